@@ -1,0 +1,123 @@
+"""Observations of one replication: tallies, time-weighted levels and patient-flow counts.
+
+Tallies keep each observation with a reference time (usually the arrival), so a KPI applies its
+window by when the patient arrived; patients still waiting at the end are added as censored
+observations rather than dropped. Levels keep the whole step trace so that any window (the
+measurement period, one month) can be averaged later. Arrays are compact (``array('d')``).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clock import Window
+
+
+class Tally:
+    __slots__ = ("censored", "t", "v")
+
+    def __init__(self) -> None:
+        self.t = array("d")
+        self.v = array("d")
+        self.censored = array("b")
+
+    def record(self, t_ref: float, value: float, censored: bool = False) -> None:
+        self.t.append(t_ref)
+        self.v.append(value)
+        self.censored.append(censored)
+
+    def select(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
+        """Values (and censored flags) whose reference time falls in the window."""
+        t = np.frombuffer(self.t, dtype=float) if len(self.t) else np.empty(0)
+        v = np.frombuffer(self.v, dtype=float) if len(self.v) else np.empty(0)
+        c = np.frombuffer(self.censored, dtype=np.int8).astype(bool) if len(self.t) else np.empty(
+            0, dtype=bool)
+        keep = (t >= window.start) & (t < window.end)
+        return v[keep], c[keep]
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class Level:
+    """A piecewise-constant quantity (beds occupied, list size) and its time average."""
+
+    __slots__ = ("t", "v", "value")
+
+    def __init__(self, value: float = 0.0, t0: float = 0.0) -> None:
+        self.t = array("d", [t0])
+        self.v = array("d", [value])
+        self.value = value
+
+    def set(self, now: float, value: float) -> None:
+        if now == self.t[-1]:
+            self.v[-1] = value
+        else:
+            self.t.append(now)
+            self.v.append(value)
+        self.value = value
+
+    def add(self, now: float, delta: float) -> None:
+        self.set(now, self.value + delta)
+
+    def mean(self, window: Window) -> float:
+        """Time average over the window (the level holds its last value to the window's end)."""
+        if window.end <= window.start:
+            return float("nan")
+        t = np.frombuffer(self.t, dtype=float)
+        v = np.frombuffer(self.v, dtype=float)
+        edges = np.clip(np.append(t, np.inf), window.start, window.end)
+        return float(np.sum(v * np.diff(edges)) / (window.end - window.start))
+
+    def at(self, when: float) -> float:
+        """Value in force at time ``when`` (after any change made exactly then)."""
+        t = np.frombuffer(self.t, dtype=float)
+        i = int(np.searchsorted(t, when, side="right")) - 1
+        return float(self.v[max(i, 0)])
+
+
+@dataclass
+class Flows:
+    """Patient-flow ledger per service: who entered and how they left, for conservation."""
+
+    entered: Counter = field(default_factory=Counter)
+    finished: Counter = field(default_factory=Counter)
+    redirected: Counter = field(default_factory=Counter)
+
+    def enter(self, service: str, n: int = 1) -> None:
+        self.entered[service] += n
+
+    def finish(self, service: str, n: int = 1) -> None:
+        self.finished[service] += n
+
+    def redirect(self, service: str, n: int = 1) -> None:
+        self.redirected[service] += n
+
+    def expected_in_system(self, service: str) -> int:
+        return self.entered[service] - self.finished[service] - self.redirected[service]
+
+
+class Monitor:
+    """Named tallies and levels for one replication; created on first use."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, Tally] = {}
+        self.levels: dict[str, Level] = {}
+        self.flows = Flows()
+        self.values: dict[str, float] = {}
+
+    def tally(self, name: str) -> Tally:
+        found = self.tallies.get(name)
+        if found is None:
+            found = self.tallies[name] = Tally()
+        return found
+
+    def level(self, name: str, value: float = 0.0) -> Level:
+        found = self.levels.get(name)
+        if found is None:
+            found = self.levels[name] = Level(value)
+        return found

@@ -1,0 +1,137 @@
+"""The on-disk format of a run: tables, targets, provenance, all written atomically.
+
+``manifest.json`` is written first with ``"status": "running"`` and last with
+``"status": "complete"``; every file goes to a temporary name and is renamed into place, so an
+interrupted run never leaves a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .kpis import KPIS
+from .model import ReplicationResult, calendar_of
+from .scenario import Scenario, scenario_hash
+from .stats import mean_ci
+from .targets import TargetResult, judge, judged_on
+
+
+def replications_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
+    rows = [(name, r.replication, k, r.kpis[k]) for r in results for k in KPIS if k in r.kpis]
+    return pd.DataFrame(rows, columns=["scenario", "replication", "kpi", "value"])
+
+
+def monthly_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
+    rows = [(name, r.replication, month, k, vals[k])
+            for r in results for month, vals in r.monthly.items() for k in KPIS if k in vals]
+    return pd.DataFrame(rows, columns=["scenario", "replication", "month", "kpi", "value"])
+
+
+def summary_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
+    rows = []
+    for k in KPIS:
+        values = np.array([r.kpis.get(k, np.nan) for r in results], dtype=float)
+        mean, sd, lo, hi, n = mean_ci(values)
+        rows.append((name, k, mean, sd, lo, hi, n))
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "mean", "sd", "ci_low", "ci_high", "n"])
+
+
+def judge_targets(scenario: Scenario, results: list[ReplicationResult]) -> list[TargetResult]:
+    cal = calendar_of(scenario)
+    out = []
+    for t in scenario.targets:
+        on = judged_on(t, cal)
+        if on == "window":
+            values = [r.kpis.get(t.kpi, np.nan) for r in results]
+        else:
+            values = [r.monthly.get(on, {}).get(t.kpi, np.nan) for r in results]
+        out.append(judge(t, np.array(values, dtype=float), on))
+    return out
+
+
+def targets_table(name: str, judged: list[TargetResult]) -> pd.DataFrame:
+    rows = [(name, j.target.id, j.target.kpi, j.target.op, j.target.threshold,
+             j.target.deadline or "", j.judged_on, j.mean, j.ci_low, j.ci_high, j.p_met, j.verdict)
+            for j in judged]
+    return pd.DataFrame(rows, columns=["scenario", "target", "kpi", "op", "threshold", "deadline",
+                                       "judged_on", "mean", "ci_low", "ci_high", "p_met",
+                                       "verdict"])
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    _atomic_write(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
+                             capture_output=True, text=True, timeout=5, check=False)
+        return out.stdout.strip() if out.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def versions() -> dict[str, str]:
+    import simpy
+
+    return {"ics_sim": __version__, "python": platform.python_version(),
+            "simpy": simpy.__version__, "numpy": np.__version__, "pandas": pd.__version__}
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def manifest(scenario: Scenario, seed: int, replications: int, status: str,
+             started: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "status": status,
+        "scenario_name": scenario.name,
+        "scenario_sha256": scenario_hash(scenario),
+        "seed": seed,
+        "replications": replications,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "command_line": sys.argv,
+        "started": started,
+        **(extra or {}),
+        "scenario": scenario.model_dump(mode="json"),
+    }
+
+
+def write_manifest(out: Path, data: dict[str, Any]) -> None:
+    _atomic_write(out / "manifest.json", json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_run(out: Path, scenario: Scenario,
+              results: list[ReplicationResult]) -> list[TargetResult]:
+    """Write the tables of a finished run (the caller writes the manifest around them)."""
+    name = scenario.name
+    write_csv(out / "replications.csv", replications_table(name, results))
+    write_csv(out / "monthly.csv", monthly_table(name, results))
+    write_csv(out / "summary.csv", summary_table(name, results))
+    judged = judge_targets(scenario, results)
+    write_csv(out / "targets.csv", targets_table(name, judged))
+    return judged
+
+
+def flows_total(results: list[ReplicationResult]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per replication, per service: entered, finished, redirected, in_system."""
+    return {str(r.replication): r.flows for r in results}

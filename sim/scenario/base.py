@@ -1,0 +1,69 @@
+"""Shared building blocks of the scenario schema: strict frozen models, durations, profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PROB_TOLERANCE = 1e-6
+
+
+class Strict(BaseModel):
+    """Frozen and closed: a typo in a scenario file is an error, never a silently ignored key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class Duration(Strict):
+    """A random duration; its unit is the one in the name of the field that holds it."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "fixed", "uniform"] = Field(
+        description="Distribution family. exponential ignores cv (it is 1); fixed ignores cv (0)."
+    )
+    mean: float = Field(gt=0, description="Mean duration, in the unit of the enclosing field.")
+    cv: NonNeg = Field(
+        default=1.0,
+        description="Coefficient of variation (sd / mean) for lognormal, gamma and uniform.",
+    )
+    cap: float | None = Field(
+        default=None, gt=0, description="Optional upper limit; longer draws are cut to it."
+    )
+
+    @model_validator(mode="after")
+    def _uniform_non_negative(self) -> Duration:
+        if self.dist == "uniform" and self.cv > 1 / 3**0.5:
+            raise ValueError("uniform with this cv would give negative durations (cv <= 0.577)")
+        return self
+
+
+def check_shares(values: dict[str, float], what: str) -> None:
+    """Routing shares must sum to 1 so that every patient goes somewhere."""
+    total = sum(values.values())
+    if abs(total - 1.0) > PROB_TOLERANCE:
+        parts = ", ".join(f"{k}={v:g}" for k, v in values.items())
+        raise ValueError(f"{what} must sum to 1 (got {total:.6g}: {parts})")
+
+
+def profile(length: int, what: str) -> type:
+    """A list of non-negative multipliers (e.g. 24 hours) whose mean is 1 after normalisation."""
+    return Annotated[
+        list[NonNeg],
+        Field(
+            min_length=length,
+            max_length=length,
+            description=f"{length} relative {what} multipliers; normalised to mean 1 when used.",
+        ),
+    ]
+
+
+HourProfile = profile(24, "hour-of-day (00..23)")
+WeekdayProfile = profile(7, "day-of-week (Mon..Sun)")
+MonthProfile = profile(12, "month-of-year (Jan..Dec)")
+
+Op = Literal[">=", "<="]

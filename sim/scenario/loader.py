@@ -1,0 +1,250 @@
+"""Reading scenario files: TOML, ``extends`` chains, ``--set`` overrides and readable errors.
+
+Every problem is reported with the file that supplied the offending value, so a planner who
+overrides one key of the baseline is pointed at their own file, not at the baseline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InputError, Problem
+from .schema import Scenario
+
+SET_SOURCE = "--set"
+Raw = dict[str, Any]
+Provenance = dict[tuple[str, ...], str]
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
+    """Load one file and the files it extends, child values winning."""
+    label = str(path)
+    if path in chain:
+        raise InputError.one(label, "extends", "circular extends chain")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.one(label, "(file)", "file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InputError.one(label, "(file)", f"cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.one(label, "(file)", f"invalid TOML: {exc}") from None
+    parent = data.pop("extends", None)
+    own_prov: Provenance = {}
+    _record(data, (), label, own_prov)
+    if parent is None:
+        return data, own_prov
+    if not isinstance(parent, str):
+        raise InputError.one(label, "extends", "must be a file name (a string)")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise InputError.one(label, "extends", f"file not found: {parent_path}")
+    base, base_prov = _read_toml(parent_path, (*chain, path))
+    merged = _merge(base, data)
+    base_prov.update(own_prov)
+    return merged, base_prov
+
+
+def _record(data: Any, prefix: tuple[str, ...], label: str, prov: Provenance) -> None:
+    prov[prefix] = label
+    if isinstance(data, dict):
+        for k, v in data.items():
+            _record(v, (*prefix, str(k)), label, prov)
+    elif isinstance(data, list) and prefix == ("targets",):
+        for item in data:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                _record(item, ("targets", item["id"]), label, prov)
+
+
+def _merge(base: Raw, child: Raw) -> Raw:
+    """Deep merge; targets merge by id so a scenario can edit one threshold."""
+    out = dict(base)
+    for key, value in child.items():
+        if key == "targets" and isinstance(value, list) and isinstance(base.get(key), list):
+            out[key] = _merge_targets(base[key], value)
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merge(base[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge_targets(base: list[Any], child: list[Any]) -> list[Any]:
+    merged = list(base)
+    index = {t.get("id"): i for i, t in enumerate(merged) if isinstance(t, dict)}
+    for t in child:
+        tid = t.get("id") if isinstance(t, dict) else None
+        if tid in index:
+            merged[index[tid]] = _merge(merged[index[tid]], t)
+        else:
+            merged.append(t)
+    return merged
+
+
+def parse_set(item: str) -> tuple[list[str], Any]:
+    """``a.b=value`` -> (["a", "b"], value); the value is read as TOML, else as a bare string."""
+    if "=" not in item:
+        raise InputError.one(SET_SOURCE, item, "expected KEY=VALUE")
+    key, _, text = item.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise InputError.one(SET_SOURCE, item, "expected KEY=VALUE with a dotted key")
+    try:
+        value = tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = text.strip()
+    return key.split("."), value
+
+
+def _field_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _field_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _check_set_path(path: list[str], raw: Raw) -> None:
+    """A ``--set`` must name a key the schema knows; typos are errors, never new keys."""
+    dotted = ".".join(path)
+    if path[0] == "targets":
+        ids = [t.get("id") for t in raw.get("targets", []) if isinstance(t, dict)]
+        if len(path) != 3 or path[1] not in ids:
+            raise InputError.one(SET_SOURCE, dotted, f"no such target (targets: {', '.join(ids)})")
+        if path[2] not in Scenario.model_fields["targets"].annotation.__args__[0].model_fields:
+            raise InputError.one(SET_SOURCE, dotted, "no such target field")
+        return
+    model: type[BaseModel] | None = Scenario
+    for i, part in enumerate(path):
+        if model is None or part not in model.model_fields:
+            where = ".".join(path[:i]) or "the scenario"
+            raise InputError.one(SET_SOURCE, dotted, f"no such key in {where}")
+        model = _field_model(model.model_fields[part].annotation)
+
+
+def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> Raw:
+    out = _deepcopy(raw)
+    for item in items:
+        path, value = parse_set(item)
+        _check_set_path(path, out)
+        if path[0] == "targets":
+            for t in out["targets"]:
+                if t.get("id") == path[1]:
+                    t[path[2]] = value
+        else:
+            node = out
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise InputError.one(SET_SOURCE, ".".join(path), "parent is not a table")
+            node[path[-1]] = value
+        prov[tuple(path)] = SET_SOURCE
+    return out
+
+
+def _deepcopy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deepcopy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deepcopy(v) for v in value]
+    return value
+
+
+def _key_for(loc: tuple[Any, ...], raw: Raw) -> tuple[str, tuple[str, ...]]:
+    """Turn a pydantic location into a dotted key, naming targets by id rather than index."""
+    parts: list[str] = []
+    prov_path: list[str] = []
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if part == "targets" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            idx = loc[i + 1]
+            targets = raw.get("targets", [])
+            tid = targets[idx].get("id") if idx < len(targets) and isinstance(
+                targets[idx], dict) else None
+            label = str(tid) if isinstance(tid, str) else str(idx)
+            parts.append(f"targets[{label}]")
+            prov_path += ["targets", label]
+            i += 2
+            continue
+        parts.append(str(part))
+        prov_path.append(str(part))
+        i += 1
+    return ".".join(parts) or "(scenario)", tuple(prov_path)
+
+
+def _source(prov: Provenance, path: tuple[str, ...], default: str) -> str:
+    for n in range(len(path), -1, -1):
+        if path[:n] in prov:
+            return prov[path[:n]]
+    return default
+
+
+def build(raw: Raw, prov: Provenance, label: str) -> Scenario:
+    """Validate merged data, collecting every problem with the file that set it."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key, path = _key_for(tuple(err["loc"]), raw)
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            problems.append(Problem(_source(prov, path, label), key, msg))
+        raise InputError(problems) from None
+    _check_targets(scenario, prov, label)
+    return scenario
+
+
+def _check_targets(scenario: Scenario, prov: Provenance, label: str) -> None:
+    from ..kpis import KPIS
+
+    problems = []
+    seen: set[str] = set()
+    for t in scenario.targets:
+        src = _source(prov, ("targets", t.id), label)
+        if t.id in seen:
+            problems.append(Problem(src, f"targets[{t.id}].id", "target id appears twice"))
+        seen.add(t.id)
+        if t.kpi not in KPIS:
+            problems.append(Problem(src, f"targets[{t.id}].kpi", f"unknown KPI {t.kpi!r}"))
+    if problems:
+        raise InputError(problems)
+
+
+def load_raw(path: str | Path, sets: list[str] | None = None) -> tuple[Raw, Provenance]:
+    raw, prov = _read_toml(Path(path).resolve(), ())
+    prov = {k: _relabel(v, path) for k, v in prov.items()}
+    return apply_set(raw, prov, list(sets or [])), prov
+
+
+def _relabel(label: str, given: str | Path) -> str:
+    """Show files relative to where the user is, as they typed them."""
+    try:
+        return str(Path(label).relative_to(Path.cwd()))
+    except ValueError:
+        return label if label != str(Path(given).resolve()) else str(given)
+
+
+def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
+    """Read, merge, override and validate a scenario file. Raises InputError on bad input."""
+    raw, prov = load_raw(path, sets)
+    return build(raw, prov, str(path))
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """sha256 of the resolved scenario: the identity that resume and provenance rely on."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,131 @@
+"""The scenario schema: every parameter with its unit in its name and a description.
+
+Pure data (no simpy). ``python run_sim.py schema`` prints the JSON Schema generated from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import (
+    Count,
+    Duration,
+    HourProfile,
+    MonthProfile,
+    NonNeg,
+    Op,
+    Prob,
+    Strict,
+    WeekdayProfile,
+)
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class RunSection(Strict):
+    """When the simulated period starts and how much of it is measured."""
+
+    start_date: dt.date = Field(description="Calendar date at simulated time zero.")
+    warmup_days: Count = Field(
+        description="Days simulated before measurement starts; results exclude them."
+    )
+    measurement_days: int = Field(gt=0, le=3660, description="Days measured after the warm-up.")
+
+
+class PopulationSection(Strict):
+    size: int = Field(gt=0, description="GP-registered population of the ICS (people).")
+    adult_share: Prob = Field(
+        default=0.8, description="Share of the registered population aged 16+ (for VW per 100k)."
+    )
+
+
+class DemandSection(Strict):
+    growth_pct_per_year: float = Field(
+        default=0.0,
+        ge=-50,
+        le=100,
+        description="Compound growth of every demand stream, % per year from the start date.",
+    )
+
+
+class EDSection(Strict):
+    """Emergency department: type 1 (major) with ambulance handover, and type 3 (UTC/MIU)."""
+
+    enabled: bool = Field(default=True, description="Switch the ED (and its arrivals) on or off.")
+    attendances_per_1000_per_year: NonNeg = Field(
+        description="A&E attendances of all types per 1,000 population per year."
+    )
+    type3_share: Prob = Field(
+        description="Share of attendances at type 3 units (UTC, minor injuries)."
+    )
+    ambulance_share: Prob = Field(
+        description="Share of all attendances arriving by ambulance (all go to type 1)."
+    )
+    hour_profile: HourProfile
+    weekday_profile: WeekdayProfile
+    month_profile: MonthProfile
+    handover_staff: Count = Field(
+        description="ED staff receiving ambulance handovers at once (handover servers)."
+    )
+    handover_mins: Duration = Field(description="Time to hand a patient over, minutes.")
+    clinicians_per_shift: Count = Field(
+        description="Type 1 ED clinicians on duty at any time (assessment servers)."
+    )
+    assessment_mins: Duration = Field(
+        description="Clinician time per type 1 patient (triage to decision), minutes."
+    )
+    admission_share: Prob = Field(description="Share of type 1 attendances admitted.")
+    type3_time_in_dept_mins: Duration = Field(
+        description="Time in department at a type 3 unit, minutes (no queue modelled)."
+    )
+
+    @model_validator(mode="after")
+    def _ambulance_fits_type1(self) -> EDSection:
+        if self.ambulance_share > 1 - self.type3_share + 1e-9:
+            raise ValueError("ambulance_share cannot exceed the type 1 share (1 - type3_share)")
+        return self
+
+
+class Target(Strict):
+    """A national or local target: a KPI, a comparison, a threshold and when it is judged."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Stable target identifier.")
+    kpi: str = Field(description="KPI id the target is judged on.")
+    op: Op = Field(description="'>=' (at least) or '<=' (at most).")
+    threshold: float = Field(description="Value the KPI must reach, in the KPI's unit.")
+    deadline: str | None = Field(
+        default=None,
+        description="Month (YYYY-MM) at which it is judged; that month's value is used when it "
+        "falls inside the measurement window, otherwise the whole window's.",
+    )
+    source: str = Field(default="", description="Where the target comes from.")
+
+    @field_validator("deadline")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        if v is not None and not MONTH_RE.match(v):
+            raise ValueError("deadline must be a month written YYYY-MM")
+        return v
+
+
+class CostsSection(Strict):
+    """Unit costs. Filled in by the business-case outputs; kept here so scenarios have a place."""
+
+    currency: str = Field(default="GBP", description="Currency of every cost.")
+    price_year: str = Field(default="2024/25", description="Price base of the unit costs.")
+
+
+class Scenario(Strict):
+    """One ICS configuration: what is simulated, with what capacity, against which targets."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short name used in file names.")
+    description: str = Field(default="", description="Why this scenario exists, for planners.")
+    run: RunSection
+    population: PopulationSection
+    demand: DemandSection = DemandSection()
+    ed: EDSection
+    targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
+    costs: CostsSection = CostsSection()
