@@ -25,7 +25,7 @@ Provenance = dict[tuple[str, ...], str]
 
 def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
     """Load one file and the files it extends, child values winning."""
-    label = str(path)
+    label = _display(path)
     if path in chain:
         raise InputError.one(label, "extends", "circular extends chain")
     try:
@@ -47,7 +47,7 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
         raise InputError.one(label, "extends", "must be a file name (a string)")
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
-        raise InputError.one(label, "extends", f"file not found: {parent_path}")
+        raise InputError.one(label, "extends", f"file not found: {_display(parent_path)}")
     base, base_prov = _read_toml(parent_path, (*chain, path))
     merged = _merge(base, data)
     base_prov.update(own_prov)
@@ -133,11 +133,17 @@ def _check_set_path(path: list[str], raw: Raw) -> None:
         model = _field_model(model.model_fields[part].annotation)
 
 
-def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> Raw:
+def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> tuple[Raw, list[Problem]]:
+    """Apply overrides; bad ones are skipped and returned as problems (reported with the rest)."""
     out = _deepcopy(raw)
+    problems: list[Problem] = []
     for item in items:
-        path, value = parse_set(item)
-        _check_set_path(path, out)
+        try:
+            path, value = parse_set(item)
+            _check_set_path(path, out)
+        except InputError as exc:
+            problems += exc.problems
+            continue
         if path[0] == "targets":
             for t in out["targets"]:
                 if t.get("id") == path[1]:
@@ -147,10 +153,13 @@ def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> Raw:
             for part in path[:-1]:
                 node = node.setdefault(part, {})
                 if not isinstance(node, dict):
-                    raise InputError.one(SET_SOURCE, ".".join(path), "parent is not a table")
-            node[path[-1]] = value
-        prov[tuple(path)] = SET_SOURCE
-    return out
+                    break
+            else:
+                node[path[-1]] = value
+                prov[tuple(path)] = SET_SOURCE
+                continue
+            problems.append(Problem(SET_SOURCE, ".".join(path), "parent is not a table"))
+    return out, problems
 
 
 def _deepcopy(value: Any) -> Any:
@@ -185,18 +194,25 @@ def _key_for(loc: tuple[Any, ...], raw: Raw) -> tuple[str, tuple[str, ...]]:
 
 
 def _source(prov: Provenance, path: tuple[str, ...], default: str) -> str:
+    """The file that set this key; for a table, every file that set something inside it."""
+    inside = [src for p, src in prov.items() if len(p) > len(path) and p[: len(path)] == path]
+    if inside:
+        own = prov.get(path)
+        labels = dict.fromkeys([*([own] if own else []), *inside])
+        return " + ".join(labels)
     for n in range(len(path), -1, -1):
         if path[:n] in prov:
             return prov[path[:n]]
     return default
 
 
-def build(raw: Raw, prov: Provenance, label: str) -> Scenario:
+def build(raw: Raw, prov: Provenance, label: str,
+          problems: list[Problem] | None = None) -> Scenario:
     """Validate merged data, collecting every problem with the file that set it."""
+    problems = list(problems or [])
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
             key, path = _key_for(tuple(err["loc"]), raw)
             msg = err["msg"].removeprefix("Value error, ")
@@ -204,14 +220,14 @@ def build(raw: Raw, prov: Provenance, label: str) -> Scenario:
                 msg = "unknown key"
             problems.append(Problem(_source(prov, path, label), key, msg))
         raise InputError(problems) from None
-    _check_targets(scenario, prov, label)
+    _check_targets(scenario, prov, label, problems)
     return scenario
 
 
-def _check_targets(scenario: Scenario, prov: Provenance, label: str) -> None:
+def _check_targets(scenario: Scenario, prov: Provenance, label: str,
+                   problems: list[Problem]) -> None:
     from ..kpis import KPIS
 
-    problems = []
     seen: set[str] = set()
     for t in scenario.targets:
         src = _source(prov, ("targets", t.id), label)
@@ -224,24 +240,25 @@ def _check_targets(scenario: Scenario, prov: Provenance, label: str) -> None:
         raise InputError(problems)
 
 
-def load_raw(path: str | Path, sets: list[str] | None = None) -> tuple[Raw, Provenance]:
+def load_raw(path: str | Path,
+             sets: list[str] | None = None) -> tuple[Raw, Provenance, list[Problem]]:
     raw, prov = _read_toml(Path(path).resolve(), ())
-    prov = {k: _relabel(v, path) for k, v in prov.items()}
-    return apply_set(raw, prov, list(sets or [])), prov
+    raw, problems = apply_set(raw, prov, list(sets or []))
+    return raw, prov, problems
 
 
-def _relabel(label: str, given: str | Path) -> str:
-    """Show files relative to where the user is, as they typed them."""
+def _display(path: Path) -> str:
+    """Show files relative to where the user is, when they are below it."""
     try:
-        return str(Path(label).relative_to(Path.cwd()))
+        return str(path.relative_to(Path.cwd()))
     except ValueError:
-        return label if label != str(Path(given).resolve()) else str(given)
+        return str(path)
 
 
 def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
     """Read, merge, override and validate a scenario file. Raises InputError on bad input."""
-    raw, prov = load_raw(path, sets)
-    return build(raw, prov, str(path))
+    raw, prov, problems = load_raw(path, sets)
+    return build(raw, prov, str(path), problems)
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -20,6 +20,7 @@ from .base import (
     Prob,
     Strict,
     WeekdayProfile,
+    check_shares,
 )
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -51,6 +52,19 @@ class DemandSection(Strict):
     )
 
 
+class EDArrivalMix(Strict):
+    """Shares of all A&E attendances; they must sum to 1."""
+
+    type3: Prob = Field(description="Walk-ins to type 3 units (UTC, minor injury units).")
+    type1_walk_in: Prob = Field(description="Walk-ins to type 1 (major) EDs.")
+    type1_ambulance: Prob = Field(description="Ambulance arrivals (all to type 1 EDs).")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> EDArrivalMix:
+        check_shares(self.model_dump(), "ed.arrival_mix shares")
+        return self
+
+
 class EDSection(Strict):
     """Emergency department: type 1 (major) with ambulance handover, and type 3 (UTC/MIU)."""
 
@@ -58,12 +72,7 @@ class EDSection(Strict):
     attendances_per_1000_per_year: NonNeg = Field(
         description="A&E attendances of all types per 1,000 population per year."
     )
-    type3_share: Prob = Field(
-        description="Share of attendances at type 3 units (UTC, minor injuries)."
-    )
-    ambulance_share: Prob = Field(
-        description="Share of all attendances arriving by ambulance (all go to type 1)."
-    )
+    arrival_mix: EDArrivalMix = Field(description="How attendances split by route and type.")
     hour_profile: HourProfile
     weekday_profile: WeekdayProfile
     month_profile: MonthProfile
@@ -81,12 +90,6 @@ class EDSection(Strict):
     type3_time_in_dept_mins: Duration = Field(
         description="Time in department at a type 3 unit, minutes (no queue modelled)."
     )
-
-    @model_validator(mode="after")
-    def _ambulance_fits_type1(self) -> EDSection:
-        if self.ambulance_share > 1 - self.type3_share + 1e-9:
-            raise ValueError("ambulance_share cannot exceed the type 1 share (1 - type3_share)")
-        return self
 
 
 class Target(Strict):

@@ -72,8 +72,8 @@ class EmergencyDepartment:
     # -- arrivals ---------------------------------------------------------------------------
     def _arrivals(self):
         cfg = self.cfg
-        p_type3 = cfg.type3_share
-        p_amb_end = p_type3 + cfg.ambulance_share  # ambulances all go to type 1
+        p_type3 = cfg.arrival_mix.type3
+        p_amb_end = p_type3 + cfg.arrival_mix.type1_ambulance
         for pid, t in enumerate(self.arrival_times.tolist()):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
