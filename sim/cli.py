@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     sets(val)
 
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
+    sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
 
 
@@ -73,6 +74,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_schema(_args: argparse.Namespace) -> int:
     print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_kpis(_args: argparse.Namespace) -> int:
+    from .kpis import markdown_table
+
+    print(markdown_table())
     return 0
 
 
@@ -147,4 +155,4 @@ def _targets_text(judged, replications: int) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis}

@@ -65,6 +65,13 @@ def evaluate(data: RunData, window: Window) -> dict[str, float]:
     return out
 
 
+def markdown_table() -> str:
+    """The README's KPI table, generated so that it cannot drift from the code."""
+    lines = ["| KPI id | unit | better | definition |", "|---|---|---|---|"]
+    lines += [f"| `{k.id}` | {k.unit} | {k.better} | {k.definition} |" for k in KPIS.values()]
+    return "\n".join(lines)
+
+
 def pct(numerator: int | float, denominator: int | float) -> float:
     return 100.0 * numerator / denominator if denominator else float("nan")
 

@@ -1,0 +1,68 @@
+"""Statistics helpers, monitors and target verdicts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from sim.clock import Calendar, Window
+from sim.monitor import Level, Tally
+from sim.stats import mean_ci, t_ppf
+from sim.targets import MET, NO_DATA, NOT_MET, UNCERTAIN, verdict
+
+
+@pytest.mark.parametrize("df", [1, 2, 4, 9, 29, 99, 1000])
+def test_t_quantile_matches_scipy(df: int) -> None:
+    for p in (0.9, 0.975, 0.995):
+        assert t_ppf(p, df) == pytest.approx(sps.t.ppf(p, df), rel=1e-7)
+
+
+def test_mean_ci_is_the_t_interval() -> None:
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    mean, sd, lo, hi, n = mean_ci(x)
+    lo_ref, hi_ref = sps.t.interval(0.95, 3, loc=x.mean(), scale=sps.sem(x))
+    assert (mean, n) == (3.5, 4) and sd == pytest.approx(x.std(ddof=1))
+    assert (lo, hi) == pytest.approx((lo_ref, hi_ref))
+    assert math.isnan(mean_ci(np.array([1.0]))[2]) and mean_ci(np.array([np.nan]))[4] == 0
+
+
+def test_level_time_average_and_snapshot() -> None:
+    lv = Level(0.0)
+    lv.set(10, 4)
+    lv.set(20, 2)
+    lv.add(20, 1)  # same instant: replaces
+    assert lv.mean(Window(0, 30)) == pytest.approx((0 * 10 + 4 * 10 + 3 * 10) / 30)
+    assert lv.mean(Window(15, 40)) == pytest.approx((4 * 5 + 3 * 20) / 25)
+    assert lv.at(10) == 4 and lv.at(19.9) == 4 and lv.at(25) == 3
+
+
+def test_tally_window_is_by_reference_time_and_keeps_censored() -> None:
+    t = Tally()
+    t.record(5, 1.0)
+    t.record(15, 2.0)
+    t.record(16, 9.0, censored=True)
+    v, c = t.select(Window(10, 20))
+    assert v.tolist() == [2.0, 9.0] and c.tolist() == [False, True]
+
+
+def test_verdicts() -> None:
+    assert verdict(">=", 70, 71, 75, 10) == MET
+    assert verdict(">=", 70, 60, 69, 10) == NOT_MET
+    assert verdict(">=", 70, 69, 72, 10) == UNCERTAIN
+    assert verdict("<=", 10, 5, 9, 10) == MET
+    assert verdict("<=", 10, 11, 12, 10) == NOT_MET
+    assert verdict(">=", 70, math.nan, math.nan, 1) == UNCERTAIN
+    assert verdict(">=", 70, math.nan, math.nan, 0) == NO_DATA
+
+
+def test_calendar_months_clip_to_measurement_window() -> None:
+    import datetime as dt
+
+    cal = Calendar(dt.date(2025, 2, 1), 59, 365)
+    months = cal.months()
+    assert months[0].label == "2025-04" and months[-1].label == "2026-03" and len(months) == 12
+    assert months[0].window.start == cal.warmup_end and months[-1].window.end == cal.end
+    assert sum(m.window.days for m in months) == pytest.approx(365)
