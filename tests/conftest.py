@@ -17,7 +17,8 @@ def root() -> Path:
     return ROOT
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess:
     """Run ``python run_sim.py ARGS`` as a user would."""
     return subprocess.run([sys.executable, str(ROOT / "run_sim.py"), *args], cwd=cwd or ROOT,
                           capture_output=True, text=True, timeout=timeout, check=False)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+from conftest import BASELINE, run_cli
 
 from sim.kpis import KPIS
-
-from conftest import BASELINE, run_cli
 
 SMALL = ["--set", "population.size=150000", "--set", "run.warmup_days=7",
          "--set", "run.measurement_days=40", "--quiet"]
