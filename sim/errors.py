@@ -14,7 +14,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.reason}"
+        # one line per problem, whatever odd characters a key or a value holds
+        return " ".join(f"{self.file}: {self.key}: {self.reason}".splitlines())
 
 
 class InputError(Exception):

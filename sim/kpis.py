@@ -118,3 +118,172 @@ def _handover(limit: float) -> KpiFunc:
 
 for _limit in (15, 30, 60):
     kpi(f"handover_{_limit}m_pct", "%", "higher", "ed")(_handover(float(_limit)))
+
+
+@kpi("ed_type1_4h_pct", "%", "higher", "ed")
+def ed_type1_4h_pct(data: RunData, window: Window) -> float:
+    """ED 4-hour, type 1 only: type 1 attendances arriving in the window that leave within
+    240 min of arrival / all type 1 attendances arriving in the window (censored as above)."""
+    return share_within(data, "ed.type1_time_in_dept", window, 240.0)
+
+
+# -- Primary care ---------------------------------------------------------------------------
+def ratio_of_totals(data: RunData, num: str, den: str, window: Window) -> float:
+    m = data.monitor
+    return pct(m.tally(num).total(window), m.tally(den).total(window))
+
+
+@kpi("gp_same_day_pct", "%", "higher", "primary_care")
+def gp_same_day_pct(data: RunData, window: Window) -> float:
+    """GP same day: new same-day needs arising on days in the window that got a GP appointment
+    that day / all new same-day needs arising on those days (retries the next day do not
+    count as seen the same day)."""
+    return ratio_of_totals(data, "gp.same_day_seen", "gp.same_day_need", window)
+
+
+@kpi("gp_2w_pct", "%", "higher", "primary_care")
+def gp_2w_pct(data: RunData, window: Window) -> float:
+    """GP within 2 weeks: appointments booked on days in the window for a day within 14 days
+    of the request / all appointments booked on those days (same-day ones count as within)."""
+    return ratio_of_totals(data, "gp.booked_within_2w", "gp.booked", window)
+
+
+# -- Community services ---------------------------------------------------------------------
+@kpi("ucr_2h_pct", "%", "higher", "ucr")
+def ucr_2h_pct(data: RunData, window: Window) -> float:
+    """UCR 2-hour: in-scope referrals (received while the service is open) in the window whose
+    first care contact (clinician arrives) is within 120 min of the referral / all in-scope
+    referrals received in the window. Referrals not yet contacted at the end count, and breach
+    if already over 120 min."""
+    return share_within(data, "ucr.response_mins", window, 120.0)
+
+
+@kpi("reablement_2d_pct", "%", "higher", "reablement")
+def reablement_2d_pct(data: RunData, window: Window) -> float:
+    """Reablement 2-day: referrals received in the window (from acute beds, UCR and the
+    community) whose care starts within 2 days of referral / all referrals received in the
+    window (not started at the end: breach if already over 2 days)."""
+    return share_within(data, "reablement.days_to_start", window, 2.0)
+
+
+@kpi("vw_beds_per_100k", "beds per 100k", "higher", "virtual_ward")
+def vw_beds_per_100k(data: RunData, window: Window) -> float:
+    """Virtual ward capacity: VW beds / GP-registered population aged 16+ x 100,000
+    (a scenario input, reported so that it is judged like any other target)."""
+    pop = data.scenario.population
+    return data.scenario.virtual_ward.beds / (pop.size * pop.adult_share) * 1e5
+
+
+@kpi("vw_occupancy_pct", "%", "higher", "virtual_ward")
+def vw_occupancy_pct(data: RunData, window: Window) -> float:
+    """Virtual ward occupancy: time-averaged occupied VW beds over the window / VW beds."""
+    beds = data.scenario.virtual_ward.beds
+    return pct(data.monitor.level("vw.occupied").mean(window), beds)
+
+
+# -- Acute beds -----------------------------------------------------------------------------
+@kpi("acute_occupancy_pct", "%", "lower", "acute")
+def acute_occupancy_pct(data: RunData, window: Window) -> float:
+    """G&A bed occupancy: time-averaged number of beds with a patient in them (emergency and
+    elective, including medically fit patients awaiting discharge; excluding beds in
+    turnaround) over the window / G&A beds."""
+    return pct(data.monitor.level("acute.occupied").mean(window), data.scenario.acute.beds)
+
+
+@kpi("delayed_discharge_bed_days", "bed-days", "lower", "acute")
+def delayed_discharge_bed_days(data: RunData, window: Window) -> float:
+    """Delayed discharge: bed-days within the window spent in acute beds by medically fit
+    patients waiting for reablement or other support (time integral of their number)."""
+    lv = data.monitor.level("acute.delayed")
+    return lv.mean(window) * window.days
+
+
+# -- Elective -------------------------------------------------------------------------------
+def snapshot_mean(data: RunData, name: str, window: Window) -> float:
+    """Mean of the month-end snapshots taken inside the window (one for a single month)."""
+    values, _ = data.monitor.tally(name).select(window)
+    return float(values.mean()) if values.size else float("nan")
+
+
+@kpi("elective_cancellations", "operations", "lower", "elective")
+def elective_cancellations(data: RunData, window: Window) -> float:
+    """Elective cancellations: inpatient operations in the window cancelled on the day because
+    no acute bed was free at admission (each cancelled patient stays on the list)."""
+    return data.monitor.tally("elective.cancelled").total(window)
+
+
+@kpi("rtt_18w_pct", "%", "higher", "elective")
+def rtt_18w_pct(data: RunData, window: Window) -> float:
+    """RTT 18-week: incomplete pathways (clock running) at a month end waiting <= 18 weeks since
+    referral / all incomplete pathways then; mean of the month ends in the window."""
+    return snapshot_mean(data, "rtt.within_18w_pct", window)
+
+
+def _over(weeks: int) -> KpiFunc:
+    def f(data: RunData, window: Window) -> float:
+        return snapshot_mean(data, f"rtt.over_{weeks}w", window)
+
+    f.__doc__ = (f"RTT over {weeks} weeks: number of incomplete pathways at a month end waiting "
+                 f"more than {weeks} weeks since referral; mean of the month ends in the window.")
+    return f
+
+
+for _weeks in (52, 65, 78, 104):
+    kpi(f"rtt_over_{_weeks}w", "pathways", "lower", "elective")(_over(_weeks))
+
+
+@kpi("rtt_over_52w_pct", "%", "lower", "elective")
+def rtt_over_52w_pct(data: RunData, window: Window) -> float:
+    """RTT over 52 weeks as a share: mean over month ends in the window of (incomplete pathways
+    waiting more than 52 weeks / all incomplete pathways)."""
+    m = data.monitor
+    over, _ = m.tally("rtt.over_52w").select(window)
+    size, _ = m.tally("rtt.list_size").select(window)
+    return float(np.mean(100 * over / size)) if size.size and size.min() > 0 else float("nan")
+
+
+@kpi("waiting_list_size", "pathways", "lower", "elective")
+def waiting_list_size(data: RunData, window: Window) -> float:
+    """Waiting list: incomplete RTT pathways at month end; mean of the month ends in the window."""
+    return snapshot_mean(data, "rtt.list_size", window)
+
+
+@kpi("waiting_list_change_pct", "%", "lower", "elective")
+def waiting_list_change_pct(data: RunData, window: Window) -> float:
+    """Waiting list change: (incomplete pathways at the last month end in the window /
+    incomplete pathways at the month end before the window - 1) x 100."""
+    tally = data.monitor.tally("rtt.list_size")
+    values, _ = tally.select(window)
+    before = tally.last_before(window.start)
+    return 100 * (values[-1] / before - 1) if values.size and before > 0 else float("nan")
+
+
+@kpi("rtt_median_weeks", "weeks", "lower", "elective")
+def rtt_median_weeks(data: RunData, window: Window) -> float:
+    """Median RTT wait: median weeks waited by incomplete pathways at month end; mean of the
+    month ends in the window."""
+    return snapshot_mean(data, "rtt.median_weeks", window)
+
+
+@kpi("diagnostics_6w_pct", "%", "higher", "elective")
+def diagnostics_6w_pct(data: RunData, window: Window) -> float:
+    """Diagnostics 6-week: patients waiting for a diagnostic test at month end who have waited
+    under 6 weeks (since joining the test's list) / all waiting for a test then; mean of the
+    month ends in the window."""
+    return snapshot_mean(data, "rtt.diag_within_6w_pct", window)
+
+
+@kpi("elective_activity_pct", "%", "higher", "elective")
+def elective_activity_pct(data: RunData, window: Window) -> float:
+    """Elective activity vs reference year: value-weighted activity in the window (first
+    outpatient attendances, diagnostic tests, day cases, elective inpatient admissions, each
+    times its scenario weight), scaled to a year, / the scenario's reference-year
+    value-weighted activity for the population x 100."""
+    el = data.scenario.elective
+    w = el.activity_weights
+    m = data.monitor
+    value = sum(weight * m.tally(f"elective.{name}").total(window) for name, weight in (
+        ("outpatient_first", w.outpatient_first), ("diagnostic", w.diagnostic),
+        ("day_case", w.day_case), ("inpatient", w.inpatient)))
+    reference = el.reference_activity_per_year_per_100k * data.scenario.population.size / 1e5
+    return pct(value * 365.25 / window.days, reference) if window.days > 0 else float("nan")

@@ -11,13 +11,30 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from . import pathways
 from .clock import Calendar
 from .kpis import RunData, evaluate
 from .monitor import Monitor
+from .pathways import Services, connect
 from .rng import Streams
 from .scenario import Scenario
+from .services.acute import AcuteBeds
+from .services.crisis_response import CrisisResponse
 from .services.ed import EmergencyDepartment
+from .services.elective import Elective
+from .services.primary_care import PrimaryCare
+from .services.reablement import Reablement
+from .services.virtual_ward import VirtualWard
+
+# section name in the scenario -> service class; all take the same arguments
+SERVICE_CLASSES = {
+    "primary_care": PrimaryCare,
+    "ucr": CrisisResponse,
+    "reablement": Reablement,
+    "virtual_ward": VirtualWard,
+    "ed": EmergencyDepartment,
+    "acute": AcuteBeds,
+    "elective": Elective,
+}
 
 
 class ConservationError(AssertionError):
@@ -39,16 +56,16 @@ def calendar_of(scenario: Scenario) -> Calendar:
 
 def build(scenario: Scenario, env: simpy.Environment, streams: Streams,
           monitor: Monitor) -> dict[str, object]:
-    """Create the enabled services; returns them by service name."""
+    """Create the enabled services and connect them; returns them by service name."""
     cal = calendar_of(scenario)
-    services: dict[str, object] = {}
-    ed = None
-    if scenario.ed.enabled:
-        ed = EmergencyDepartment(env, scenario.ed, scenario.population.size,
-                                 scenario.demand.growth_pct_per_year, cal, streams, monitor)
-        services["ed"] = ed
-    pathways.connect(ed)
-    return services
+    pop, growth = scenario.population.size, scenario.demand.growth_pct_per_year
+    made = Services()
+    for section, cls in SERVICE_CLASSES.items():
+        cfg = getattr(scenario, section)
+        if cfg.enabled:
+            setattr(made, section, cls(env, cfg, pop, growth, cal, streams, monitor))
+    connect(made, scenario, streams)
+    return made.enabled()
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
@@ -69,16 +86,30 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
 
 
 def check_conservation(monitor: Monitor, services: dict[str, object]) -> dict[str, dict[str, int]]:
-    """entered = finished + redirected + still in the service, for every service."""
+    """Every patient is finished, still in a service, or redirected; never lost.
+
+    Per service: entered = finished + transferred + redirected + in_system, where in_system is
+    counted from the service's own queues and beds. Whole system: arrivals from outside =
+    finished + redirected + in_system summed over services, and every transfer out of one
+    service is an entry into another.
+    """
     f = monitor.flows
     out: dict[str, dict[str, int]] = {}
     for name, svc in services.items():
         present = svc.in_system()
-        row = {"entered": f.entered[name], "finished": f.finished[name],
+        row = {"entered": f.entered[name], "external": f.external[name],
+               "finished": f.finished[name], "transferred": f.transferred[name],
                "redirected": f.redirected[name], "in_system": present}
         if f.expected_in_system(name) != present:
             raise ConservationError(f"{name}: {row} does not balance")
         out[name] = row
+    total = {k: sum(r[k] for r in out.values()) for k in next(iter(out.values()), {})}
+    if out:
+        if total["external"] != total["finished"] + total["redirected"] + total["in_system"]:
+            raise ConservationError(f"whole system: {total} does not balance")
+        if total["transferred"] != total["entered"] - total["external"]:
+            raise ConservationError(f"transfers out != transfers in: {total}")
+        out["all"] = total
     return out
 
 

@@ -30,6 +30,12 @@ class Tally:
         self.v.append(value)
         self.censored.append(censored)
 
+    def extend(self, t_ref: np.ndarray, values: np.ndarray, censored: np.ndarray) -> None:
+        """Many observations at once (bulk-handled patients)."""
+        self.t.extend(np.asarray(t_ref, dtype=float).tolist())
+        self.v.extend(np.asarray(values, dtype=float).tolist())
+        self.censored.extend(np.asarray(censored, dtype=np.int8).tolist())
+
     def select(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
         """Values (and censored flags) whose reference time falls in the window."""
         t = np.frombuffer(self.t, dtype=float) if len(self.t) else np.empty(0)
@@ -38,6 +44,17 @@ class Tally:
             0, dtype=bool)
         keep = (t >= window.start) & (t < window.end)
         return v[keep], c[keep]
+
+    def total(self, window: Window) -> float:
+        """Sum of the values in the window (tallies of daily counts)."""
+        values, _ = self.select(window)
+        return float(values.sum())
+
+    def last_before(self, when: float) -> float:
+        """The last value recorded with reference time before ``when`` (NaN if none)."""
+        t = np.frombuffer(self.t, dtype=float) if len(self.t) else np.empty(0)
+        i = int(np.searchsorted(t, when, side="left")) - 1
+        return float(self.v[i]) if i >= 0 else float("nan")
 
     def __len__(self) -> int:
         return len(self.t)
@@ -82,23 +99,37 @@ class Level:
 
 @dataclass
 class Flows:
-    """Patient-flow ledger per service: who entered and how they left, for conservation."""
+    """Patient-flow ledger per service, for conservation checks.
+
+    Every entry is either from outside the model (``external``) or a transfer from another
+    service; every exit is ``finished`` (care ended), ``transferred`` (to another modelled
+    service) or ``redirected`` (to something the model does not hold: 111, social care, a
+    switched-off service).
+    """
 
     entered: Counter = field(default_factory=Counter)
+    external: Counter = field(default_factory=Counter)
     finished: Counter = field(default_factory=Counter)
+    transferred: Counter = field(default_factory=Counter)
     redirected: Counter = field(default_factory=Counter)
 
-    def enter(self, service: str, n: int = 1) -> None:
+    def enter(self, service: str, external: bool = True, n: int = 1) -> None:
         self.entered[service] += n
+        if external:
+            self.external[service] += n
 
     def finish(self, service: str, n: int = 1) -> None:
         self.finished[service] += n
+
+    def transfer(self, service: str, n: int = 1) -> None:
+        self.transferred[service] += n
 
     def redirect(self, service: str, n: int = 1) -> None:
         self.redirected[service] += n
 
     def expected_in_system(self, service: str) -> int:
-        return self.entered[service] - self.finished[service] - self.redirected[service]
+        return (self.entered[service] - self.finished[service] - self.transferred[service]
+                - self.redirected[service])
 
 
 class Monitor:

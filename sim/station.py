@@ -148,8 +148,11 @@ class Station(Pool):
 
     def join(self, service_mins: float, on_done: Callable[[Ticket], Any] | None = None,
              priority: float = 0.0, patience: float | None = None,
-             on_renege: Callable[[Ticket], Any] | None = None, data: Any = None) -> Ticket:
+             on_renege: Callable[[Ticket], Any] | None = None, data: Any = None,
+             on_start: Callable[[Ticket], Any] | None = None) -> Ticket:
         def granted(ticket: Ticket) -> None:
+            if on_start is not None:
+                on_start(ticket)
             ev = self.env.timeout(service_mins)
             ev.callbacks.append(lambda _e: self._finish(ticket, on_done))
 

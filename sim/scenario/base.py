@@ -12,12 +12,15 @@ PROB_TOLERANCE = 1e-6
 class Strict(BaseModel):
     """Frozen and closed: a typo in a scenario file is an error, never a silently ignored key."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              allow_inf_nan=False)
 
 
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Count = Annotated[int, Field(ge=0)]
+# Upper bounds only keep absurd values (1e300 arrivals a day) from reaching numpy as crashes.
+MAX_VALUE = 1e7
+NonNeg = Annotated[float, Field(ge=0.0, le=MAX_VALUE)]
+Count = Annotated[int, Field(ge=0, le=int(MAX_VALUE))]
 
 
 class Duration(Strict):
@@ -26,13 +29,16 @@ class Duration(Strict):
     dist: Literal["exponential", "lognormal", "gamma", "fixed", "uniform"] = Field(
         description="Distribution family. exponential ignores cv (it is 1); fixed ignores cv (0)."
     )
-    mean: float = Field(gt=0, description="Mean duration, in the unit of the enclosing field.")
-    cv: NonNeg = Field(
+    mean: float = Field(gt=0, le=MAX_VALUE,
+                        description="Mean duration, in the unit of the enclosing field.")
+    cv: float = Field(
+        ge=0.0, le=100.0,
         default=1.0,
         description="Coefficient of variation (sd / mean) for lognormal, gamma and uniform.",
     )
     cap: float | None = Field(
-        default=None, gt=0, description="Optional upper limit; longer draws are cut to it."
+        default=None, gt=0, le=MAX_VALUE,
+        description="Optional upper limit; longer draws are cut to it."
     )
 
     @model_validator(mode="after")

@@ -32,11 +32,11 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError.one(label, "(file)", "file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError.one(label, "(file)", f"cannot read: {exc}") from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = _toml(text)
+    except ValueError as exc:
         raise InputError.one(label, "(file)", f"invalid TOML: {exc}") from None
     parent = data.pop("extends", None)
     own_prov: Provenance = {}
@@ -45,13 +45,32 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
         return data, own_prov
     if not isinstance(parent, str):
         raise InputError.one(label, "extends", "must be a file name (a string)")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.is_file():
+    try:
+        parent_path = (path.parent / parent).resolve()
+        found = parent_path.is_file()
+    except (OSError, ValueError) as exc:
+        raise InputError.one(label, "extends", f"not a usable file name: {exc}") from None
+    if not found:
         raise InputError.one(label, "extends", f"file not found: {_display(parent_path)}")
     base, base_prov = _read_toml(parent_path, (*chain, path))
     merged = _merge(base, data)
     base_prov.update(own_prov)
     return merged, base_prov
+
+
+def _toml(text: str) -> dict[str, Any]:
+    """tomllib, with its non-TOMLDecodeError failures (huge integers, deep nesting) as
+    ValueError so that callers handle one kind of problem."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from None
+
+
+def _target_id(item: Any) -> str | None:
+    return item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
 
 
 def _record(data: Any, prefix: tuple[str, ...], label: str, prov: Provenance) -> None:
@@ -61,8 +80,8 @@ def _record(data: Any, prefix: tuple[str, ...], label: str, prov: Provenance) ->
             _record(v, (*prefix, str(k)), label, prov)
     elif isinstance(data, list) and prefix == ("targets",):
         for item in data:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                _record(item, ("targets", item["id"]), label, prov)
+            if _target_id(item) is not None:
+                _record(item, ("targets", _target_id(item)), label, prov)
 
 
 def _merge(base: Raw, child: Raw) -> Raw:
@@ -80,10 +99,10 @@ def _merge(base: Raw, child: Raw) -> Raw:
 
 def _merge_targets(base: list[Any], child: list[Any]) -> list[Any]:
     merged = list(base)
-    index = {t.get("id"): i for i, t in enumerate(merged) if isinstance(t, dict)}
+    index = {_target_id(t): i for i, t in enumerate(merged) if _target_id(t) is not None}
     for t in child:
-        tid = t.get("id") if isinstance(t, dict) else None
-        if tid in index:
+        tid = _target_id(t)
+        if tid is not None and tid in index:
             merged[index[tid]] = _merge(merged[index[tid]], t)
         else:
             merged.append(t)
@@ -99,8 +118,8 @@ def parse_set(item: str) -> tuple[list[str], Any]:
     if not key or any(not part for part in key.split(".")):
         raise InputError.one(SET_SOURCE, item, "expected KEY=VALUE with a dotted key")
     try:
-        value = tomllib.loads(f"v = {text.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = _toml(f"v = {text.strip()}")["v"]
+    except ValueError:  # not a TOML value: take it as a bare string
         value = text.strip()
     return key.split("."), value
 
@@ -119,7 +138,9 @@ def _check_set_path(path: list[str], raw: Raw) -> None:
     """A ``--set`` must name a key the schema knows; typos are errors, never new keys."""
     dotted = ".".join(path)
     if path[0] == "targets":
-        ids = [t.get("id") for t in raw.get("targets", []) if isinstance(t, dict)]
+        targets = raw.get("targets")
+        ids = [_target_id(t) for t in targets] if isinstance(targets, list) else []
+        ids = [i for i in ids if i is not None]
         if len(path) != 3 or path[1] not in ids:
             raise InputError.one(SET_SOURCE, dotted, f"no such target (targets: {', '.join(ids)})")
         if path[2] not in Scenario.model_fields["targets"].annotation.__args__[0].model_fields:
@@ -146,8 +167,9 @@ def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> tuple[Raw, list[P
             continue
         if path[0] == "targets":
             for t in out["targets"]:
-                if t.get("id") == path[1]:
+                if _target_id(t) == path[1]:
                     t[path[2]] = value
+            prov[tuple(path)] = SET_SOURCE
         else:
             node = out
             for part in path[:-1]:
@@ -182,7 +204,7 @@ def _key_for(loc: tuple[Any, ...], raw: Raw) -> tuple[str, tuple[str, ...]]:
             targets = raw.get("targets", [])
             tid = targets[idx].get("id") if idx < len(targets) and isinstance(
                 targets[idx], dict) else None
-            label = str(tid) if isinstance(tid, str) else str(idx)
+            label = tid if isinstance(tid, str) else str(idx)
             parts.append(f"targets[{label}]")
             prov_path += ["targets", label]
             i += 2
@@ -209,7 +231,7 @@ def _source(prov: Provenance, path: tuple[str, ...], default: str) -> str:
 def build(raw: Raw, prov: Provenance, label: str,
           problems: list[Problem] | None = None) -> Scenario:
     """Validate merged data, collecting every problem with the file that set it."""
-    problems = list(problems or [])
+    problems = [*(problems or []), *_target_problems(raw, prov, label)]
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -220,24 +242,34 @@ def build(raw: Raw, prov: Provenance, label: str,
                 msg = "unknown key"
             problems.append(Problem(_source(prov, path, label), key, msg))
         raise InputError(problems) from None
-    _check_targets(scenario, prov, label, problems)
+    if problems:
+        raise InputError(problems)
     return scenario
 
 
-def _check_targets(scenario: Scenario, prov: Provenance, label: str,
-                   problems: list[Problem]) -> None:
+def _target_problems(raw: Raw, prov: Provenance, label: str) -> list[Problem]:
+    """Duplicate ids and unknown KPIs, checked on the raw data so that they are reported
+    together with any schema problems."""
     from ..kpis import KPIS
 
+    problems: list[Problem] = []
+    targets = raw.get("targets")
+    if not isinstance(targets, list):
+        return problems
     seen: set[str] = set()
-    for t in scenario.targets:
-        src = _source(prov, ("targets", t.id), label)
-        if t.id in seen:
-            problems.append(Problem(src, f"targets[{t.id}].id", "target id appears twice"))
-        seen.add(t.id)
-        if t.kpi not in KPIS:
-            problems.append(Problem(src, f"targets[{t.id}].kpi", f"unknown KPI {t.kpi!r}"))
-    if problems:
-        raise InputError(problems)
+    for item in targets:
+        tid = _target_id(item)
+        if tid is None:
+            continue
+        if tid in seen:
+            src = _source(prov, ("targets", tid, "id"), label)
+            problems.append(Problem(src, f"targets[{tid}].id", "target id appears twice"))
+        seen.add(tid)
+        kpi = item.get("kpi")
+        if isinstance(kpi, str) and kpi not in KPIS:
+            src = _source(prov, ("targets", tid, "kpi"), label)
+            problems.append(Problem(src, f"targets[{tid}].kpi", f"unknown KPI {kpi!r}"))
+    return problems
 
 
 def load_raw(path: str | Path,

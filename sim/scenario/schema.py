@@ -8,19 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from .base import (
-    Count,
-    Duration,
-    HourProfile,
-    MonthProfile,
-    NonNeg,
-    Op,
-    Prob,
-    Strict,
-    WeekdayProfile,
-    check_shares,
+from .base import Op, Prob, Strict
+from .services import (
+    AcuteSection,
+    EDSection,
+    ElectiveSection,
+    PrimaryCareSection,
+    ReablementSection,
+    UCRSection,
+    VirtualWardSection,
 )
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -30,14 +28,22 @@ class RunSection(Strict):
     """When the simulated period starts and how much of it is measured."""
 
     start_date: dt.date = Field(description="Calendar date at simulated time zero.")
-    warmup_days: Count = Field(
-        description="Days simulated before measurement starts; results exclude them."
+    warmup_days: int = Field(
+        ge=0, le=3660, description="Days simulated before measurement starts; results exclude them."
     )
     measurement_days: int = Field(gt=0, le=3660, description="Days measured after the warm-up.")
 
+    @field_validator("start_date")
+    @classmethod
+    def _plausible(cls, v: dt.date) -> dt.date:
+        if not 1900 <= v.year <= 2200:
+            raise ValueError("start_date must be between 1900 and 2200")
+        return v
+
 
 class PopulationSection(Strict):
-    size: int = Field(gt=0, description="GP-registered population of the ICS (people).")
+    size: int = Field(gt=0, le=100_000_000,
+                      description="GP-registered population of the ICS (people).")
     adult_share: Prob = Field(
         default=0.8, description="Share of the registered population aged 16+ (for VW per 100k)."
     )
@@ -49,46 +55,6 @@ class DemandSection(Strict):
         ge=-50,
         le=100,
         description="Compound growth of every demand stream, % per year from the start date.",
-    )
-
-
-class EDArrivalMix(Strict):
-    """Shares of all A&E attendances; they must sum to 1."""
-
-    type3: Prob = Field(description="Walk-ins to type 3 units (UTC, minor injury units).")
-    type1_walk_in: Prob = Field(description="Walk-ins to type 1 (major) EDs.")
-    type1_ambulance: Prob = Field(description="Ambulance arrivals (all to type 1 EDs).")
-
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> EDArrivalMix:
-        check_shares(self.model_dump(), "ed.arrival_mix shares")
-        return self
-
-
-class EDSection(Strict):
-    """Emergency department: type 1 (major) with ambulance handover, and type 3 (UTC/MIU)."""
-
-    enabled: bool = Field(default=True, description="Switch the ED (and its arrivals) on or off.")
-    attendances_per_1000_per_year: NonNeg = Field(
-        description="A&E attendances of all types per 1,000 population per year."
-    )
-    arrival_mix: EDArrivalMix = Field(description="How attendances split by route and type.")
-    hour_profile: HourProfile
-    weekday_profile: WeekdayProfile
-    month_profile: MonthProfile
-    handover_staff: Count = Field(
-        description="ED staff receiving ambulance handovers at once (handover servers)."
-    )
-    handover_mins: Duration = Field(description="Time to hand a patient over, minutes.")
-    clinicians_per_shift: Count = Field(
-        description="Type 1 ED clinicians on duty at any time (assessment servers)."
-    )
-    assessment_mins: Duration = Field(
-        description="Clinician time per type 1 patient (triage to decision), minutes."
-    )
-    admission_share: Prob = Field(description="Share of type 1 attendances admitted.")
-    type3_time_in_dept_mins: Duration = Field(
-        description="Time in department at a type 3 unit, minutes (no queue modelled)."
     )
 
 
@@ -129,6 +95,12 @@ class Scenario(Strict):
     run: RunSection
     population: PopulationSection
     demand: DemandSection = DemandSection()
+    primary_care: PrimaryCareSection
+    ucr: UCRSection
+    reablement: ReablementSection
+    virtual_ward: VirtualWardSection
     ed: EDSection
+    acute: AcuteSection
+    elective: ElectiveSection
     targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
     costs: CostsSection = CostsSection()

@@ -1,10 +1,19 @@
-"""Emergency department: arrivals, ambulance handover, clinician assessment, decision, departure.
+"""Emergency department: arrivals, ambulance handover, assessment, decision, departure.
 
 Type 3 units (UTC, minor injuries) have no queue modelled: nearly all their patients leave within
-4 hours, so a time-in-department draw is enough. Type 1 patients queue for handover (ambulance
-arrivals) and for a clinician; an admitted patient stays in the department (boards) until the
-pathway finds them a bed. A patient's random attributes are drawn at arrival, in arrival order,
-so patient i is the same patient in every scenario (common random numbers).
+4 hours, so a time-in-department draw is enough, and the third of attendances that go there are
+handled in bulk with numpy rather than as events (they cost nothing in the event queue).
+Type 1 patients queue for handover (ambulance arrivals) and for a clinician, then wait for tests
+and results (no clinician held) until the decision. An admitted patient stays in the
+department (boards) until the pathway finds a bed.
+
+The 4-hour decision rule (``decision_bunching``): an admitted patient decided before the window
+(default 180-240 min after arrival) is, with the configured probability, held until a uniformly
+drawn time inside it before the bed request is made, reproducing the HSCIC finding that half of
+admissions from A&E happen in the 4th hour.
+
+A patient's random attributes are drawn at arrival, in arrival order, so patient i is the same
+patient in every scenario (common random numbers).
 """
 
 from __future__ import annotations
@@ -12,91 +21,107 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import simpy
 
 from ..arrivals import hourly_rates, poisson_times
 from ..clock import Calendar
-from ..distributions import Sampler, Uniforms
+from ..distributions import Sampler, Uniforms, draw
 from ..monitor import Monitor
 from ..rng import Streams
-from ..scenario.schema import EDSection
+from ..scenario.services import EDSection
 from ..station import Station
+from .base import Record, Service
 
-SERVICE = "ed"
-
-
-class EDPatient:
-    __slots__ = ("admit", "ambulance", "arrived", "assess_mins", "handed_over", "handover_mins",
-                 "id", "type3")
-
-    def __init__(self, pid: int, arrived: float):
-        self.id = pid
-        self.arrived = arrived
-        self.type3 = False
-        self.ambulance = False
-        self.admit = False
-        self.handed_over = False
-        self.handover_mins = 0.0
-        self.assess_mins = 0.0
+TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3 = "type1_walk_in", "type1_ambulance", "type3"
 
 
-class EmergencyDepartment:
+class EDPatient(Record):
+    __slots__ = ("admit", "ambulance", "assess_mins", "handed_over", "handover_mins",
+                 "hold_until", "investigation_mins", "type3", "type3_mins")
+
+
+class EmergencyDepartment(Service):
+    name = "ed"
+
     def __init__(self, env: simpy.Environment, cfg: EDSection, population: int,
                  growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        self.env, self.cfg, self.monitor = env, cfg, monitor
-        self.flows = monitor.flows
+        super().__init__(env, monitor)
+        self.cfg = cfg
         per_day = cfg.attendances_per_1000_per_year * population / 1000 / 365.25
         rates = hourly_rates(calendar, per_day, growth_pct, cfg.hour_profile,
                              cfg.weekday_profile, cfg.month_profile)
-        self.arrival_times = poisson_times(streams("arrivals.ed"), rates)
-        self.u_type = Uniforms(streams("route.ed.type"))
+        times = poisson_times(streams("arrivals.ed"), rates)
+        u_type = streams("route.ed.type").random(times.size)
+        mix = cfg.arrival_mix
+        is_t3 = u_type < mix.type3
+        self.t3_times = times[is_t3]
+        self.t3_stay = draw(cfg.type3_time_in_dept_mins, streams("service.ed.type3.base"),
+                            int(is_t3.sum()))
+        self.t1_times = times[~is_t3]
+        self.t1_ambulance = u_type[~is_t3] < mix.type3 + mix.type1_ambulance
+        self.end = calendar.end
         self.u_admit = Uniforms(streams("route.ed.admit"))
+        self.u_hold = Uniforms(streams("route.ed.decision_bunching"))
         self.handover_draw = Sampler(cfg.handover_mins, streams("service.ed.handover"))
         self.assess_draw = Sampler(cfg.assessment_mins, streams("service.ed.assessment"))
+        self.invest_draw = Sampler(cfg.investigation_mins, streams("service.ed.investigation"))
         self.type3_draw = Sampler(cfg.type3_time_in_dept_mins, streams("service.ed.type3"))
-        self.handover = Station(env, cfg.handover_staff, "ed.handover",
-                                queue=monitor.level("ed.handover_queue"))
-        self.clinicians = Station(env, cfg.clinicians_per_shift, "ed.clinicians",
-                                  busy=monitor.level("ed.clinicians_busy"),
-                                  queue=monitor.level("ed.assessment_queue"))
-        self.in_dept = monitor.level("ed.in_department")
-        self.present: dict[int, EDPatient] = {}
+        self.handover = Station(env, cfg.handover_staff, "ed.handover")
+        self.t3_still_here = 0
+        self.clinicians = Station(env, cfg.clinicians_per_shift, "ed.clinicians")
+        self.boarding = monitor.level("ed.boarding")
         self.t_time = monitor.tally("ed.time_in_dept")
-        self.t_handover = monitor.tally("ed.handover")
         self.t_type1 = monitor.tally("ed.type1_time_in_dept")
+        self.t_admitted = monitor.tally("ed.admitted_time_in_dept")
+        self.t_handover = monitor.tally("ed.handover")
         self.t_wait = monitor.tally("ed.assessment_wait")
-        # The pathway decides what admission means (a bed, boarding); by default: leave now.
-        self.on_admit: Callable[[EDPatient, Callable[[], Any]], Any] = lambda p, done: done()
+        self.t_decision = monitor.tally("ed.decision_to_admit_mins")
+        # The pathway decides what admission means (a bed, a virtual ward); alone: leave now.
+        # ``done(how)`` ends the ED stay: "transferred" to a modelled service, else "redirected".
+        self.on_admit: Callable[[EDPatient, Callable[[str], Any]], Any] = (
+            lambda p, done: done("redirected"))
         env.process(self._arrivals())
 
     # -- arrivals ---------------------------------------------------------------------------
     def _arrivals(self):
-        cfg = self.cfg
-        p_type3 = cfg.arrival_mix.type3
-        p_amb_end = p_type3 + cfg.arrival_mix.type1_ambulance
-        for pid, t in enumerate(self.arrival_times.tolist()):
+        for t, amb in zip(self.t1_times.tolist(), self.t1_ambulance.tolist(), strict=True):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
-            p = EDPatient(pid, self.env.now)
-            u = self.u_type()
-            p.type3 = u < p_type3
-            p.ambulance = p_type3 <= u < p_amb_end
-            p.admit = (not p.type3) and self.u_admit() < cfg.admission_share
-            p.handover_mins = self.handover_draw.next()
-            p.assess_mins = self.assess_draw.next()
-            type3_mins = self.type3_draw.next()
-            self._enter(p)
-            if p.type3:
-                self.env.timeout(type3_mins).callbacks.append(lambda _e, p=p: self._depart(p))
-            elif p.ambulance:
-                self.handover.join(p.handover_mins, lambda _t, p=p: self._handed_over(p))
-            else:
-                self._assess(p)
+            self.arrive(TYPE1_AMBULANCE if amb else TYPE1_WALK_IN, "community")
 
-    def _enter(self, p: EDPatient) -> None:
-        self.flows.enter(SERVICE)
-        self.present[p.id] = p
-        self.in_dept.add(self.env.now, 1)
+    def _type3_in_bulk(self) -> int:
+        """Record the community type 3 attendances; returns how many are still there."""
+        arrived = self.t3_times < self.end
+        t, stay = self.t3_times[arrived], self.t3_stay[arrived]
+        gone = t + stay <= self.end
+        self.t_time.extend(t, np.where(gone, stay, self.end - t), ~gone)
+        self.flows.enter(self.name, True, int(arrived.sum()))
+        self.flows.finish(self.name, int(gone.sum()))
+        return int((~gone).sum())
+
+    def arrive(self, kind: str, source: str, external: bool = True) -> None:
+        """One attendance now; other services send theirs here (GP overflow, UCR escalation)."""
+        p = EDPatient(self.new_id(), self.env.now, source)
+        p.type3 = kind == TYPE3
+        p.ambulance = kind == TYPE1_AMBULANCE
+        p.handed_over = False
+        p.admit = (not p.type3) and self.u_admit() < self.cfg.admission_share
+        p.handover_mins = self.handover_draw.next()
+        p.assess_mins = self.assess_draw.next()
+        p.investigation_mins = self.invest_draw.next()
+        p.type3_mins = self.type3_draw.next()
+        b = self.cfg.decision_bunching
+        u_hold = self.u_hold()
+        p.hold_until = b.window_start_mins + (b.window_end_mins - b.window_start_mins) * (
+            u_hold / b.share) if u_hold < b.share else -1.0
+        self.enter(p, external)
+        if p.type3:
+            self.after(p.type3_mins, lambda p=p: self._depart(p))
+        elif p.ambulance:
+            self.handover.join(p.handover_mins, lambda _t, p=p: self._handed_over(p))
+        else:
+            self._assess(p)
 
     # -- type 1 journey -----------------------------------------------------------------------
     def _handed_over(self, p: EDPatient) -> None:
@@ -105,37 +130,54 @@ class EmergencyDepartment:
         self._assess(p)
 
     def _assess(self, p: EDPatient) -> None:
-        self.clinicians.join(p.assess_mins, lambda t, p=p: self._decided(p, t))
+        self.clinicians.join(p.assess_mins, lambda t, p=p: self._assessed(p, t))
 
-    def _decided(self, p: EDPatient, ticket) -> None:
+    def _assessed(self, p: EDPatient, ticket) -> None:
         self.t_wait.record(p.arrived, ticket.wait)
-        if p.admit:
-            self.on_admit(p, lambda p=p: self._depart(p, redirected=True))
-        else:
-            self._depart(p)
+        self.after(p.investigation_mins, lambda p=p: self._decided(p))
 
-    def _depart(self, p: EDPatient, redirected: bool = False) -> None:
-        del self.present[p.id]
-        self.in_dept.add(self.env.now, -1)
+    def _decided(self, p: EDPatient) -> None:
+        if not p.admit:
+            self._depart(p)
+            return
+        elapsed = self.env.now - p.arrived
+        if p.hold_until >= 0 and elapsed < self.cfg.decision_bunching.window_start_mins:
+            self.after(p.hold_until - elapsed, lambda p=p: self._request_admission(p))
+        else:
+            self._request_admission(p)
+
+    def _request_admission(self, p: EDPatient) -> None:
+        self.t_decision.record(p.arrived, self.env.now - p.arrived)
+        self.boarding.add(self.env.now, 1)
+        self.on_admit(p, lambda how, p=p: self._admitted(p, how))
+
+    def _admitted(self, p: EDPatient, how: str) -> None:
+        self.boarding.add(self.env.now, -1)
+        self._depart(p, how)
+
+    def _depart(self, p: EDPatient, how: str = "finished") -> None:
+        self.leave(p, how)
         stay = self.env.now - p.arrived
         self.t_time.record(p.arrived, stay)
         if not p.type3:
             self.t_type1.record(p.arrived, stay)
-        if redirected:
-            self.flows.redirect(SERVICE)
-        else:
-            self.flows.finish(SERVICE)
+        if p.admit:
+            self.t_admitted.record(p.arrived, stay)
 
     # -- end of run -----------------------------------------------------------------------------
     def close(self) -> None:
         """Patients still in the department are counted (censored), never dropped."""
         now = self.env.now
+        self.t3_still_here = self._type3_in_bulk()
         for p in self.present.values():
-            self.t_time.record(p.arrived, now - p.arrived, censored=True)
+            stay = now - p.arrived
+            self.t_time.record(p.arrived, stay, censored=True)
             if not p.type3:
-                self.t_type1.record(p.arrived, now - p.arrived, censored=True)
+                self.t_type1.record(p.arrived, stay, censored=True)
+            if p.admit:
+                self.t_admitted.record(p.arrived, stay, censored=True)
             if p.ambulance and not p.handed_over:
-                self.t_handover.record(p.arrived, now - p.arrived, censored=True)
+                self.t_handover.record(p.arrived, stay, censored=True)
 
     def in_system(self) -> int:
-        return len(self.present)
+        return len(self.present) + self.t3_still_here

@@ -1,0 +1,325 @@
+"""Elective care: referral-to-treatment (RTT) pathways from referral to clock stop.
+
+A pathway waits for a first outpatient appointment, may wait for a diagnostic test, then spends
+a decision period (follow-ups, results, MDT; no modelled capacity) before the decision: a
+non-admitted clock stop, or the admitted list for a day case or an inpatient stay. Theatre
+lists run on weekdays; an inpatient needs an acute bed at ``admission_hour`` and is cancelled
+on the day (and stays at the head of the list) when none is free.
+
+The waiting list is 150,000-odd pathways, so they live in numpy arrays and heaps keyed by clock
+start (longest wait first, optionally urgent first), worked once a day, not as processes.
+Month-end snapshots of the incomplete pathways give the RTT KPIs exactly as NHS England counts
+them (waiting time of pathways still open at month end).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from ..clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from ..distributions import Sampler
+from ..monitor import Monitor
+from ..rng import Streams
+from ..scenario.services import ElectiveSection
+from .base import Service
+
+DAYS_PER_WEEK = 7.0
+DAYS_PER_MONTH = 365.25 / 12
+OP, DIAG, DECISION, ADMITTED, STOPPED, REMOVED = range(6)
+NON_ADMITTED, DAY_CASE, INPATIENT = range(3)
+WAITING_STAGES = (OP, DIAG, ADMITTED)
+WORK_HOUR = 8.0
+
+
+class Elective(Service):
+    name = "elective"
+
+    def __init__(self, env: simpy.Environment, cfg: ElectiveSection, population: int,
+                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
+        super().__init__(env, monitor)
+        self.cfg = cfg
+        self.calendar = calendar
+        self.growth_pct = growth_pct
+        self.scale = population / 1e5
+        self.rng_ref = streams("arrivals.elective")
+        self.rng_attr = streams("route.elective.pathway")
+        self.rng_init = streams("init.elective.list")
+        self.decision_days = Sampler(cfg.decision_days, streams("service.elective.decision"))
+        self.rng_removal = streams("route.elective.removal")
+        self.removal_rate_per_day = cfg.removal_pct_per_month / 100 / DAYS_PER_MONTH
+        days = math.ceil(calendar.end / MIN_PER_DAY)
+        referrals_per_day = cfg.referrals_per_100k_per_month * self.scale / DAYS_PER_MONTH
+        cap = int(cfg.initial_list.pathways_per_100k * self.scale
+                  + referrals_per_day * days * (1 + growth_pct / 100) ** (days / 365) * 1.2 + 1000)
+        self.clock = np.zeros(cap)  # clock start, days
+        self.stage = np.full(cap, STOPPED, dtype=np.int8)
+        self.stage_start = np.zeros(cap)  # days
+        self.urgent = np.zeros(cap, dtype=bool)
+        self.route = np.zeros(cap, dtype=np.int8)
+        self.needs_diag = np.zeros(cap, dtype=bool)
+        self.n = 0
+        self.queues: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        self.decisions: list[tuple[float, int]] = []
+        self.removals: list[tuple[float, int]] = []
+        self.active = 0
+        self.carry: dict[str, float] = {}
+        m = monitor
+        self.snap = {k: m.tally(f"rtt.{k}") for k in (
+            "list_size", "within_18w_pct", "over_52w", "over_65w", "over_78w", "over_104w",
+            "median_weeks", "diag_within_6w_pct", "diag_waiting")}
+        self.act = {k: m.tally(f"elective.{k}") for k in (
+            "outpatient_first", "diagnostic", "day_case", "inpatient", "non_admitted_stop",
+            "removed")}
+        self.list_level = m.level("rtt.list_size")
+        # Hook the pathway sets: take an inpatient into an acute bed now (False = no bed).
+        self.admit_inpatient: Callable[[], bool] = lambda: True
+        self.inpatient_transfers = False
+        self._initial_list()
+        env.process(self._days(days))
+        env.process(self._snapshots())
+
+    # -- pathways ----------------------------------------------------------------------------
+    def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Create ``count`` pathways with attributes drawn now (common random numbers)."""
+        if self.n + count > self.clock.size:
+            self._grow(self.n + count)
+        ids = np.arange(self.n, self.n + count)
+        self.n += count
+        cfg = self.cfg
+        u = rng.random((count, 3))
+        r = cfg.routing
+        self.clock[ids] = clock_days
+        self.urgent[ids] = u[:, 0] < cfg.urgent_share
+        self.needs_diag[ids] = u[:, 1] < cfg.diagnostics_share
+        self.route[ids] = np.where(u[:, 2] < r.non_admitted, NON_ADMITTED,
+                                   np.where(u[:, 2] < r.non_admitted + r.day_case, DAY_CASE,
+                                            INPATIENT))
+        self.flows.enter(self.name, True, count)
+        self.active += count
+        if self.removal_rate_per_day > 0:
+            gaps = self.rng_removal.exponential(1 / self.removal_rate_per_day, count)
+            now = self.env.now / MIN_PER_DAY
+            for i, g in zip(ids.tolist(), gaps.tolist(), strict=True):
+                heapq.heappush(self.removals, (now + g, i))
+        return ids
+
+    def _grow(self, need: int) -> None:
+        size = max(need, int(self.clock.size * 1.5))
+        for name in ("clock", "stage", "stage_start", "urgent", "route", "needs_diag"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype)
+            if name == "stage":
+                new[:] = STOPPED
+            new[: old.size] = old
+            setattr(self, name, new)
+
+    def _queue_key(self, stage: int, i: int) -> tuple[int, int]:
+        lane = int(self.route[i]) if stage == ADMITTED else 0
+        if self.cfg.order == "priority_then_longest_wait" and self.urgent[i]:
+            return (stage * 10 + lane, 0)
+        return (stage * 10 + lane, 1)
+
+    def _join(self, stage: int, i: int, now_days: float) -> None:
+        self.stage[i] = stage
+        self.stage_start[i] = now_days
+        heapq.heappush(self.queues.setdefault(self._queue_key(stage, i), []),
+                       (float(self.clock[i]), i))
+
+    def _next(self, stage: int, lane: int = 0) -> int | None:
+        """Longest-waiting pathway at a stage (urgent lane first when so configured)."""
+        for prio in (0, 1):
+            q = self.queues.get((stage * 10 + lane, prio))
+            while q:
+                _, i = heapq.heappop(q)
+                if self.stage[i] == stage:
+                    return i
+        return None
+
+    def _initial_list(self) -> None:
+        cfg, init = self.cfg, self.cfg.initial_list
+        count = round(init.pathways_per_100k * self.scale)
+        if count == 0:
+            return
+        sigma = math.sqrt(math.log1p(init.weeks_waited_cv ** 2))
+        weeks = self.rng_init.lognormal(math.log(max(init.weeks_waited_median, 1e-6)), sigma,
+                                        count)
+        ids = self._new(count, -weeks * DAYS_PER_WEEK, self.rng_init)
+        s = init.stages
+        edges = np.cumsum([s.outpatient, s.diagnostics, s.decision])
+        stage_of = np.searchsorted(edges, self.rng_init.random(count), side="right")
+        r = cfg.routing
+        day_case_given_admitted = r.day_case / max(r.day_case + r.inpatient, 1e-12)
+        lane = self.rng_init.random(count)
+        for i, k, u in zip(ids.tolist(), stage_of.tolist(), lane.tolist(), strict=True):
+            if k == 0:
+                self._join(OP, i, 0.0)
+            elif k == 1:
+                self.needs_diag[i] = True
+                self._join(DIAG, i, 0.0)
+            elif k == 2:
+                self._to_decision(i, 0.0)
+            else:  # already decided for treatment: day case or inpatient list
+                self.route[i] = DAY_CASE if u < day_case_given_admitted else INPATIENT
+                self._join(ADMITTED, i, 0.0)
+        self.list_level.set(0.0, self.active)
+
+    # -- the daily cycle ----------------------------------------------------------------------
+    def _days(self, days: int):
+        cfg = self.cfg
+        first_wd = self.calendar.start_date.weekday()
+        per_day = cfg.referrals_per_100k_per_month * self.scale / DAYS_PER_MONTH
+        for day in range(days):
+            t = day * MIN_PER_DAY + WORK_HOUR * MIN_PER_HOUR
+            if t >= self.calendar.end:
+                break
+            yield self.env.timeout(t - self.env.now)
+            now = t / MIN_PER_DAY
+            growth = (1 + self.growth_pct / 100) ** (day / 365.25)
+            n_ref = int(self.rng_ref.poisson(per_day * growth))
+            if n_ref:
+                for i in self._new(n_ref, np.full(n_ref, now), self.rng_attr).tolist():
+                    self._join(OP, i, now)
+            self._remove_due(now)
+            self._decide_due(now)
+            if (first_wd + day) % 7 < 5:  # outpatients, diagnostics and theatres on weekdays
+                self._outpatients(now)
+                self._diagnostics(now)
+                yield self.env.timeout(
+                    max(0.0, (day * MIN_PER_DAY + cfg.admission_hour * MIN_PER_HOUR)
+                        - self.env.now))
+                self._theatres(now)
+            self.list_level.set(self.env.now, self.active)
+
+    def _slots(self, key: str, per_week: float) -> int:
+        """Weekly capacity spread over five weekdays, fractions carried to the next day."""
+        total = self.carry.get(key, 0.0) + per_week / 5
+        whole = int(total)
+        self.carry[key] = total - whole
+        return whole
+
+    def _outpatients(self, now: float) -> None:
+        seen = 0
+        for _ in range(self._slots("op", self.cfg.outpatient_slots_per_week)):
+            i = self._next(OP)
+            if i is None:
+                break
+            seen += 1
+            if self.needs_diag[i]:
+                self._join(DIAG, i, now)
+            else:
+                self._to_decision(i, now)
+        self._count("outpatient_first", seen)
+
+    def _diagnostics(self, now: float) -> None:
+        done = 0
+        for _ in range(self._slots("diag", self.cfg.diagnostic_slots_per_week)):
+            i = self._next(DIAG)
+            if i is None:
+                break
+            done += 1
+            self._to_decision(i, now)
+        self._count("diagnostic", done)
+
+    def _to_decision(self, i: int, now: float) -> None:
+        self.stage[i] = DECISION
+        self.stage_start[i] = now
+        heapq.heappush(self.decisions, (now + self.decision_days.next(), i))
+
+    def _decide_due(self, now: float) -> None:
+        stops = 0
+        while self.decisions and self.decisions[0][0] <= now:
+            _, i = heapq.heappop(self.decisions)
+            if self.stage[i] != DECISION:
+                continue
+            if self.route[i] == NON_ADMITTED:
+                self._stop(i, "finished")
+                stops += 1
+            else:
+                self._join(ADMITTED, i, now)
+        self._count("non_admitted_stop", stops)
+
+    def _theatres(self, now: float) -> None:
+        cfg = self.cfg
+        per_week = cfg.theatre_sessions_per_week
+        dc_cases = self._slots("dc", per_week * (1 - cfg.inpatient_session_share)
+                               * cfg.day_cases_per_session)
+        ip_cases = self._slots("ip", per_week * cfg.inpatient_session_share
+                               * cfg.inpatients_per_session)
+        treated = 0
+        for _ in range(dc_cases):
+            i = self._next(ADMITTED, DAY_CASE)
+            if i is None:
+                break
+            self._stop(i, "finished")
+            treated += 1
+        self._count("day_case", treated)
+        treated = 0
+        cancelled: list[int] = []
+        for _ in range(ip_cases):
+            i = self._next(ADMITTED, INPATIENT)
+            if i is None:
+                break
+            if self.admit_inpatient():
+                self._stop(i, "transferred" if self.inpatient_transfers else "finished")
+                treated += 1
+            else:
+                cancelled.append(i)
+        for i in cancelled:  # cancelled on the day: back on the list, clock still running
+            self._join(ADMITTED, i, now)
+        self._count("inpatient", treated)
+
+    def _remove_due(self, now: float) -> None:
+        removed = 0
+        while self.removals and self.removals[0][0] <= now:
+            _, i = heapq.heappop(self.removals)
+            if self.stage[i] in WAITING_STAGES:
+                self._stop(i, "redirected", REMOVED)
+                removed += 1
+        self._count("removed", removed)
+
+    def _stop(self, i: int, how: str, stage: int = STOPPED) -> None:
+        self.stage[i] = stage
+        self.active -= 1
+        getattr(self.flows, {"finished": "finish", "transferred": "transfer",
+                             "redirected": "redirect"}[how])(self.name)
+
+    def _count(self, what: str, n: int) -> None:
+        if n:
+            self.act[what].record(self.env.now, float(n))
+
+    # -- month-end snapshots -------------------------------------------------------------------
+    def _snapshots(self):
+        cal = self.calendar
+        times = [cal.warmup_end] + [m.window.end for m in cal.months()]
+        for t in times:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            self.snapshot()
+
+    def snapshot(self) -> None:
+        """Waiting times of incomplete pathways now, as NHS England's month-end return."""
+        now_days = self.env.now / MIN_PER_DAY
+        st = self.stage[: self.n]
+        open_ = (st == OP) | (st == DIAG) | (st == DECISION) | (st == ADMITTED)
+        weeks = (now_days - self.clock[: self.n][open_]) / DAYS_PER_WEEK
+        size = weeks.size
+        t = self.env.now - 1e-6  # belongs to the month that ends now
+        rec = {"list_size": float(size),
+               "within_18w_pct": 100.0 * np.count_nonzero(weeks <= 18) / size if size else np.nan,
+               "median_weeks": float(np.median(weeks)) if size else np.nan}
+        for w in (52, 65, 78, 104):
+            rec[f"over_{w}w"] = float(np.count_nonzero(weeks > w))
+        diag_weeks = (now_days - self.stage_start[: self.n][st == DIAG]) / DAYS_PER_WEEK
+        rec["diag_waiting"] = float(diag_weeks.size)
+        rec["diag_within_6w_pct"] = (100.0 * np.count_nonzero(diag_weeks < 6) / diag_weeks.size
+                                     if diag_weeks.size else np.nan)
+        for k, v in rec.items():
+            self.snap[k].record(t, v)
+
+    def in_system(self) -> int:
+        return self.active
