@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from sim.kpis import markdown_table
+from sim.docs import render
 
 
-def test_readme_kpi_table_is_current() -> None:
+def test_readme_generated_sections_are_current() -> None:
     readme = (ROOT / "README.md").read_text()
-    assert markdown_table() in readme, "regenerate with: python run_sim.py kpis"
+    assert render(readme) == readme, "regenerate with: python -m sim.docs"
 
 
 def test_readme_starts_with_the_two_commands() -> None:

@@ -24,8 +24,12 @@ def test_run_writes_complete_results_and_prints_targets(tmp_path) -> None:
     assert man["status"] == "complete" and man["seed"] == 11 and man["replications"] == 3
     assert len(man["scenario_sha256"]) == 64 and man["scenario"]["population"]["size"] == 150000
     assert {"python", "simpy", "numpy"} <= set(man["versions"]) and man["wall_seconds"] > 0
-    flows = man["flows"]["0"]["ed"]
-    assert flows["entered"] == flows["finished"] + flows["redirected"] + flows["in_system"]
+    for service, f in man["flows"]["0"].items():
+        assert f["entered"] == (f["finished"] + f["transferred"] + f["redirected"]
+                                + f["in_system"]), service
+    total = man["flows"]["0"]["all"]
+    assert total["external"] == total["finished"] + total["redirected"] + total["in_system"]
+    assert set(man["flows"]["0"]) >= {"ed", "acute", "elective", "primary_care", "all"}
     reps = pd.read_csv(out / "replications.csv")
     assert list(reps.columns) == ["scenario", "replication", "kpi", "value"]
     assert set(reps.replication) == {0, 1, 2} and set(reps.kpi) == set(KPIS)
