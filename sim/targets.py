@@ -11,7 +11,7 @@ from .clock import Calendar
 from .scenario import Target
 from .stats import mean_ci
 
-MET, NOT_MET, UNCERTAIN, NO_DATA = "met", "not met", "uncertain", "n/a"
+MET, NOT_MET, UNCERTAIN, NO_DATA = "met", "not met", "uncertain", "no data"
 
 
 @dataclass(frozen=True)

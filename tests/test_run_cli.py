@@ -39,7 +39,7 @@ def test_run_writes_complete_results_and_prints_targets(tmp_path) -> None:
     vals = reps[reps.kpi == "ed_4h_pct"].value
     assert row["mean"] == vals.mean() and row["ci_low"] < row["mean"] < row["ci_high"]
     targets = pd.read_csv(out / "targets.csv")
-    assert set(targets.verdict) <= {"met", "not met", "uncertain", "n/a"}
+    assert set(targets.verdict) <= {"met", "not met", "uncertain", "no data"}
     monthly = pd.read_csv(out / "monthly.csv")
     assert list(monthly.columns) == ["scenario", "replication", "month", "kpi", "value"]
     assert not list(out.glob("*.tmp"))

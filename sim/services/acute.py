@@ -29,7 +29,8 @@ EMERGENCY, ELECTIVE = 0, 1
 
 
 class Inpatient(Record):
-    __slots__ = ("fit_at", "in_bed", "kind", "los", "on_admitted", "pool", "waiting_here")
+    __slots__ = ("admitted", "fit_at", "in_bed", "kind", "los", "on_admitted", "pool",
+                 "waiting_here")
 
     def __init__(self, pid: int, arrived: float, source: str, kind: int):
         super().__init__(pid, arrived, source)
@@ -40,6 +41,7 @@ class Inpatient(Record):
         self.los = 0.0
         self.fit_at = float("nan")
         self.pool: Pool | None = None
+        self.admitted = float("nan")
 
 
 class AcuteBeds(Service):
@@ -56,6 +58,7 @@ class AcuteBeds(Service):
         self.waiting = monitor.level("acute.direct_waiting")
         self.delayed = monitor.level("acute.delayed")
         self.t_bed_wait = monitor.tally("acute.bed_wait")
+        self.t_stay = monitor.tally("acute.stay_days")  # by admission time, for Little's law
         self.cancelled = monitor.tally("elective.cancelled")
         self.u_zero = Uniforms(streams("route.acute.zero_day"))
         self.u_dest = Uniforms(streams("route.acute.destination"))
@@ -124,6 +127,7 @@ class AcuteBeds(Service):
         else:
             self.enter(p, external=False)
         p.in_bed = True
+        p.admitted = self.env.now
         self.occupied.add(self.env.now, 1)
         if p.on_admitted is not None:
             p.on_admitted()
@@ -178,6 +182,7 @@ class AcuteBeds(Service):
         self.after(at - self.env.now, lambda: self._release(p, how))
 
     def _release(self, p: Inpatient, how) -> None:
+        self.t_stay.record(p.admitted, (self.env.now - p.admitted) / MIN_PER_DAY)
         self.leave(p, how)
         self.occupied.add(self.env.now, -1)
         turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
@@ -192,3 +197,5 @@ class AcuteBeds(Service):
         for p in self.present.values():
             if not p.in_bed:
                 self.t_bed_wait.record(p.arrived, now - p.arrived, censored=True)
+            else:
+                self.t_stay.record(p.admitted, (now - p.admitted) / MIN_PER_DAY, censored=True)

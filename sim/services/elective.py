@@ -76,6 +76,7 @@ class Elective(Service):
             "outpatient_first", "diagnostic", "day_case", "inpatient", "non_admitted_stop",
             "removed")}
         self.list_level = m.level("rtt.list_size")
+        self.t_on_list = m.tally("elective.days_on_list")  # by clock start, for Little's law
         # Hook the pathway sets: take an inpatient into an acute bed now (False = no bed).
         self.admit_inpatient: Callable[[], bool] = lambda: True
         self.inpatient_transfers = False
@@ -283,6 +284,8 @@ class Elective(Service):
         self._count("removed", removed)
 
     def _stop(self, i: int, how: str, stage: int = STOPPED) -> None:
+        now = self.env.now / MIN_PER_DAY
+        self.t_on_list.record(self.clock[i] * MIN_PER_DAY, now - self.clock[i])
         self.stage[i] = stage
         self.active -= 1
         getattr(self.flows, {"finished": "finish", "transferred": "transfer",
@@ -320,6 +323,14 @@ class Elective(Service):
                                      if diag_weeks.size else np.nan)
         for k, v in rec.items():
             self.snap[k].record(t, v)
+
+    def close(self) -> None:
+        """Pathways still open at the end are counted with their time so far (censored)."""
+        now = self.env.now / MIN_PER_DAY
+        st = self.stage[: self.n]
+        open_ = (st == OP) | (st == DIAG) | (st == DECISION) | (st == ADMITTED)
+        clock = self.clock[: self.n][open_]
+        self.t_on_list.extend(clock * MIN_PER_DAY, now - clock, np.ones(clock.size, dtype=bool))
 
     def in_system(self) -> int:
         return self.active
