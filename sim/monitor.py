@@ -18,30 +18,34 @@ from .clock import Window
 
 
 class Tally:
-    __slots__ = ("censored", "t", "v")
+    """Observations (reference time, value); censored ones are few, so kept as indices."""
+
+    __slots__ = ("censored_at", "t", "v")
 
     def __init__(self) -> None:
         self.t = array("d")
         self.v = array("d")
-        self.censored = array("b")
+        self.censored_at = array("q")
 
     def record(self, t_ref: float, value: float, censored: bool = False) -> None:
+        if censored:
+            self.censored_at.append(len(self.t))
         self.t.append(t_ref)
         self.v.append(value)
-        self.censored.append(censored)
 
     def extend(self, t_ref: np.ndarray, values: np.ndarray, censored: np.ndarray) -> None:
         """Many observations at once (bulk-handled patients)."""
+        start = len(self.t)
+        self.censored_at.extend((np.flatnonzero(censored) + start).tolist())
         self.t.extend(np.asarray(t_ref, dtype=float).tolist())
         self.v.extend(np.asarray(values, dtype=float).tolist())
-        self.censored.extend(np.asarray(censored, dtype=np.int8).tolist())
 
     def select(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
         """Values (and censored flags) whose reference time falls in the window."""
-        t = np.frombuffer(self.t, dtype=float) if len(self.t) else np.empty(0)
-        v = np.frombuffer(self.v, dtype=float) if len(self.v) else np.empty(0)
-        c = np.frombuffer(self.censored, dtype=np.int8).astype(bool) if len(self.t) else np.empty(
-            0, dtype=bool)
+        t = np.array(self.t, dtype=float)
+        v = np.array(self.v, dtype=float)
+        c = np.zeros(t.size, dtype=bool)
+        c[np.array(self.censored_at, dtype=np.int64)] = True
         keep = (t >= window.start) & (t < window.end)
         return v[keep], c[keep]
 
@@ -52,7 +56,7 @@ class Tally:
 
     def last_before(self, when: float) -> float:
         """The last value recorded with reference time before ``when`` (NaN if none)."""
-        t = np.frombuffer(self.t, dtype=float) if len(self.t) else np.empty(0)
+        t = np.array(self.t, dtype=float)
         i = int(np.searchsorted(t, when, side="left")) - 1
         return float(self.v[i]) if i >= 0 else float("nan")
 

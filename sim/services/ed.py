@@ -38,7 +38,7 @@ TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3 = "type1_walk_in", "type1_ambulance", "typ
 
 class EDPatient(Record):
     __slots__ = ("admit", "ambulance", "assess_mins", "handed_over", "handover_mins",
-                 "hold_until", "investigation_mins", "type3", "type3_mins")
+                 "hold_until", "investigation_mins", "type3")
 
 
 class EmergencyDepartment(Service):
@@ -103,22 +103,26 @@ class EmergencyDepartment(Service):
     def arrive(self, kind: str, source: str, external: bool = True) -> None:
         """One attendance now; other services send theirs here (GP overflow, UCR escalation)."""
         p = EDPatient(self.new_id(), self.env.now, source)
+        self.enter(p, external)
         p.type3 = kind == TYPE3
         p.ambulance = kind == TYPE1_AMBULANCE
+        if p.type3:  # (each draw below comes from its own stream, so skipping keeps CRN)
+            p.admit = False
+            self.after(self.type3_draw.next(), lambda p=p: self._depart(p))
+            return
         p.handed_over = False
-        p.admit = (not p.type3) and self.u_admit() < self.cfg.admission_share
+        p.admit = self.u_admit() < self.cfg.admission_share
         p.handover_mins = self.handover_draw.next()
         p.assess_mins = self.assess_draw.next()
         p.investigation_mins = self.invest_draw.next()
-        p.type3_mins = self.type3_draw.next()
-        b = self.cfg.decision_bunching
-        u_hold = self.u_hold()
-        p.hold_until = b.window_start_mins + (b.window_end_mins - b.window_start_mins) * (
-            u_hold / b.share) if u_hold < b.share else -1.0
-        self.enter(p, external)
-        if p.type3:
-            self.after(p.type3_mins, lambda p=p: self._depart(p))
-        elif p.ambulance:
+        p.hold_until = -1.0
+        if p.admit:
+            b = self.cfg.decision_bunching
+            u_hold = self.u_hold()
+            if u_hold < b.share:
+                p.hold_until = b.window_start_mins + (
+                    b.window_end_mins - b.window_start_mins) * (u_hold / b.share)
+        if p.ambulance:
             self.handover.join(p.handover_mins, lambda _t, p=p: self._handed_over(p))
         else:
             self._assess(p)
@@ -134,7 +138,13 @@ class EmergencyDepartment(Service):
 
     def _assessed(self, p: EDPatient, ticket) -> None:
         self.t_wait.record(p.arrived, ticket.wait)
-        self.after(p.investigation_mins, lambda p=p: self._decided(p))
+        leaves_at = self.env.now + p.investigation_mins
+        if not p.admit and leaves_at <= self.end:
+            # Tests and results hold no resource and nothing observes this patient again, so
+            # the departure is booked now rather than as an event (a third of all ED events).
+            self._depart(p, at=leaves_at)
+        else:
+            self.after(p.investigation_mins, lambda p=p: self._decided(p))
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
@@ -155,9 +165,9 @@ class EmergencyDepartment(Service):
         self.boarding.add(self.env.now, -1)
         self._depart(p, how)
 
-    def _depart(self, p: EDPatient, how: str = "finished") -> None:
+    def _depart(self, p: EDPatient, how: str = "finished", at: float | None = None) -> None:
         self.leave(p, how)
-        stay = self.env.now - p.arrived
+        stay = (self.env.now if at is None else at) - p.arrived
         self.t_time.record(p.arrived, stay)
         if not p.type3:
             self.t_type1.record(p.arrived, stay)

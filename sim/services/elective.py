@@ -6,7 +6,8 @@ non-admitted clock stop, or the admitted list for a day case or an inpatient sta
 lists run on weekdays; an inpatient needs an acute bed at ``admission_hour`` and is cancelled
 on the day (and stays at the head of the list) when none is free.
 
-The waiting list is 150,000-odd pathways, so they live in numpy arrays and heaps keyed by clock
+The waiting list is 150,000-odd pathways, so they live in compact arrays (``array``/``bytearray``:
+fast to touch one at a time, viewed as numpy for month-end counts) and in heaps keyed by clock
 start (longest wait first, optionally urgent first), worked once a day, not as processes.
 Month-end snapshots of the incomplete pathways give the RTT KPIs exactly as NHS England counts
 them (waiting time of pathways still open at month end).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Callable
 
 import numpy as np
@@ -54,18 +56,17 @@ class Elective(Service):
         self.removal_rate_per_day = cfg.removal_pct_per_month / 100 / DAYS_PER_MONTH
         days = math.ceil(calendar.end / MIN_PER_DAY)
         referrals_per_day = cfg.referrals_per_100k_per_month * self.scale / DAYS_PER_MONTH
-        cap = int(cfg.initial_list.pathways_per_100k * self.scale
-                  + referrals_per_day * days * (1 + growth_pct / 100) ** (days / 365) * 1.2 + 1000)
-        self.clock = np.zeros(cap)  # clock start, days
-        self.stage = np.full(cap, STOPPED, dtype=np.int8)
-        self.stage_start = np.zeros(cap)  # days
-        self.urgent = np.zeros(cap, dtype=bool)
-        self.route = np.zeros(cap, dtype=np.int8)
-        self.needs_diag = np.zeros(cap, dtype=bool)
+        del referrals_per_day
+        self.clock = array("d")  # clock start, days
+        self.stage = bytearray()
+        self.stage_start = array("d")  # days
+        self.urgent = bytearray()
+        self.route = bytearray()
+        self.needs_diag = bytearray()
         self.n = 0
-        self.queues: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        self.queues: dict[int, list[tuple[float, int]]] = {}
         self.decisions: list[tuple[float, int]] = []
-        self.removals: list[tuple[float, int]] = []
+        self.by_priority = cfg.order == "priority_then_longest_wait"
         self.active = 0
         self.carry: dict[str, float] = {}
         m = monitor
@@ -85,56 +86,40 @@ class Elective(Service):
         env.process(self._snapshots())
 
     # -- pathways ----------------------------------------------------------------------------
-    def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator) -> range:
         """Create ``count`` pathways with attributes drawn now (common random numbers)."""
-        if self.n + count > self.clock.size:
-            self._grow(self.n + count)
-        ids = np.arange(self.n, self.n + count)
+        ids = range(self.n, self.n + count)
         self.n += count
         cfg = self.cfg
         u = rng.random((count, 3))
         r = cfg.routing
-        self.clock[ids] = clock_days
-        self.urgent[ids] = u[:, 0] < cfg.urgent_share
-        self.needs_diag[ids] = u[:, 1] < cfg.diagnostics_share
-        self.route[ids] = np.where(u[:, 2] < r.non_admitted, NON_ADMITTED,
-                                   np.where(u[:, 2] < r.non_admitted + r.day_case, DAY_CASE,
-                                            INPATIENT))
+        self.clock.extend(np.asarray(clock_days, dtype=float).tolist())
+        self.stage.extend(bytes(count))
+        self.stage_start.extend([0.0] * count)
+        self.urgent.extend((u[:, 0] < cfg.urgent_share).astype(np.uint8).tobytes())
+        self.needs_diag.extend((u[:, 1] < cfg.diagnostics_share).astype(np.uint8).tobytes())
+        route = np.where(u[:, 2] < r.non_admitted, NON_ADMITTED,
+                         np.where(u[:, 2] < r.non_admitted + r.day_case, DAY_CASE, INPATIENT))
+        self.route.extend(route.astype(np.uint8).tobytes())
         self.flows.enter(self.name, True, count)
         self.active += count
-        if self.removal_rate_per_day > 0:
-            gaps = self.rng_removal.exponential(1 / self.removal_rate_per_day, count)
-            now = self.env.now / MIN_PER_DAY
-            for i, g in zip(ids.tolist(), gaps.tolist(), strict=True):
-                heapq.heappush(self.removals, (now + g, i))
         return ids
-
-    def _grow(self, need: int) -> None:
-        size = max(need, int(self.clock.size * 1.5))
-        for name in ("clock", "stage", "stage_start", "urgent", "route", "needs_diag"):
-            old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype)
-            if name == "stage":
-                new[:] = STOPPED
-            new[: old.size] = old
-            setattr(self, name, new)
-
-    def _queue_key(self, stage: int, i: int) -> tuple[int, int]:
-        lane = int(self.route[i]) if stage == ADMITTED else 0
-        if self.cfg.order == "priority_then_longest_wait" and self.urgent[i]:
-            return (stage * 10 + lane, 0)
-        return (stage * 10 + lane, 1)
 
     def _join(self, stage: int, i: int, now_days: float) -> None:
         self.stage[i] = stage
         self.stage_start[i] = now_days
-        heapq.heappush(self.queues.setdefault(self._queue_key(stage, i), []),
-                       (float(self.clock[i]), i))
+        lane = self.route[i] if stage == ADMITTED else 0
+        prio = 0 if self.by_priority and self.urgent[i] else 1
+        key = (stage * 10 + lane) * 2 + prio
+        q = self.queues.get(key)
+        if q is None:
+            q = self.queues[key] = []
+        heapq.heappush(q, (self.clock[i], i))
 
     def _next(self, stage: int, lane: int = 0) -> int | None:
         """Longest-waiting pathway at a stage (urgent lane first when so configured)."""
         for prio in (0, 1):
-            q = self.queues.get((stage * 10 + lane, prio))
+            q = self.queues.get((stage * 10 + lane) * 2 + prio)
             while q:
                 _, i = heapq.heappop(q)
                 if self.stage[i] == stage:
@@ -156,7 +141,7 @@ class Elective(Service):
         r = cfg.routing
         day_case_given_admitted = r.day_case / max(r.day_case + r.inpatient, 1e-12)
         lane = self.rng_init.random(count)
-        for i, k, u in zip(ids.tolist(), stage_of.tolist(), lane.tolist(), strict=True):
+        for i, k, u in zip(ids, stage_of.tolist(), lane.tolist(), strict=True):
             if k == 0:
                 self._join(OP, i, 0.0)
             elif k == 1:
@@ -183,7 +168,7 @@ class Elective(Service):
             growth = (1 + self.growth_pct / 100) ** (day / 365.25)
             n_ref = int(self.rng_ref.poisson(per_day * growth))
             if n_ref:
-                for i in self._new(n_ref, np.full(n_ref, now), self.rng_attr).tolist():
+                for i in self._new(n_ref, np.full(n_ref, now), self.rng_attr):
                     self._join(OP, i, now)
             self._remove_due(now)
             self._decide_due(now)
@@ -275,13 +260,17 @@ class Elective(Service):
         self._count("inpatient", treated)
 
     def _remove_due(self, now: float) -> None:
-        removed = 0
-        while self.removals and self.removals[0][0] <= now:
-            _, i = heapq.heappop(self.removals)
-            if self.stage[i] in WAITING_STAGES:
-                self._stop(i, "redirected", REMOVED)
-                removed += 1
-        self._count("removed", removed)
+        """Each waiting pathway leaves untreated with the daily removal probability."""
+        if self.removal_rate_per_day <= 0:
+            return
+        st = np.frombuffer(self.stage, dtype=np.uint8)
+        waiting = np.flatnonzero((st == OP) | (st == DIAG) | (st == ADMITTED))
+        del st  # release the view: the bytearray grows again tomorrow
+        k = int(self.rng_removal.binomial(waiting.size, -math.expm1(-self.removal_rate_per_day)))
+        chosen = self.rng_removal.choice(waiting, size=k, replace=False) if k else []
+        for i in np.sort(chosen).tolist():
+            self._stop(i, "redirected", REMOVED)
+        self._count("removed", k)
 
     def _stop(self, i: int, how: str, stage: int = STOPPED) -> None:
         now = self.env.now / MIN_PER_DAY
@@ -307,9 +296,9 @@ class Elective(Service):
     def snapshot(self) -> None:
         """Waiting times of incomplete pathways now, as NHS England's month-end return."""
         now_days = self.env.now / MIN_PER_DAY
-        st = self.stage[: self.n]
-        open_ = (st == OP) | (st == DIAG) | (st == DECISION) | (st == ADMITTED)
-        weeks = (now_days - self.clock[: self.n][open_]) / DAYS_PER_WEEK
+        st, clock, stage_start = self._views()
+        open_ = st <= ADMITTED
+        weeks = (now_days - clock[open_]) / DAYS_PER_WEEK
         size = weeks.size
         t = self.env.now - 1e-6  # belongs to the month that ends now
         rec = {"list_size": float(size),
@@ -317,7 +306,7 @@ class Elective(Service):
                "median_weeks": float(np.median(weeks)) if size else np.nan}
         for w in (52, 65, 78, 104):
             rec[f"over_{w}w"] = float(np.count_nonzero(weeks > w))
-        diag_weeks = (now_days - self.stage_start[: self.n][st == DIAG]) / DAYS_PER_WEEK
+        diag_weeks = (now_days - stage_start[st == DIAG]) / DAYS_PER_WEEK
         rec["diag_waiting"] = float(diag_weeks.size)
         rec["diag_within_6w_pct"] = (100.0 * np.count_nonzero(diag_weeks < 6) / diag_weeks.size
                                      if diag_weeks.size else np.nan)
@@ -327,10 +316,15 @@ class Elective(Service):
     def close(self) -> None:
         """Pathways still open at the end are counted with their time so far (censored)."""
         now = self.env.now / MIN_PER_DAY
-        st = self.stage[: self.n]
-        open_ = (st == OP) | (st == DIAG) | (st == DECISION) | (st == ADMITTED)
-        clock = self.clock[: self.n][open_]
+        st, clock, _ = self._views()
+        clock = clock[st <= ADMITTED]
         self.t_on_list.extend(clock * MIN_PER_DAY, now - clock, np.ones(clock.size, dtype=bool))
+
+    def _views(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies (not views: the arrays keep growing) of stage, clock start and stage start."""
+        return (np.frombuffer(self.stage, dtype=np.uint8).copy(),
+                np.frombuffer(self.clock, dtype=float).copy(),
+                np.frombuffer(self.stage_start, dtype=float).copy())
 
     def in_system(self) -> int:
         return self.active
