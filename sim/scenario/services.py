@@ -118,6 +118,10 @@ class ReablementSection(Strict):
 class VirtualWardSection(Strict):
     enabled: bool = Field(default=True, description="Switch virtual wards on or off.")
     beds: Count = Field(description="Virtual ward beds (patients who can be held at once).")
+    accept_below_pct: float = Field(
+        default=100.0, gt=0, le=100,
+        description="New patients are taken only while occupancy is below this % of beds "
+        "(teams keep headroom for step-ups and staffing); 100 = a pure loss system.")
     step_up_los_days: Duration = Field(description="Length of stay of step-up patients, days.")
     step_down_los_days: Duration = Field(description="Length of stay of step-down patients, days.")
     ed_step_up_share: Prob = Field(

@@ -1,6 +1,10 @@
 """Virtual wards: a loss system. A patient is taken only when a bed is free; otherwise the
 referrer keeps them (step-up goes to ED or admission, step-down stays in hospital). Blocking
 follows Erlang B whatever the length-of-stay distribution, which the verification uses.
+
+Teams take new patients only below an occupancy threshold (``accept_below_pct``, headroom for
+step-ups and staffing): with more clinically eligible patients than places, as in practice,
+occupancy settles near the threshold and extra beds turn into extra step-downs and step-ups.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class VirtualWard(Service):
                  growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
         super().__init__(env, monitor)
         self.cfg = cfg
+        self.accept_limit = min(cfg.beds, cfg.beds * cfg.accept_below_pct / 100)
         self.occupied = monitor.level("vw.occupied")
         self.offered = monitor.tally("vw.offered")  # value 1 = admitted, 0 = turned away
         self.t_los = monitor.tally("vw.los_days")
@@ -43,7 +48,7 @@ class VirtualWard(Service):
             self.try_admit(STEP_UP, "community", external=True)
 
     def has_bed(self) -> bool:
-        return self.occupied.value < self.cfg.beds
+        return self.occupied.value < self.accept_limit
 
     def try_admit(self, kind: str, source: str, external: bool = False) -> bool:
         """Admit now if a bed is free; False means the referrer keeps the patient."""
