@@ -67,6 +67,7 @@ class Elective(Service):
         self.queues: dict[int, list[tuple[float, int]]] = {}
         self.decisions: list[tuple[float, int]] = []
         self.by_priority = cfg.order == "priority_then_longest_wait"
+        self.last_snapshot = -1.0
         self.active = 0
         self.carry: dict[str, float] = {}
         m = monitor
@@ -300,6 +301,7 @@ class Elective(Service):
         open_ = st <= ADMITTED
         weeks = (now_days - clock[open_]) / DAYS_PER_WEEK
         size = weeks.size
+        self.last_snapshot = self.env.now
         t = self.env.now - 1e-6  # belongs to the month that ends now
         rec = {"list_size": float(size),
                "within_18w_pct": 100.0 * np.count_nonzero(weeks <= 18) / size if size else np.nan,
@@ -314,7 +316,12 @@ class Elective(Service):
             self.snap[k].record(t, v)
 
     def close(self) -> None:
-        """Pathways still open at the end are counted with their time so far (censored)."""
+        """Pathways still open at the end are counted with their time so far (censored).
+
+        The last month end is the end of the run, where SimPy stops before running events, so
+        its snapshot is taken here."""
+        if self.last_snapshot < self.env.now:
+            self.snapshot()
         now = self.env.now / MIN_PER_DAY
         st, clock, _ = self._views()
         clock = clock[st <= ADMITTED]
