@@ -127,6 +127,15 @@ def ed_type1_4h_pct(data: RunData, window: Window) -> float:
     return share_within(data, "ed.type1_time_in_dept", window, 240.0)
 
 
+@kpi("ed_admitted_4th_hour_pct", "%", "neither", "ed")
+def ed_admitted_4th_hour_pct(data: RunData, window: Window) -> float:
+    """Admissions in the 4th hour: admitted ED patients arriving in the window who leave the
+    department between 180 and 240 min after arrival / all admitted ED patients arriving in
+    the window (HSCIC 2014 found 51%; the decision-bunching rule is calibrated to it)."""
+    values, _ = data.monitor.tally("ed.admitted_time_in_dept").select(window)
+    return pct(int(np.count_nonzero((values > 180) & (values <= 240))), values.size)
+
+
 # -- Primary care ---------------------------------------------------------------------------
 def ratio_of_totals(data: RunData, num: str, den: str, window: Window) -> float:
     m = data.monitor
