@@ -71,3 +71,14 @@ def test_schema_command_prints_json_schema_with_descriptions() -> None:
     schema = json.loads(res.stdout)
     ed = schema["$defs"]["EDSection"]["properties"]
     assert "description" in ed["clinicians_per_shift"]
+
+
+def test_every_schema_field_has_a_description() -> None:
+    from sim.scenario import Scenario
+
+    schema = Scenario.model_json_schema()
+    missing = [f"{name}.{prop}" for name, d in schema["$defs"].items()
+               for prop, spec in d.get("properties", {}).items() if not spec.get("description")]
+    missing += [p for p, spec in schema["properties"].items() if not spec.get("description")
+                and "$ref" not in spec]
+    assert missing == []

@@ -58,7 +58,8 @@ class PrimaryCareSection(Strict):
     booking_horizon_days: int = Field(
         default=56, ge=14, le=365, description="How far ahead the ledger books, days.")
     dna_share: Prob = Field(description="Share of booked appointments not attended (DNA).")
-    same_day_overflow: SameDayOverflow
+    same_day_overflow: SameDayOverflow = Field(
+        description="Where unmet same-day need goes (shares sum to 1).")
     vw_step_up_per_1000_appointments: NonNeg = Field(
         description="Direct step-ups to a virtual ward per 1,000 same-day appointments.")
 
@@ -83,7 +84,7 @@ class UCRSection(Strict):
     enabled: bool = Field(default=True, description="Switch UCR on or off.")
     referrals_per_100k_per_month: NonNeg = Field(
         description="Referrals per 100,000 population per month (excluding GP overflow).")
-    sources: UCRSources
+    sources: UCRSources = Field(description="Where referrals come from (shares).")
     hour_profile: HourProfile
     open_hour: int = Field(ge=0, le=23, description="Service opens at this hour (08 = 08:00).")
     close_hour: int = Field(ge=1, le=24, description="Service closes at this hour (20 = 20:00).")
@@ -92,7 +93,7 @@ class UCRSection(Strict):
     clinicians_per_shift: Count = Field(description="Clinicians on duty while the service is open.")
     travel_mins: Duration = Field(description="Travel to the patient, minutes.")
     visit_mins: Duration = Field(description="First visit, minutes.")
-    outcomes: UCROutcomes
+    outcomes: UCROutcomes = Field(description="What happens after the visit (shares).")
 
     @model_validator(mode="after")
     def _hours(self) -> UCRSection:
@@ -171,7 +172,7 @@ class EDSection(Strict):
     attendances_per_1000_per_year: NonNeg = Field(
         description="A&E attendances of all types per 1,000 population per year, other than "
         "those the model sends from primary care and UCR.")
-    arrival_mix: EDArrivalMix
+    arrival_mix: EDArrivalMix = Field(description="Attendances by route and type (shares).")
     hour_profile: HourProfile
     weekday_profile: WeekdayProfile
     month_profile: MonthProfile
@@ -186,7 +187,8 @@ class EDSection(Strict):
         description="Time after assessment for tests, results and treatment before the "
         "decision (no clinician held), minutes.")
     admission_share: Prob = Field(description="Share of type 1 attendances admitted.")
-    decision_bunching: DecisionBunching
+    decision_bunching: DecisionBunching = Field(
+        description="The 4-hour decision-timing rule for admitted patients.")
     type3_time_in_dept_mins: Duration = Field(
         description="Time in department at a type 3 unit, minutes (no queue modelled).")
 
@@ -226,7 +228,8 @@ class AcuteSection(Strict):
                                            "uniformly over this many hours after opening.")
     turnaround_hours: NonNeg = Field(description="Bed cleaning and preparation between patients, "
                                      "h (bed neither occupied nor available).")
-    destinations: DischargeDestinations
+    destinations: DischargeDestinations = Field(
+        description="Where emergency inpatients go when medically fit (shares sum to 1).")
     other_support_wait_days: Duration = Field(
         description="Wait in bed for a care home place or home care (medically fit), days.")
 
@@ -265,7 +268,7 @@ class InitialList(Strict):
     weeks_waited_median: NonNeg = Field(description="Median weeks waited at start.")
     weeks_waited_cv: NonNeg = Field(description="Coefficient of variation of weeks waited "
                                     "(lognormal), sets the tail beyond 52 weeks.")
-    stages: InitialStages
+    stages: InitialStages = Field(description="Where starting pathways are (shares).")
 
 
 class ElectiveSection(Strict):
@@ -286,13 +289,15 @@ class ElectiveSection(Strict):
                                     "after the first appointment.")
     decision_days: Duration = Field(description="Follow-ups, results and MDT between first "
                                     "appointment (or test) and decision, days (no capacity).")
-    routing: ElectiveRouting
+    routing: ElectiveRouting = Field(
+        description="Outcome after the first appointment (shares sum to 1).")
     removal_pct_per_month: NonNeg = Field(description="Pathways removed without treatment "
                                           "(validation, treated elsewhere), % of list a month.")
-    initial_list: InitialList
+    initial_list: InitialList = Field(description="The waiting list at the start of the run.")
     reference_activity_per_year_per_100k: NonNeg = Field(
         description="Reference-year (2019/20) elective activity, value-weighted units per 100k.")
-    activity_weights: ElectiveWeights
+    activity_weights: ElectiveWeights = Field(
+        description="Relative values for value-weighted elective activity.")
 
 
 class ElectiveWeights(Strict):
