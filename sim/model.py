@@ -43,6 +43,7 @@ class ConservationError(AssertionError):
 
 @dataclass
 class ReplicationResult:
+    scenario: str
     replication: int
     kpis: dict[str, float]
     monthly: dict[str, dict[str, float]]  # month label -> kpi -> value
@@ -81,8 +82,8 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     data = RunData(monitor, scenario, cal)
     kpis = evaluate(data, cal.measurement)
     monthly = {m.label: evaluate(data, m.window) for m in cal.months()}
-    return ReplicationResult(replication, _clean(kpis), {k: _clean(v) for k, v in monthly.items()},
-                             flows)
+    return ReplicationResult(scenario.name, replication, _clean(kpis),
+                             {k: _clean(v) for k, v in monthly.items()}, flows)
 
 
 def check_conservation(monitor: Monitor, services: dict[str, object]) -> dict[str, dict[str, int]]:

@@ -135,3 +135,82 @@ def write_run(out: Path, scenario: Scenario,
 def flows_total(results: list[ReplicationResult]) -> dict[str, dict[str, dict[str, int]]]:
     """Per replication, per service: entered, finished, redirected, in_system."""
     return {str(r.replication): r.flows for r in results}
+
+
+# -- batches ----------------------------------------------------------------------------------
+TASKS = "tasks"
+
+
+def task_path(out: Path, scenario: str, replication: int) -> Path:
+    return out / TASKS / scenario / f"rep-{replication:05d}.json"
+
+
+def store_task(out: Path, result: ReplicationResult) -> None:
+    """One finished replication, on disk at once (atomically), so a batch can resume."""
+    path = task_path(out, result.scenario, result.replication)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"scenario": result.scenario, "replication": result.replication,
+            "kpis": result.kpis, "monthly": result.monthly, "flows": result.flows}
+    _atomic_write(path, json.dumps(data))
+
+
+def load_task(path: Path) -> ReplicationResult:
+    d = json.loads(path.read_text())
+    return ReplicationResult(d["scenario"], d["replication"], d["kpis"], d["monthly"], d["flows"])
+
+
+def stored_tasks(out: Path) -> set[tuple[str, int]]:
+    found = set()
+    for path in (out / TASKS).glob("*/rep-*.json"):
+        found.add((path.parent.name, int(path.stem.split("-")[1])))
+    return found
+
+
+def paired_rows(name: str, comparator: str, base: list[ReplicationResult],
+                other: list[ReplicationResult], base_judged: list[TargetResult],
+                other_judged: list[TargetResult]) -> list[tuple]:
+    """Per KPI: mean paired difference (other - comparator) over common replications."""
+    by_rep_base = {r.replication: r for r in base}
+    common = [r for r in other if r.replication in by_rep_base]
+    verdicts = {j.target.kpi: [] for j in base_judged}
+    for jb, jo in zip(base_judged, other_judged, strict=True):
+        verdicts[jb.target.kpi].append((jb.target.id, jb.verdict, jo.verdict))
+    rows = []
+    for k in KPIS:
+        a = np.array([by_rep_base[r.replication].kpis.get(k, np.nan) for r in common], float)
+        b = np.array([r.kpis.get(k, np.nan) for r in common], dtype=float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        mean, _sd, lo, hi, n = mean_ci(b[ok] - a[ok])
+        significant = bool(n >= 2 and (lo > 0 or hi < 0))
+        base_mean = float(a[ok].mean()) if ok.any() else np.nan
+        other_mean = float(b[ok].mean()) if ok.any() else np.nan
+        for tid, vb, vo in verdicts.get(k) or [("", "", "")]:
+            rows.append((name, comparator, k, base_mean, other_mean, mean, lo, hi, n,
+                         significant, tid, vb, vo, bool(tid) and vb != vo))
+    return rows
+
+
+COMPARISON_COLUMNS = ["scenario", "comparator", "kpi", "comparator_mean", "scenario_mean",
+                      "mean_diff", "ci_low", "ci_high", "n", "significant", "target",
+                      "comparator_verdict", "scenario_verdict", "verdict_changed"]
+
+
+def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
+                results: dict[str, list[ReplicationResult]]) -> dict[str, list[TargetResult]]:
+    """The batch's tables: every scenario's rows together, plus comparison.csv."""
+    judged = {name: judge_targets(sc, results[name]) for name, sc in scenarios.items()}
+    write_csv(out / "replications.csv", pd.concat(
+        [replications_table(n, results[n]) for n in scenarios], ignore_index=True))
+    write_csv(out / "monthly.csv", pd.concat(
+        [monthly_table(n, results[n]) for n in scenarios], ignore_index=True))
+    write_csv(out / "summary.csv", pd.concat(
+        [summary_table(n, results[n]) for n in scenarios], ignore_index=True))
+    write_csv(out / "targets.csv", pd.concat(
+        [targets_table(n, judged[n]) for n in scenarios], ignore_index=True))
+    rows = []
+    for name in scenarios:
+        if name != comparator:
+            rows += paired_rows(name, comparator, results[comparator], results[name],
+                                judged[comparator], judged[name])
+    write_csv(out / "comparison.csv", pd.DataFrame(rows, columns=COMPARISON_COLUMNS))
+    return judged

@@ -176,6 +176,7 @@ class Elective(Service):
             if (first_wd + day) % 7 < 5:  # outpatients, diagnostics and theatres on weekdays
                 self._outpatients(now)
                 self._diagnostics(now)
+                self.list_level.set(self.env.now, self.active)
                 yield self.env.timeout(
                     max(0.0, (day * MIN_PER_DAY + cfg.admission_hour * MIN_PER_HOUR)
                         - self.env.now))

@@ -66,6 +66,12 @@ class VirtualWard(Service):
         self.after(stay, lambda: self._discharge(p))
         return True
 
+    def close(self) -> None:
+        """Patients still on the ward at the end are counted with their stay so far."""
+        now = self.env.now
+        for p in self.present.values():
+            self.t_los.record(p.arrived, (now - p.arrived) / MIN_PER_DAY, censored=True)
+
     def _discharge(self, p: Record) -> None:
         self.leave(p, "finished")
         self.occupied.add(self.env.now, -1)
