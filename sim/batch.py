@@ -41,6 +41,7 @@ from pydantic import Field, ValidationError, model_validator
 from .errors import InputError, Problem
 from .scenario import Scenario, load_scenario
 from .scenario.base import Strict
+from .scenario.scale import scale_overrides
 
 NAME = r"^[A-Za-z0-9_.-]+$"
 Value = bool | int | float | str | list[Any]
@@ -116,8 +117,9 @@ def expand(spec: BatchFile) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def load_batch(path: str | Path, sets: list[str] | None = None) -> Batch:
-    """Read and validate a batch file and every scenario in it (``sets`` apply to all)."""
+def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1.0) -> Batch:
+    """Read and validate a batch file and every scenario in it (``sets`` apply to all; ``scale``
+    shrinks or grows population and every capacity, for a quick trial of a big batch)."""
     path = Path(path)
     label = str(path)
     try:
@@ -149,6 +151,9 @@ def load_batch(path: str | Path, sets: list[str] | None = None) -> Batch:
     for name, description, overrides in points:
         try:
             sc = load_scenario(base, [*overrides, *(sets or [])])
+            if scale != 1.0:
+                sc = load_scenario(base, [*overrides, *(sets or []),
+                                          *scale_overrides(sc, scale)])
         except InputError as exc:
             ours = {o.split("=", 1)[0] for o in overrides}
             problems += [Problem(f"{label} [{name}]" if p.file == "--set" and p.key in ours

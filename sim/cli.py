@@ -25,6 +25,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 100")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -43,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                         help="override one scenario value, e.g. --set ed.clinicians_per_shift=14")
 
+    def scale(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--scale", type=_positive_float, default=1.0, metavar="F",
+                        help="multiply population and every capacity by F (quick trials)")
+
     run = sub.add_parser("run", help="run replications of a scenario and write the results")
     run.add_argument("scenario", help="scenario TOML file")
     run.add_argument("--replications", "-n", type=_positive_int, default=10)
@@ -51,11 +65,32 @@ def _parser() -> argparse.ArgumentParser:
                      help="worker processes (default: all cores)")
     run.add_argument("--out", default=None, help="output folder (default results/NAME-TIME)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    scale(run)
     sets(run)
 
     val = sub.add_parser("validate", help="check a scenario file and print OK or every problem")
     val.add_argument("scenario")
     sets(val)
+
+    bat = sub.add_parser("batch", help="run every scenario of a batch file, with comparisons")
+    bat.add_argument("batch", help="batch TOML file")
+    bat.add_argument("--out", default=None, help="output folder (default results/NAME-TIME)")
+    bat.add_argument("--workers", type=_positive_int, default=None,
+                     help="local worker processes (default: all cores)")
+    bat.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    bat.add_argument("--dask-workers", type=_positive_int, default=None, metavar="N",
+                     help="start a local Dask cluster with N workers")
+    bat.add_argument("--resume", action="store_true",
+                     help="run only the replications missing from --out")
+    bat.add_argument("--quiet", action="store_true", help="no progress bar")
+    scale(bat)
+    sets(bat)
+
+    cmp_ = sub.add_parser("compare", help="paired comparison of two earlier runs")
+    cmp_.add_argument("dir_a", help="the comparator's results folder")
+    cmp_.add_argument("dir_b", help="the option's results folder")
+    cmp_.add_argument("--out", default=None, help="also write comparison.csv here")
 
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
@@ -63,12 +98,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .experiment import BackendError
+
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
             print(str(problem), file=sys.stderr)
+        return EXIT_INPUT
+    except BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
 
 
@@ -100,6 +140,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .results import flows_total, manifest, now_iso, write_manifest, write_run
 
     scenario = load_scenario(args.scenario, args.sets)
+    if args.scale != 1.0:
+        from .scenario.scale import scale_overrides
+
+        scenario = load_scenario(args.scenario,
+                                 [*args.sets, *scale_overrides(scenario, args.scale)])
     out = Path(args.out) if args.out else _default_out(scenario)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -155,4 +200,121 @@ def _targets_text(judged, replications: int) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis}
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import load_batch
+    from .experiment import default_workers, run_tasks
+    from .results import (
+        load_task,
+        manifest_base,
+        now_iso,
+        store_task,
+        stored_tasks,
+        task_path,
+        write_batch,
+        write_manifest,
+    )
+    from .scenario import scenario_hash
+
+    batch = load_batch(args.batch, args.sets, args.scale)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("results") / f"{batch.name}-{stamp}"
+    hashes = {name: scenario_hash(sc) for name, sc in batch.scenarios.items()}
+    done = _check_resume(out, batch, hashes) if args.resume else _fresh_out(out)
+    workers = args.workers or default_workers()
+    backend = (f"dask:{args.scheduler}" if args.scheduler else
+               f"dask-local:{args.dask_workers}" if args.dask_workers else f"pool:{workers}")
+    started, t0 = now_iso(), time.perf_counter()
+    info = {"kind": "batch", "batch_name": batch.name, "batch_file": str(args.batch),
+            "description": batch.description, "seed": batch.seed,
+            "replications": batch.replications, "comparator": batch.comparator,
+            "scenario_sha256": hashes, "backend": backend, "started": started}
+    write_manifest(out, {"status": "running", **manifest_base(), **info})
+    all_tasks = [(name, r) for name in batch.scenarios for r in range(batch.replications)]
+    todo = [(batch.scenarios[n], r) for n, r in all_tasks if (n, r) not in done]
+    bar = _progress(len(all_tasks), "tasks", args.quiet)
+    bar.update(len(all_tasks) - len(todo))
+    try:
+        for result in run_tasks(todo, batch.seed, workers, args.scheduler, args.dask_workers):
+            store_task(out, result)
+            bar.update(1)
+    except KeyboardInterrupt:
+        bar.close()
+        write_manifest(out, {"status": "interrupted", **manifest_base(), **info})
+        left = len(all_tasks) - len(stored_tasks(out))
+        print(f"\ninterrupted: {left} of {len(all_tasks)} replications still to run. Resume "
+              f"with:\n  python run_sim.py batch {args.batch} --out {out} --resume"
+              + (f" --scale {args.scale:g}" if args.scale != 1.0 else "")
+              + "".join(f" --set {s}" for s in args.sets), file=sys.stderr)
+        return 130
+    bar.close()
+    results = {name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
+               for name in batch.scenarios}
+    judged = write_batch(out, batch.scenarios, batch.comparator, results)
+    write_manifest(out, {"status": "complete", **manifest_base(), **info,
+                         "finished": now_iso(),
+                         "wall_seconds": round(time.perf_counter() - t0, 3),
+                         "scenarios": {n: sc.model_dump(mode="json")
+                                       for n, sc in batch.scenarios.items()}})
+    for name, j in judged.items():
+        print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
+        print(_targets_text(j, batch.replications))
+    print(f"\nresults: {out}  (comparison.csv: paired differences against {batch.comparator})")
+    return 0
+
+
+def _fresh_out(out: Path) -> set[tuple[str, int]]:
+    from .results import stored_tasks
+
+    if stored_tasks(out):
+        raise InputError.one(str(out), "--out", "holds replications of an earlier batch: add "
+                             "--resume to finish it, or choose another folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError.one(str(out), "--out", f"cannot create the folder: {exc}") from None
+    return set()
+
+
+def _check_resume(out: Path, batch, hashes: dict[str, str]) -> set[tuple[str, int]]:
+    """Resume only the same batch: same scenarios (by hash), seed and replications."""
+    from .results import stored_tasks
+
+    path = out / "manifest.json"
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise InputError.one(str(path), "--resume", "no batch to resume in this folder") from None
+    problems = []
+    for key, now in (("seed", batch.seed), ("replications", batch.replications)):
+        if old.get(key) != now:
+            problems.append(f"{key} was {old.get(key)}, now {now}")
+    old_hashes = old.get("scenario_sha256", {})
+    for name, h in hashes.items():
+        if old_hashes.get(name) not in (None, h):
+            problems.append(f"scenario {name} has changed (sha256 {old_hashes[name][:12]} "
+                            f"-> {h[:12]})")
+    if set(old_hashes) != set(hashes):
+        problems.append("the batch's scenarios are not the same ones")
+    if problems:
+        raise InputError.one(str(path), "--resume", "refused: " + "; ".join(problems))
+    return {t for t in stored_tasks(out) if t[0] in hashes and t[1] < batch.replications}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_dirs
+
+    table, note = compare_dirs(Path(args.dir_a), Path(args.dir_b))
+    if args.out:
+        from .results import write_csv
+
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        write_csv(Path(args.out) / "comparison.csv", table)
+    print(note)
+    shown = table[["kpi", "target", "comparator_mean", "scenario_mean", "mean_diff", "ci_low",
+                   "ci_high", "comparator_verdict", "scenario_verdict"]]
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
+            "batch": cmd_batch, "compare": cmd_compare}

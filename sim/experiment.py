@@ -10,6 +10,7 @@ however many tasks a batch has.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -52,10 +53,15 @@ def run_tasks(tasks: Sequence[Task], seed: int, workers: int = 1, scheduler: str
         yield from _pool(tasks, seed, workers)
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and says how to resume."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(tasks: Sequence[Task], seed: int, workers: int) -> Iterator[ReplicationResult]:
     workers = min(workers, len(tasks))
     pending = iter(tasks)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
         running = set()
         try:
             for scenario, rep in pending:
@@ -72,6 +78,9 @@ def _pool(tasks: Sequence[Task], seed: int, workers: int) -> Iterator[Replicatio
         except BaseException:
             for fut in running:
                 fut.cancel()
+            # stop replications under way now rather than after they finish (no public API)
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 

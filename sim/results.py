@@ -23,7 +23,7 @@ from . import __version__
 from .kpis import KPIS
 from .model import ReplicationResult, calendar_of
 from .scenario import Scenario, scenario_hash
-from .stats import mean_ci
+from .stats import mean_ci, t_ppf
 from .targets import TargetResult, judge, judged_on
 
 
@@ -99,17 +99,21 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def manifest_base() -> dict[str, Any]:
+    """Provenance every results folder carries."""
+    return {"versions": versions(), "git_commit": git_commit(), "command_line": sys.argv}
+
+
 def manifest(scenario: Scenario, seed: int, replications: int, status: str,
              started: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "status": status,
+        "kind": "run",
         "scenario_name": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
         "seed": seed,
         "replications": replications,
-        "versions": versions(),
-        "git_commit": git_commit(),
-        "command_line": sys.argv,
+        **manifest_base(),
         "started": started,
         **(extra or {}),
         "scenario": scenario.model_dump(mode="json"),
@@ -166,28 +170,63 @@ def stored_tasks(out: Path) -> set[tuple[str, int]]:
     return found
 
 
-def paired_rows(name: str, comparator: str, base: list[ReplicationResult],
-                other: list[ReplicationResult], base_judged: list[TargetResult],
-                other_judged: list[TargetResult]) -> list[tuple]:
-    """Per KPI: mean paired difference (other - comparator) over common replications."""
-    by_rep_base = {r.replication: r for r in base}
-    common = [r for r in other if r.replication in by_rep_base]
-    verdicts = {j.target.kpi: [] for j in base_judged}
-    for jb, jo in zip(base_judged, other_judged, strict=True):
-        verdicts[jb.target.kpi].append((jb.target.id, jb.verdict, jo.verdict))
+Values = dict[str, dict[int, float]]  # kpi -> replication -> value
+Verdicts = list[tuple[str, str, str]]  # (target id, kpi, verdict)
+
+
+def kpi_values(results: list[ReplicationResult]) -> Values:
+    return {k: {r.replication: r.kpis.get(k, np.nan) for r in results} for k in KPIS}
+
+
+def verdicts_of(judged: list[TargetResult]) -> Verdicts:
+    return [(j.target.id, j.target.kpi, j.verdict) for j in judged]
+
+
+def comparison_rows(name: str, comparator: str, base: Values, other: Values,
+                    base_verdicts: Verdicts, other_verdicts: Verdicts,
+                    paired: bool = True) -> list[tuple]:
+    """Per KPI: mean difference (option - comparator) with its 95% CI, and target verdicts.
+
+    Paired over common replications (same seed: common random numbers), else Welch."""
     rows = []
+    other_v = {tid: v for tid, _k, v in other_verdicts}
     for k in KPIS:
-        a = np.array([by_rep_base[r.replication].kpis.get(k, np.nan) for r in common], float)
-        b = np.array([r.kpis.get(k, np.nan) for r in common], dtype=float)
-        ok = np.isfinite(a) & np.isfinite(b)
-        mean, _sd, lo, hi, n = mean_ci(b[ok] - a[ok])
+        a_map, b_map = base.get(k, {}), other.get(k, {})
+        if paired:
+            reps = sorted(set(a_map) & set(b_map))
+            a = np.array([a_map[r] for r in reps], dtype=float)
+            b = np.array([b_map[r] for r in reps], dtype=float)
+            ok = np.isfinite(a) & np.isfinite(b)
+            a, b = a[ok], b[ok]
+            mean, _sd, lo, hi, n = mean_ci(b - a)
+        else:
+            a = np.array([v for v in a_map.values() if np.isfinite(v)], dtype=float)
+            b = np.array([v for v in b_map.values() if np.isfinite(v)], dtype=float)
+            mean, lo, hi, n = welch_ci(a, b)
         significant = bool(n >= 2 and (lo > 0 or hi < 0))
-        base_mean = float(a[ok].mean()) if ok.any() else np.nan
-        other_mean = float(b[ok].mean()) if ok.any() else np.nan
-        for tid, vb, vo in verdicts.get(k) or [("", "", "")]:
+        base_mean = float(a.mean()) if a.size else np.nan
+        other_mean = float(b.mean()) if b.size else np.nan
+        targets = [(tid, v) for tid, kk, v in base_verdicts if kk == k] or [("", "")]
+        for tid, vb in targets:
+            vo = other_v.get(tid, "") if tid else ""
             rows.append((name, comparator, k, base_mean, other_mean, mean, lo, hi, n,
                          significant, tid, vb, vo, bool(tid) and vb != vo))
     return rows
+
+
+def welch_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, int]:
+    """Difference of means (b - a) with a Welch 95% interval, for runs with different seeds."""
+    if a.size < 2 or b.size < 2:
+        diff = float(b.mean() - a.mean()) if a.size and b.size else np.nan
+        return diff, np.nan, np.nan, int(min(a.size, b.size))
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    diff = float(b.mean() - a.mean())
+    se = float(np.sqrt(va + vb))
+    if se == 0:
+        return diff, diff, diff, int(min(a.size, b.size))
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    half = t_ppf(0.975, df) * se
+    return diff, diff - half, diff + half, int(min(a.size, b.size))
 
 
 COMPARISON_COLUMNS = ["scenario", "comparator", "kpi", "comparator_mean", "scenario_mean",
@@ -208,9 +247,10 @@ def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
     write_csv(out / "targets.csv", pd.concat(
         [targets_table(n, judged[n]) for n in scenarios], ignore_index=True))
     rows = []
+    base = kpi_values(results[comparator])
     for name in scenarios:
         if name != comparator:
-            rows += paired_rows(name, comparator, results[comparator], results[name],
-                                judged[comparator], judged[name])
+            rows += comparison_rows(name, comparator, base, kpi_values(results[name]),
+                                    verdicts_of(judged[comparator]), verdicts_of(judged[name]))
     write_csv(out / "comparison.csv", pd.DataFrame(rows, columns=COMPARISON_COLUMNS))
     return judged

@@ -1,0 +1,147 @@
+"""Batches: the same files on every backend, resumable after a kill, refused when changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT, run_cli
+
+from sim.batch import load_batch
+from sim.errors import InputError
+
+TABLES = ("replications.csv", "monthly.csv", "summary.csv", "targets.csv", "comparison.csv")
+QUICK = ["--scale", "0.05", "--set", "run.warmup_days=10", "--set", "run.measurement_days=31",
+         "--quiet"]
+
+
+@pytest.fixture
+def batch_file(tmp_path: Path) -> Path:
+    path = tmp_path / "small.toml"
+    path.write_text(f'''
+name = "small"
+base = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"
+replications = 3
+seed = 7
+comparator = "base"
+
+[[scenarios]]
+name = "base"
+
+[[scenarios]]
+name = "more_ucr"
+set = {{ "ucr.clinicians_per_shift" = 11, "virtual_ward.beds" = 400 }}
+
+[[sweeps]]
+name = "reab"
+[sweeps.values]
+"reablement.packages" = [200, 400]
+''')
+    return path
+
+
+def same_tables(a: Path, b: Path) -> None:
+    for name in TABLES:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_batch_expands_scenarios_and_sweeps(batch_file: Path) -> None:
+    batch = load_batch(batch_file)
+    assert list(batch.scenarios) == ["base", "more_ucr", "reab-packages200", "reab-packages400"]
+    assert batch.scenarios["more_ucr"].ucr.clinicians_per_shift == 11
+    assert batch.scenarios["reab-packages200"].reablement.packages == 200
+
+
+def test_bad_batch_is_an_input_error(tmp_path: Path, batch_file: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(batch_file.read_text().replace('"ucr.clinicians_per_shift"', '"ucr.nope"'))
+    with pytest.raises(InputError, match=r"ucr\.nope"):
+        load_batch(bad)
+    res = run_cli("batch", str(bad), "--out", str(tmp_path / "o"))
+    assert res.returncode == 2 and "Traceback" not in res.stderr and "[more_ucr]" in res.stderr
+
+
+@pytest.mark.slow
+def test_one_worker_two_workers_and_dask_give_identical_files(tmp_path: Path,
+                                                              batch_file: Path) -> None:
+    outs = {}
+    for label, extra in (("w1", ["--workers", "1"]), ("w2", ["--workers", "2"]),
+                         ("dask", ["--dask-workers", "2"])):
+        outs[label] = tmp_path / label
+        res = run_cli("batch", str(batch_file), "--out", str(outs[label]), *extra, *QUICK)
+        assert res.returncode == 0, res.stderr
+    same_tables(outs["w1"], outs["w2"])
+    same_tables(outs["w1"], outs["dask"])
+    comparison = pd.read_csv(outs["w1"] / "comparison.csv", keep_default_na=False)
+    assert set(comparison.scenario) == {"more_ucr", "reab-packages200", "reab-packages400"}
+    man = json.loads((outs["dask"] / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["backend"].startswith("dask-local")
+
+
+@pytest.mark.slow
+def test_killed_batch_resumes_to_the_same_files(tmp_path: Path, batch_file: Path) -> None:
+    whole = tmp_path / "whole"
+    assert run_cli("batch", str(batch_file), "--out", str(whole), "--workers", "2",
+                   *QUICK).returncode == 0
+    part = tmp_path / "part"
+    cmd = [sys.executable, str(ROOT / "run_sim.py"), "batch", str(batch_file), "--out",
+           str(part), "--workers", "2", *QUICK]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(part.glob("tasks/*/rep-*.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers, as kill -9 would
+    proc.wait()
+    stored = len(list(part.glob("tasks/*/rep-*.json")))
+    assert 3 <= stored < 12, "kill should land part-way"
+    assert json.loads((part / "manifest.json").read_text())["status"] == "running"
+    assert not (part / "summary.csv").exists()
+    again = run_cli("batch", str(batch_file), "--out", str(part), "--workers", "2", *QUICK)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    res = run_cli("batch", str(batch_file), "--out", str(part), "--workers", "2", "--resume",
+                  *QUICK)
+    assert res.returncode == 0, res.stderr
+    same_tables(whole, part)
+
+
+def test_resume_against_a_changed_scenario_is_refused(tmp_path: Path, batch_file: Path) -> None:
+    out = tmp_path / "o"
+    quick = [*QUICK, "--set", "run.measurement_days=5"]
+    assert run_cli("batch", str(batch_file), "--out", str(out), "--workers", "2",
+                   *quick).returncode == 0
+    res = run_cli("batch", str(batch_file), "--out", str(out), "--resume", *quick,
+                  "--set", "acute.beds=2000")
+    assert res.returncode == 2 and "has changed" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_compare_two_runs(tmp_path: Path) -> None:
+    base = ROOT / "scenarios" / "baseline.toml"
+    args = ["-n", "2", "--seed", "3", "--workers", "2", *QUICK]
+    assert run_cli("run", str(base), "--out", str(tmp_path / "a"), *args).returncode == 0
+    assert run_cli("run", str(base), "--out", str(tmp_path / "b"), *args,
+                   "--set", "reablement.packages=8").returncode == 0
+    res = run_cli("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out",
+                  str(tmp_path / "c"))
+    assert res.returncode == 0, res.stderr
+    assert "paired by replication" in res.stdout
+    table = pd.read_csv(tmp_path / "c" / "comparison.csv", keep_default_na=False)
+    row = table[table.kpi == "reablement_2d_pct"].iloc[0]
+    assert row.mean_diff < 0 and row.n == 2
+
+
+def test_missing_dask_gives_a_clear_message(monkeypatch, batch_file: Path, capsys) -> None:
+    from sim.cli import main
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails
+    code = main(["batch", str(batch_file), "--dask-workers", "2", "--out",
+                 str(batch_file.parent / "o"), *QUICK])
+    err = capsys.readouterr().err
+    assert code == 2 and "pip install" in err and "distributed" in err
