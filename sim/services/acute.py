@@ -81,14 +81,8 @@ class AcuteBeds(Service):
         self.reablement_redirected = True  # no reablement service: the patient leaves the model
         per_day = cfg.direct_admissions_per_100k_per_year * population / 1e5 / 365.25
         rates = hourly_rates(calendar, per_day, growth_pct, cfg.direct_admission_hour_profile)
-        self.direct_times = poisson_times(streams("arrivals.acute.direct"), rates)
-        env.process(self._direct_arrivals())
-
-    def _direct_arrivals(self):
-        for t in self.direct_times.tolist():
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self.admit_emergency("direct")
+        times = poisson_times(streams("arrivals.acute.direct"), rates)
+        self.arrivals(times.tolist(), self.admit_emergency, "direct")
 
     # -- admissions --------------------------------------------------------------------------
     def admit_emergency(self, source: str, on_admitted: Callable[[], Any] | None = None) -> None:

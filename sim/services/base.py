@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import simpy
@@ -52,6 +52,18 @@ class Service:
 
     def close(self) -> None:
         """Record censored observations for patients still here at the end (default: none)."""
+
+    def arrivals(self, times: Sequence[float], action: Callable[..., Any],
+                 *args: Any) -> None:
+        """Call ``action(*args)`` at each of the (sorted) times: one process per stream."""
+
+        def feed():
+            for t in times:
+                if t > self.env.now:
+                    yield self.env.timeout(t - self.env.now)
+                action(*args)
+
+        self.env.process(feed())
 
     def after(self, delay: float, action: Callable[[], Any]) -> None:
         """Run ``action`` after ``delay`` minutes, without a process (cheap)."""

@@ -51,7 +51,7 @@ class CrisisResponse(Service):
         self.route: dict[str, Callable[[UCRReferral], bool]] = {}
         self.to_ed: Callable[[UCRReferral], bool] = lambda r: False
         env.process(self._shifts())
-        env.process(self._arrivals(times.tolist()))
+        self.arrivals(times.tolist(), self._community_referral)
 
     def _shifts(self):
         """Open and close the service every day (visits under way are finished)."""
@@ -66,14 +66,10 @@ class CrisisResponse(Service):
             self.team.set_capacity(0)
             t += MIN_PER_DAY
 
-    def _arrivals(self, times: list[float]):
+    def _community_referral(self) -> None:
         s = self.cfg.sources
-        for t in times:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            u = self.u_source()
-            source = "gp" if u < s.gp else "111_999" if u < s.gp + s.nhs_111_999 else "care_home"
-            self.refer(source)
+        u = self.u_source()
+        self.refer("gp" if u < s.gp else "111_999" if u < s.gp + s.nhs_111_999 else "care_home")
 
     def is_open(self, when: float) -> bool:
         return self.cfg.open_hour <= hour_of(when) < self.cfg.close_hour

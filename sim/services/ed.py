@@ -81,14 +81,10 @@ class EmergencyDepartment(Service):
         # ``done(how)`` ends the ED stay: "transferred" to a modelled service, else "redirected".
         self.on_admit: Callable[[EDPatient, Callable[[str], Any]], Any] = (
             lambda p, done: done("redirected"))
-        env.process(self._arrivals())
+        kinds = iter(np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist())
+        self.arrivals(self.t1_times.tolist(), lambda: self.arrive(next(kinds), "community"))
 
     # -- arrivals ---------------------------------------------------------------------------
-    def _arrivals(self):
-        for t, amb in zip(self.t1_times.tolist(), self.t1_ambulance.tolist(), strict=True):
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self.arrive(TYPE1_AMBULANCE if amb else TYPE1_WALK_IN, "community")
 
     def _type3_in_bulk(self) -> int:
         """Record the community type 3 attendances; returns how many are still there."""

@@ -44,13 +44,7 @@ class Reablement(Service):
         per_day = cfg.community_referrals_per_100k_per_year * population / 1e5 / 365.25
         times = poisson_times(streams("arrivals.reablement.community"),
                               hourly_rates(calendar, per_day, growth_pct))
-        env.process(self._community(times.tolist()))
-
-    def _community(self, times: list[float]):
-        for t in times:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self.refer("community", external=True)
+        self.arrivals(times.tolist(), self.refer, "community", None, True)
 
     def refer(self, source: str, on_start: Callable[[], Any] | None = None,
               external: bool = False) -> None:

@@ -39,13 +39,7 @@ class VirtualWard(Service):
         per_day = cfg.direct_referrals_per_100k_per_year * population / 1e5 / 365.25
         times = poisson_times(streams("arrivals.vw.direct"),
                               hourly_rates(calendar, per_day, growth_pct))
-        env.process(self._direct(times.tolist()))
-
-    def _direct(self, times: list[float]):
-        for t in times:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self.try_admit(STEP_UP, "community", external=True)
+        self.arrivals(times.tolist(), self.try_admit, STEP_UP, "community", True)
 
     def has_bed(self) -> bool:
         return self.occupied.value < self.accept_limit
