@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -64,8 +65,11 @@ class Elective(Service):
         self.route = bytearray()
         self.needs_diag = bytearray()
         self.n = 0
+        # Outpatient queues are FIFO deques: new referrals join in clock-start order, so first
+        # in is longest waiting. Later stages are joined out of clock order: heaps.
         self.queues: dict[int, list[tuple[float, int]]] = {}
-        self.decisions: list[tuple[float, int]] = []
+        self.op_queues: tuple[deque[int], deque[int]] = (deque(), deque())
+        self.decisions: dict[int, list[int]] = {}  # day of the daily cycle -> pathways
         self.by_priority = cfg.order == "priority_then_longest_wait"
         self.last_snapshot = -1.0
         self.active = 0
@@ -109,8 +113,11 @@ class Elective(Service):
     def _join(self, stage: int, i: int, now_days: float) -> None:
         self.stage[i] = stage
         self.stage_start[i] = now_days
-        lane = self.route[i] if stage == ADMITTED else 0
         prio = 0 if self.by_priority and self.urgent[i] else 1
+        if stage == OP:
+            self.op_queues[prio].append(i)
+            return
+        lane = self.route[i] if stage == ADMITTED else 0
         key = (stage * 10 + lane) * 2 + prio
         q = self.queues.get(key)
         if q is None:
@@ -119,6 +126,13 @@ class Elective(Service):
 
     def _next(self, stage: int, lane: int = 0) -> int | None:
         """Longest-waiting pathway at a stage (urgent lane first when so configured)."""
+        if stage == OP:
+            for q in self.op_queues:
+                while q:
+                    i = q.popleft()
+                    if self.stage[i] == OP:
+                        return i
+            return None
         for prio in (0, 1):
             q = self.queues.get((stage * 10 + lane) * 2 + prio)
             while q:
@@ -142,7 +156,10 @@ class Elective(Service):
         r = cfg.routing
         day_case_given_admitted = r.day_case / max(r.day_case + r.inpatient, 1e-12)
         lane = self.rng_init.random(count)
-        for i, k, u in zip(ids, stage_of.tolist(), lane.tolist(), strict=True):
+        by_clock = sorted(ids, key=self.clock.__getitem__)  # FIFO queues start in clock order
+        stage_of, lane = stage_of.tolist(), lane.tolist()
+        for i in by_clock:
+            k, u = stage_of[i - ids.start], lane[i - ids.start]
             if k == 0:
                 self._join(OP, i, 0.0)
             elif k == 1:
@@ -216,12 +233,14 @@ class Elective(Service):
     def _to_decision(self, i: int, now: float) -> None:
         self.stage[i] = DECISION
         self.stage_start[i] = now
-        heapq.heappush(self.decisions, (now + self.decision_days.next(), i))
+        due = now + self.decision_days.next()
+        # the first daily cycle (at WORK_HOUR) at or after the decision is due
+        day = math.ceil(due - WORK_HOUR / 24 - 1e-9)
+        self.decisions.setdefault(day, []).append(i)
 
     def _decide_due(self, now: float) -> None:
         stops = 0
-        while self.decisions and self.decisions[0][0] <= now:
-            _, i = heapq.heappop(self.decisions)
+        for i in self.decisions.pop(round(now - WORK_HOUR / 24), []):
             if self.stage[i] != DECISION:
                 continue
             if self.route[i] == NON_ADMITTED:
