@@ -92,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("dir_b", help="the option's results folder")
     cmp_.add_argument("--out", default=None, help="also write comparison.csv here")
 
+    ver = sub.add_parser("verify", help="check each service against queueing theory and the "
+                         "model's invariants; writes verification.csv")
+    ver.add_argument("--out", default=None, help="folder for verification.csv "
+                     "(default results/verification-TIME)")
+    ver.add_argument("--seed", type=_seed, default=None, help="seed (default: the documented one)")
+    ver.add_argument("--section", action="append", default=None,
+                     help="run only this section (repeatable): ed, ucr, virtual_ward, acute, "
+                     "elective, conservation, deterministic, monotonicity")
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
@@ -300,6 +309,39 @@ def _check_resume(out: Path, batch, hashes: dict[str, str]) -> set[tuple[str, in
     return {t for t in stored_tasks(out) if t[0] in hashes and t[1] < batch.replications}
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    import pandas as pd
+
+    from . import verify
+    from .results import write_csv
+
+    unknown = [s for s in args.section or [] if s not in verify.SECTIONS]
+    if unknown:
+        raise InputError.one("--section", ", ".join(unknown),
+                             f"unknown section (known: {', '.join(verify.SECTIONS)})")
+    seed = verify.SEED if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / (
+        "verification-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    rows = []
+    sections = args.section or list(verify.SECTIONS)
+    bar = _progress(len(sections), "sections", False)
+    for name in sections:
+        rows += list(verify.SECTIONS[name](seed))
+        bar.update(1)
+    bar.close()
+    table = pd.DataFrame([dataclasses.asdict(r) for r in rows])
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "verification.csv", table)
+    for r in rows:
+        print(f"{'PASS' if r.passed else 'FAIL'}  {r.service:13s} {r.check}: theory "
+              f"{r.theory:.5g}, simulated {r.mean:.5g} [{r.ci_low:.5g}, {r.ci_high:.5g}]")
+    failed = sum(not r.passed for r in rows)
+    print(f"\n{len(rows) - failed} of {len(rows)} checks passed (seed {seed}); {out}")
+    return 1 if failed else 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_dirs
 
@@ -317,4 +359,4 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
-            "batch": cmd_batch, "compare": cmd_compare}
+            "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify}
