@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="run only this section (repeatable): ed, ucr, virtual_ward, acute, "
                      "elective, conservation, deterministic, monotonicity")
 
+    val2 = sub.add_parser("validation", help="compare a results folder with published figures")
+    val2.add_argument("folder", help="a results folder from run (e.g. of the baseline)")
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
@@ -342,6 +345,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_validation(args: argparse.Namespace) -> int:
+    from .results import write_csv
+    from .validation import mape, validation_table
+
+    folder = Path(args.folder)
+    table = validation_table(folder)
+    write_csv(folder / "validation.csv", table)
+    for r in table.itertuples(index=False):
+        flag = "" if r.in_range else "   <-- outside the range"
+        print(f"{r.kpi:28s} model {r.model_mean:8.2f}  published {r.published:7.2f} "
+              f"(range {r.range_low:g}-{r.range_high:g})  error {r.abs_error:+7.2f}  "
+              f"APE {r.ape_pct:5.1f}%{flag}")
+    print(f"\nMAPE {mape(table):.1f}% (fitted figures {mape(table, True):.1f}%, "
+          f"not fitted {mape(table, False):.1f}%); {folder / 'validation.csv'}")
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_dirs
 
@@ -359,4 +379,5 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
-            "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify}
+            "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify,
+            "validation": cmd_validation}

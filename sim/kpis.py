@@ -207,6 +207,13 @@ def delayed_discharge_bed_days(data: RunData, window: Window) -> float:
     return lv.mean(window) * window.days
 
 
+@kpi("delayed_discharge_beds_pct", "%", "lower", "acute")
+def delayed_discharge_beds_pct(data: RunData, window: Window) -> float:
+    """Delayed discharge share: time-averaged number of medically fit patients waiting in acute
+    beds (for reablement or other support) over the window / G&A beds."""
+    return pct(data.monitor.level("acute.delayed").mean(window), data.scenario.acute.beds)
+
+
 # -- Elective -------------------------------------------------------------------------------
 def snapshot_mean(data: RunData, name: str, window: Window) -> float:
     """Mean of the month-end snapshots taken inside the window (one for a single month)."""
