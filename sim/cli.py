@@ -104,6 +104,10 @@ def _parser() -> argparse.ArgumentParser:
     val2 = sub.add_parser("validation", help="compare a results folder with published figures")
     val2.add_argument("folder", help="a results folder from run (e.g. of the baseline)")
 
+    des = sub.add_parser("describe", help="write STRESS-DES model documentation (markdown)")
+    des.add_argument("scenario")
+    des.add_argument("--out", default=None, help="file to write (default: print)")
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
@@ -362,6 +366,19 @@ def cmd_validation(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_describe(args: argparse.Namespace) -> int:
+    from .describe import describe
+
+    text = describe(load_scenario(args.scenario), Path(args.scenario))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text)
+        print(f"written: {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_dirs
 
@@ -380,4 +397,4 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
             "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify,
-            "validation": cmd_validation}
+            "validation": cmd_validation, "describe": cmd_describe}
