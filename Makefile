@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/baseline.toml
 REPLICATIONS ?= 5
 
-.PHONY: run test lint venv clean bench
+.PHONY: run test lint venv clean bench docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_replication.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+docs: $(STAMP)
+	$(BIN)/python -m sim.docs README.md
+	$(BIN)/python run_sim.py describe scenarios/baseline.toml --out docs/model.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -303,3 +303,81 @@ def elective_activity_pct(data: RunData, window: Window) -> float:
         ("day_case", w.day_case), ("inpatient", w.inpatient)))
     reference = el.reference_activity_per_year_per_100k * data.scenario.population.size / 1e5
     return pct(value * 365.25 / window.days, reference) if window.days > 0 else float("nan")
+
+
+# -- Counts (denominators for cost per extra patient) -----------------------------------------
+@kpi("ed_attendances", "attendances", "neither", "ed")
+def ed_attendances(data: RunData, window: Window) -> float:
+    """ED attendances (all types) arriving in the window."""
+    return float(data.monitor.tally("ed.time_in_dept").select(window)[0].size)
+
+
+@kpi("ucr_referrals_in_scope", "referrals", "neither", "ucr")
+def ucr_referrals_in_scope(data: RunData, window: Window) -> float:
+    """UCR referrals received in the window while the service was open (2-hour scope)."""
+    return float(data.monitor.tally("ucr.response_mins").select(window)[0].size)
+
+
+@kpi("reablement_referrals", "referrals", "neither", "reablement")
+def reablement_referrals(data: RunData, window: Window) -> float:
+    """Reablement referrals received in the window (all sources)."""
+    return float(data.monitor.tally("reablement.days_to_start").select(window)[0].size)
+
+
+# -- Costs of capacity --------------------------------------------------------------------------
+def _years(window: Window) -> float:
+    return window.days / 365.25
+
+
+def cost_of(section: str, scenario: Scenario, window: Window) -> float:
+    """What ``section``'s capacity costs over the window (0 when it is switched off)."""
+    c = scenario.costs
+    cfg = getattr(scenario, section)
+    if not cfg.enabled:
+        return 0.0
+    days = window.days
+    if section == "ed":
+        staff = (cfg.clinicians_per_shift * c.ed_clinician_wte_per_year_gbp
+                 + cfg.handover_staff * c.ed_handover_wte_per_year_gbp)
+        return staff * c.wte_per_post_24x7 * _years(window)
+    if section == "ucr":
+        hours = (cfg.close_hour - cfg.open_hour) / 24
+        return (cfg.clinicians_per_shift * c.wte_per_post_24x7 * hours
+                * c.ucr_clinician_wte_per_year_gbp * _years(window))
+    if section == "primary_care":
+        return sum(cfg.gp_slots_per_weekday) / 7 * days * c.gp_slot_gbp
+    if section == "acute":
+        return cfg.beds * days * c.acute_bed_day_gbp
+    if section == "virtual_ward":
+        return cfg.beds * days * c.vw_bed_day_gbp
+    if section == "reablement":
+        return cfg.packages * days * c.reablement_package_day_gbp
+    if section == "elective":
+        return (cfg.theatre_sessions_per_week * c.theatre_session_gbp
+                + cfg.outpatient_slots_per_week * c.outpatient_slot_gbp
+                + cfg.diagnostic_slots_per_week * c.diagnostic_slot_gbp) * days / 7
+    raise KeyError(section)
+
+
+COSTED = ("primary_care", "ucr", "reablement", "virtual_ward", "ed", "acute", "elective")
+
+
+def _cost(section: str) -> KpiFunc:
+    def f(data: RunData, window: Window) -> float:
+        return cost_of(section, data.scenario, window)
+
+    f.__doc__ = (f"Cost of {section.replace('_', ' ')} capacity over the window, in the "
+                 "scenario's currency: capacity (staff on duty x WTE per post x cost per WTE, "
+                 "or beds / packages / slots / sessions x unit cost) x the window's length.")
+    return f
+
+
+for _section in COSTED:
+    kpi(f"cost_{_section}_gbp", "GBP", "lower", _section)(_cost(_section))
+
+
+@kpi("cost_total_gbp", "GBP", "lower", "costs")
+def cost_total_gbp(data: RunData, window: Window) -> float:
+    """Total cost of capacity over the window: the sum of the cost_<service>_gbp KPIs of the
+    services switched on (unit costs in the scenario's [costs])."""
+    return sum(cost_of(s, data.scenario, window) for s in COSTED)

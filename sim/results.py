@@ -182,14 +182,43 @@ def verdicts_of(judged: list[TargetResult]) -> Verdicts:
     return [(j.target.id, j.target.kpi, j.verdict) for j in judged]
 
 
+# A per-patient % KPI and the count it is a share of, for "cost per extra patient meeting it".
+SHARE_OF = {"ed_4h_pct": "ed_attendances", "ed_12h_pct": "ed_attendances",
+            "ucr_2h_pct": "ucr_referrals_in_scope", "reablement_2d_pct": "reablement_referrals",
+            "rtt_18w_pct": "waiting_list_size"}
+
+
+def _mean_paired(base: Values, other: Values, f) -> float:
+    """Mean over common replications of f(base row, other row), rows being kpi -> value."""
+    reps = sorted(set(base.get("cost_total_gbp", {})) & set(other.get("cost_total_gbp", {})))
+    vals = [f({k: v.get(r, np.nan) for k, v in base.items()},
+              {k: v.get(r, np.nan) for k, v in other.items()}) for r in reps]
+    vals = [v for v in vals if np.isfinite(v)]
+    return float(np.mean(vals)) if vals else np.nan
+
+
+def extra_meeting(kpi: str, base: Values, other: Values) -> float:
+    """Extra patients meeting the standard (option - comparator), on the better side."""
+    count = SHARE_OF[kpi]
+    sign = -1.0 if KPIS[kpi].better == "lower" else 1.0
+    return _mean_paired(base, other, lambda a, b: sign * (b[kpi] * b[count]
+                                                          - a[kpi] * a[count]) / 100)
+
+
 def comparison_rows(name: str, comparator: str, base: Values, other: Values,
                     base_verdicts: Verdicts, other_verdicts: Verdicts,
                     paired: bool = True) -> list[tuple]:
-    """Per KPI: mean difference (option - comparator) with its 95% CI, and target verdicts.
+    """Per KPI: mean difference (option - comparator) with its 95% CI, and target verdicts;
+    for targets on a per-patient share, the extra patients meeting it and the incremental
+    cost per extra patient.
 
     Paired over common replications (same seed: common random numbers), else Welch."""
     rows = []
     other_v = {tid: v for tid, _k, v in other_verdicts}
+    d_cost = _mean_paired(base, other, lambda a, b: b["cost_total_gbp"] - a["cost_total_gbp"])
+    if not paired:
+        d_cost = float(np.nanmean(list(other.get("cost_total_gbp", {}).values()))
+                       - np.nanmean(list(base.get("cost_total_gbp", {}).values())))
     for k in KPIS:
         a_map, b_map = base.get(k, {}), other.get(k, {})
         if paired:
@@ -207,10 +236,13 @@ def comparison_rows(name: str, comparator: str, base: Values, other: Values,
         base_mean = float(a.mean()) if a.size else np.nan
         other_mean = float(b.mean()) if b.size else np.nan
         targets = [(tid, v) for tid, kk, v in base_verdicts if kk == k] or [("", "")]
+        extra = extra_meeting(k, base, other) if k in SHARE_OF and paired else np.nan
+        per_extra = d_cost / extra if np.isfinite(extra) and extra > 0 else np.nan
         for tid, vb in targets:
             vo = other_v.get(tid, "") if tid else ""
             rows.append((name, comparator, k, base_mean, other_mean, mean, lo, hi, n,
-                         significant, tid, vb, vo, bool(tid) and vb != vo))
+                         significant, tid, vb, vo, bool(tid) and vb != vo, d_cost,
+                         extra if tid else np.nan, per_extra if tid else np.nan))
     return rows
 
 
@@ -231,7 +263,9 @@ def welch_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, int]:
 
 COMPARISON_COLUMNS = ["scenario", "comparator", "kpi", "comparator_mean", "scenario_mean",
                       "mean_diff", "ci_low", "ci_high", "n", "significant", "target",
-                      "comparator_verdict", "scenario_verdict", "verdict_changed"]
+                      "comparator_verdict", "scenario_verdict", "verdict_changed",
+                      "incremental_cost_gbp", "extra_patients_meeting",
+                      "cost_per_extra_patient_gbp"]
 
 
 def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,

@@ -81,6 +81,12 @@ def test_one_worker_two_workers_and_dask_give_identical_files(tmp_path: Path,
     same_tables(outs["w1"], outs["dask"])
     comparison = pd.read_csv(outs["w1"] / "comparison.csv", keep_default_na=False)
     assert set(comparison.scenario) == {"more_ucr", "reab-packages200", "reab-packages400"}
+    more = comparison[(comparison.scenario == "more_ucr") & (comparison.kpi == "cost_total_gbp")]
+    assert float(more.mean_diff.iloc[0]) > 0  # more clinicians and VW beds cost more
+    cheaper = comparison[comparison.scenario == "reab-packages200"]
+    assert (cheaper.incremental_cost_gbp.astype(float) < 0).all()
+    reab = cheaper[cheaper.target == "reablement_2d"].iloc[0]
+    assert float(reab.extra_patients_meeting) < 0  # fewer packages: fewer start within 2 days
     man = json.loads((outs["dask"] / "manifest.json").read_text())
     assert man["status"] == "complete" and man["backend"].startswith("dask-local")
 
