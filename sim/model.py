@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from .clock import Calendar
+from .histograms import collect
 from .kpis import RunData, evaluate
 from .monitor import Monitor
 from .pathways import Services, connect
@@ -48,6 +49,7 @@ class ReplicationResult:
     kpis: dict[str, float]
     monthly: dict[str, dict[str, float]]  # month label -> kpi -> value
     flows: dict[str, dict[str, int]] = field(default_factory=dict)
+    histograms: dict[str, list[int]] = field(default_factory=dict)  # see sim.histograms
 
 
 def calendar_of(scenario: Scenario) -> Calendar:
@@ -83,7 +85,8 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     kpis = evaluate(data, cal.measurement)
     monthly = {m.label: evaluate(data, m.window) for m in cal.months()}
     return ReplicationResult(scenario.name, replication, _clean(kpis),
-                             {k: _clean(v) for k, v in monthly.items()}, flows)
+                             {k: _clean(v) for k, v in monthly.items()}, flows,
+                             collect(monitor, cal.measurement))
 
 
 def check_conservation(monitor: Monitor, services: dict[str, object]) -> dict[str, dict[str, int]]:

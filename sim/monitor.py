@@ -144,6 +144,7 @@ class Monitor:
         self.levels: dict[str, Level] = {}
         self.flows = Flows()
         self.values: dict[str, float] = {}
+        self.arrays: dict[str, np.ndarray] = {}  # end-of-run snapshots (e.g. open RTT waits)
 
     def tally(self, name: str) -> Tally:
         found = self.tallies.get(name)

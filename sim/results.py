@@ -38,6 +38,20 @@ def monthly_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "replication", "month", "kpi", "value"])
 
 
+def distributions_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
+    """Counts per bin, per replication: the report's distributions, rebuildable from disk."""
+    from .histograms import HISTOGRAMS
+
+    rows = []
+    for h in HISTOGRAMS:
+        for r in results:
+            for i, count in enumerate(r.histograms.get(h.name, [])):
+                high = h.edges[i + 1] if i + 2 < len(h.edges) else float("inf")
+                rows.append((name, r.replication, h.name, h.edges[i], high, count))
+    return pd.DataFrame(rows, columns=["scenario", "replication", "measure", "bin_low",
+                                       "bin_high", "count"])
+
+
 def summary_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
     rows = []
     for k in KPIS:
@@ -130,6 +144,7 @@ def write_run(out: Path, scenario: Scenario,
     name = scenario.name
     write_csv(out / "replications.csv", replications_table(name, results))
     write_csv(out / "monthly.csv", monthly_table(name, results))
+    write_csv(out / "distributions.csv", distributions_table(name, results))
     write_csv(out / "summary.csv", summary_table(name, results))
     judged = judge_targets(scenario, results)
     write_csv(out / "targets.csv", targets_table(name, judged))
@@ -154,13 +169,15 @@ def store_task(out: Path, result: ReplicationResult) -> None:
     path = task_path(out, result.scenario, result.replication)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"scenario": result.scenario, "replication": result.replication,
-            "kpis": result.kpis, "monthly": result.monthly, "flows": result.flows}
+            "kpis": result.kpis, "monthly": result.monthly, "flows": result.flows,
+            "histograms": result.histograms}
     _atomic_write(path, json.dumps(data))
 
 
 def load_task(path: Path) -> ReplicationResult:
     d = json.loads(path.read_text())
-    return ReplicationResult(d["scenario"], d["replication"], d["kpis"], d["monthly"], d["flows"])
+    return ReplicationResult(d["scenario"], d["replication"], d["kpis"], d["monthly"], d["flows"],
+                             d.get("histograms", {}))
 
 
 def stored_tasks(out: Path) -> set[tuple[str, int]]:
@@ -278,6 +295,8 @@ def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
         [monthly_table(n, results[n]) for n in scenarios], ignore_index=True))
     write_csv(out / "summary.csv", pd.concat(
         [summary_table(n, results[n]) for n in scenarios], ignore_index=True))
+    write_csv(out / "distributions.csv", pd.concat(
+        [distributions_table(n, results[n]) for n in scenarios], ignore_index=True))
     write_csv(out / "targets.csv", pd.concat(
         [targets_table(n, judged[n]) for n in scenarios], ignore_index=True))
     rows = []

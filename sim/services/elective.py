@@ -345,6 +345,7 @@ class Elective(Service):
         now = self.env.now / MIN_PER_DAY
         st, clock, _ = self._views()
         clock = clock[st <= ADMITTED]
+        self.monitor.arrays["rtt.open_weeks"] = (now - clock) / DAYS_PER_WEEK
         self.t_on_list.extend(clock * MIN_PER_DAY, now - clock, np.ones(clock.size, dtype=bool))
 
     def _views(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
