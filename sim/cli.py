@@ -108,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     des.add_argument("scenario")
     des.add_argument("--out", default=None, help="file to write (default: print)")
 
+    rpt = sub.add_parser("report", help="(re)build report.html, PNG charts and summary.xlsx")
+    rpt.add_argument("folder", help="a results folder from run or batch")
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
@@ -186,6 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_manifest(out, manifest(scenario, args.seed, args.replications, "complete", started,
                                  extra))
     print(_targets_text(judged, args.replications))
+    _write_report(out)
     print(f"\nresults: {out}")
     return 0
 
@@ -274,6 +278,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for name, j in judged.items():
         print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
         print(_targets_text(j, batch.replications))
+    _write_report(out)
     print(f"\nresults: {out}  (comparison.csv: paired differences against {batch.comparator})")
     return 0
 
@@ -379,6 +384,27 @@ def cmd_describe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    out = _write_report(Path(args.folder))
+    return 0 if out else EXIT_INPUT
+
+
+def _write_report(folder: Path) -> Path | None:
+    """The business-case pack, when the report extra (matplotlib, openpyxl) is installed."""
+    try:
+        import matplotlib  # noqa: F401
+        import openpyxl  # noqa: F401
+    except ImportError:
+        print("report skipped: pip install '.[report]' for report.html and summary.xlsx",
+              file=sys.stderr)
+        return None
+    from .report import build_report
+
+    out = build_report(folder)
+    print(f"report: {out}  (charts as PNG and summary.xlsx beside it)")
+    return out
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_dirs
 
@@ -397,4 +423,4 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
             "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify,
-            "validation": cmd_validation, "describe": cmd_describe}
+            "validation": cmd_validation, "describe": cmd_describe, "report": cmd_report}
