@@ -186,6 +186,29 @@ def _targets_html(folder: Folder) -> str:
     return f'<table id="targets" class="targets">{head}{"".join(rows)}</table>'
 
 
+def _overview_html(folder: Folder) -> str:
+    """Targets down, scenarios across: the verdict light and the mean, for a board's glance."""
+    t = folder.targets
+    head = "<tr><th>target</th><th>rule</th>" + "".join(
+        f"<th>{html.escape(s)}</th>" for s in folder.scenarios) + "</tr>"
+    rows = []
+    for tid in dict.fromkeys(t["target"]):
+        sub = t[t["target"] == tid].set_index("scenario")
+        first = sub.iloc[0]
+        cells = []
+        for s in folder.scenarios:
+            if s not in sub.index:
+                cells.append("<td>-</td>")
+                continue
+            r = sub.loc[s]
+            mean = "-" if r["mean"] == "" else f"{float(r['mean']):.1f}"
+            cells.append(f'<td><span class="light" style="background:'
+                         f'{COLOURS.get(r["verdict"], "#888")}"></span>{mean}</td>')
+        rows.append(f"<tr><td>{html.escape(tid)}</td><td>{html.escape(first['op'])} "
+                    f"{first['threshold']:g}</td>{''.join(cells)}</tr>")
+    return f'<table id="targets-overview">{head}{"".join(rows)}</table>'
+
+
 def costs_table(folder: Folder) -> pd.DataFrame:
     s = folder.summary[folder.summary["kpi"].str.startswith("cost_")]
     if s.empty:  # a folder from before costs existed
@@ -198,8 +221,8 @@ def costs_table(folder: Folder) -> pd.DataFrame:
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{padding:3px 8px;
-border-bottom:1px solid #e5e5e5;text-align:left}.light{display:inline-block;width:11px;
-height:11px;border-radius:6px;margin-right:5px;vertical-align:middle}img{max-width:100%}
+border-bottom:1px solid #e5e5e5;text-align:left;white-space:nowrap}
+.light{display:inline-block;width:11px;height:11px;border-radius:6px;margin-right:5px;vertical-align:middle}img{max-width:100%}
 .note{color:#555;font-size:12px}"""
 
 
@@ -238,7 +261,11 @@ def build_report(path: Path) -> Path:
              f"<p class='note'>{man.get('replications')} replications, seed {man.get('seed')}; "
              "means with 95% confidence intervals; a target is met only when the whole "
              "interval is on the right side of it.</p>",
-             "<h2>Targets</h2>", _targets_html(folder),
+             "<h2>Targets</h2>",
+             *([_overview_html(folder), "<p class='note'>Colour: green met, amber uncertain, red "
+                "not met, grey no data. Details below.</p><details><summary>every target and "
+                "scenario</summary>", _targets_html(folder), "</details>"]
+               if len(folder.scenarios) > 1 else [_targets_html(folder)]),
              "<h2>Month by month</h2>", imgs("series"),
              "<h2>Distributions</h2>", imgs("distribution")]
     if folder.comparison is not None:
