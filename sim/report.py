@@ -287,6 +287,20 @@ def build_report(path: Path) -> Path:
     return out
 
 
+HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
+           "mean": "Mean", "sd": "SD", "ci_low": "95% CI low", "ci_high": "95% CI high",
+           "n": "Replications", "target": "Target", "op": "Rule", "threshold": "Threshold",
+           "deadline": "Deadline", "judged_on": "Judged on", "probability met": "P(met)",
+           "verdict": "Verdict", "month": "Month", "comparator": "Comparator",
+           "comparator_mean": "Comparator mean", "scenario_mean": "Scenario mean",
+           "mean_diff": "Mean difference (paired)", "significant": "Significant",
+           "comparator_verdict": "Comparator verdict", "scenario_verdict": "Scenario verdict",
+           "verdict_changed": "Verdict changed", "incremental_cost_gbp": "Incremental cost (GBP)",
+           "extra_patients_meeting": "Extra patients meeting target",
+           "cost_per_extra_patient_gbp": "Cost per extra patient (GBP)",
+           "parameter": "Parameter", "value": "Value", "item": "Item"}
+
+
 def write_excel(folder: Folder) -> Path:
     """summary.xlsx: one sheet per table, readable headers and number formats."""
     from .describe import _flatten
@@ -309,7 +323,7 @@ def write_excel(folder: Folder) -> Path:
     tmp = folder.path / "summary.xlsx.tmp"
     with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=name, index=False)
+            frame.rename(columns=HEADERS).to_excel(xl, sheet_name=name, index=False)
             ws = xl.sheets[name]
             for col in ws.columns:
                 width = max((len(str(c.value)) for c in col if c.value is not None), default=8)

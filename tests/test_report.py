@@ -35,10 +35,11 @@ def test_excel_matches_the_csv_files(run_folder: Path) -> None:
                            "Provenance"}
     summary = pd.read_csv(run_folder / "summary.csv")
     kpis = sheets["KPIs"]
-    assert list(kpis.kpi) == list(summary.kpi)
-    pd.testing.assert_series_equal(kpis["mean"], summary["mean"], check_names=False)
+    assert list(kpis["KPI"]) == list(summary.kpi)
+    pd.testing.assert_series_equal(kpis["Mean"], summary["mean"], check_names=False)
+    pd.testing.assert_series_equal(kpis["95% CI low"], summary["ci_low"], check_names=False)
     targets = pd.read_csv(run_folder / "targets.csv", keep_default_na=False)
-    assert list(sheets["Targets"].verdict) == list(targets.verdict)
+    assert list(sheets["Targets"]["Verdict"]) == list(targets.verdict)
     assert sheets["Costs"].shape[0] == summary.kpi.str.startswith("cost_").sum()
 
 
