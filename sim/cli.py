@@ -111,6 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     rpt = sub.add_parser("report", help="(re)build report.html, PNG charts and summary.xlsx")
     rpt.add_argument("folder", help="a results folder from run or batch")
 
+    adv = sub.add_parser("advise", help="suggest the warm-up (MSER-5) and the number of "
+                         "replications; warn when a queue never settles")
+    adv.add_argument("scenario")
+    adv.add_argument("--seed", type=_seed, default=12345)
+    adv.add_argument("--pilot", type=_positive_int, default=5, help="pilot replications")
+    adv.add_argument("--workers", type=_positive_int, default=None)
+    scale(adv)
+    sets(adv)
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
@@ -405,6 +414,25 @@ def _write_report(folder: Path) -> Path | None:
     return out
 
 
+def cmd_advise(args: argparse.Namespace) -> int:
+    from .advise import advise, format_advice
+
+    if args.pilot < 2:
+        raise InputError.one("--pilot", "--pilot", "needs at least 2 pilot replications")
+    scenario = load_scenario(args.scenario, args.sets)
+    if args.scale != 1.0:
+        from .scenario.scale import scale_overrides
+
+        scenario = load_scenario(args.scenario,
+                                 [*args.sets, *scale_overrides(scenario, args.scale)])
+    bar = _progress(2 * args.pilot, "pilot runs", False)
+    advice = advise(scenario, args.seed, pilot=args.pilot, workers=args.workers,
+                    progress=lambda _kind, _rep: bar.update(1))
+    bar.close()
+    print(format_advice(advice))
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_dirs
 
@@ -423,4 +451,5 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
             "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify,
-            "validation": cmd_validation, "describe": cmd_describe, "report": cmd_report}
+            "validation": cmd_validation, "describe": cmd_describe, "report": cmd_report,
+            "advise": cmd_advise}

@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
 
 from .model import ReplicationResult, run_replication
 from .scenario import Scenario
@@ -59,22 +60,31 @@ def _ignore_sigint() -> None:
 
 
 def _pool(tasks: Sequence[Task], seed: int, workers: int) -> Iterator[ReplicationResult]:
-    workers = min(workers, len(tasks))
-    pending = iter(tasks)
+    for _index, result in run_calls(run_task, [(sc, seed, rep) for sc, rep in tasks], workers):
+        yield result
+
+
+def run_calls(func: Callable[..., Any], calls: Sequence[tuple], workers: int
+              ) -> Iterator[tuple[int, Any]]:
+    """``func(*args)`` for each args tuple on a local process pool, yielding (index, result)
+    as they finish; a few in flight per worker; Ctrl-C stops the workers at once."""
+    workers = max(1, min(workers, len(calls)))
+    pending = iter(enumerate(calls))
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
-        running = set()
+        running: dict[Any, int] = {}
         try:
-            for scenario, rep in pending:
-                running.add(pool.submit(run_task, scenario, seed, rep))
+            for index, args in pending:
+                running[pool.submit(func, *args)] = index
                 if len(running) >= workers * IN_FLIGHT_PER_WORKER:
                     break
             while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield fut.result()
+                    index = running.pop(fut)
+                    yield index, fut.result()
                     nxt = next(pending, None)
                     if nxt is not None:
-                        running.add(pool.submit(run_task, nxt[0], seed, nxt[1]))
+                        running[pool.submit(func, *nxt[1])] = nxt[0]
         except BaseException:
             for fut in running:
                 fut.cancel()
