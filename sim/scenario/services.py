@@ -213,10 +213,16 @@ class AcuteSection(Strict):
     direct_admissions_per_100k_per_year: NonNeg = Field(
         description="Emergency admissions not through ED (GP, SDEC, other), per 100k per year.")
     direct_admission_hour_profile: HourProfile
-    zero_day_share: Prob = Field(description="Share of emergency admissions staying under a day.")
-    zero_day_los_hours: Duration = Field(description="Length of stay of zero-day admissions, h.")
+    zero_day_share: Prob = Field(
+        description="Share of emergency admissions with a clinically short (zero-day) stay. "
+        "Like every discharge they leave only in daytime hours, so one whose stay ends in the "
+        "evening or at night stays until the next discharge window.")
+    zero_day_los_hours: Duration = Field(
+        description="Clinical length of stay of zero-day admissions, hours (before the "
+        "daytime-discharge rule).")
     emergency_los_days: Duration = Field(
-        description="Length of stay until medically fit, emergency stays over a day, days.")
+        description="Length of stay until medically fit, other emergency stays, days (at least "
+        "1.01: shorter draws are raised to it).")
     elective_los_days: Duration = Field(description="Length of stay, elective inpatients, days.")
     discharge_open_hour: int = Field(ge=0, le=23, description="Discharges start at this hour.")
     discharge_close_hour: int = Field(ge=1, le=24, description="No discharges after this hour; "

@@ -5,8 +5,9 @@ patients board). Stays over a day end when the patient is medically fit; they th
 wait in the bed for reablement or other support (delayed discharge, counted in bed-days), or
 leave early to a virtual ward when one is free (step-down). Discharges happen only in daytime
 hours, and a freed bed needs a turnaround before the next patient: both are why beds can be full
-at night while mean occupancy is below 100%. An elective inpatient needs a bed on the day of
-surgery and is cancelled when none is free.
+at night while mean occupancy is below 100%. The daytime rule applies to every discharge,
+zero-day stays included: a short stay that ends in the evening lasts until the next morning.
+An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
 """
 
 from __future__ import annotations
