@@ -102,6 +102,17 @@ def time_in_window(tally: Tally, window: Window, unit: float) -> float:
                         - np.clip(t, window.start, window.end)))
 
 
+def little_measures(monitor: Monitor, level: str, tally: str, little: Window,
+                    full: Window) -> dict[str, float]:
+    """Little's law three ways: over ``little`` (every stay complete), over ``full`` (censored
+    stays at their time so far) and the exact sample-path identity over ``full``."""
+    inside = time_in_window(monitor.tally(tally), full, MIN_PER_DAY)
+    area = monitor.level(level).mean(full) * (full.end - full.start)
+    return {"ratio": little_ratio(monitor, level, tally, little),
+            "literal": little_ratio(monitor, level, tally, full),
+            "identity": area / inside - 1}
+
+
 def little_ratio(monitor: Monitor, level: str, tally: str, window: Window) -> float:
     """L / (lambda W): L the time-average level, lambda the stays starting in the window per
     day, W their mean (censored stays count with their time so far)."""
@@ -223,12 +234,9 @@ def vw_runs(los: str, beds: int = VW_BEDS, accept_below_pct: float = 100.0, seed
         mon = simulate(sc, rep, seed)
         offered, _ = mon.tally("vw.offered").select(full)
         out["blocked"].append(np.mean(offered == 0.0))
-        occupied = mon.level("vw.occupied")
-        out["occupied"].append(occupied.mean(full))
-        out["ratio"].append(little_ratio(mon, "vw.occupied", "vw.los_days", little))
-        out["literal"].append(little_ratio(mon, "vw.occupied", "vw.los_days", full))
-        inside = time_in_window(mon.tally("vw.los_days"), full, MIN_PER_DAY)
-        out["identity"].append(occupied.mean(full) * (full.end - full.start) / inside - 1)
+        out["occupied"].append(mon.level("vw.occupied").mean(full))
+        for k, val in little_measures(mon, "vw.occupied", "vw.los_days", little, full).items():
+            out[k].append(val)
     return {k: np.array(v) for k, v in out.items()}
 
 
@@ -287,12 +295,10 @@ def acute_runs(seed: int = SEED, reps: int = ACUTE_REPS) -> dict[str, np.ndarray
         _require(waits.size > 10_000 and waits.max() == 0.0, "beds are ample: nobody waits")
         _, censored = mon.tally("acute.stay_days").select(little)
         _require(not censored.any(), "every stay starting in Little's window is complete")
-        occupied = mon.level("acute.occupied")
-        out["occupied"].append(occupied.mean(little))
-        out["ratio"].append(little_ratio(mon, "acute.occupied", "acute.stay_days", little))
-        out["literal"].append(little_ratio(mon, "acute.occupied", "acute.stay_days", full))
-        inside = time_in_window(mon.tally("acute.stay_days"), full, MIN_PER_DAY)
-        out["identity"].append(occupied.mean(full) * (full.end - full.start) / inside - 1)
+        out["occupied"].append(mon.level("acute.occupied").mean(little))
+        for k, val in little_measures(mon, "acute.occupied", "acute.stay_days", little,
+                                      full).items():
+            out[k].append(val)
     return {k: np.array(v) for k, v in out.items()}
 
 
@@ -330,15 +336,10 @@ def elective_runs(seed: int = SEED, reps: int = EL_REPS) -> dict[str, np.ndarray
         mon = simulate(sc, rep, seed)
         values, censored = mon.tally("elective.days_on_list").select(little)
         _require(values.size > 10_000 and not censored.any(), "pathways in the window all stop")
-        out["ratio"].append(little_ratio(mon, "rtt.list_size", "elective.days_on_list", little))
-        out["literal"].append(little_ratio(mon, "rtt.list_size", "elective.days_on_list", full))
-        inside = time_in_window(mon.tally("elective.days_on_list"), full, MIN_PER_DAY)
-        listed = mon.level("rtt.list_size").mean(full) * (full.end - full.start)
-        out["identity"].append(listed / inside - 1)
+        for k, val in little_measures(mon, "rtt.list_size", "elective.days_on_list", little,
+                                      full).items():
+            out[k].append(val)
     return {k: np.array(v) for k, v in out.items()}
-
-
-# -- 7. Negative control -----------------------------------------------------------------------
 
 
 # -- the report ---------------------------------------------------------------------------------
