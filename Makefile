@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py
 
 docs: $(STAMP)
-	$(BIN)/python -m sim.docs README.md
+	$(BIN)/python -m sim.outputs.docs README.md
 	$(BIN)/python run_sim.py describe scenarios/baseline.toml --out docs/model.md
 
 clean:

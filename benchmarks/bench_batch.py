@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.experiment import run_tasks  # noqa: E402
+from sim.experiment.runner import run_tasks  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.scale import scale_overrides  # noqa: E402
 

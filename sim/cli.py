@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import InputError
-from .scenario import Scenario, load_scenario
+from sim.core.errors import InputError
+from sim.scenario import Scenario, load_scenario
 
 EXIT_INPUT = 2
 
@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .experiment import BackendError
+    from sim.experiment.runner import BackendError
 
     args = _parser().parse_args(argv)
     try:
@@ -146,7 +146,7 @@ def cmd_schema(_args: argparse.Namespace) -> int:
 
 
 def cmd_kpis(_args: argparse.Namespace) -> int:
-    from .kpis import markdown_table
+    from sim.outputs.kpis import markdown_table
 
     print(markdown_table())
     return 0
@@ -164,12 +164,12 @@ def _default_out(scenario: Scenario) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .experiment import default_workers, run_replications
-    from .results import flows_total, manifest, now_iso, write_manifest, write_run
+    from sim.experiment.runner import default_workers, run_replications
+    from sim.outputs.store import flows_total, manifest, now_iso, write_manifest, write_run
 
     scenario = load_scenario(args.scenario, args.sets)
     if args.scale != 1.0:
-        from .scenario.scale import scale_overrides
+        from sim.scenario.scale import scale_overrides
 
         scenario = load_scenario(args.scenario,
                                  [*args.sets, *scale_overrides(scenario, args.scale)])
@@ -230,9 +230,9 @@ def _targets_text(judged, replications: int) -> str:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import load_batch
-    from .experiment import default_workers, run_tasks
-    from .results import (
+    from sim.experiment.batch import load_batch
+    from sim.experiment.runner import default_workers, run_tasks
+    from sim.outputs.store import (
         load_task,
         manifest_base,
         now_iso,
@@ -242,7 +242,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         write_batch,
         write_manifest,
     )
-    from .scenario import scenario_hash
+    from sim.scenario import scenario_hash
 
     batch = load_batch(args.batch, args.sets, args.scale)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -293,7 +293,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _fresh_out(out: Path) -> set[tuple[str, int]]:
-    from .results import stored_tasks
+    from sim.outputs.store import stored_tasks
 
     if stored_tasks(out):
         raise InputError.one(str(out), "--out", "holds replications of an earlier batch: add "
@@ -307,7 +307,7 @@ def _fresh_out(out: Path) -> set[tuple[str, int]]:
 
 def _check_resume(out: Path, batch, hashes: dict[str, str]) -> set[tuple[str, int]]:
     """Resume only the same batch: same scenarios (by hash), seed and replications."""
-    from .results import stored_tasks
+    from sim.outputs.store import stored_tasks
 
     path = out / "manifest.json"
     try:
@@ -335,8 +335,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from . import verify
-    from .results import write_csv
+    from sim.checks import verify
+    from sim.outputs.store import write_csv
 
     unknown = [s for s in args.section or [] if s not in verify.SECTIONS]
     if unknown:
@@ -364,8 +364,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_validation(args: argparse.Namespace) -> int:
-    from .results import write_csv
-    from .validation import mape, validation_table
+    from sim.checks.validation import mape, validation_table
+    from sim.outputs.store import write_csv
 
     folder = Path(args.folder)
     table = validation_table(folder)
@@ -381,7 +381,7 @@ def cmd_validation(args: argparse.Namespace) -> int:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from .describe import describe
+    from sim.outputs.describe import describe
 
     text = describe(load_scenario(args.scenario), Path(args.scenario))
     if args.out:
@@ -407,7 +407,7 @@ def _write_report(folder: Path) -> Path | None:
         print("report skipped: pip install '.[report]' for report.html and summary.xlsx",
               file=sys.stderr)
         return None
-    from .report import build_report
+    from sim.outputs.report import build_report
 
     out = build_report(folder)
     print(f"report: {out}  (charts as PNG and summary.xlsx beside it)")
@@ -415,13 +415,13 @@ def _write_report(folder: Path) -> Path | None:
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
-    from .advise import advise, format_advice
+    from sim.experiment.advise import advise, format_advice
 
     if args.pilot < 2:
         raise InputError.one("--pilot", "--pilot", "needs at least 2 pilot replications")
     scenario = load_scenario(args.scenario, args.sets)
     if args.scale != 1.0:
-        from .scenario.scale import scale_overrides
+        from sim.scenario.scale import scale_overrides
 
         scenario = load_scenario(args.scenario,
                                  [*args.sets, *scale_overrides(scenario, args.scale)])
@@ -434,11 +434,11 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_dirs
+    from sim.outputs.comparison import compare_dirs
 
     table, note = compare_dirs(Path(args.dir_a), Path(args.dir_b))
     if args.out:
-        from .results import write_csv
+        from sim.outputs.store import write_csv
 
         Path(args.out).mkdir(parents=True, exist_ok=True)
         write_csv(Path(args.out) / "comparison.csv", table)

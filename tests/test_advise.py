@@ -10,7 +10,9 @@ import pytest
 from conftest import BASELINE
 from scipy import stats as sps
 
-from sim.advise import (
+from sim.core.clock import MIN_PER_DAY, Window
+from sim.core.monitor import Level, Tally
+from sim.experiment.advise import (
     DRIFTS,
     MAIN_KPIS,
     NEVER_SETTLES,
@@ -25,9 +27,7 @@ from sim.advise import (
     replications_needed,
     tally_daily_share,
 )
-from sim.clock import MIN_PER_DAY, Window
-from sim.model import run_replication
-from sim.monitor import Level, Tally
+from sim.model.replication import run_replication
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT, run_cli
 
-from sim.batch import load_batch
-from sim.errors import InputError
+from sim.core.errors import InputError
+from sim.experiment.batch import load_batch
 
 TABLES = ("replications.csv", "monthly.csv", "summary.csv", "targets.csv", "comparison.csv")
 QUICK = ["--scale", "0.05", "--set", "run.warmup_days=10", "--set", "run.measurement_days=31",

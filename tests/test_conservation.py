@@ -7,7 +7,7 @@ import math
 import pytest
 from conftest import BASELINE
 
-from sim.model import SERVICE_CLASSES, ConservationError, run_replication
+from sim.model.replication import SERVICE_CLASSES, ConservationError, run_replication
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 
@@ -38,7 +38,7 @@ def test_whole_system_balances_and_transfers_match(small) -> None:
 
 
 def test_a_lost_patient_stops_the_run(small, monkeypatch) -> None:
-    from sim.services.virtual_ward import VirtualWard
+    from sim.model.services.virtual_ward import VirtualWard
 
     real = VirtualWard.in_system
     monkeypatch.setattr(VirtualWard, "in_system", lambda self: real(self) - 1)

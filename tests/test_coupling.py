@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from conftest import BASELINE
 
-from sim.experiment import run_replications
+from sim.core.stats import mean_ci
+from sim.experiment.runner import run_replications
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
-from sim.stats import mean_ci
 
 SEED, REPS = 99, 8
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ import os
 import numpy as np
 import pytest
 
-from sim import verify as v
-from sim.theory import erlang_b, erlang_c, mmc_mean_wait
+from sim.checks import verify as v
+from sim.checks.theory import erlang_b, erlang_c, mmc_mean_wait
 
 SEED = int(os.environ.get("ISOLATION_SEED", str(v.SEED)))
 
@@ -67,7 +67,7 @@ def test_erlang_c_check_rejects_a_wrong_service_time() -> None:
 def test_a_broken_service_fails_its_check(monkeypatch) -> None:
     """Inject a wrong service time into the ED (assessment 10% longer than configured): the
     verification's ED rows must fail while the scenario still says the configured mean."""
-    from sim.services.ed import EmergencyDepartment
+    from sim.model.services.ed import EmergencyDepartment
 
     def slow_assess(self, p):
         self.clinicians.join(p.assess_mins * 1.1, lambda t, p=p: self._assessed(p, t))

@@ -7,8 +7,8 @@ import math
 import pytest
 from conftest import BASELINE
 
-from sim.kpis import KPIS
-from sim.model import run_replication
+from sim.model.replication import run_replication
+from sim.outputs.kpis import KPIS
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.rng import Streams, stream
+from sim.core.rng import Streams, stream
 
 SIM = Path(__file__).resolve().parents[1] / "sim"
 STRAY = re.compile(

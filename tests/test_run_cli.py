@@ -7,7 +7,7 @@ import json
 import pandas as pd
 from conftest import BASELINE, run_cli
 
-from sim.kpis import KPIS
+from sim.outputs.kpis import KPIS
 
 SMALL = ["--set", "population.size=150000", "--set", "run.warmup_days=7",
          "--set", "run.measurement_days=40", "--quiet"]

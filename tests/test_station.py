@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import simpy
 
-from sim.rng import stream
-from sim.station import Pool, Station
-from sim.stats import mean_ci
-from sim.theory import erlang_c, mmc_mean_wait
+from sim.checks.theory import erlang_c, mmc_mean_wait
+from sim.core.rng import stream
+from sim.core.station import Pool, Station
+from sim.core.stats import mean_ci
 
 
 def simulate_mmc(servers: int, load: float, customers: int, replication: int,

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from sim.clock import Calendar, Window
-from sim.monitor import Level, Tally
-from sim.stats import mean_ci, t_ppf
-from sim.targets import MET, NO_DATA, NOT_MET, UNCERTAIN, verdict
+from sim.core.clock import Calendar, Window
+from sim.core.monitor import Level, Tally
+from sim.core.stats import mean_ci, t_ppf
+from sim.outputs.targets import MET, NO_DATA, NOT_MET, UNCERTAIN, verdict
 
 
 @pytest.mark.parametrize("df", [1, 2, 4, 9, 29, 99, 1000])

@@ -29,10 +29,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.model import ReplicationResult, run_replication
+from sim.checks.twin import TWIN_KPIS, run_twin
+from sim.model.replication import ReplicationResult, run_replication
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.scale import scale_overrides
-from sim.twin_salabim import TWIN_KPIS, run_twin
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 SEED = 2026

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from conftest import BASELINE, run_cli
 
-from sim.validation import PUBLISHED
+from sim.checks.validation import PUBLISHED
 
 
 def test_validation_reports_error_and_mape(tmp_path) -> None:

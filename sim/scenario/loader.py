@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InputError, Problem
-from .schema import Scenario
+from sim.core.errors import InputError, Problem
+from sim.scenario.schema import Scenario
 
 SET_SOURCE = "--set"
 Raw = dict[str, Any]
@@ -250,7 +250,7 @@ def build(raw: Raw, prov: Provenance, label: str,
 def _target_problems(raw: Raw, prov: Provenance, label: str) -> list[Problem]:
     """Duplicate ids and unknown KPIs, checked on the raw data so that they are reported
     together with any schema problems."""
-    from ..kpis import KPIS
+    from sim.outputs.kpis import KPIS
 
     problems: list[Problem] = []
     targets = raw.get("targets")

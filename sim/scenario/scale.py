@@ -6,7 +6,7 @@ and for the benchmark of run time against population size.
 
 from __future__ import annotations
 
-from .schema import Scenario
+from sim.scenario.schema import Scenario
 
 # every absolute capacity in the schema (a test checks that none is missed)
 CAPACITY_KEYS = (

@@ -10,8 +10,8 @@ import re
 
 from pydantic import Field, field_validator
 
-from .base import NonNeg, Op, Prob, Strict
-from .services import (
+from sim.scenario.base import NonNeg, Op, Prob, Strict
+from sim.scenario.services import (
     AcuteSection,
     EDSection,
     ElectiveSection,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import (
+from sim.scenario.base import (
     Count,
     Duration,
     HourProfile,

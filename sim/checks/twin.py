@@ -1,0 +1,446 @@
+"""An independent second implementation (a "twin") of ED, acute beds and reablement, in salabim.
+
+Why it exists: a simulation that agrees only with itself proves little. This module re-implements
+one coupled sub-system - the emergency department with boarding, the acute (G&A) bed pool with
+daytime and weekend discharges, bed turnaround and delayed discharges, and the reablement
+packages that free those beds - from the *documented* logic (module docstrings, scenario field
+descriptions, KPI definitions, README), not by translating the SimPy code, in a different
+library with a different style (one salabim process per patient, ``Resource`` for every pool).
+``tests/test_twin.py`` runs both on one scenario and checks that the KPI means agree within
+their confidence intervals; a disagreement means one of the two misreads the documentation.
+
+Only utilities are shared with the main model: the scenario schema, the calendar, Poisson
+arrival times from hourly rates, sampling from ``Duration`` specs and named random streams (all
+named ``twin.*``, so the twin never sees the main model's numbers: agreement is statistical).
+
+The logic as read from the documentation (times in minutes from the start date at 00:00):
+
+* ED arrivals: Poisson, attendances per 1,000 a year x population, shaped by the hour, weekday
+  and month profiles; each is type 3, type 1 walk-in or type 1 ambulance by ``arrival_mix``.
+  Type 3: a time-in-department draw, no queue (no events needed).
+* Type 1: ambulance arrivals queue (FIFO) for one of ``handover_staff``; every type 1 patient
+  then queues (FIFO) for one of ``clinicians_per_shift`` for ``assessment_mins``, then
+  ``investigation_mins`` with no clinician held, then the decision: ``admission_share`` are
+  admitted, the rest leave.
+* Decision bunching: an admitted patient decided before ``window_start_mins`` after arrival is,
+  with probability ``share``, held until a uniform time in [window_start, window_end] after
+  arrival before the bed request. Until a bed is granted the patient boards in the ED: time in
+  department ends when the bed is granted.
+* Direct emergency admissions (GP, SDEC): Poisson with the hour-of-day profile only; they and
+  ED boarders share one FIFO queue. ``elective_ring_fenced_beds`` are for elective inpatients
+  only, so emergencies use ``beds - elective_ring_fenced_beds`` (occupancy is still over all
+  ``beds``).
+* In a bed: ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``; the others
+  stay ``emergency_los_days`` until medically fit ("stays over a day": a draw under one day is
+  raised to one day) and then go by ``destinations``: home, reablement (waits in the bed,
+  counted as delayed, until the package's care starts; the bed is freed then) or other support
+  (waits in the bed, delayed, ``other_support_wait_days``).
+* "Discharges happen only in daytime hours" (the acute module docstring), so every discharge
+  other than the start of reablement - home, the move after an other-support wait, and by
+  default the end of a zero-day stay - happens at the fit time if that is inside
+  [``discharge_open_hour``, ``discharge_close_hour``), else at the next opening plus a uniform
+  draw over ``discharge_spread_hours``; one that would fall on a Saturday or Sunday happens then
+  with probability ``weekend_discharge_share``, else on Monday at opening plus the spread.
+* A freed bed is in turnaround for ``turnaround_hours``: neither occupied nor available.
+* Reablement: referrals from acute beds and from the community (Poisson, flat rate) queue for a
+  package (FIFO, or acute referrals first if ``acute_first``); the package is then held for
+  ``setup_days`` (assessment and set-up) and ``duration_days`` of care. The 2-day standard runs
+  from referral to care starting.
+
+One point where the documentation reads two ways (``run_twin(zero_day_discharge_hours=...)``):
+``zero_day_share`` is the "share of emergency admissions staying under a day" and
+``zero_day_los_hours`` their "length of stay", which says they leave when it is over; the
+daytime discharge rule says they wait for daytime (and, at weekends, possibly for Monday). The
+SimPy model does the latter, and so does the twin by default; with it about 17% of zero-day
+admissions stay over a day, and they hold about 2.5 times the beds their length of stay implies.
+
+KPIs, over the measurement window as defined in ``sim.outputs.kpis``: ``ed_4h_pct``, ``ed_12h_pct``
+and ``ed_type1_4h_pct`` (attendances arriving in the window; those still in the department at the
+end censored there), ``acute_occupancy_pct`` (time-averaged occupied beds, turnaround excluded, /
+all G&A beds), ``delayed_discharge_bed_days`` (time integral of medically fit patients waiting in
+beds for reablement or other support) and ``reablement_2d_pct`` (referrals in the window whose care
+starts within 2 days; not started by the end: censored there). """
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import salabim as sb
+
+from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.distributions import draw
+from sim.core.rng import stream
+from sim.scenario import Scenario
+from sim.scenario.base import Duration
+
+log = logging.getLogger(__name__)
+
+BLOCK = 2048
+TWIN_KPIS = ("ed_4h_pct", "ed_12h_pct", "ed_type1_4h_pct", "acute_occupancy_pct",
+             "delayed_discharge_bed_days", "reablement_2d_pct")
+OTHER_SERVICES = ("primary_care", "ucr", "virtual_ward", "elective")
+
+
+class _Draws:
+    """Values of one ``Duration`` spec (times ``scale``) from one twin stream, drawn in blocks."""
+
+    def __init__(self, spec: Duration, rng: np.random.Generator, scale: float = 1.0):
+        self.spec, self.rng, self.scale = spec, rng, scale
+        self.buf: list[float] = []
+
+    def __call__(self) -> float:
+        if not self.buf:
+            self.buf = (draw(self.spec, self.rng, BLOCK) * self.scale).tolist()
+            self.buf.reverse()
+        return self.buf.pop()
+
+
+class _U:
+    """U(0, 1) values from one twin stream, drawn in blocks."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.buf: list[float] = []
+
+    def __call__(self) -> float:
+        if not self.buf:
+            self.buf = self.rng.random(BLOCK).tolist()
+        return self.buf.pop()
+
+
+class _Twin:
+    """State of one replication: resources, samplers, observations."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int,
+                 zero_day_discharge_hours: bool):
+        self.zero_day_discharge_hours = zero_day_discharge_hours
+        for name in OTHER_SERVICES:
+            if getattr(scenario, name).enabled:
+                raise ValueError(f"the twin models ED, acute and reablement only: "
+                                 f"switch {name} off (--set {name}.enabled=false)")
+        if not (scenario.ed.enabled and scenario.acute.enabled and scenario.reablement.enabled):
+            raise ValueError("the twin needs ed, acute and reablement switched on")
+        self.sc = scenario
+        run = scenario.run
+        self.cal = Calendar(run.start_date, run.warmup_days, run.measurement_days)
+        self.end = self.cal.end
+        self.weekday0 = run.start_date.weekday()
+
+        def rng(name: str) -> np.random.Generator:
+            return stream(seed, replication, "twin." + name)
+
+        self.rng = rng
+        # random_seed="": leave Python's and numpy's global generators alone (the twin draws
+        # only from its named streams); the default environment, as salabim's set-up needs it
+        self.env = sb.Environment(trace=False, yieldless=False, random_seed="")
+        ed, ac, rb = scenario.ed, scenario.acute, scenario.reablement
+        self.handover = sb.Resource("handover", capacity=ed.handover_staff, monitor=False,
+                                    env=self.env)
+        self.clinicians = sb.Resource("clinicians", capacity=ed.clinicians_per_shift,
+                                      monitor=False, env=self.env)
+        self.emergency_beds = ac.beds - ac.elective_ring_fenced_beds
+        self.beds = sb.Resource("beds", capacity=self.emergency_beds, monitor=False, env=self.env)
+        self.packages = sb.Resource("packages", capacity=rb.packages, monitor=False,
+                                    env=self.env)
+        self.occupied = sb.Monitor("occupied", level=True, initial_tally=0, type="int32",
+                                   env=self.env)
+        self.delayed = sb.Monitor("delayed", level=True, initial_tally=0, type="int32",
+                                  env=self.env)
+        self.n_occupied = 0
+        self.n_delayed = 0
+
+        self.d_handover = _Draws(ed.handover_mins, rng("ed.handover"))
+        self.d_assess = _Draws(ed.assessment_mins, rng("ed.assessment"))
+        self.d_invest = _Draws(ed.investigation_mins, rng("ed.investigation"))
+        self.u_admit = _U(rng("ed.admit"))
+        self.u_bunch = _U(rng("ed.bunching"))
+        self.u_zero = _U(rng("acute.zero_day"))
+        self.d_zero = _Draws(ac.zero_day_los_hours, rng("acute.zero_day_los"), MIN_PER_HOUR)
+        self.d_los = _Draws(ac.emergency_los_days, rng("acute.los"), MIN_PER_DAY)
+        self.u_dest = _U(rng("acute.destination"))
+        self.u_discharge = _U(rng("acute.discharge"))
+        self.d_other = _Draws(ac.other_support_wait_days, rng("acute.other_support"),
+                              MIN_PER_DAY)
+        self.d_setup = _Draws(rb.setup_days, rng("reablement.setup"), MIN_PER_DAY)
+        self.d_episode = _Draws(rb.duration_days, rng("reablement.duration"), MIN_PER_DAY)
+
+        # observations: ED (type 1) arrival and departure times, reablement referral and start
+        self.t1_arrival: list[float] = []
+        self.t1_departure: list[float] = []
+        self.reab_referral: list[float] = []
+        self.reab_start: list[float] = []
+        self.pools: dict[type, list[_Patient]] = {}
+
+    def start(self, cls: type[_Patient], **attrs: object) -> None:
+        """A patient component of ``cls`` starting now: a pooled one if any, else a new one."""
+        pool = self.pools.get(cls)
+        if pool:
+            patient = pool.pop()
+            patient.prepare(**attrs)
+            patient.activate()
+        else:
+            cls(twin=self, env=self.env, **attrs)
+
+    # -- levels ---------------------------------------------------------------------------------
+    def occupy(self, delta: int) -> None:
+        self.n_occupied += delta
+        self.occupied.tally(self.n_occupied)
+
+    def delay(self, delta: int) -> None:
+        self.n_delayed += delta
+        self.delayed.tally(self.n_delayed)
+
+    # -- discharge rule ---------------------------------------------------------------------------
+    def discharge_time(self, fit: float) -> float:
+        """When a patient ready to leave at ``fit`` is discharged (daytime and weekend rule)."""
+        ac = self.sc.acute
+        open_m = ac.discharge_open_hour * MIN_PER_HOUR
+        close_m = ac.discharge_close_hour * MIN_PER_HOUR
+        spread = ac.discharge_spread_hours * MIN_PER_HOUR
+        day = math.floor(fit / MIN_PER_DAY)
+        in_day = fit - day * MIN_PER_DAY
+        if open_m <= in_day < close_m:
+            leave = fit
+        else:
+            if in_day >= close_m:
+                day += 1
+            leave = day * MIN_PER_DAY + open_m + self.u_discharge() * spread
+        weekday = (self.weekday0 + day) % 7
+        if weekday >= 5 and self.u_discharge() >= ac.weekend_discharge_share:
+            day += 7 - weekday  # wait for Monday
+            leave = day * MIN_PER_DAY + open_m + self.u_discharge() * spread
+        return leave
+
+    # -- run --------------------------------------------------------------------------------------
+    def run(self) -> dict[str, float]:
+        sc, cal = self.sc, self.cal
+        ed, ac, rb = sc.ed, sc.acute, sc.reablement
+        pop, growth = sc.population.size, sc.demand.growth_pct_per_year
+
+        per_day = ed.attendances_per_1000_per_year * pop / 1000 / 365.25
+        rates = hourly_rates(cal, per_day, growth, ed.hour_profile, ed.weekday_profile,
+                             ed.month_profile)
+        times = poisson_times(self.rng("ed.arrivals"), rates)
+        u = self.rng("ed.type").random(times.size)
+        mix = ed.arrival_mix
+        t3 = u < mix.type3
+        ambulance = (~t3) & (u >= 1.0 - mix.type1_ambulance)
+        t3_times = times[t3]
+        t3_stay = draw(ed.type3_time_in_dept_mins, self.rng("ed.type3"), t3_times.size)
+        t1_times = times[~t3]
+        t1_ambulance = ambulance[~t3]
+        _Source(twin=self, times=t1_times.tolist(), kinds=t1_ambulance.tolist(), what="ed",
+                env=self.env)
+
+        per_day = ac.direct_admissions_per_100k_per_year * pop / 1e5 / 365.25
+        direct = poisson_times(self.rng("acute.direct_arrivals"),
+                               hourly_rates(cal, per_day, growth, ac.direct_admission_hour_profile))
+        _Source(twin=self, times=direct.tolist(), kinds=[False] * direct.size, what="direct",
+                env=self.env)
+
+        per_day = rb.community_referrals_per_100k_per_year * pop / 1e5 / 365.25
+        community = poisson_times(self.rng("reablement.community_arrivals"),
+                                  hourly_rates(cal, per_day, growth))
+        _Source(twin=self, times=community.tolist(), kinds=[False] * community.size,
+                what="community", env=self.env)
+
+        self.env.run(till=self.end)
+        log.debug("twin: %d type 1, %d direct, %d community; %d occupied, %d delayed at end",
+                  t1_times.size, direct.size, community.size, self.n_occupied, self.n_delayed)
+        return self.kpis(t3_times, t3_stay)
+
+    def kpis(self, t3_times: np.ndarray, t3_stay: np.ndarray) -> dict[str, float]:
+        start, end = self.cal.warmup_end, self.end
+        t3_in = (t3_times >= start) & (t3_times < end)
+        t3_los = np.minimum(t3_stay[t3_in], end - t3_times[t3_in])
+
+        arr = np.asarray(self.t1_arrival)
+        dep = np.asarray(self.t1_departure)
+        dep = np.where(np.isnan(dep), end, dep)  # censored: still in the department at the end
+        t1_in = (arr >= start) & (arr < end)
+        t1_los = (dep - arr)[t1_in]
+        all_los = np.concatenate([t1_los, t3_los])
+
+        ref = np.asarray(self.reab_referral)
+        st = np.asarray(self.reab_start)
+        st = np.where(np.isnan(st), end, st)
+        r_in = (ref >= start) & (ref < end)
+        r_days = (st - ref)[r_in] / MIN_PER_DAY
+
+        days = (end - start) / MIN_PER_DAY
+        occupied = self.occupied.slice(start, end).mean()
+        delayed = self.delayed.slice(start, end).mean()
+        return {
+            "ed_4h_pct": _pct(np.count_nonzero(all_los <= 240.0), all_los.size),
+            "ed_12h_pct": _pct(np.count_nonzero(all_los > 720.0), all_los.size),
+            "ed_type1_4h_pct": _pct(np.count_nonzero(t1_los <= 240.0), t1_los.size),
+            "acute_occupancy_pct": _pct(occupied, self.sc.acute.beds),
+            "delayed_discharge_bed_days": float(delayed * days),
+            "reablement_2d_pct": _pct(np.count_nonzero(r_days <= 2.0), r_days.size),
+        }
+
+
+def _pct(num: float, den: float) -> float:
+    return 100.0 * float(num) / den if den else float("nan")
+
+
+class _Patient(sb.Component):
+    """Base of the twin's per-patient components.
+
+    Creating a salabim component is costly (monitors, signature checks), so a component whose
+    process has ended waits in its class's pool and is re-activated for the next patient:
+    ``_Twin.start`` hands out pooled components before making new ones.
+    """
+
+    def setup(self, twin: _Twin, **attrs: object) -> None:
+        self.twin = twin
+        self.status.monitor(False)  # nobody reads a patient's status history: save the time
+        self.mode.monitor(False)
+        self.prepare(**attrs)
+
+    def prepare(self, **attrs: object) -> None:
+        """Set the patient's attributes (for a new or a recycled component)."""
+
+    def done(self) -> None:
+        self.twin.pools.setdefault(type(self), []).append(self)
+
+
+class _Source(sb.Component):
+    """Starts one patient component per arrival at the given (sorted) times."""
+
+    def setup(self, twin: _Twin, times: list[float], kinds: list[bool], what: str) -> None:
+        self.twin, self.times, self.kinds, self.what = twin, times, kinds, what
+
+    def process(self) -> Iterator:
+        tw = self.twin
+        for t, kind in zip(self.times, self.kinds, strict=True):
+            yield self.hold(till=t)
+            if self.what == "ed":
+                tw.start(_EDPatient, ambulance=kind)
+            elif self.what == "direct":
+                tw.start(_Inpatient)
+            else:
+                tw.start(_Referral, inpatient=None)
+
+
+class _Inpatient(_Patient):
+    """An emergency admission: queue for a bed, stay, become fit, leave by the discharge rules."""
+
+    def process(self) -> Iterator:
+        yield from self.stay()
+        self.done()
+
+    def admitted(self) -> None:
+        """Hook: the patient has reached a bed (ED patients leave the department now)."""
+
+    def stay(self) -> Iterator:
+        tw = self.twin
+        ac = tw.sc.acute
+        yield self.request(tw.beds)
+        self.admitted()
+        tw.occupy(+1)
+        if tw.u_zero() < ac.zero_day_share:
+            yield self.hold(tw.d_zero())
+            if tw.zero_day_discharge_hours:
+                yield self.hold(till=tw.discharge_time(self.env.now()))
+        else:
+            # "stays over a day": a draw under a day is raised to one day
+            yield self.hold(max(tw.d_los(), MIN_PER_DAY))  # now medically fit
+            u = tw.u_dest()
+            dest = ac.destinations
+            if u < dest.home:
+                yield self.hold(till=tw.discharge_time(self.env.now()))
+            elif u < dest.home + dest.reablement:
+                tw.delay(+1)
+                tw.start(_Referral, inpatient=self)
+                yield self.passivate()  # until the package's care starts: the bed is freed then
+                tw.delay(-1)
+            else:
+                tw.delay(+1)
+                yield self.hold(tw.d_other())
+                tw.delay(-1)  # a place is found; the move itself is a daytime discharge
+                yield self.hold(till=tw.discharge_time(self.env.now()))
+        tw.occupy(-1)
+        yield self.hold(ac.turnaround_hours * MIN_PER_HOUR)
+        self.release(tw.beds)
+
+
+class _EDPatient(_Inpatient):
+    """A type 1 attendance: handover (ambulance), clinician, tests, decision, boarding."""
+
+    def prepare(self, ambulance: bool = False) -> None:  # type: ignore[override]
+        tw = self.twin
+        self.ambulance = ambulance
+        self.arrival = self.env.now()
+        self.index = len(tw.t1_arrival)
+        tw.t1_arrival.append(self.arrival)
+        tw.t1_departure.append(math.nan)
+
+    def leave_department(self) -> None:
+        self.twin.t1_departure[self.index] = self.env.now()
+
+    admitted = leave_department
+
+    def process(self) -> Iterator:
+        tw = self.twin
+        ed = tw.sc.ed
+        if self.ambulance:
+            yield self.request(tw.handover)
+            yield self.hold(tw.d_handover())
+            self.release(tw.handover)
+        yield self.request(tw.clinicians)
+        yield self.hold(tw.d_assess())
+        self.release(tw.clinicians)
+        yield self.hold(tw.d_invest())
+        if tw.u_admit() < ed.admission_share:
+            rule = ed.decision_bunching
+            if (self.env.now() - self.arrival < rule.window_start_mins
+                    and tw.u_bunch() < rule.share):
+                held = rule.window_start_mins + tw.u_bunch() * (rule.window_end_mins
+                                                                 - rule.window_start_mins)
+                yield self.hold(till=self.arrival + held)
+            yield from self.stay()
+        else:
+            self.leave_department()
+        self.done()
+
+
+class _Referral(_Patient):
+    """A reablement referral: wait for a package, set-up, care (frees the acute bed)."""
+
+    def prepare(self, inpatient: _Inpatient | None = None) -> None:  # type: ignore[override]
+        self.inpatient = inpatient
+
+    def process(self) -> Iterator:
+        tw = self.twin
+        index = len(tw.reab_referral)
+        tw.reab_referral.append(self.env.now())
+        tw.reab_start.append(math.nan)
+        first = tw.sc.reablement.acute_first and self.inpatient is not None
+        yield self.request((tw.packages, 1, -1 if first else 0))
+        yield self.hold(tw.d_setup())
+        tw.reab_start[index] = self.env.now()
+        if self.inpatient is not None:
+            self.inpatient.activate()
+            self.inpatient = None
+        yield self.hold(tw.d_episode())
+        self.release(tw.packages)
+        self.done()
+
+
+def run_twin(scenario: Scenario, seed: int, replication: int, *,
+             zero_day_discharge_hours: bool = True) -> dict[str, float]:
+    """One replication of the salabim twin: its KPIs (``TWIN_KPIS``) over the measurement window.
+
+    Only ED, acute and reablement may be enabled in ``scenario``; every parameter is read from
+    it. Random numbers come from ``sim.core.rng.stream(seed, replication, "twin.*")``.
+    ``zero_day_discharge_hours`` picks one of two readings of the documentation (see the module
+    docstring): True (the default) sends zero-day admissions through the daytime and weekend
+    discharge rule like every other discharge; False lets them leave when their
+    ``zero_day_los_hours`` is over, as the field descriptions suggest.
+    """
+    return _Twin(scenario, seed, replication, zero_day_discharge_hours).run()

@@ -1,0 +1,73 @@
+"""Validation against published figures: how far a run's means are from what NHS England and
+others publish, with the absolute error, MAPE and a flag where the mean is outside the range.
+
+The figures and ranges are those of ../shared/domain.md (tags as there). Most of them were
+used to calibrate the baseline, so agreement here shows the calibration holds, not predictive
+validity; figures the model was not fitted to are marked ``fitted = False``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class Published:
+    kpi: str
+    value: float  # the published point figure
+    low: float  # the acceptable range
+    high: float
+    fitted: bool  # used to calibrate the baseline
+    source: str
+
+
+PUBLISHED = [
+    Published("ed_4h_pct", 72.1, 70, 78, True, "A&E 4-hour, all types, 2023/24 [V]"),
+    Published("ed_type1_4h_pct", 60.0, 55, 65, False, "type 1 near 60% [E]"),
+    Published("ed_12h_pct", 10.0, 5, 15, True, "12 hours from arrival, > 10% [V2]"),
+    Published("acute_occupancy_pct", 93.5, 90, 96, True, "G&A occupancy 92-95% [V]"),
+    Published("delayed_discharge_beds_pct", 12.5, 10, 15, True, "about 1 in 8 beds [V2]"),
+    Published("rtt_18w_pct", 58.5, 54, 64, True, "RTT 18 weeks 58-59% in 2024-25 [V]"),
+    Published("rtt_median_weeks", 14.6, 12, 17, False, "median wait ~14.6 weeks [E]"),
+    Published("rtt_over_52w_pct", 4.0, 2, 6, False, "about 4% over 52 weeks [E]"),
+    Published("ucr_2h_pct", 80.0, 70, 90, True, "UCR 2-hour calibration range 70-90 [V]"),
+    Published("vw_occupancy_pct", 74.0, 65, 82, True, "VW occupancy ~70-78% [V2]"),
+    Published("gp_2w_pct", 82.0, 78, 86, True, "82% of appointments within 2 weeks [V]"),
+    Published("elective_activity_pct", 107.0, 105, 110, True,
+              "105-110% of 2019/20 (reference set from the baseline) [E]"),
+]
+
+
+def validation_table(folder: Path) -> pd.DataFrame:
+    """One row per published figure, for the first scenario of a results folder."""
+    try:
+        summary = pd.read_csv(folder / "summary.csv")
+    except (OSError, ValueError) as exc:
+        raise InputError.one(str(folder), "summary.csv", f"not a results folder: {exc}") from None
+    name = summary["scenario"].iloc[0]
+    means = summary[summary["scenario"] == name].set_index("kpi")
+    rows = []
+    for p in PUBLISHED:
+        m = means.loc[p.kpi] if p.kpi in means.index else None
+        mean = float(m["mean"]) if m is not None else np.nan
+        lo = float(m["ci_low"]) if m is not None else np.nan
+        hi = float(m["ci_high"]) if m is not None else np.nan
+        err = mean - p.value
+        rows.append((name, p.kpi, p.value, p.low, p.high, mean, lo, hi, err,
+                     100 * abs(err) / abs(p.value), bool(p.low <= mean <= p.high), p.fitted,
+                     p.source))
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "published", "range_low",
+                                       "range_high", "model_mean", "ci_low", "ci_high",
+                                       "abs_error", "ape_pct", "in_range", "fitted",
+                                       "source"])
+
+
+def mape(table: pd.DataFrame, fitted: bool | None = None) -> float:
+    rows = table if fitted is None else table[table["fitted"] == fitted]
+    return float(rows["ape_pct"].mean())

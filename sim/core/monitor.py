@@ -1,0 +1,159 @@
+"""Observations of one replication: tallies, time-weighted levels and patient-flow counts.
+
+Tallies keep each observation with a reference time (usually the arrival), so a KPI applies its
+window by when the patient arrived; patients still waiting at the end are added as censored
+observations rather than dropped. Levels keep the whole step trace so that any window (the
+measurement period, one month) can be averaged later. Arrays are compact (``array('d')``).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.core.clock import Window
+
+
+class Tally:
+    """Observations (reference time, value); censored ones are few, so kept as indices."""
+
+    __slots__ = ("censored_at", "t", "v")
+
+    def __init__(self) -> None:
+        self.t = array("d")
+        self.v = array("d")
+        self.censored_at = array("q")
+
+    def record(self, t_ref: float, value: float, censored: bool = False) -> None:
+        if censored:
+            self.censored_at.append(len(self.t))
+        self.t.append(t_ref)
+        self.v.append(value)
+
+    def extend(self, t_ref: np.ndarray, values: np.ndarray, censored: np.ndarray) -> None:
+        """Many observations at once (bulk-handled patients)."""
+        start = len(self.t)
+        self.censored_at.extend((np.flatnonzero(censored) + start).tolist())
+        self.t.extend(np.asarray(t_ref, dtype=float).tolist())
+        self.v.extend(np.asarray(values, dtype=float).tolist())
+
+    def select(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
+        """Values (and censored flags) whose reference time falls in the window."""
+        t = np.array(self.t, dtype=float)
+        v = np.array(self.v, dtype=float)
+        c = np.zeros(t.size, dtype=bool)
+        c[np.array(self.censored_at, dtype=np.int64)] = True
+        keep = (t >= window.start) & (t < window.end)
+        return v[keep], c[keep]
+
+    def total(self, window: Window) -> float:
+        """Sum of the values in the window (tallies of daily counts)."""
+        values, _ = self.select(window)
+        return float(values.sum())
+
+    def last_before(self, when: float) -> float:
+        """The last value recorded with reference time before ``when`` (NaN if none)."""
+        t = np.array(self.t, dtype=float)
+        i = int(np.searchsorted(t, when, side="left")) - 1
+        return float(self.v[i]) if i >= 0 else float("nan")
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class Level:
+    """A piecewise-constant quantity (beds occupied, list size) and its time average."""
+
+    __slots__ = ("t", "v", "value")
+
+    def __init__(self, value: float = 0.0, t0: float = 0.0) -> None:
+        self.t = array("d", [t0])
+        self.v = array("d", [value])
+        self.value = value
+
+    def set(self, now: float, value: float) -> None:
+        if now == self.t[-1]:
+            self.v[-1] = value
+        else:
+            self.t.append(now)
+            self.v.append(value)
+        self.value = value
+
+    def add(self, now: float, delta: float) -> None:
+        self.set(now, self.value + delta)
+
+    def mean(self, window: Window) -> float:
+        """Time average over the window (the level holds its last value to the window's end)."""
+        if window.end <= window.start:
+            return float("nan")
+        t = np.frombuffer(self.t, dtype=float)
+        v = np.frombuffer(self.v, dtype=float)
+        edges = np.clip(np.append(t, np.inf), window.start, window.end)
+        return float(np.sum(v * np.diff(edges)) / (window.end - window.start))
+
+    def at(self, when: float) -> float:
+        """Value in force at time ``when`` (after any change made exactly then)."""
+        t = np.frombuffer(self.t, dtype=float)
+        i = int(np.searchsorted(t, when, side="right")) - 1
+        return float(self.v[max(i, 0)])
+
+
+@dataclass
+class Flows:
+    """Patient-flow ledger per service, for conservation checks.
+
+    Every entry is either from outside the model (``external``) or a transfer from another
+    service; every exit is ``finished`` (care ended), ``transferred`` (to another modelled
+    service) or ``redirected`` (to something the model does not hold: 111, social care, a
+    switched-off service).
+    """
+
+    entered: Counter = field(default_factory=Counter)
+    external: Counter = field(default_factory=Counter)
+    finished: Counter = field(default_factory=Counter)
+    transferred: Counter = field(default_factory=Counter)
+    redirected: Counter = field(default_factory=Counter)
+
+    def enter(self, service: str, external: bool = True, n: int = 1) -> None:
+        self.entered[service] += n
+        if external:
+            self.external[service] += n
+
+    def finish(self, service: str, n: int = 1) -> None:
+        self.finished[service] += n
+
+    def transfer(self, service: str, n: int = 1) -> None:
+        self.transferred[service] += n
+
+    def redirect(self, service: str, n: int = 1) -> None:
+        self.redirected[service] += n
+
+    def expected_in_system(self, service: str) -> int:
+        return (self.entered[service] - self.finished[service] - self.transferred[service]
+                - self.redirected[service])
+
+
+class Monitor:
+    """Named tallies and levels for one replication; created on first use."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, Tally] = {}
+        self.levels: dict[str, Level] = {}
+        self.flows = Flows()
+        self.values: dict[str, float] = {}
+        self.arrays: dict[str, np.ndarray] = {}  # end-of-run snapshots (e.g. open RTT waits)
+
+    def tally(self, name: str) -> Tally:
+        found = self.tallies.get(name)
+        if found is None:
+            found = self.tallies[name] = Tally()
+        return found
+
+    def level(self, name: str, value: float = 0.0) -> Level:
+        found = self.levels.get(name)
+        if found is None:
+            found = self.levels[name] = Level(value)
+        return found

@@ -1,0 +1,196 @@
+"""Acute (G&A) beds: one pool shared by emergency and elective inpatients.
+
+An emergency patient is admitted when a bed is free (until then they wait where they are: ED
+patients board). Stays over a day end when the patient is medically fit; they then go home, or
+wait in the bed for reablement or other support (delayed discharge, counted in bed-days), or
+leave early to a virtual ward when one is free (step-down). Discharges happen only in daytime
+hours, and a freed bed needs a turnaround before the next patient: both are why beds can be full
+at night while mean occupancy is below 100%. The daytime rule applies to every discharge,
+zero-day stays included: a short stay that ends in the evening lasts until the next morning.
+An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.distributions import Sampler, Uniforms
+from sim.core.monitor import Monitor
+from sim.core.rng import Streams
+from sim.core.station import Pool
+from sim.model.services.base import Record, Service, next_opening
+from sim.scenario.services import AcuteSection
+
+EMERGENCY, ELECTIVE = 0, 1
+
+
+class Inpatient(Record):
+    __slots__ = ("admitted", "fit_at", "in_bed", "kind", "los", "on_admitted", "pool",
+                 "waiting_here")
+
+    def __init__(self, pid: int, arrived: float, source: str, kind: int):
+        super().__init__(pid, arrived, source)
+        self.kind = kind
+        self.in_bed = False
+        self.waiting_here = False
+        self.on_admitted: Callable[[], Any] | None = None
+        self.los = 0.0
+        self.fit_at = float("nan")
+        self.pool: Pool | None = None
+        self.admitted = float("nan")
+
+
+class AcuteBeds(Service):
+    name = "acute"
+
+    def __init__(self, env: simpy.Environment, cfg: AcuteSection, population: int,
+                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
+        super().__init__(env, monitor)
+        self.cfg = cfg
+        self.pool = Pool(env, cfg.beds - cfg.elective_ring_fenced_beds, "acute.beds",
+                         queue=monitor.level("acute.bed_queue"))
+        self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
+        self.occupied = monitor.level("acute.occupied")
+        self.waiting = monitor.level("acute.direct_waiting")
+        self.delayed = monitor.level("acute.delayed")
+        self.t_bed_wait = monitor.tally("acute.bed_wait")
+        self.t_stay = monitor.tally("acute.stay_days")  # by admission time, for Little's law
+        self.cancelled = monitor.tally("elective.cancelled")
+        self.u_zero = Uniforms(streams("route.acute.zero_day"))
+        self.u_dest = Uniforms(streams("route.acute.destination"))
+        self.u_step_down = Uniforms(streams("route.acute.step_down"))
+        self.u_spread = Uniforms(streams("time.acute.discharge_spread"))
+        self.u_weekend = Uniforms(streams("route.acute.weekend_discharge"))
+        self.first_weekday = calendar.start_date.weekday()
+        self.zero_los = Sampler(cfg.zero_day_los_hours, streams("los.acute.zero_day"),
+                                MIN_PER_HOUR)
+        self.em_los = Sampler(cfg.emergency_los_days, streams("los.acute.emergency"), MIN_PER_DAY)
+        self.el_los = Sampler(cfg.elective_los_days, streams("los.acute.elective"), MIN_PER_DAY)
+        self.other_wait = Sampler(cfg.other_support_wait_days, streams("los.acute.other_support"),
+                                  MIN_PER_DAY)
+        # Hooks the pathway sets; defaults keep the service usable alone.
+        self.step_down_share = 0.0
+        self.saving: Sampler | None = None
+        self.step_down: Callable[[Inpatient], bool] = lambda p: False
+        self.to_reablement: Callable[[Inpatient, Callable[[], Any]], Any] = (
+            lambda p, started: started())
+        self.reablement_redirected = True  # no reablement service: the patient leaves the model
+        per_day = cfg.direct_admissions_per_100k_per_year * population / 1e5 / 365.25
+        rates = hourly_rates(calendar, per_day, growth_pct, cfg.direct_admission_hour_profile)
+        times = poisson_times(streams("arrivals.acute.direct"), rates)
+        self.arrivals(times.tolist(), self.admit_emergency, "direct")
+
+    # -- admissions --------------------------------------------------------------------------
+    def admit_emergency(self, source: str, on_admitted: Callable[[], Any] | None = None) -> None:
+        """Queue for a bed; ``on_admitted`` runs when the patient reaches one.
+
+        Patients sent by another service stay in its care until admitted (ED patients board);
+        direct admissions (GP, SDEC) are this service's from the moment they arrive.
+        """
+        p = Inpatient(self.new_id(), self.env.now, source, EMERGENCY)
+        p.on_admitted = on_admitted
+        p.waiting_here = on_admitted is None
+        if p.waiting_here:
+            self.enter(p, external=True)
+            self.waiting.add(self.env.now, 1)
+        p.los = (self.zero_los.next() if self.u_zero() < self.cfg.zero_day_share
+                 else max(self.em_los.next(), MIN_PER_DAY * 1.01))
+        self.pool.request(lambda t, p=p: self._bed(p, t, self.pool))
+
+    def admit_elective(self) -> bool:
+        """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
+        no emergency patient is waiting for; False (cancelled on the day) if none."""
+        for pool in (self.elective_pool, self.pool):
+            if pool.in_use < pool.capacity and not pool.queued:
+                p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
+                p.los = self.el_los.next()
+                pool.request(lambda t, p=p, pool=pool: self._bed(p, t, pool))
+                return True
+        self.cancelled.record(self.env.now, 1.0)
+        return False
+
+    def _bed(self, p: Inpatient, ticket, pool: Pool) -> None:
+        p.pool = pool
+        self.t_bed_wait.record(p.arrived, ticket.wait)
+        if p.waiting_here:
+            self.waiting.add(self.env.now, -1)
+        else:
+            self.enter(p, external=False)
+        p.in_bed = True
+        p.admitted = self.env.now
+        self.occupied.add(self.env.now, 1)
+        if p.on_admitted is not None:
+            p.on_admitted()
+        p.fit_at = self.env.now + p.los
+        step_down = self.u_step_down() < self.step_down_share  # drawn for all: stable CRN
+        if p.kind == EMERGENCY and p.los > MIN_PER_DAY and step_down:
+            saving = self.saving.next() if self.saving is not None else 0.0
+            when = max(p.los - saving, MIN_PER_DAY)
+            self.after(when, lambda p=p: self._try_step_down(p))
+        else:
+            self.after(p.los, lambda p=p: self._fit(p))
+
+    def _try_step_down(self, p: Inpatient) -> None:
+        if self.step_down(p):
+            self._release(p, "transferred")
+        else:
+            self.after(p.fit_at - self.env.now, lambda p=p: self._fit(p))
+
+    # -- discharge ------------------------------------------------------------------------------
+    def _fit(self, p: Inpatient) -> None:
+        if p.kind == ELECTIVE or p.los <= MIN_PER_DAY:
+            self._discharge_in_hours(p, "finished")
+            return
+        d = self.cfg.destinations
+        u = self.u_dest()
+        if u < d.home:
+            self._discharge_in_hours(p, "finished")
+        elif u < d.home + d.reablement:
+            self.delayed.add(self.env.now, 1)
+            self.to_reablement(p, lambda p=p: self._delay_over(p, "reablement"))
+        else:
+            self.delayed.add(self.env.now, 1)
+            self.after(self.other_wait.next(), lambda p=p: self._delay_over(p, "other"))
+
+    def _delay_over(self, p: Inpatient, why: str) -> None:
+        self.delayed.add(self.env.now, -1)
+        if why == "reablement":
+            self._release(p, "redirected" if self.reablement_redirected else "transferred")
+        else:
+            self._discharge_in_hours(p, "redirected")
+
+    def _discharge_in_hours(self, p: Inpatient, how) -> None:
+        cfg = self.cfg
+        now = self.env.now
+        at = next_opening(now, cfg.discharge_open_hour, cfg.discharge_close_hour)
+        weekday = (self.first_weekday + int(at // MIN_PER_DAY)) % 7
+        if weekday >= 5 and self.u_weekend() >= cfg.weekend_discharge_share:
+            at = (at - at % MIN_PER_DAY) + (7 - weekday) * MIN_PER_DAY  # Monday
+            at += cfg.discharge_open_hour * MIN_PER_HOUR
+        if at > now:
+            at += self.u_spread() * cfg.discharge_spread_hours * MIN_PER_HOUR
+        self.after(at - self.env.now, lambda: self._release(p, how))
+
+    def _release(self, p: Inpatient, how) -> None:
+        self.t_stay.record(p.admitted, (self.env.now - p.admitted) / MIN_PER_DAY)
+        self.leave(p, how)
+        self.occupied.add(self.env.now, -1)
+        turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
+        if turnaround > 0:
+            self.after(turnaround, p.pool.release)
+        else:
+            p.pool.release()
+
+    def close(self) -> None:
+        """Direct admissions still waiting for a bed are counted (censored), not dropped."""
+        now = self.env.now
+        for p in self.present.values():
+            if not p.in_bed:
+                self.t_bed_wait.record(p.arrived, now - p.arrived, censored=True)
+            else:
+                self.t_stay.record(p.admitted, (now - p.admitted) / MIN_PER_DAY, censored=True)

@@ -1,0 +1,85 @@
+"""What every service shares: its clock, monitor, flow ledger and the patients it holds now."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import simpy
+
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
+from sim.core.monitor import Monitor
+
+Exit = Literal["finished", "transferred", "redirected"]
+
+
+class Record:
+    """A patient as one service sees them; services add attributes through subclasses."""
+
+    __slots__ = ("arrived", "id", "source")
+
+    def __init__(self, pid: int, arrived: float, source: str = ""):
+        self.id = pid
+        self.arrived = arrived
+        self.source = source
+
+
+class Service:
+    name = "service"
+
+    def __init__(self, env: simpy.Environment, monitor: Monitor):
+        self.env = env
+        self.monitor = monitor
+        self.flows = monitor.flows
+        self.present: dict[int, Any] = {}
+        self._ids = itertools.count()
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def enter(self, record: Any, external: bool = True) -> None:
+        self.flows.enter(self.name, external)
+        self.present[record.id] = record
+
+    def leave(self, record: Any, how: Exit) -> None:
+        del self.present[record.id]
+        getattr(self.flows, {"finished": "finish", "transferred": "transfer",
+                             "redirected": "redirect"}[how])(self.name)
+
+    def in_system(self) -> int:
+        return len(self.present)
+
+    def close(self) -> None:
+        """Record censored observations for patients still here at the end (default: none)."""
+
+    def arrivals(self, times: Sequence[float], action: Callable[..., Any],
+                 *args: Any) -> None:
+        """Call ``action(*args)`` at each of the (sorted) times: one process per stream."""
+
+        def feed():
+            for t in times:
+                if t > self.env.now:
+                    yield self.env.timeout(t - self.env.now)
+                action(*args)
+
+        self.env.process(feed())
+
+    def after(self, delay: float, action: Callable[[], Any]) -> None:
+        """Run ``action`` after ``delay`` minutes, without a process (cheap)."""
+        self.env.timeout(max(delay, 0.0)).callbacks.append(lambda _e: action())
+
+
+def hour_of(minutes: float) -> float:
+    return (minutes % MIN_PER_DAY) / MIN_PER_HOUR
+
+
+def next_opening(now: float, open_hour: float, close_hour: float) -> float:
+    """``now`` if inside [open, close) today, else the next time the window opens."""
+    h = hour_of(now)
+    day0 = now - (now % MIN_PER_DAY)
+    if open_hour <= h < close_hour:
+        return now
+    if h < open_hour:
+        return day0 + open_hour * MIN_PER_HOUR
+    return day0 + MIN_PER_DAY + open_hour * MIN_PER_HOUR

@@ -1,0 +1,122 @@
+"""2-hour urgent community response (UCR): referrals, clinicians on shift, travel and visit.
+
+The service is open ``open_hour``-``close_hour`` every day; clinicians finish the visit they are
+on at closing. The 2-hour standard covers referrals received while the service is open (NHS
+England's in-scope definition); the first care contact is the clinician's arrival at the
+patient, so the response time is queueing wait plus travel. Referrals received while closed
+wait for opening or go to ED, as configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.distributions import Sampler, Uniforms
+from sim.core.monitor import Monitor
+from sim.core.rng import Streams
+from sim.core.station import Station
+from sim.model.services.base import Record, Service, hour_of
+from sim.scenario.services import UCRSection
+
+HOME, VIRTUAL_WARD, REABLEMENT, ED = "home", "virtual_ward", "reablement", "ed"
+
+
+class UCRReferral(Record):
+    __slots__ = ("contacted", "in_scope", "outcome", "travel", "visit")
+
+
+class CrisisResponse(Service):
+    name = "ucr"
+
+    def __init__(self, env: simpy.Environment, cfg: UCRSection, population: int,
+                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
+        super().__init__(env, monitor)
+        self.cfg = cfg
+        self.team = Station(env, 0, "ucr.clinicians", busy=monitor.level("ucr.busy"),
+                            queue=monitor.level("ucr.queue"))
+        self.t_response = monitor.tally("ucr.response_mins")  # in-scope referrals only
+        self.t_all = monitor.tally("ucr.response_all_mins")
+        self.travel = Sampler(cfg.travel_mins, streams("service.ucr.travel"))
+        self.visit = Sampler(cfg.visit_mins, streams("service.ucr.visit"))
+        self.u_outcome = Uniforms(streams("route.ucr.outcome"))
+        self.u_source = Uniforms(streams("route.ucr.source"))
+        per_day = cfg.referrals_per_100k_per_month * population / 1e5 * 12 / 365.25
+        times = poisson_times(streams("arrivals.ucr"),
+                              hourly_rates(calendar, per_day, growth_pct, cfg.hour_profile))
+        # Hooks the pathway sets: where patients go after the visit, or when closed.
+        self.route: dict[str, Callable[[UCRReferral], bool]] = {}
+        self.to_ed: Callable[[UCRReferral], bool] = lambda r: False
+        env.process(self._shifts())
+        self.arrivals(times.tolist(), self._community_referral)
+
+    def _shifts(self):
+        """Open and close the service every day (visits under way are finished)."""
+        cfg = self.cfg
+        t = 0.0
+        while True:
+            opens = t + cfg.open_hour * MIN_PER_HOUR
+            closes = t + cfg.close_hour * MIN_PER_HOUR
+            yield self.env.timeout(opens - self.env.now)
+            self.team.set_capacity(cfg.clinicians_per_shift)
+            yield self.env.timeout(closes - self.env.now)
+            self.team.set_capacity(0)
+            t += MIN_PER_DAY
+
+    def _community_referral(self) -> None:
+        s = self.cfg.sources
+        u = self.u_source()
+        self.refer("gp" if u < s.gp else "111_999" if u < s.gp + s.nhs_111_999 else "care_home")
+
+    def is_open(self, when: float) -> bool:
+        return self.cfg.open_hour <= hour_of(when) < self.cfg.close_hour
+
+    def refer(self, source: str, external: bool = True) -> None:
+        r = UCRReferral(self.new_id(), self.env.now, source)
+        r.in_scope = self.is_open(self.env.now)
+        r.contacted = False
+        r.travel = self.travel.next()
+        r.visit = self.visit.next()
+        u = self.u_outcome()
+        o = self.cfg.outcomes
+        r.outcome = (HOME if u < o.home else VIRTUAL_WARD if u < o.home + o.virtual_ward
+                     else REABLEMENT if u < o.home + o.virtual_ward + o.reablement else ED)
+        self.enter(r, external)
+        if not r.in_scope and self.cfg.out_of_hours == "ed":
+            self._send_to_ed(r)
+            return
+        self.team.join(r.travel + r.visit, lambda _t, r=r: self._visited(r),
+                       on_start=lambda _t, r=r: self.after(r.travel, lambda: self._contact(r)))
+
+    def _contact(self, r: UCRReferral) -> None:
+        r.contacted = True
+        response = self.env.now - r.arrived
+        self.t_all.record(r.arrived, response)
+        if r.in_scope:
+            self.t_response.record(r.arrived, response)
+
+    def _visited(self, r: UCRReferral) -> None:
+        if r.outcome == HOME:
+            self.leave(r, "finished")
+        elif r.outcome == ED:
+            self._send_to_ed(r)
+        elif self.route.get(r.outcome, lambda _r: False)(r):
+            self.leave(r, "transferred")
+        elif r.outcome == VIRTUAL_WARD:  # no VW bed: the patient goes to ED instead
+            self._send_to_ed(r)
+        else:  # reablement switched off: support arranged outside the model
+            self.leave(r, "redirected")
+
+    def _send_to_ed(self, r: UCRReferral) -> None:
+        self.leave(r, "transferred" if self.to_ed(r) else "redirected")
+
+    def close(self) -> None:
+        now = self.env.now
+        for r in self.present.values():
+            if not r.contacted:
+                self.t_all.record(r.arrived, now - r.arrived, censored=True)
+                if r.in_scope:
+                    self.t_response.record(r.arrived, now - r.arrived, censored=True)

@@ -1,0 +1,183 @@
+"""Primary care: GP appointments booked day by day in a ledger.
+
+Seven million appointments a year are too many for one SimPy process each, and nothing about a
+single appointment needs one: demand arrives as daily counts and is booked in bulk into a
+ledger of free slots per future day (numpy), once a day at 08:00. Same-day need takes today's
+same-day slots; what is left over overflows (ED, UTC, UCR, try again tomorrow, self-care) with
+the configured shares, spread over the afternoon and evening. Routine requests book the earliest
+free routine slot on or after the day the patient wants. Appointments are counted in tallies
+keyed by the day of the request, so KPIs window them like any other observation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.distributions import draw
+from sim.core.monitor import Monitor
+from sim.core.rng import Streams
+from sim.model.services.base import Service
+from sim.scenario.services import PrimaryCareSection
+
+BOOKING_HOUR = 8.0
+OVERFLOW_HOURS = (12.0, 22.0)  # when unmet same-day need turns up elsewhere
+DAYTIME_HOURS = (10.0, 18.0)  # when GP-initiated UCR referrals and VW step-ups happen
+TWO_WEEKS_DAYS = 14
+
+
+class PrimaryCare(Service):
+    name = "primary_care"
+
+    def __init__(self, env: simpy.Environment, cfg: PrimaryCareSection, population: int,
+                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
+        super().__init__(env, monitor)
+        self.cfg = cfg
+        self.calendar = calendar
+        self.days = math.ceil(calendar.end / MIN_PER_DAY)
+        length = self.days + cfg.booking_horizon_days + 400
+        first_wd = calendar.start_date.weekday()
+        weekday = (np.arange(length) + first_wd) % 7
+        slots = np.asarray(cfg.gp_slots_per_weekday, dtype=float)[weekday]
+        self.same_day_free = np.floor(slots * cfg.same_day_slot_share).astype(np.int64)
+        self.routine_free = np.floor(slots).astype(np.int64) - self.same_day_free
+        self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day
+        prof = np.asarray(cfg.weekday_demand_profile, dtype=float)
+        prof = prof / prof.mean() if prof.mean() > 0 else prof
+        growth = (1 + growth_pct / 100) ** (np.arange(self.days) / 365.25)
+        self.demand = (cfg.appointments_per_person_per_year * population / 365.25
+                       * prof[weekday[: self.days]] * growth)
+        self.rng_same = streams("arrivals.gp.same_day")
+        self.rng_routine = streams("arrivals.gp.routine")
+        self.rng_lead = streams("service.gp.routine_lead")
+        self.rng_overflow = streams("route.gp.overflow")
+        self.rng_timing = streams("time.gp.onward")
+        self.rng_vw = streams("arrivals.gp.vw_step_up")
+        self.retry = 0  # same-day need carried to the next day
+        self.in_transit = 0  # sent onward, not yet arrived there
+        self.next_row = 0  # first ledger day with pending appointments
+        m = monitor
+        self.need = m.tally("gp.same_day_need")
+        self.seen_same_day = m.tally("gp.same_day_seen")
+        self.booked = m.tally("gp.booked")
+        self.booked_2w = m.tally("gp.booked_within_2w")
+        self.overflow = m.tally("gp.same_day_overflow")
+        self.attended = m.tally("gp.attended")
+        # Hooks the pathway sets: each returns True when the patient was taken.
+        self.to_ed: Callable[[str], bool] = lambda kind: False
+        self.to_ucr: Callable[[], bool] = lambda: False
+        self.to_vw: Callable[[], bool] = lambda: False
+        env.process(self._days())
+
+    def _days(self):
+        cfg = self.cfg
+        for day in range(self.days):
+            t = day * MIN_PER_DAY + BOOKING_HOUR * MIN_PER_HOUR
+            if t >= self.calendar.end:
+                break
+            yield self.env.timeout(t - self.env.now)
+            self._appointments_today(day)
+            lam = self.demand[day]
+            new_same = int(self.rng_same.poisson(lam * cfg.same_day_share))
+            new_routine = int(self.rng_routine.poisson(lam * (1 - cfg.same_day_share)))
+            self.flows.enter(self.name, True, new_same + new_routine)
+            self._same_day(day, t, new_same)
+            self._routine(day, t, new_routine)
+
+    def _appointments_today(self, day: int) -> None:
+        """Routine appointments booked for today take place: those patients are finished."""
+        n = int(self.pending[day])
+        self.pending[day] = 0
+        self.next_row = day + 1
+        self.flows.finish(self.name, n)
+        self._attend(day, n)
+
+    def _attend(self, day: int, n: int) -> None:
+        if n:
+            self.attended.record(day * MIN_PER_DAY, n * (1 - self.cfg.dna_share))
+
+    def _same_day(self, day: int, t: float, new_same: int) -> None:
+        retry, self.retry = self.retry, 0
+        demand = retry + new_same
+        seen = min(demand, int(self.same_day_free[day]))
+        self.same_day_free[day] -= seen
+        seen_new = max(0, seen - retry)  # earlier retries are seen first
+        self.need.record(t, new_same)
+        self.seen_same_day.record(t, seen_new)
+        self.booked.record(t, seen)
+        self.booked_2w.record(t, seen)
+        self.flows.finish(self.name, seen)
+        self._attend(day, seen)
+        unmet = demand - seen
+        self.overflow.record(t, unmet)
+        if unmet:
+            self._overflow(t, unmet)
+        self._vw_step_ups(t, seen)
+
+    def _overflow(self, t: float, unmet: int) -> None:
+        o = self.cfg.same_day_overflow
+        shares = [o.ed_type1, o.ed_type3, o.ucr, o.next_day, o.self_care]
+        n_t1, n_t3, n_ucr, n_next, n_self = self.rng_overflow.multinomial(unmet, shares)
+        self.retry += int(n_next)
+        self.flows.redirect(self.name, int(n_self))
+        for kind, n, hours in (("type1_walk_in", n_t1, OVERFLOW_HOURS),
+                               ("type3", n_t3, OVERFLOW_HOURS), ("ucr", n_ucr, DAYTIME_HOURS)):
+            for when in self._times_today(t, int(n), hours):
+                self.in_transit += 1
+                self.after(when - self.env.now, lambda k=kind: self._send(k))
+
+    def _send(self, kind: str) -> None:
+        self.in_transit -= 1
+        taken = self.to_ucr() if kind == "ucr" else self.to_ed(kind)
+        (self.flows.transfer if taken else self.flows.redirect)(self.name)
+
+    def _vw_step_ups(self, t: float, seen: int) -> None:
+        lam = seen * self.cfg.vw_step_up_per_1000_appointments / 1000
+        n = int(self.rng_vw.poisson(lam)) if lam > 0 else 0
+        # a step-up is a new referral by the practice (the appointment itself is finished):
+        # to a virtual ward, or to ED when none is free
+        for when in self._times_today(t, n, DAYTIME_HOURS):
+            self.in_transit += 1
+            self.flows.enter(self.name, True)
+            self.after(when - self.env.now, self._step_up)
+
+    def _step_up(self) -> None:
+        self.in_transit -= 1
+        if self.to_vw() or self.to_ed("type1_walk_in"):
+            self.flows.transfer(self.name)
+        else:
+            self.flows.redirect(self.name)
+
+    def _times_today(self, t: float, n: int, hours: tuple[float, float]) -> np.ndarray:
+        day0 = t - (t % MIN_PER_DAY)
+        lo, hi = hours
+        return np.sort(day0 + (lo + (hi - lo) * self.rng_timing.random(n)) * MIN_PER_HOUR)
+
+    def _routine(self, day: int, t: float, n: int) -> None:
+        if n == 0:
+            return
+        leads = np.maximum(1, np.rint(draw(self.cfg.routine_lead_days, self.rng_lead, n)))
+        wanted, counts = np.unique(day + leads.astype(np.int64), return_counts=True)
+        free = self.routine_free
+        last = free.size - 1
+        within = 0
+        for want, k in zip(wanted.tolist(), counts.tolist(), strict=True):
+            d = min(want, last)
+            while k > 0 and d < last:
+                if free[d] > 0:
+                    take = min(k, int(free[d]))
+                    free[d] -= take
+                    self.pending[d] += take
+                    within += take if d - day <= TWO_WEEKS_DAYS else 0
+                    k -= take
+                d += 1
+            self.pending[last] += k  # beyond the ledger: booked on its last day, never lost
+        self.booked.record(t, n)
+        self.booked_2w.record(t, within)
+
+    def in_system(self) -> int:
+        return self.retry + self.in_transit + int(self.pending[self.next_row:].sum())

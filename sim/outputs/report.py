@@ -1,0 +1,336 @@
+"""The business-case pack of a results folder: report.html, PNG charts and summary.xlsx.
+
+Built from the folder's files alone (``python run_sim.py report DIR`` rebuilds it), so the same
+pack comes out of a run, a batch or an old folder. report.html is one self-contained file: the
+charts are embedded as PNG data, the styles are inline, nothing is fetched from the network.
+Charts are for readers who are not modellers: titles say what is shown, axes carry units, the
+target is drawn as a line, and only the measurement window is shown (warm-up excluded).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.core.errors import InputError
+from sim.core.stats import mean_ci
+from sim.outputs.histograms import HISTOGRAMS
+from sim.outputs.kpis import KPIS
+
+SERIES = [("ed_4h_pct", "ED 4-hour performance", "% of attendances within 4 hours"),
+          ("rtt_18w_pct", "RTT: incomplete pathways within 18 weeks", "% of the waiting list"),
+          ("waiting_list_size", "RTT waiting list (incomplete pathways)", "pathways"),
+          ("acute_occupancy_pct", "G&A bed occupancy", "% of beds occupied"),
+          ("vw_occupancy_pct", "Virtual ward occupancy", "% of beds occupied"),
+          ("ucr_2h_pct", "UCR 2-hour response", "% of in-scope referrals")]
+COMPARED = ["ed_4h_pct", "ed_12h_pct", "acute_occupancy_pct", "ucr_2h_pct",
+            "reablement_2d_pct", "rtt_18w_pct", "delayed_discharge_bed_days", "cost_total_gbp"]
+COLOURS = {"met": "#1b7837", "not met": "#c51b1b", "uncertain": "#e08214", "no data": "#888888"}
+
+
+class Folder:
+    """The files of a results folder, read once."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.manifest = json.loads((path / "manifest.json").read_text())
+            self.summary = pd.read_csv(path / "summary.csv")
+            self.targets = pd.read_csv(path / "targets.csv", keep_default_na=False)
+            self.monthly = pd.read_csv(path / "monthly.csv")
+        except (OSError, ValueError) as exc:
+            raise InputError.one(str(path), "(folder)", f"not a results folder: {exc}") from None
+        self.distributions = _optional(path / "distributions.csv")
+        self.comparison = _optional(path / "comparison.csv")
+        self.scenarios = list(dict.fromkeys(self.summary["scenario"]))
+
+
+def _optional(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path, keep_default_na=False) if path.exists() else None
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, folder: Path, name: str) -> tuple[str, str]:
+    """Write the PNG beside the report and return (file name, base64 data)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    _plt().close(fig)
+    data = buf.getvalue()
+    (folder / f"{name}.png").write_bytes(data)
+    return f"{name}.png", base64.b64encode(data).decode()
+
+
+def _threshold(folder: Folder, kpi: str) -> float | None:
+    rows = folder.targets[folder.targets["kpi"] == kpi]
+    return float(rows["threshold"].iloc[0]) if len(rows) else None
+
+
+def series_chart(folder: Folder, kpi: str, title: str, unit: str):
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    m = folder.monthly[folder.monthly["kpi"] == kpi]
+    if m.empty or m["value"].isna().all():
+        plt.close(fig)
+        return None
+    for name in folder.scenarios[:6]:
+        rows = m[m["scenario"] == name]
+        months = sorted(rows["month"].unique())
+        stats = [mean_ci(rows[rows["month"] == mo]["value"].to_numpy()) for mo in months]
+        mean = np.array([s[0] for s in stats])
+        lo = np.array([s[2] if np.isfinite(s[2]) else s[0] for s in stats])
+        hi = np.array([s[3] if np.isfinite(s[3]) else s[0] for s in stats])
+        x = np.arange(len(months))
+        ax.plot(x, mean, marker="o", ms=3, label=name)
+        ax.fill_between(x, lo, hi, alpha=0.2)
+        ax.set_xticks(x, months, rotation=45, ha="right", fontsize=8)
+    target = _threshold(folder, kpi)
+    if target is not None:
+        ax.axhline(target, color="black", ls="--", lw=1, label=f"target {target:g}")
+    ax.set_title(f"{title}, by month (mean and 95% CI over replications)", fontsize=10)
+    ax.set_ylabel(unit)
+    ax.set_xlabel("month (measurement window; warm-up excluded)")
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def distribution_chart(folder: Folder, h) -> object | None:
+    d = folder.distributions
+    if d is None or d.empty:
+        return None
+    d = d[d["measure"] == h.name]
+    if d.empty:
+        return None
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    for name in folder.scenarios[:6]:
+        rows = d[d["scenario"] == name].groupby("bin_low", as_index=False)["count"].sum()
+        total = rows["count"].sum()
+        if total == 0:
+            continue
+        ax.step(rows["bin_low"], 100 * rows["count"] / total, where="post", label=name)
+    if h.marker is not None:
+        ax.axvline(h.marker, color="black", ls="--", lw=1, label=f"standard ({h.marker:g} "
+                   f"{h.unit})")
+    ax.set_title(f"{h.title}: share of patients by {h.unit} (all replications; the last bin "
+                 "holds everything beyond)", fontsize=9)
+    ax.set_xlabel(h.unit)
+    ax.set_ylabel("% of patients")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def comparison_chart(folder: Folder):
+    c = folder.comparison
+    if c is None or c.empty:
+        return None
+    c = c.drop_duplicates(["scenario", "kpi"])
+    c = c[c["kpi"].isin(COMPARED)]
+    plt = _plt()
+    kpis = [k for k in COMPARED if k in set(c["kpi"])]
+    fig, axes = plt.subplots(len(kpis), 1, figsize=(7.5, 1.3 * len(kpis) + 0.8))
+    axes = np.atleast_1d(axes)
+    for ax, k in zip(axes, kpis, strict=True):
+        rows = c[c["kpi"] == k]
+        diff = rows["mean_diff"].astype(float).to_numpy()
+        lo = rows["ci_low"].replace("", np.nan).astype(float).to_numpy()
+        hi = rows["ci_high"].replace("", np.nan).astype(float).to_numpy()
+        y = np.arange(len(rows))
+        err = np.vstack([np.nan_to_num(diff - lo), np.nan_to_num(hi - diff)])
+        ax.errorbar(diff, y, xerr=err, fmt="o", capsize=3)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, rows["scenario"], fontsize=7)
+        ax.set_title(f"{k} ({KPIS[k].unit}): option minus {rows['comparator'].iloc[0]}, "
+                     "paired, 95% CI", fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _table(frame: pd.DataFrame, cls: str = "") -> str:
+    return frame.to_html(index=False, classes=cls, border=0, float_format=lambda x: f"{x:,.2f}",
+                         na_rep="-", escape=True)
+
+
+def _targets_html(folder: Folder) -> str:
+    rows = []
+    for r in folder.targets.itertuples(index=False):
+        colour = COLOURS.get(r.verdict, "#888888")
+        ci = "-" if r.ci_low == "" else f"{float(r.ci_low):.1f} to {float(r.ci_high):.1f}"
+        mean = "-" if r.mean == "" else f"{float(r.mean):.1f}"
+        p = "-" if r.p_met == "" else f"{float(r.p_met):.0%}"
+        rows.append(
+            f"<tr><td>{html.escape(str(r.scenario))}</td><td>{html.escape(r.target)}</td>"
+            f"<td>{html.escape(r.kpi)}</td><td>{html.escape(r.op)} {r.threshold:g}</td>"
+            f"<td>{html.escape(str(r.deadline))}</td><td>{html.escape(str(r.judged_on))}</td>"
+            f"<td>{mean}</td><td>{ci}</td><td>{p}</td>"
+            f'<td><span class="light" style="background:{colour}"></span>'
+            f"{html.escape(r.verdict)}</td></tr>")
+    head = ("<tr><th>scenario</th><th>target</th><th>KPI</th><th>rule</th><th>deadline</th>"
+            "<th>judged on</th><th>mean</th><th>95% CI</th><th>P(met)</th><th>verdict</th></tr>")
+    return f'<table id="targets" class="targets">{head}{"".join(rows)}</table>'
+
+
+def _overview_html(folder: Folder) -> str:
+    """Targets down, scenarios across: the verdict light and the mean, for a board's glance."""
+    t = folder.targets
+    head = "<tr><th>target</th><th>rule</th>" + "".join(
+        f"<th>{html.escape(s)}</th>" for s in folder.scenarios) + "</tr>"
+    rows = []
+    for tid in dict.fromkeys(t["target"]):
+        sub = t[t["target"] == tid].set_index("scenario")
+        first = sub.iloc[0]
+        cells = []
+        for s in folder.scenarios:
+            if s not in sub.index:
+                cells.append("<td>-</td>")
+                continue
+            r = sub.loc[s]
+            mean = "-" if r["mean"] == "" else f"{float(r['mean']):.1f}"
+            cells.append(f'<td><span class="light" style="background:'
+                         f'{COLOURS.get(r["verdict"], "#888")}"></span>{mean}</td>')
+        rows.append(f"<tr><td>{html.escape(tid)}</td><td>{html.escape(first['op'])} "
+                    f"{first['threshold']:g}</td>{''.join(cells)}</tr>")
+    return f'<table id="targets-overview">{head}{"".join(rows)}</table>'
+
+
+def costs_table(folder: Folder) -> pd.DataFrame:
+    s = folder.summary[folder.summary["kpi"].str.startswith("cost_")]
+    if s.empty:  # a folder from before costs existed
+        return pd.DataFrame({"cost over the window (GBP)": ["no cost KPIs in this folder"]})
+    table = s.pivot(index="kpi", columns="scenario", values="mean")[folder.scenarios]
+    table.index.name = "cost over the window (GBP)"
+    return table.reset_index()
+
+
+CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222;max-width:1100px}
+h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{padding:3px 8px;
+border-bottom:1px solid #e5e5e5;text-align:left;white-space:nowrap}
+.light{display:inline-block;width:11px;height:11px;border-radius:6px;margin-right:5px;vertical-align:middle}img{max-width:100%}
+.note{color:#555;font-size:12px}"""
+
+
+def build_report(path: Path) -> Path:
+    """Write report.html, the PNG charts and summary.xlsx into ``path``; returns report.html."""
+    folder = Folder(path)
+    man = folder.manifest
+    charts: list[tuple[str, str, str]] = []  # (section, file, data)
+    for kpi, title, unit in SERIES:
+        fig = series_chart(folder, kpi, title, unit)
+        if fig is not None:
+            charts.append(("series", *_save(fig, path, f"chart_{kpi}")))
+    for h in HISTOGRAMS:
+        fig = distribution_chart(folder, h)
+        if fig is not None:
+            charts.append(("distribution", *_save(fig, path, f"chart_{h.name}")))
+    fig = comparison_chart(folder)
+    if fig is not None:
+        charts.append(("comparison", *_save(fig, path, "chart_comparison")))
+
+    def imgs(section: str) -> str:
+        return "".join(f'<figure><img class="chart" alt="{f}" src="data:image/png;base64,{d}">'
+                       f"</figure>" for s, f, d in charts if s == section)
+
+    title = man.get("batch_name") or man.get("scenario_name") or path.name
+    provenance = pd.DataFrame([
+        ("kind", man.get("kind", "run")), ("seed", man.get("seed")),
+        ("replications", man.get("replications")), ("scenarios", ", ".join(folder.scenarios)),
+        ("started", man.get("started")), ("finished", man.get("finished")),
+        ("git commit", man.get("git_commit")), ("command line", " ".join(man.get(
+            "command_line", []))), *((f"version: {k}", v) for k, v in man.get(
+                "versions", {}).items())], columns=["item", "value"])
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+             f"</title><style>{CSS}</style></head><body>",
+             f"<h1>Does this configuration meet its targets? {html.escape(str(title))}</h1>",
+             f"<p class='note'>{man.get('replications')} replications, seed {man.get('seed')}; "
+             "means with 95% confidence intervals; a target is met only when the whole "
+             "interval is on the right side of it.</p>",
+             "<h2>Targets</h2>",
+             *([_overview_html(folder), "<p class='note'>Colour: green met, amber uncertain, red "
+                "not met, grey no data. Details below.</p><details><summary>every target and "
+                "scenario</summary>", _targets_html(folder), "</details>"]
+               if len(folder.scenarios) > 1 else [_targets_html(folder)]),
+             "<h2>Month by month</h2>", imgs("series"),
+             "<h2>Distributions</h2>", imgs("distribution")]
+    if folder.comparison is not None:
+        parts += ["<h2>Scenario comparison</h2>", imgs("comparison")]
+    parts += ["<h2>Costs</h2>", _table(costs_table(folder), "costs")]
+    if folder.comparison is not None and "cost_per_extra_patient_gbp" in folder.comparison:
+        per = folder.comparison[folder.comparison["target"] != ""][
+            ["scenario", "target", "incremental_cost_gbp", "extra_patients_meeting",
+             "cost_per_extra_patient_gbp", "comparator_verdict", "scenario_verdict"]]
+        parts += ["<p class='note'>Incremental cost against the comparator, and cost per extra "
+                  "patient meeting each per-patient target (blank where it does not apply)."
+                  "</p>", _table(per, "costs")]
+    parts += ["<h2>Provenance</h2>", _table(provenance, "provenance"), "</body></html>"]
+    out = path / "report.html"
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text("".join(parts), encoding="utf-8")
+    tmp.replace(out)
+    write_excel(folder)
+    return out
+
+
+HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
+           "mean": "Mean", "sd": "SD", "ci_low": "95% CI low", "ci_high": "95% CI high",
+           "n": "Replications", "target": "Target", "op": "Rule", "threshold": "Threshold",
+           "deadline": "Deadline", "judged_on": "Judged on", "probability met": "P(met)",
+           "verdict": "Verdict", "month": "Month", "comparator": "Comparator",
+           "comparator_mean": "Comparator mean", "scenario_mean": "Scenario mean",
+           "mean_diff": "Mean difference (paired)", "significant": "Significant",
+           "comparator_verdict": "Comparator verdict", "scenario_verdict": "Scenario verdict",
+           "verdict_changed": "Verdict changed", "incremental_cost_gbp": "Incremental cost (GBP)",
+           "extra_patients_meeting": "Extra patients meeting target",
+           "cost_per_extra_patient_gbp": "Cost per extra patient (GBP)",
+           "parameter": "Parameter", "value": "Value", "item": "Item"}
+
+
+def write_excel(folder: Folder) -> Path:
+    """summary.xlsx: one sheet per table, readable headers and number formats."""
+    from sim.outputs.describe import _flatten
+
+    man = folder.manifest
+    inputs = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
+    sheets = {
+        "Targets": folder.targets.rename(columns={"p_met": "probability met"}),
+        "KPIs": folder.summary,
+        "Monthly": folder.monthly.groupby(["scenario", "month", "kpi"], as_index=False)[
+            "value"].mean().rename(columns={"value": "mean over replications"}),
+        "Comparison": folder.comparison if folder.comparison is not None else pd.DataFrame(),
+        "Costs": costs_table(folder),
+        "Inputs": pd.DataFrame(_flatten(inputs), columns=["parameter", "value"]).astype(str),
+        "Provenance": pd.DataFrame(
+            [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in man.items()
+             if k not in ("scenario", "scenarios")], columns=["item", "value"]).astype(str),
+    }
+    out = folder.path / "summary.xlsx"
+    tmp = folder.path / "summary.xlsx.tmp"
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            frame.rename(columns=HEADERS).to_excel(xl, sheet_name=name, index=False)
+            ws = xl.sheets[name]
+            for col in ws.columns:
+                width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
+                ws.column_dimensions[col[0].column_letter].width = min(max(width, 8) + 2, 60)
+                for cell in col[1:]:
+                    if isinstance(cell.value, float):
+                        cell.number_format = "#,##0.00"
+            ws.freeze_panes = "A2"
+    tmp.replace(out)
+    return out
