@@ -23,7 +23,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
-from sim.model.replication import run_replication
+from sim.experiment.task import run_replication
 base = load_scenario({scenario!r})
 sc = load_scenario({scenario!r}, scale_overrides(base, {factor}))
 t = time.perf_counter()

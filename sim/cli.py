@@ -9,10 +9,18 @@ import sys
 import time
 from pathlib import Path
 
+from sim import scenario as scenarios
 from sim.core.errors import InputError
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario
 
 EXIT_INPUT = 2
+
+
+def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
+    """Every scenario the command line reads is also checked against the KPI ids."""
+    from sim.outputs.kpis import KPIS
+
+    return scenarios.load_scenario(path, sets, known_kpis=KPIS)
 
 
 def _positive_int(text: str) -> int:
@@ -98,8 +106,9 @@ def _parser() -> argparse.ArgumentParser:
                      "(default results/verification-TIME)")
     ver.add_argument("--seed", type=_seed, default=None, help="seed (default: the documented one)")
     ver.add_argument("--section", action="append", default=None,
-                     help="run only this section (repeatable): ed, ucr, virtual_ward, acute, "
-                     "elective, conservation, deterministic, monotonicity")
+                     help="run only this section (repeatable): a service checked against "
+                     "theory, or conservation, deterministic, monotonicity (an unknown "
+                     "name lists them)")
 
     val2 = sub.add_parser("validation", help="compare a results folder with published figures")
     val2.add_argument("folder", help="a results folder from run (e.g. of the baseline)")
@@ -232,6 +241,7 @@ def _targets_text(judged, replications: int) -> str:
 def cmd_batch(args: argparse.Namespace) -> int:
     from sim.experiment.batch import load_batch
     from sim.experiment.runner import default_workers, run_tasks
+    from sim.outputs.kpis import KPIS
     from sim.outputs.store import (
         load_task,
         manifest_base,
@@ -244,7 +254,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     from sim.scenario import scenario_hash
 
-    batch = load_batch(args.batch, args.sets, args.scale)
+    batch = load_batch(args.batch, args.sets, args.scale, known_kpis=KPIS)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / f"{batch.name}-{stamp}"
     hashes = {name: scenario_hash(sc) for name, sc in batch.scenarios.items()}

@@ -27,7 +27,7 @@ from sim.experiment.advise import (
     replications_needed,
     tally_daily_share,
 )
-from sim.model.replication import run_replication
+from sim.experiment.task import run_replication
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 

@@ -7,7 +7,9 @@ import math
 import pytest
 from conftest import BASELINE
 
-from sim.model.replication import SERVICE_CLASSES, ConservationError, run_replication
+from sim.experiment.task import run_replication
+from sim.model.conservation import ConservationError
+from sim.model.registry import REGISTRY
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 
@@ -19,9 +21,9 @@ def small() -> list[str]:
     return [*scale_overrides(load_scenario(BASELINE), 0.1), *SHORT]
 
 
-@pytest.mark.parametrize("alone", list(SERVICE_CLASSES))
+@pytest.mark.parametrize("alone", list(REGISTRY))
 def test_each_service_alone_balances(small, alone) -> None:
-    off = [f"{s}.enabled=false" for s in SERVICE_CLASSES if s != alone]
+    off = [f"{s}.enabled=false" for s in REGISTRY if s != alone]
     result = run_replication(load_scenario(BASELINE, [*small, *off]), 1, 0)
     row = result.flows[alone]
     assert row["entered"] > 0

@@ -7,7 +7,7 @@ import math
 import pytest
 from conftest import BASELINE
 
-from sim.model.replication import run_replication
+from sim.experiment.task import run_replication
 from sim.outputs.kpis import KPIS
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides

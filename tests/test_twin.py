@@ -1,4 +1,4 @@
-"""The salabim twin (sim/twin_salabim.py) against the SimPy model on one configuration.
+"""The salabim twin (sim/checks/twin.py) against the SimPy model on one configuration.
 
 Two independent implementations of ED with boarding, acute beds and reablement-delayed discharge
 run on the same scenario with different random numbers; their KPI means must agree. A test that
@@ -30,7 +30,8 @@ import pytest
 from scipy import stats
 
 from sim.checks.twin import TWIN_KPIS, run_twin
-from sim.model.replication import ReplicationResult, run_replication
+from sim.experiment.task import run_replication
+from sim.outputs.result import ReplicationResult
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.scale import scale_overrides
 

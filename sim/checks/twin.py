@@ -82,7 +82,7 @@ log = logging.getLogger(__name__)
 BLOCK = 2048
 TWIN_KPIS = ("ed_4h_pct", "ed_12h_pct", "ed_type1_4h_pct", "acute_occupancy_pct",
              "delayed_discharge_bed_days", "reablement_2d_pct")
-OTHER_SERVICES = ("primary_care", "ucr", "virtual_ward", "elective")
+MODELLED = ("ed", "acute", "reablement")  # every other service section must be off
 
 
 class _Draws:
@@ -118,11 +118,11 @@ class _Twin:
     def __init__(self, scenario: Scenario, seed: int, replication: int,
                  zero_day_discharge_hours: bool):
         self.zero_day_discharge_hours = zero_day_discharge_hours
-        for name in OTHER_SERVICES:
-            if getattr(scenario, name).enabled:
+        for name, section in scenario:
+            if name not in MODELLED and getattr(section, "enabled", False):
                 raise ValueError(f"the twin models ED, acute and reablement only: "
                                  f"switch {name} off (--set {name}.enabled=false)")
-        if not (scenario.ed.enabled and scenario.acute.enabled and scenario.reablement.enabled):
+        if not all(getattr(scenario, name).enabled for name in MODELLED):
             raise ValueError("the twin needs ed, acute and reablement switched on")
         self.sc = scenario
         run = scenario.run

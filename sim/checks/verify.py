@@ -24,20 +24,20 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
-import simpy
 
 from sim.checks.theory import erlang_b, erlang_c, mmc_mean_wait
 from sim.core.clock import MIN_PER_DAY, Window
 from sim.core.monitor import Monitor, Tally
-from sim.core.rng import Streams
 from sim.core.stats import mean_ci
-from sim.model.replication import build, calendar_of, run_replication
-from sim.scenario import Scenario, load_scenario
+from sim.experiment.task import run_replication
+from sim.model import registry
+from sim.model.replication import calendar_of
+from sim.model.replication import simulate as simulate_replication
+from sim.scenario import Scenario, baseline_path, load_scenario
 
-BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
+BASELINE = baseline_path()
 SEED = 1
 
 
@@ -50,7 +50,6 @@ def _require(condition: bool, message: str) -> None:
         raise VerificationError(message)
 
 
-SERVICES = ("primary_care", "ucr", "reablement", "virtual_ward", "ed", "acute", "elective")
 POP = 100_000
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -63,7 +62,7 @@ def flat(n: int) -> str:
 def alone(service: str, sets: list[str], warmup_days: int, measurement_days: int,
           population: int = POP) -> Scenario:
     """The baseline with only ``service`` on, stationary demand and the given run length."""
-    others = [f"{s}.enabled=false" for s in SERVICES if s != service]
+    others = [f"{s}.enabled=false" for s in registry.REGISTRY if s != service]
     run = [f"population.size={population}", "demand.growth_pct_per_year=0.0",
            "run.start_date=2025-01-06", f"run.warmup_days={warmup_days}",
            f"run.measurement_days={measurement_days}"]
@@ -72,15 +71,10 @@ def alone(service: str, sets: list[str], warmup_days: int, measurement_days: int
 
 def simulate(scenario: Scenario, replication: int, seed: int = SEED) -> Monitor:
     """What run_replication does up to the KPIs: build, run to the end, close (censoring)."""
-    env = simpy.Environment()
-    monitor = Monitor()
-    services = build(scenario, env, Streams(seed, replication), monitor)
-    _require(set(services) == {n for n in SERVICES if getattr(scenario, n).enabled},
+    rep = simulate_replication(scenario, seed, replication)
+    _require(set(rep.services) == {e.section for e in registry.enabled(scenario)},
              "the services built are the ones switched on")
-    env.run(until=calendar_of(scenario).end)
-    for svc in services.values():
-        svc.close()
-    return monitor
+    return rep.monitor
 
 
 def ci(values) -> tuple[float, float, float]:

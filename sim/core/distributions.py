@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 import numpy as np
 
-from sim.scenario.base import Duration
-
 BLOCK = 4096
+
+
+class Duration(Protocol):
+    """What a sampler needs of a duration spec (``sim.scenario.base.Duration`` is one)."""
+
+    @property
+    def dist(self) -> str: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def cv(self) -> float: ...
+    @property
+    def cap(self) -> float | None: ...
 
 
 def draw(spec: Duration, rng: np.random.Generator, size: int) -> np.ndarray:

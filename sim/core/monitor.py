@@ -8,6 +8,7 @@ measurement period, one month) can be averaged later. Arrays are compact (``arra
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -136,24 +137,77 @@ class Flows:
                 - self.redirected[service])
 
 
-class Monitor:
-    """Named tallies and levels for one replication; created on first use."""
+@dataclass(frozen=True)
+class Observations:
+    """The observation names a service records: declared once, so a typo is an error."""
 
-    def __init__(self) -> None:
+    tallies: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    arrays: tuple[str, ...] = ()  # end-of-run snapshots (e.g. open RTT waits)
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One daily output: a level's daily time average, or a tally's daily share within a limit.
+
+    ``queue`` marks things that wait (a queue, a list, patients stuck in beds): they are the
+    ones that grow without bound when demand is at or above capacity, so only they are checked
+    by :func:`growth_check`. Occupancies are bounded by their beds and shares by 0-100%.
+    """
+
+    name: str
+    label: str
+    needs: str  # the scenario section of the service that records it
+    source: str  # monitor name
+    kind: str  # "level" (daily mean) or "share" (daily % of a tally's values <= limit)
+    limit: float = math.nan
+    queue: bool = False
+
+
+
+class UndeclaredObservation(KeyError):
+    """A name no service declared: a KPI would silently read nothing."""
+
+
+class Monitor:
+    """The declared tallies and levels of one replication; asking for any other name raises."""
+
+    def __init__(self, *declared: Observations) -> None:
         self.tallies: dict[str, Tally] = {}
         self.levels: dict[str, Level] = {}
         self.flows = Flows()
-        self.values: dict[str, float] = {}
-        self.arrays: dict[str, np.ndarray] = {}  # end-of-run snapshots (e.g. open RTT waits)
+        self.arrays: dict[str, np.ndarray] = {}
+        self._array_names: set[str] = set()
+        for obs in declared:
+            self.declare(obs)
+
+    def declare(self, obs: Observations) -> None:
+        for name in obs.tallies:
+            self.tallies.setdefault(name, Tally())
+        for name in obs.levels:
+            self.levels.setdefault(name, Level())
+        self._array_names.update(obs.arrays)
 
     def tally(self, name: str) -> Tally:
-        found = self.tallies.get(name)
-        if found is None:
-            found = self.tallies[name] = Tally()
-        return found
+        try:
+            return self.tallies[name]
+        except KeyError:
+            raise UndeclaredObservation(f"tally {name!r} is not declared by any service "
+                                        f"(declared: {', '.join(sorted(self.tallies))})") from None
 
-    def level(self, name: str, value: float = 0.0) -> Level:
-        found = self.levels.get(name)
-        if found is None:
-            found = self.levels[name] = Level(value)
-        return found
+    def level(self, name: str) -> Level:
+        try:
+            return self.levels[name]
+        except KeyError:
+            raise UndeclaredObservation(f"level {name!r} is not declared by any service "
+                                        f"(declared: {', '.join(sorted(self.levels))})") from None
+
+    def put_array(self, name: str, values: np.ndarray) -> None:
+        if name not in self._array_names:
+            raise UndeclaredObservation(f"array {name!r} is not declared by any service")
+        self.arrays[name] = values
+
+    def array(self, name: str) -> np.ndarray:
+        if name not in self._array_names:
+            raise UndeclaredObservation(f"array {name!r} is not declared by any service")
+        return self.arrays.get(name, np.empty(0))

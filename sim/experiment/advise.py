@@ -30,15 +30,15 @@ from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 import numpy as np
-import simpy
 
 from sim.core.clock import MIN_PER_DAY
-from sim.core.monitor import Level, Monitor, Tally
-from sim.core.rng import Streams
+from sim.core.monitor import Level, SeriesSpec, Tally
 from sim.core.stats import mean_ci, t_ppf
 from sim.experiment.runner import default_workers, run_calls, run_task
-from sim.model.replication import ReplicationResult, build, calendar_of
+from sim.model import registry
+from sim.model.replication import simulate
 from sim.outputs.kpis import KPIS
+from sim.outputs.result import ReplicationResult
 from sim.scenario import Scenario
 
 BATCH = 5  # MSER-5: batch means of five days
@@ -46,42 +46,8 @@ DAYS_PER_WEEK = 7
 
 
 # -- daily series -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SeriesSpec:
-    """One daily output: a level's daily time average, or a tally's daily share within a limit.
-
-    ``queue`` marks things that wait (a queue, a list, patients stuck in beds): they are the
-    ones that grow without bound when demand is at or above capacity, so only they are checked
-    by :func:`growth_check`. Occupancies are bounded by their beds and shares by 0-100%.
-    """
-
-    name: str
-    label: str
-    needs: str  # scenario section that must be enabled
-    source: str  # monitor name
-    kind: str  # "level" (daily mean) or "share" (daily % of a tally's values <= limit)
-    limit: float = math.nan
-    queue: bool = False
-
-
-SERIES: tuple[SeriesSpec, ...] = (
-    SeriesSpec("ed_4h_pct", "ED 4-hour % (by day of arrival)", "ed", "ed.time_in_dept",
-               "share", 240.0),
-    SeriesSpec("acute_occupied", "acute beds occupied", "acute", "acute.occupied", "level"),
-    SeriesSpec("acute_bed_queue", "patients waiting for an acute bed", "acute",
-               "acute.bed_queue", "level", queue=True),
-    SeriesSpec("acute_delayed", "fit patients delayed in acute beds", "acute", "acute.delayed",
-               "level", queue=True),
-    SeriesSpec("vw_occupied", "virtual ward beds occupied", "virtual_ward", "vw.occupied",
-               "level"),
-    SeriesSpec("reablement_queue", "reablement queue", "reablement", "reablement.queue", "level",
-               queue=True),
-    SeriesSpec("rtt_list_size", "RTT waiting list", "elective", "rtt.list_size", "level",
-               queue=True),
-    SeriesSpec("ucr_2h_pct", "UCR 2-hour % (by day of referral)", "ucr", "ucr.response_mins",
-               "share", 120.0),
-    SeriesSpec("ucr_queue", "UCR referrals waiting", "ucr", "ucr.queue", "level", queue=True),
-)
+# Each service declares its key daily series (``SERIES`` in its module, listed in the registry).
+SERIES: tuple[SeriesSpec, ...] = tuple(s for e in registry.REGISTRY.values() for s in e.series)
 SPECS = {s.name: s for s in SERIES}
 
 
@@ -126,14 +92,8 @@ def daily_series(scenario: Scenario, seed: int, replication: int) -> dict[str, n
     of services that are switched off are left out.
     """
     sc = unwarmed(scenario)
-    cal = calendar_of(sc)
     days = sc.run.measurement_days
-    env = simpy.Environment()
-    monitor = Monitor()
-    services = build(sc, env, Streams(seed, replication), monitor)
-    env.run(until=cal.end)
-    for svc in services.values():
-        svc.close()  # censored observations (patients still waiting) count, as in the KPIs
+    monitor = simulate(sc, seed, replication).monitor  # closed: censored waits count
     out: dict[str, np.ndarray] = {}
     for spec in SERIES:
         if not getattr(sc, spec.needs).enabled:

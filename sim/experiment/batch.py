@@ -32,6 +32,7 @@ import itertools
 import json
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,8 @@ def expand(spec: BatchFile) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1.0) -> Batch:
+def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1.0,
+               known_kpis: Collection[str] | None = None) -> Batch:
     """Read and validate a batch file and every scenario in it (``sets`` apply to all; ``scale``
     shrinks or grows population and every capacity, for a quick trial of a big batch)."""
     path = Path(path)
@@ -150,7 +152,7 @@ def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1
     scenarios: dict[str, Scenario] = {}
     for name, description, overrides in points:
         try:
-            sc = load_scenario(base, [*overrides, *(sets or [])])
+            sc = load_scenario(base, [*overrides, *(sets or [])], known_kpis)
             if scale != 1.0:
                 sc = load_scenario(base, [*overrides, *(sets or []),
                                           *scale_overrides(sc, scale)])

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from sim.model.replication import ReplicationResult, run_replication
+from sim.experiment.task import run_replication
+from sim.outputs.result import ReplicationResult
 from sim.scenario import Scenario
 
 Progress = Callable[[ReplicationResult], None]

@@ -1,94 +1,60 @@
-"""How patients move between services: the only module that knows more than one service.
+"""How patients move between services: every connection of the model, in one table.
 
-Each service exposes hooks (callables) for the moments a patient could leave it for another;
-``connect`` fills them according to which services are switched on. A hook returns True when
-the receiving service took the patient (the sender records a transfer), False when the patient
-leaves the model instead (a redirect) or, for loss systems, stays with the sender.
+Each service declares the ports it needs (``needs``: where its patients may go) and offers
+(``offers()``: how it takes patients in); see ``sim.model.ports``. ``connect`` joins a need to
+an offer when both services are switched on, and does nothing else: every routing decision
+(who goes where, with what probability) is made by the service that decides, with its
+parameters in that service's scenario section.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sim.core.clock import MIN_PER_DAY
-from sim.core.distributions import Sampler, Uniforms
-from sim.core.rng import Streams
-from sim.model.services.acute import AcuteBeds
-from sim.model.services.crisis_response import CrisisResponse
-from sim.model.services.ed import TYPE1_AMBULANCE, EmergencyDepartment
-from sim.model.services.elective import Elective
-from sim.model.services.primary_care import PrimaryCare
-from sim.model.services.reablement import Reablement
-from sim.model.services.virtual_ward import STEP_DOWN, STEP_UP, VirtualWard
-from sim.scenario import Scenario
+from sim.model.services.base import Service
 
 
-@dataclass
-class Services:
-    primary_care: PrimaryCare | None = None
-    ucr: CrisisResponse | None = None
-    reablement: Reablement | None = None
-    virtual_ward: VirtualWard | None = None
-    ed: EmergencyDepartment | None = None
-    acute: AcuteBeds | None = None
-    elective: Elective | None = None
+@dataclass(frozen=True)
+class Link:
+    """``needer.need`` is served by ``offerer.offer``."""
 
-    def enabled(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if v is not None}
+    needer: str
+    need: str
+    offerer: str
+    offer: str
 
 
-def connect(s: Services, scenario: Scenario, streams: Streams) -> None:
-    """Wire the services of one replication together."""
-    ed, acute, vw, reab, ucr, gp, el = (s.ed, s.acute, s.virtual_ward, s.reablement, s.ucr,
-                                        s.primary_care, s.elective)
+LINKS = (
+    # ED: an admitted patient goes to a virtual ward (when ED chooses and one has room) or
+    # boards until an acute bed is free
+    Link("ed", "step_up", "virtual_ward", "step_up"),
+    Link("ed", "bed", "acute", "emergency_bed"),
+    # acute beds: early step-down to a virtual ward; fit patients wait in bed for reablement
+    Link("acute", "step_down", "virtual_ward", "step_down"),
+    Link("acute", "reablement", "reablement", "referral"),
+    # UCR after the visit: escalation to ED, a virtual ward, reablement
+    Link("ucr", "ed", "ed", "attendance"),
+    Link("ucr", "step_up", "virtual_ward", "step_up"),
+    Link("ucr", "reablement", "reablement", "referral"),
+    # primary care: unmet same-day need walks in to ED or is referred to UCR; GP step-ups
+    Link("primary_care", "ed", "ed", "attendance"),
+    Link("primary_care", "ucr", "ucr", "referral"),
+    Link("primary_care", "step_up", "virtual_ward", "step_up"),
+    # elective inpatients need a bed on the day of surgery
+    Link("elective", "bed", "acute", "elective_bed"),
+)
 
-    def to_ed(kind: str, source: str) -> bool:
-        if ed is None:
-            return False
-        ed.arrive(kind, source, external=False)
-        return True
 
-    def vw_step_up(source: str) -> bool:
-        return vw is not None and vw.try_admit(STEP_UP, source)
-
-    if ed is not None:
-        u_vw = Uniforms(streams("route.ed.vw_step_up"))
-        vw_share = scenario.virtual_ward.ed_step_up_share if vw is not None else 0.0
-
-        def ed_admit(patient: Any, done: Callable[[str], Any]) -> None:
-            if u_vw() < vw_share and vw_step_up("ed"):
-                done("transferred")
-            elif acute is not None:
-                acute.admit_emergency("ed", on_admitted=lambda: done("transferred"))
-            else:
-                done("redirected")  # admitted to a hospital outside the model
-
-        ed.on_admit = ed_admit
-
-    if acute is not None:
-        if vw is not None:
-            acute.step_down_share = scenario.virtual_ward.step_down_share
-            acute.saving = Sampler(scenario.virtual_ward.step_down_saving_days,
-                                   streams("los.vw.step_down_saving"), MIN_PER_DAY)
-            acute.step_down = lambda p: vw.try_admit(STEP_DOWN, "acute")
-        if reab is not None:
-            acute.to_reablement = lambda p, started: reab.refer("acute", on_start=started)
-            acute.reablement_redirected = False
-
-    if ucr is not None:
-        ucr.to_ed = lambda r: to_ed(TYPE1_AMBULANCE, "ucr")
-        ucr.route = {"virtual_ward": lambda r: vw_step_up("ucr")}
-        if reab is not None:
-            ucr.route["reablement"] = lambda r: (reab.refer("ucr"), True)[1]
-
-    if gp is not None:
-        gp.to_ed = lambda kind: to_ed(kind, "gp_overflow")
-        gp.to_vw = lambda: vw_step_up("gp")
-        if ucr is not None:
-            gp.to_ucr = lambda: (ucr.refer("gp_overflow", external=False), True)[1]
-
-    if el is not None and acute is not None:
-        el.admit_inpatient = acute.admit_elective
-        el.inpatient_transfers = True
+def connect(services: dict[str, Service], links: Iterable[Link] = LINKS) -> None:
+    """Join each need to its offer where both services are switched on."""
+    for link in links:
+        needer, offerer = services.get(link.needer), services.get(link.offerer)
+        if needer is None or offerer is None:
+            continue
+        if not hasattr(needer.needs, link.need):
+            raise ValueError(f"{link.needer} has no port {link.need!r} to connect")
+        offers = offerer.offers()
+        if link.offer not in offers:
+            raise ValueError(f"{link.offerer} offers no port {link.offer!r}")
+        setattr(needer.needs, link.need, offers[link.offer])

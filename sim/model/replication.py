@@ -1,55 +1,34 @@
-"""One replication: build the services from the scenario, run them, and measure.
+"""One replication: build the enabled services from the scenario, connect them, run, close.
 
-The model owns wiring, not aggregation: it returns this replication's KPI values, monthly KPI
-values and patient-flow counts, and asserts that every patient is accounted for.
+``simulate`` is the only place a replication is built and run; the experiment layer measures
+what it returns (KPIs, conservation), and verification and ``advise`` look at its
+observations directly.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import simpy
 
 from sim.core.clock import Calendar
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
-from sim.model.pathways import Services, connect
-from sim.model.services.acute import AcuteBeds
-from sim.model.services.crisis_response import CrisisResponse
-from sim.model.services.ed import EmergencyDepartment
-from sim.model.services.elective import Elective
-from sim.model.services.primary_care import PrimaryCare
-from sim.model.services.reablement import Reablement
-from sim.model.services.virtual_ward import VirtualWard
-from sim.outputs.histograms import collect
-from sim.outputs.kpis import RunData, evaluate
+from sim.model import registry
+from sim.model.context import Context
+from sim.model.pathways import connect
+from sim.model.services.base import Service
 from sim.scenario import Scenario
-
-# section name in the scenario -> service class; all take the same arguments
-SERVICE_CLASSES = {
-    "primary_care": PrimaryCare,
-    "ucr": CrisisResponse,
-    "reablement": Reablement,
-    "virtual_ward": VirtualWard,
-    "ed": EmergencyDepartment,
-    "acute": AcuteBeds,
-    "elective": Elective,
-}
-
-
-class ConservationError(AssertionError):
-    """A patient was lost: the model is wrong, whatever its KPIs say."""
 
 
 @dataclass
-class ReplicationResult:
-    scenario: str
-    replication: int
-    kpis: dict[str, float]
-    monthly: dict[str, dict[str, float]]  # month label -> kpi -> value
-    flows: dict[str, dict[str, int]] = field(default_factory=dict)
-    histograms: dict[str, list[int]] = field(default_factory=dict)  # see sim.outputs.histograms
+class Replication:
+    """A replication that has run to its end: what measurement and checks look at."""
+
+    scenario: Scenario
+    calendar: Calendar
+    monitor: Monitor
+    services: dict[str, Service]  # section -> service, the enabled ones
 
 
 def calendar_of(scenario: Scenario) -> Calendar:
@@ -57,65 +36,23 @@ def calendar_of(scenario: Scenario) -> Calendar:
     return Calendar(r.start_date, r.warmup_days, r.measurement_days)
 
 
-def build(scenario: Scenario, env: simpy.Environment, streams: Streams,
-          monitor: Monitor) -> dict[str, object]:
-    """Create the enabled services and connect them; returns them by service name."""
-    cal = calendar_of(scenario)
-    pop, growth = scenario.population.size, scenario.demand.growth_pct_per_year
-    made = Services()
-    for section, cls in SERVICE_CLASSES.items():
-        cfg = getattr(scenario, section)
-        if cfg.enabled:
-            setattr(made, section, cls(env, cfg, pop, growth, cal, streams, monitor))
-    connect(made, scenario, streams)
-    return made.enabled()
+def build(scenario: Scenario, ctx: Context) -> dict[str, Service]:
+    """Create the enabled services and connect their ports; returns them by section."""
+    made = {e.section: e.service(ctx, getattr(scenario, e.section))
+            for e in registry.enabled(scenario)}
+    connect(made, registry.links())
+    return made
 
 
-def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
+def simulate(scenario: Scenario, seed: int, replication: int) -> Replication:
+    """Build, run to the end of the scenario's calendar, and close (censored observations)."""
     cal = calendar_of(scenario)
     env = simpy.Environment()
-    streams = Streams(seed, replication)
-    monitor = Monitor()
-    services = build(scenario, env, streams, monitor)
+    monitor = Monitor(*registry.all_observations())
+    ctx = Context(env, cal, Streams(seed, replication), monitor, scenario.population.size,
+                  scenario.demand.growth_pct_per_year)
+    services = build(scenario, ctx)
     env.run(until=cal.end)
     for svc in services.values():
         svc.close()
-    flows = check_conservation(monitor, services)
-    data = RunData(monitor, scenario, cal)
-    kpis = evaluate(data, cal.measurement)
-    monthly = {m.label: evaluate(data, m.window) for m in cal.months()}
-    return ReplicationResult(scenario.name, replication, _clean(kpis),
-                             {k: _clean(v) for k, v in monthly.items()}, flows,
-                             collect(monitor, cal.measurement))
-
-
-def check_conservation(monitor: Monitor, services: dict[str, object]) -> dict[str, dict[str, int]]:
-    """Every patient is finished, still in a service, or redirected; never lost.
-
-    Per service: entered = finished + transferred + redirected + in_system, where in_system is
-    counted from the service's own queues and beds. Whole system: arrivals from outside =
-    finished + redirected + in_system summed over services, and every transfer out of one
-    service is an entry into another.
-    """
-    f = monitor.flows
-    out: dict[str, dict[str, int]] = {}
-    for name, svc in services.items():
-        present = svc.in_system()
-        row = {"entered": f.entered[name], "external": f.external[name],
-               "finished": f.finished[name], "transferred": f.transferred[name],
-               "redirected": f.redirected[name], "in_system": present}
-        if f.expected_in_system(name) != present:
-            raise ConservationError(f"{name}: {row} does not balance")
-        out[name] = row
-    total = {k: sum(r[k] for r in out.values()) for k in next(iter(out.values()), {})}
-    if out:
-        if total["external"] != total["finished"] + total["redirected"] + total["in_system"]:
-            raise ConservationError(f"whole system: {total} does not balance")
-        if total["transferred"] != total["entered"] - total["external"]:
-            raise ConservationError(f"transfers out != transfers in: {total}")
-        out["all"] = total
-    return out
-
-
-def _clean(values: dict[str, float]) -> dict[str, float]:
-    return {k: (v if math.isfinite(v) else float("nan")) for k, v in values.items()}
+    return Replication(scenario, cal, monitor, services)

@@ -14,16 +14,14 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
 
 from sim import __version__
+from sim.model import registry
 from sim.outputs.kpis import markdown_table
 from sim.scenario import Scenario
+from sim.scenario.fields import flatten
 
 SIM = Path(__file__).resolve().parents[1]
-SERVICE_MODULES = ["primary_care", "crisis_response", "reablement", "virtual_ward", "ed",
-                   "acute", "elective"]
-
 FLOW = """```
  population demand
    |-- primary care: daily GP slots; unmet same-day need -> ED / UTC / UCR / next day / self-care
@@ -76,26 +74,11 @@ def _comments(path: Path) -> dict[str, str]:
     return out
 
 
-def _flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if isinstance(data, dict):
-        rows = []
-        for k, v in data.items():
-            rows += _flatten(v, f"{prefix}.{k}" if prefix else k)
-        return rows
-    return [(prefix, data)]
-
-
 def _streams() -> list[str]:
     names: set[str] = set()
     for path in SIM.rglob("*.py"):
         names |= set(re.findall(r'streams\("([a-z0-9_.]+)"\)', path.read_text()))
     return sorted(names)
-
-
-def _service_doc(module: str) -> str:
-    text = (SIM / "model" / "services" / f"{module}.py").read_text()
-    m = re.match(r'\s*"""(.*?)"""', text, re.S)
-    return m.group(1).strip() if m else ""
 
 
 def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
@@ -113,10 +96,10 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
              "what-if questions and for business cases.", "",
              f"Scenario: {' '.join(scenario.description.split())}", "",
              "## 2. Logic", "", FLOW, ""]
-    for module in SERVICE_MODULES:
-        lines += [f"### `{module}`", "", _service_doc(module), ""]
-    lines += ["Routing between services lives in `sim/pathways.py`; each service knows only "
-              "its own logic.", "",
+    for entry in registry.REGISTRY.values():
+        lines += [f"### {entry.title} (`{entry.section}`)", "", entry.module_doc, ""]
+    lines += ["Every connection between services is listed in `sim/model/pathways.py`; each "
+              "service knows only its own logic and the ports it needs and offers.", "",
               "## 3. KPIs", "", markdown_table(), "",
               "## 4. Targets", "", "| id | KPI | rule | deadline | source |",
               "|---|---|---|---|---|"]
@@ -126,7 +109,7 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
               "Tags: [V] published source, [V2] secondary source quoting NHS England, [D] "
               "arithmetic on sourced figures, [E] estimate or calibrated assumption.", "",
               "| parameter | value | source / assumption |", "|---|---|---|"]
-    for key, value in _flatten(data):
+    for key, value in flatten(data):
         parts = key.split(".")
         note = next((comments[".".join(parts[:n])] for n in range(len(parts), 0, -1)
                      if ".".join(parts[:n]) in comments), "")

@@ -11,50 +11,24 @@ import sys
 from pathlib import Path
 
 from sim.outputs.kpis import markdown_table
-from sim.scenario import load_scenario
-from sim.scenario.loader import _field_model  # the schema walk the --set check uses
+from sim.scenario import baseline_path, load_scenario
+from sim.scenario.fields import description, lever_keys
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The planner levers: stable --set keys, with the unit each is counted in.
-LEVERS = {
-    "population.size": "people",
-    "demand.growth_pct_per_year": "% a year",
-    "primary_care.gp_slots_per_weekday": "appointments a day, Mon..Sun",
-    "ucr.clinicians_per_shift": "clinicians on duty, 08:00-20:00",
-    "reablement.packages": "packages at once",
-    "virtual_ward.beds": "beds",
-    "virtual_ward.accept_below_pct": "% of beds",
-    "ed.clinicians_per_shift": "clinicians on duty",
-    "ed.handover_staff": "handovers at once",
-    "acute.beds": "G&A beds",
-    "acute.elective_ring_fenced_beds": "beds (within acute.beds)",
-    "elective.theatre_sessions_per_week": "4-hour lists a week",
-    "elective.outpatient_slots_per_week": "first appointments a week",
-    "elective.diagnostic_slots_per_week": "tests a week",
-}
-
-
-def _describe(key: str) -> str:
-    model: type | None = Scenario
-    field = None
-    for part in key.split("."):
-        field = model.model_fields[part]
-        model = _field_model(field.annotation)
-    return " ".join((field.description or "").split())
-
 
 def levers_table() -> str:
-    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    """The planner levers: every schema field tagged with a lever unit, baseline values."""
+    base = load_scenario(baseline_path())
     lines = ["| `--set` key | unit | baseline | what it is |", "|---|---|---|---|"]
-    for key, unit in LEVERS.items():
+    for key, unit in lever_keys(Scenario).items():
         value = base
         for part in key.split("."):
             value = getattr(value, part)
         shown = (", ".join(f"{v:g}" for v in value) if isinstance(value, list)
                  else f"{value:,}" if isinstance(value, int) else f"{value:g}")
-        lines.append(f"| `{key}` | {unit} | {shown} | {_describe(key)} |")
+        lines.append(f"| `{key}` | {unit} | {shown} | {description(Scenario, key)} |")
     return "\n".join(lines)
 
 

@@ -303,7 +303,7 @@ HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
 
 def write_excel(folder: Folder) -> Path:
     """summary.xlsx: one sheet per table, readable headers and number formats."""
-    from sim.outputs.describe import _flatten
+    from sim.scenario.fields import flatten
 
     man = folder.manifest
     inputs = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
@@ -314,7 +314,7 @@ def write_excel(folder: Folder) -> Path:
             "value"].mean().rename(columns={"value": "mean over replications"}),
         "Comparison": folder.comparison if folder.comparison is not None else pd.DataFrame(),
         "Costs": costs_table(folder),
-        "Inputs": pd.DataFrame(_flatten(inputs), columns=["parameter", "value"]).astype(str),
+        "Inputs": pd.DataFrame(flatten(inputs), columns=["parameter", "value"]).astype(str),
         "Provenance": pd.DataFrame(
             [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in man.items()
              if k not in ("scenario", "scenarios")], columns=["item", "value"]).astype(str),

@@ -21,8 +21,9 @@ import pandas as pd
 
 from sim import __version__
 from sim.core.stats import mean_ci, t_ppf
-from sim.model.replication import ReplicationResult, calendar_of
+from sim.model.replication import calendar_of
 from sim.outputs.kpis import KPIS
+from sim.outputs.result import ReplicationResult
 from sim.outputs.targets import TargetResult, judge, judged_on
 from sim.scenario import Scenario, scenario_hash
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -73,3 +73,30 @@ WeekdayProfile = profile(7, "day-of-week (Mon..Sun)")
 MonthProfile = profile(12, "month-of-year (Jan..Dec)")
 
 Op = Literal[">=", "<="]
+
+
+class Shares(Strict):
+    """A set of routing shares that must sum to 1 so that every patient goes somewhere."""
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Shares:
+        check_shares(self.model_dump(), "shares")
+        return self
+
+
+def capacity(description: str, lever: str | None = None, **kwargs: Any) -> Any:
+    """A capacity field: ``--scale`` and ``--capacity-factor`` multiply every field made here,
+    and costs are counted on them. ``lever`` (its unit, in words) also lists it among the
+    planner levers in the README."""
+    return tagged(description, capacity=True, lever=lever, **kwargs)
+
+
+def tagged(description: str, *, capacity: bool = False, lever: str | None = None,
+           **kwargs: Any) -> Any:
+    """A field with the tags the rest of the tool reads from the schema (never from lists)."""
+    extra: dict[str, Any] = {}
+    if capacity:
+        extra["capacity"] = True
+    if lever:
+        extra["lever_unit"] = lever
+    return Field(description=description, json_schema_extra=extra or None, **kwargs)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-import typing
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import InputError, Problem
-from sim.scenario.schema import Scenario
+from sim.scenario.fields import field_model
+from sim.scenario.schema import RENAMED_KEYS, Scenario, Target, scenario_model
 
 SET_SOURCE = "--set"
 Raw = dict[str, Any]
@@ -39,6 +40,7 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
     except ValueError as exc:
         raise InputError.one(label, "(file)", f"invalid TOML: {exc}") from None
     parent = data.pop("extends", None)
+    _rename_old_keys(data)
     own_prov: Provenance = {}
     _record(data, (), label, own_prov)
     if parent is None:
@@ -56,6 +58,18 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
     merged = _merge(base, data)
     base_prov.update(own_prov)
     return merged, base_prov
+
+
+def _rename_old_keys(data: Raw) -> None:
+    """Move values given under a key's old name to its new one (scenario files outlive us)."""
+    for old, new in RENAMED_KEYS.items():
+        section, key = old.split(".")
+        table = data.get(section)
+        if isinstance(table, dict) and key in table:
+            new_section, new_key = new.split(".")
+            target = data.setdefault(new_section, {})
+            if isinstance(target, dict):
+                target.setdefault(new_key, table.pop(key))
 
 
 def _toml(text: str) -> dict[str, Any]:
@@ -121,17 +135,11 @@ def parse_set(item: str) -> tuple[list[str], Any]:
         value = _toml(f"v = {text.strip()}")["v"]
     except ValueError:  # not a TOML value: take it as a bare string
         value = text.strip()
-    return key.split("."), value
-
-
-def _field_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _field_model(arg)
-        if found is not None:
-            return found
-    return None
+    parts = key.split(".")
+    for old, new in RENAMED_KEYS.items():
+        if parts[:2] == old.split("."):
+            parts = new.split(".") + parts[2:]
+    return parts, value
 
 
 def _check_set_path(path: list[str], raw: Raw) -> None:
@@ -143,15 +151,15 @@ def _check_set_path(path: list[str], raw: Raw) -> None:
         ids = [i for i in ids if i is not None]
         if len(path) != 3 or path[1] not in ids:
             raise InputError.one(SET_SOURCE, dotted, f"no such target (targets: {', '.join(ids)})")
-        if path[2] not in Scenario.model_fields["targets"].annotation.__args__[0].model_fields:
+        if path[2] not in Target.model_fields:
             raise InputError.one(SET_SOURCE, dotted, "no such target field")
         return
-    model: type[BaseModel] | None = Scenario
+    model: type[BaseModel] | None = scenario_model()
     for i, part in enumerate(path):
         if model is None or part not in model.model_fields:
             where = ".".join(path[:i]) or "the scenario"
             raise InputError.one(SET_SOURCE, dotted, f"no such key in {where}")
-        model = _field_model(model.model_fields[part].annotation)
+        model = field_model(model.model_fields[part].annotation)
 
 
 def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> tuple[Raw, list[Problem]]:
@@ -228,12 +236,15 @@ def _source(prov: Provenance, path: tuple[str, ...], default: str) -> str:
     return default
 
 
-def build(raw: Raw, prov: Provenance, label: str,
-          problems: list[Problem] | None = None) -> Scenario:
-    """Validate merged data, collecting every problem with the file that set it."""
-    problems = [*(problems or []), *_target_problems(raw, prov, label)]
+def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None = None,
+          known_kpis: Collection[str] | None = None) -> Scenario:
+    """Validate merged data, collecting every problem with the file that set it.
+
+    ``known_kpis``: the KPI ids targets may name (the outputs layer owns them, so the caller
+    passes them in; None skips that check)."""
+    problems = [*(problems or []), *_target_problems(raw, prov, label, known_kpis)]
     try:
-        scenario = Scenario.model_validate(raw)
+        scenario = scenario_model().model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
             key, path = _key_for(tuple(err["loc"]), raw)
@@ -247,11 +258,10 @@ def build(raw: Raw, prov: Provenance, label: str,
     return scenario
 
 
-def _target_problems(raw: Raw, prov: Provenance, label: str) -> list[Problem]:
+def _target_problems(raw: Raw, prov: Provenance, label: str,
+                     known_kpis: Collection[str] | None) -> list[Problem]:
     """Duplicate ids and unknown KPIs, checked on the raw data so that they are reported
     together with any schema problems."""
-    from sim.outputs.kpis import KPIS
-
     problems: list[Problem] = []
     targets = raw.get("targets")
     if not isinstance(targets, list):
@@ -266,7 +276,7 @@ def _target_problems(raw: Raw, prov: Provenance, label: str) -> list[Problem]:
             problems.append(Problem(src, f"targets[{tid}].id", "target id appears twice"))
         seen.add(tid)
         kpi = item.get("kpi")
-        if isinstance(kpi, str) and kpi not in KPIS:
+        if isinstance(kpi, str) and known_kpis is not None and kpi not in known_kpis:
             src = _source(prov, ("targets", tid, "kpi"), label)
             problems.append(Problem(src, f"targets[{tid}].kpi", f"unknown KPI {kpi!r}"))
     return problems
@@ -287,10 +297,11 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
+def load_scenario(path: str | Path, sets: list[str] | None = None,
+                  known_kpis: Collection[str] | None = None) -> Scenario:
     """Read, merge, override and validate a scenario file. Raises InputError on bad input."""
     raw, prov, problems = load_raw(path, sets)
-    return build(raw, prov, str(path), problems)
+    return build(raw, prov, str(path), problems, known_kpis)
 
 
 def scenario_hash(scenario: Scenario) -> str:

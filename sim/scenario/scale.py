@@ -6,22 +6,11 @@ and for the benchmark of run time against population size.
 
 from __future__ import annotations
 
+from sim.scenario.fields import capacity_keys
 from sim.scenario.schema import Scenario
 
-# every absolute capacity in the schema (a test checks that none is missed)
-CAPACITY_KEYS = (
-    "primary_care.gp_slots_per_weekday",
-    "ucr.clinicians_per_shift",
-    "reablement.packages",
-    "virtual_ward.beds",
-    "ed.handover_staff",
-    "ed.clinicians_per_shift",
-    "acute.beds",
-    "acute.elective_ring_fenced_beds",
-    "elective.outpatient_slots_per_week",
-    "elective.diagnostic_slots_per_week",
-    "elective.theatre_sessions_per_week",
-)
+# every absolute capacity: the fields tagged capacity=True in the schema
+CAPACITY_KEYS = tuple(capacity_keys(Scenario))
 
 
 def _get(scenario: Scenario, key: str):

@@ -7,21 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, create_model, field_validator
 
-from sim.scenario.base import NonNeg, Op, Prob, Strict
-from sim.scenario.services import (
-    AcuteSection,
-    EDSection,
-    ElectiveSection,
-    PrimaryCareSection,
-    ReablementSection,
-    UCRSection,
-    VirtualWardSection,
-)
+from sim.scenario.base import Op, Prob, Strict, tagged
+from sim.scenario.costs import CostsSection
+from sim.scenario.sections.acute import AcuteSection
+from sim.scenario.sections.ed import EDSection
+from sim.scenario.sections.elective import ElectiveSection
+from sim.scenario.sections.primary_care import PrimaryCareSection
+from sim.scenario.sections.reablement import ReablementSection
+from sim.scenario.sections.ucr import UCRSection
+from sim.scenario.sections.virtual_ward import VirtualWardSection
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+# Keys that moved (old dotted key -> new): files and --set may still use the old names.
+RENAMED_KEYS = {
+    "virtual_ward.ed_step_up_share": "ed.vw_step_up_share",
+    "virtual_ward.step_down_share": "acute.vw_step_down_share",
+    "virtual_ward.step_down_saving_days": "acute.vw_step_down_saving_days",
+}
 
 
 class RunSection(Strict):
@@ -42,20 +49,17 @@ class RunSection(Strict):
 
 
 class PopulationSection(Strict):
-    size: int = Field(gt=0, le=100_000_000,
-                      description="GP-registered population of the ICS (people).")
+    size: int = tagged("GP-registered population of the ICS (people).", lever="people", gt=0,
+                       le=100_000_000)
     adult_share: Prob = Field(
         default=0.8, description="Share of the registered population aged 16+ (for VW per 100k)."
     )
 
 
 class DemandSection(Strict):
-    growth_pct_per_year: float = Field(
-        default=0.0,
-        ge=-50,
-        le=100,
-        description="Compound growth of every demand stream, % per year from the start date.",
-    )
+    growth_pct_per_year: float = tagged(
+        "Compound growth of every demand stream, % per year from the start date.",
+        lever="% a year", default=0.0, ge=-50, le=100)
 
 
 class Target(Strict):
@@ -80,33 +84,6 @@ class Target(Strict):
         return v
 
 
-class CostsSection(Strict):
-    """Unit costs of capacity: what the configuration costs to run, whatever its activity."""
-
-    currency: str = Field(default="GBP", description="Currency of every cost.")
-    price_year: str = Field(default="2024/25", description="Price base of the unit costs.")
-    wte_per_post_24x7: NonNeg = Field(
-        default=5.5, description="Whole-time equivalents needed to keep one post filled 24 hours "
-        "a day, 7 days a week (shifts, leave, training); posts open fewer hours scale down.")
-    ed_clinician_wte_per_year_gbp: NonNeg = Field(
-        default=0.0, description="ED clinician cost per WTE per year, with on-costs.")
-    ed_handover_wte_per_year_gbp: NonNeg = Field(
-        default=0.0, description="ED handover nurse cost per WTE per year, with on-costs.")
-    ucr_clinician_wte_per_year_gbp: NonNeg = Field(
-        default=0.0, description="UCR clinician cost per WTE per year, with on-costs.")
-    gp_slot_gbp: NonNeg = Field(default=0.0, description="Cost of one GP appointment offered.")
-    acute_bed_day_gbp: NonNeg = Field(
-        default=0.0, description="Cost of one G&A bed available for a day (staffed).")
-    vw_bed_day_gbp: NonNeg = Field(default=0.0, description="Cost of one VW bed for a day.")
-    reablement_package_day_gbp: NonNeg = Field(
-        default=0.0, description="Cost of one reablement package's capacity for a day.")
-    theatre_session_gbp: NonNeg = Field(default=0.0, description="Cost of one 4-hour list.")
-    outpatient_slot_gbp: NonNeg = Field(
-        default=0.0, description="Cost of one first outpatient appointment offered.")
-    diagnostic_slot_gbp: NonNeg = Field(
-        default=0.0, description="Cost of one diagnostic test slot offered.")
-
-
 class Scenario(Strict):
     """One ICS configuration: what is simulated, with what capacity, against which targets."""
 
@@ -124,3 +101,31 @@ class Scenario(Strict):
     elective: ElectiveSection
     targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
     costs: CostsSection = CostsSection()
+
+
+# Sections that services registered at run time add (sim.model.registry.register); the static
+# Scenario above is what shipped scenarios and pool workers use.
+_EXTRA_SECTIONS: dict[str, type[Strict]] = {}
+_EXTENDED: list[type[Scenario]] = []
+
+
+def add_section(name: str, schema: type[Strict]) -> None:
+    _EXTRA_SECTIONS[name] = schema
+    _EXTENDED.clear()
+
+
+def remove_section(name: str) -> None:
+    _EXTRA_SECTIONS.pop(name, None)
+    _EXTENDED.clear()
+
+
+def scenario_model() -> type[Scenario]:
+    """The Scenario class to validate with: the static one, or one extended by sections of
+    services registered at run time (each with defaults, so files without them still load)."""
+    if not _EXTRA_SECTIONS:
+        return Scenario
+    if not _EXTENDED:
+        fields: dict[str, Any] = {name: (schema, schema()) for name, schema in
+                                  _EXTRA_SECTIONS.items()}
+        _EXTENDED.append(create_model("Scenario", __base__=Scenario, **fields))
+    return _EXTENDED[0]

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.model.replication import run_replication  # noqa: E402
+from sim.experiment.task import run_replication  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.scale import scale_overrides  # noqa: E402
 

@@ -13,20 +13,45 @@ An elective inpatient needs a bed on the day of surgery and is cancelled when no
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-import simpy
-
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, Uniforms
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
+from sim.model.context import Context
+from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Record, Service, next_opening
-from sim.scenario.services import AcuteSection
+from sim.scenario.sections.acute import AcuteSection
 
 EMERGENCY, ELECTIVE = 0, 1
+
+BED_QUEUE = "acute.bed_queue"
+OCCUPIED = "acute.occupied"
+DIRECT_WAITING = "acute.direct_waiting"
+DELAYED = "acute.delayed"  # medically fit, waiting in a bed
+BED_WAIT = "acute.bed_wait"
+STAY_DAYS = "acute.stay_days"  # by admission time, for Little's law
+ELECTIVE_CANCELLED = "acute.elective_cancelled"  # no bed on the day of surgery
+OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED),
+                            levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED))
+
+
+SERIES = (
+    SeriesSpec("acute_occupied", "acute beds occupied", "acute", OCCUPIED, "level"),
+    SeriesSpec("acute_bed_queue", "patients waiting for an acute bed", "acute", BED_QUEUE, "level",
+               queue=True),
+    SeriesSpec("acute_delayed", "fit patients delayed in acute beds", "acute", DELAYED, "level",
+               queue=True),
+)
+
+
+@dataclass
+class AcuteNeeds:
+    step_down: Port | None = None  # a virtual ward that may take a patient early
+    reablement: Port | None = None  # a package the fit patient waits for, in the bed
 
 
 class Inpatient(Record):
@@ -48,42 +73,49 @@ class Inpatient(Record):
 class AcuteBeds(Service):
     name = "acute"
 
-    def __init__(self, env: simpy.Environment, cfg: AcuteSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
+    def __init__(self, ctx: Context, cfg: AcuteSection):
+        super().__init__(ctx, cfg)
+        env, streams, monitor = ctx.env, ctx.streams, ctx.monitor
         self.pool = Pool(env, cfg.beds - cfg.elective_ring_fenced_beds, "acute.beds",
-                         queue=monitor.level("acute.bed_queue"))
+                         queue=monitor.level(BED_QUEUE))
         self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
-        self.occupied = monitor.level("acute.occupied")
-        self.waiting = monitor.level("acute.direct_waiting")
-        self.delayed = monitor.level("acute.delayed")
-        self.t_bed_wait = monitor.tally("acute.bed_wait")
-        self.t_stay = monitor.tally("acute.stay_days")  # by admission time, for Little's law
-        self.cancelled = monitor.tally("elective.cancelled")
+        self.occupied = monitor.level(OCCUPIED)
+        self.waiting = monitor.level(DIRECT_WAITING)
+        self.delayed = monitor.level(DELAYED)
+        self.t_bed_wait = monitor.tally(BED_WAIT)
+        self.t_stay = monitor.tally(STAY_DAYS)
+        self.cancelled = monitor.tally(ELECTIVE_CANCELLED)
         self.u_zero = Uniforms(streams("route.acute.zero_day"))
         self.u_dest = Uniforms(streams("route.acute.destination"))
         self.u_step_down = Uniforms(streams("route.acute.step_down"))
         self.u_spread = Uniforms(streams("time.acute.discharge_spread"))
         self.u_weekend = Uniforms(streams("route.acute.weekend_discharge"))
-        self.first_weekday = calendar.start_date.weekday()
+        self.first_weekday = ctx.calendar.start_date.weekday()
         self.zero_los = Sampler(cfg.zero_day_los_hours, streams("los.acute.zero_day"),
                                 MIN_PER_HOUR)
         self.em_los = Sampler(cfg.emergency_los_days, streams("los.acute.emergency"), MIN_PER_DAY)
         self.el_los = Sampler(cfg.elective_los_days, streams("los.acute.elective"), MIN_PER_DAY)
         self.other_wait = Sampler(cfg.other_support_wait_days, streams("los.acute.other_support"),
                                   MIN_PER_DAY)
-        # Hooks the pathway sets; defaults keep the service usable alone.
-        self.step_down_share = 0.0
-        self.saving: Sampler | None = None
-        self.step_down: Callable[[Inpatient], bool] = lambda p: False
-        self.to_reablement: Callable[[Inpatient, Callable[[], Any]], Any] = (
-            lambda p, started: started())
-        self.reablement_redirected = True  # no reablement service: the patient leaves the model
-        per_day = cfg.direct_admissions_per_100k_per_year * population / 1e5 / 365.25
-        rates = hourly_rates(calendar, per_day, growth_pct, cfg.direct_admission_hour_profile)
+        self.saving = Sampler(cfg.vw_step_down_saving_days, streams("los.vw.step_down_saving"),
+                              MIN_PER_DAY)
+        self.needs: AcuteNeeds = AcuteNeeds()
+        per_day = cfg.direct_admissions_per_100k_per_year * ctx.population / 1e5 / 365.25
+        rates = hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
+                             cfg.direct_admission_hour_profile)
         times = poisson_times(streams("arrivals.acute.direct"), rates)
         self.arrivals(times.tolist(), self.admit_emergency, "direct")
+
+    def offers(self) -> dict[str, Port]:
+        return {"emergency_bed": self._take_emergency, "elective_bed": self._take_elective}
+
+    def _take_emergency(self, r: Referral) -> bool:
+        """Every emergency admission is taken: it queues for a bed, in the sender's care."""
+        self.admit_emergency(r.source, r.on_taken)
+        return True
+
+    def _take_elective(self, _r: Referral) -> bool:
+        return self.admit_elective()
 
     # -- admissions --------------------------------------------------------------------------
     def admit_emergency(self, source: str, on_admitted: Callable[[], Any] | None = None) -> None:
@@ -127,16 +159,17 @@ class AcuteBeds(Service):
         if p.on_admitted is not None:
             p.on_admitted()
         p.fit_at = self.env.now + p.los
-        step_down = self.u_step_down() < self.step_down_share  # drawn for all: stable CRN
+        share = self.cfg.vw_step_down_share if self.needs.step_down is not None else 0.0
+        step_down = self.u_step_down() < share  # drawn for all: stable CRN
         if p.kind == EMERGENCY and p.los > MIN_PER_DAY and step_down:
-            saving = self.saving.next() if self.saving is not None else 0.0
+            saving = self.saving.next()
             when = max(p.los - saving, MIN_PER_DAY)
             self.after(when, lambda p=p: self._try_step_down(p))
         else:
             self.after(p.los, lambda p=p: self._fit(p))
 
     def _try_step_down(self, p: Inpatient) -> None:
-        if self.step_down(p):
+        if call(self.needs.step_down, Referral(self.name)):
             self._release(p, "transferred")
         else:
             self.after(p.fit_at - self.env.now, lambda p=p: self._fit(p))
@@ -152,7 +185,9 @@ class AcuteBeds(Service):
             self._discharge_in_hours(p, "finished")
         elif u < d.home + d.reablement:
             self.delayed.add(self.env.now, 1)
-            self.to_reablement(p, lambda p=p: self._delay_over(p, "reablement"))
+            started = Referral(self.name, on_taken=lambda p=p: self._delay_over(p, "reablement"))
+            if not call(self.needs.reablement, started):  # support arranged outside the model
+                self._delay_over(p, "no reablement")
         else:
             self.delayed.add(self.env.now, 1)
             self.after(self.other_wait.next(), lambda p=p: self._delay_over(p, "other"))
@@ -160,7 +195,9 @@ class AcuteBeds(Service):
     def _delay_over(self, p: Inpatient, why: str) -> None:
         self.delayed.add(self.env.now, -1)
         if why == "reablement":
-            self._release(p, "redirected" if self.reablement_redirected else "transferred")
+            self._release(p, "transferred")
+        elif why == "no reablement":
+            self._release(p, "redirected")
         else:
             self._discharge_in_hours(p, "redirected")
 

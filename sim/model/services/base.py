@@ -1,15 +1,21 @@
-"""What every service shares: its clock, monitor, flow ledger and the patients it holds now."""
+"""What every service shares: its context, flow ledger, ports and the patients it holds now.
+
+A service is built from the replication's :class:`~sim.model.context.Context` and its own
+scenario section. It declares the observations it records (``OBSERVATIONS`` in its module),
+the ports it needs (a dataclass in ``needs``, filled by ``sim.model.pathways``) and the ports it
+offers (``offers()``).
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
-import simpy
-
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
-from sim.core.monitor import Monitor
+from sim.model.context import Context
+from sim.model.ports import Port
 
 Exit = Literal["finished", "transferred", "redirected"]
 
@@ -25,15 +31,27 @@ class Record:
         self.source = source
 
 
+@dataclass
+class NoNeeds:
+    """A service that sends patients nowhere else."""
+
+
 class Service:
     name = "service"
 
-    def __init__(self, env: simpy.Environment, monitor: Monitor):
-        self.env = env
-        self.monitor = monitor
-        self.flows = monitor.flows
+    def __init__(self, ctx: Context, cfg: Any):
+        self.ctx = ctx
+        self.cfg = cfg
+        self.env = ctx.env
+        self.monitor = ctx.monitor
+        self.flows = ctx.monitor.flows
         self.present: dict[int, Any] = {}
         self._ids = itertools.count()
+        self.needs: Any = NoNeeds()
+
+    def offers(self) -> dict[str, Port]:
+        """The ports through which other services hand patients to this one."""
+        return {}
 
     def new_id(self) -> int:
         return next(self._ids)

@@ -9,20 +9,39 @@ wait for opening or go to ED, as configured.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import simpy
+from dataclasses import dataclass
 
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, Uniforms
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Station
+from sim.model.context import Context
+from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Record, Service, hour_of
-from sim.scenario.services import UCRSection
+from sim.scenario.sections.ucr import UCRSection
 
 HOME, VIRTUAL_WARD, REABLEMENT, ED = "home", "virtual_ward", "reablement", "ed"
+TYPE1_AMBULANCE = "type1_ambulance"  # how an escalation arrives at ED
+
+BUSY = "ucr.busy"
+QUEUE = "ucr.queue"
+RESPONSE_MINS = "ucr.response_mins"  # in-scope referrals only
+RESPONSE_ALL_MINS = "ucr.response_all_mins"
+OBSERVATIONS = Observations(tallies=(RESPONSE_MINS, RESPONSE_ALL_MINS), levels=(BUSY, QUEUE))
+
+SERIES = (
+    SeriesSpec("ucr_2h_pct", "UCR 2-hour % (by day of referral)", "ucr", RESPONSE_MINS, "share",
+               120.0),
+    SeriesSpec("ucr_queue", "UCR referrals waiting", "ucr", QUEUE, "level", queue=True),
+)
+
+
+@dataclass
+class UCRNeeds:
+    ed: Port | None = None  # escalation, and referrals while closed (out_of_hours = "ed")
+    step_up: Port | None = None  # a virtual ward after the visit
+    reablement: Port | None = None  # reablement after the visit
 
 
 class UCRReferral(Record):
@@ -32,26 +51,31 @@ class UCRReferral(Record):
 class CrisisResponse(Service):
     name = "ucr"
 
-    def __init__(self, env: simpy.Environment, cfg: UCRSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
-        self.team = Station(env, 0, "ucr.clinicians", busy=monitor.level("ucr.busy"),
-                            queue=monitor.level("ucr.queue"))
-        self.t_response = monitor.tally("ucr.response_mins")  # in-scope referrals only
-        self.t_all = monitor.tally("ucr.response_all_mins")
+    def __init__(self, ctx: Context, cfg: UCRSection):
+        super().__init__(ctx, cfg)
+        streams, monitor = ctx.streams, ctx.monitor
+        self.team = Station(ctx.env, 0, "ucr.clinicians", busy=monitor.level(BUSY),
+                            queue=monitor.level(QUEUE))
+        self.t_response = monitor.tally(RESPONSE_MINS)
+        self.t_all = monitor.tally(RESPONSE_ALL_MINS)
         self.travel = Sampler(cfg.travel_mins, streams("service.ucr.travel"))
         self.visit = Sampler(cfg.visit_mins, streams("service.ucr.visit"))
         self.u_outcome = Uniforms(streams("route.ucr.outcome"))
         self.u_source = Uniforms(streams("route.ucr.source"))
-        per_day = cfg.referrals_per_100k_per_month * population / 1e5 * 12 / 365.25
+        per_day = cfg.referrals_per_100k_per_month * ctx.population / 1e5 * 12 / 365.25
         times = poisson_times(streams("arrivals.ucr"),
-                              hourly_rates(calendar, per_day, growth_pct, cfg.hour_profile))
-        # Hooks the pathway sets: where patients go after the visit, or when closed.
-        self.route: dict[str, Callable[[UCRReferral], bool]] = {}
-        self.to_ed: Callable[[UCRReferral], bool] = lambda r: False
-        env.process(self._shifts())
+                              hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
+                                           cfg.hour_profile))
+        self.needs: UCRNeeds = UCRNeeds()
+        ctx.env.process(self._shifts())
         self.arrivals(times.tolist(), self._community_referral)
+
+    def offers(self) -> dict[str, Port]:
+        return {"referral": self._take}
+
+    def _take(self, r: Referral) -> bool:
+        self.refer(r.source, external=False)
+        return True
 
     def _shifts(self):
         """Open and close the service every day (visits under way are finished)."""
@@ -99,11 +123,12 @@ class CrisisResponse(Service):
             self.t_response.record(r.arrived, response)
 
     def _visited(self, r: UCRReferral) -> None:
+        n = self.needs
         if r.outcome == HOME:
             self.leave(r, "finished")
         elif r.outcome == ED:
             self._send_to_ed(r)
-        elif self.route.get(r.outcome, lambda _r: False)(r):
+        elif call(n.step_up if r.outcome == VIRTUAL_WARD else n.reablement, Referral("ucr")):
             self.leave(r, "transferred")
         elif r.outcome == VIRTUAL_WARD:  # no VW bed: the patient goes to ED instead
             self._send_to_ed(r)
@@ -111,7 +136,8 @@ class CrisisResponse(Service):
             self.leave(r, "redirected")
 
     def _send_to_ed(self, r: UCRReferral) -> None:
-        self.leave(r, "transferred" if self.to_ed(r) else "redirected")
+        taken = call(self.needs.ed, Referral("ucr", TYPE1_AMBULANCE))
+        self.leave(r, "transferred" if taken else "redirected")
 
     def close(self) -> None:
         now = self.env.now

@@ -18,22 +18,40 @@ patient in every scenario (common random numbers).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.clock import Calendar
 from sim.core.distributions import Sampler, Uniforms, draw
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Station
+from sim.model.context import Context
+from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Record, Service
-from sim.scenario.services import EDSection
+from sim.scenario.sections.ed import EDSection
 
 TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3 = "type1_walk_in", "type1_ambulance", "type3"
+
+BOARDING = "ed.boarding"
+TIME_IN_DEPT = "ed.time_in_dept"
+TYPE1_TIME_IN_DEPT = "ed.type1_time_in_dept"
+ADMITTED_TIME_IN_DEPT = "ed.admitted_time_in_dept"
+HANDOVER = "ed.handover"
+ASSESSMENT_WAIT = "ed.assessment_wait"
+DECISION_TO_ADMIT_MINS = "ed.decision_to_admit_mins"
+OBSERVATIONS = Observations(
+    tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, HANDOVER, ASSESSMENT_WAIT,
+             DECISION_TO_ADMIT_MINS),
+    levels=(BOARDING,))
+SERIES = (SeriesSpec("ed_4h_pct", "ED 4-hour % (by day of arrival)", "ed", TIME_IN_DEPT,
+                     "share", 240.0),)
+
+
+@dataclass
+class EDNeeds:
+    step_up: Port | None = None  # a virtual ward instead of admission (vw_step_up_share)
+    bed: Port | None = None  # an acute bed; the patient boards in ED until one is free
 
 
 class EDPatient(Record):
@@ -44,10 +62,10 @@ class EDPatient(Record):
 class EmergencyDepartment(Service):
     name = "ed"
 
-    def __init__(self, env: simpy.Environment, cfg: EDSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
+    def __init__(self, ctx: Context, cfg: EDSection):
+        super().__init__(ctx, cfg)
+        env, streams, monitor, calendar = ctx.env, ctx.streams, ctx.monitor, ctx.calendar
+        population, growth_pct = ctx.population, ctx.growth_pct
         per_day = cfg.attendances_per_1000_per_year * population / 1000 / 365.25
         rates = hourly_rates(calendar, per_day, growth_pct, cfg.hour_profile,
                              cfg.weekday_profile, cfg.month_profile)
@@ -70,19 +88,24 @@ class EmergencyDepartment(Service):
         self.handover = Station(env, cfg.handover_staff, "ed.handover")
         self.t3_still_here = 0
         self.clinicians = Station(env, cfg.clinicians_per_shift, "ed.clinicians")
-        self.boarding = monitor.level("ed.boarding")
-        self.t_time = monitor.tally("ed.time_in_dept")
-        self.t_type1 = monitor.tally("ed.type1_time_in_dept")
-        self.t_admitted = monitor.tally("ed.admitted_time_in_dept")
-        self.t_handover = monitor.tally("ed.handover")
-        self.t_wait = monitor.tally("ed.assessment_wait")
-        self.t_decision = monitor.tally("ed.decision_to_admit_mins")
-        # The pathway decides what admission means (a bed, a virtual ward); alone: leave now.
-        # ``done(how)`` ends the ED stay: "transferred" to a modelled service, else "redirected".
-        self.on_admit: Callable[[EDPatient, Callable[[str], Any]], Any] = (
-            lambda p, done: done("redirected"))
+        self.boarding = monitor.level(BOARDING)
+        self.t_time = monitor.tally(TIME_IN_DEPT)
+        self.t_type1 = monitor.tally(TYPE1_TIME_IN_DEPT)
+        self.t_admitted = monitor.tally(ADMITTED_TIME_IN_DEPT)
+        self.t_handover = monitor.tally(HANDOVER)
+        self.t_wait = monitor.tally(ASSESSMENT_WAIT)
+        self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
+        self.u_vw = Uniforms(streams("route.ed.vw_step_up"))
+        self.needs: EDNeeds = EDNeeds()
         kinds = iter(np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist())
         self.arrivals(self.t1_times.tolist(), lambda: self.arrive(next(kinds), "community"))
+
+    def offers(self) -> dict[str, Port]:
+        return {"attendance": self._take}
+
+    def _take(self, r: Referral) -> bool:
+        self.arrive(r.kind, r.source, external=False)
+        return True
 
     # -- arrivals ---------------------------------------------------------------------------
 
@@ -153,9 +176,18 @@ class EmergencyDepartment(Service):
             self._request_admission(p)
 
     def _request_admission(self, p: EDPatient) -> None:
+        """A virtual ward when ED chooses one and it has room, else a bed (boarding until
+        then); with neither modelled the patient is admitted outside the model."""
         self.t_decision.record(p.arrived, self.env.now - p.arrived)
         self.boarding.add(self.env.now, 1)
-        self.on_admit(p, lambda how, p=p: self._admitted(p, how))
+        n = self.needs
+        vw_share = self.cfg.vw_step_up_share if n.step_up is not None else 0.0
+        if self.u_vw() < vw_share and call(n.step_up, Referral(self.name)):
+            self._admitted(p, "transferred")
+        elif n.bed is not None:
+            n.bed(Referral(self.name, on_taken=lambda p=p: self._admitted(p, "transferred")))
+        else:
+            self._admitted(p, "redirected")
 
     def _admitted(self, p: EDPatient, how: str) -> None:
         self.boarding.add(self.env.now, -1)

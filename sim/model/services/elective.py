@@ -19,17 +19,49 @@ import heapq
 import math
 from array import array
 from collections import deque
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
-from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations, SeriesSpec
+from sim.model.context import Context
+from sim.model.ports import Port, Referral
 from sim.model.services.base import Service
-from sim.scenario.services import ElectiveSection
+from sim.scenario.sections.elective import ElectiveSection
+
+SNAPSHOTS = ("list_size", "within_18w_pct", "over_52w", "over_65w", "over_78w", "over_104w",
+             "median_weeks", "diag_within_6w_pct", "diag_waiting")
+ACTIVITIES = ("outpatient_first", "diagnostic", "day_case", "inpatient", "non_admitted_stop",
+              "removed")
+LIST_SIZE = "rtt.list_size"  # a level (every change) and a month-end snapshot tally
+DAYS_ON_LIST = "elective.days_on_list"  # by clock start, for Little's law
+OPEN_WEEKS = "rtt.open_weeks"  # weeks waited by every open pathway at the end
+
+
+def snapshot(name: str) -> str:
+    """Month-end snapshot tally of ``name`` (one of SNAPSHOTS), as NHS England's return."""
+    return f"rtt.{name}"
+
+
+def activity(name: str) -> str:
+    """Tally of daily counts of ``name`` (one of ACTIVITIES)."""
+    return f"elective.{name}"
+
+
+OBSERVATIONS = Observations(
+    tallies=(*map(snapshot, SNAPSHOTS), *map(activity, ACTIVITIES), DAYS_ON_LIST),
+    levels=(LIST_SIZE,), arrays=(OPEN_WEEKS,))
+
+SERIES = (SeriesSpec("rtt_list_size", "RTT waiting list", "elective", LIST_SIZE, "level",
+                     queue=True),)
+
+
+@dataclass
+class ElectiveNeeds:
+    bed: Port | None = None  # an acute bed on the day of surgery (refused: cancelled)
+
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_MONTH = 365.25 / 12
@@ -42,13 +74,12 @@ WORK_HOUR = 8.0
 class Elective(Service):
     name = "elective"
 
-    def __init__(self, env: simpy.Environment, cfg: ElectiveSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
+    def __init__(self, ctx: Context, cfg: ElectiveSection):
+        super().__init__(ctx, cfg)
+        streams, m, calendar = ctx.streams, ctx.monitor, ctx.calendar
         self.calendar = calendar
-        self.growth_pct = growth_pct
-        self.scale = population / 1e5
+        self.growth_pct = ctx.growth_pct
+        self.scale = ctx.population / 1e5
         self.rng_ref = streams("arrivals.elective")
         self.rng_attr = streams("route.elective.pathway")
         self.rng_init = streams("init.elective.list")
@@ -56,8 +87,6 @@ class Elective(Service):
         self.rng_removal = streams("route.elective.removal")
         self.removal_rate_per_day = cfg.removal_pct_per_month / 100 / DAYS_PER_MONTH
         days = math.ceil(calendar.end / MIN_PER_DAY)
-        referrals_per_day = cfg.referrals_per_100k_per_month * self.scale / DAYS_PER_MONTH
-        del referrals_per_day
         self.clock = array("d")  # clock start, days
         self.stage = bytearray()
         self.stage_start = array("d")  # days
@@ -74,21 +103,14 @@ class Elective(Service):
         self.last_snapshot = -1.0
         self.active = 0
         self.carry: dict[str, float] = {}
-        m = monitor
-        self.snap = {k: m.tally(f"rtt.{k}") for k in (
-            "list_size", "within_18w_pct", "over_52w", "over_65w", "over_78w", "over_104w",
-            "median_weeks", "diag_within_6w_pct", "diag_waiting")}
-        self.act = {k: m.tally(f"elective.{k}") for k in (
-            "outpatient_first", "diagnostic", "day_case", "inpatient", "non_admitted_stop",
-            "removed")}
-        self.list_level = m.level("rtt.list_size")
-        self.t_on_list = m.tally("elective.days_on_list")  # by clock start, for Little's law
-        # Hook the pathway sets: take an inpatient into an acute bed now (False = no bed).
-        self.admit_inpatient: Callable[[], bool] = lambda: True
-        self.inpatient_transfers = False
+        self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
+        self.act = {k: m.tally(activity(k)) for k in ACTIVITIES}
+        self.list_level = m.level(LIST_SIZE)
+        self.t_on_list = m.tally(DAYS_ON_LIST)
+        self.needs: ElectiveNeeds = ElectiveNeeds()
         self._initial_list()
-        env.process(self._days(days))
-        env.process(self._snapshots())
+        ctx.env.process(self._days(days))
+        ctx.env.process(self._snapshots())
 
     # -- pathways ----------------------------------------------------------------------------
     def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator) -> range:
@@ -271,8 +293,9 @@ class Elective(Service):
             i = self._next(ADMITTED, INPATIENT)
             if i is None:
                 break
-            if self.admit_inpatient():
-                self._stop(i, "transferred" if self.inpatient_transfers else "finished")
+            bed = self.needs.bed
+            if bed is None or bed(Referral(self.name)):  # no acute service: treated outside
+                self._stop(i, "finished" if bed is None else "transferred")
                 treated += 1
             else:
                 cancelled.append(i)
@@ -345,7 +368,7 @@ class Elective(Service):
         now = self.env.now / MIN_PER_DAY
         st, clock, _ = self._views()
         clock = clock[st <= ADMITTED]
-        self.monitor.arrays["rtt.open_weeks"] = (now - clock) / DAYS_PER_WEEK
+        self.monitor.put_array(OPEN_WEEKS, (now - clock) / DAYS_PER_WEEK)
         self.t_on_list.extend(clock * MIN_PER_DAY, now - clock, np.ones(clock.size, dtype=bool))
 
     def _views(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -12,31 +12,47 @@ keyed by the day of the request, so KPIs window them like any other observation.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
-from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import draw
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations
+from sim.model.context import Context
+from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Service
-from sim.scenario.services import PrimaryCareSection
+from sim.scenario.sections.primary_care import PrimaryCareSection
 
 BOOKING_HOUR = 8.0
 OVERFLOW_HOURS = (12.0, 22.0)  # when unmet same-day need turns up elsewhere
 DAYTIME_HOURS = (10.0, 18.0)  # when GP-initiated UCR referrals and VW step-ups happen
 TWO_WEEKS_DAYS = 14
+SOURCE = "gp_overflow"  # how ED and UCR see patients the practice could not see
+
+SAME_DAY_NEED = "gp.same_day_need"
+SAME_DAY_SEEN = "gp.same_day_seen"
+BOOKED = "gp.booked"
+BOOKED_WITHIN_2W = "gp.booked_within_2w"
+SAME_DAY_OVERFLOW = "gp.same_day_overflow"
+ATTENDED = "gp.attended"
+OBSERVATIONS = Observations(tallies=(SAME_DAY_NEED, SAME_DAY_SEEN, BOOKED, BOOKED_WITHIN_2W,
+                                     SAME_DAY_OVERFLOW, ATTENDED))
+
+
+@dataclass
+class PrimaryCareNeeds:
+    ed: Port | None = None  # unmet same-day need that walks in (type 1 or type 3)
+    ucr: Port | None = None  # unmet same-day need referred to the 2-hour response
+    step_up: Port | None = None  # a virtual ward for a patient the GP steps up
 
 
 class PrimaryCare(Service):
     name = "primary_care"
 
-    def __init__(self, env: simpy.Environment, cfg: PrimaryCareSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
+    def __init__(self, ctx: Context, cfg: PrimaryCareSection):
+        super().__init__(ctx, cfg)
+        streams, m, calendar = ctx.streams, ctx.monitor, ctx.calendar
         self.calendar = calendar
         self.days = math.ceil(calendar.end / MIN_PER_DAY)
         length = self.days + cfg.booking_horizon_days + 400
@@ -48,8 +64,8 @@ class PrimaryCare(Service):
         self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day
         prof = np.asarray(cfg.weekday_demand_profile, dtype=float)
         prof = prof / prof.mean() if prof.mean() > 0 else prof
-        growth = (1 + growth_pct / 100) ** (np.arange(self.days) / 365.25)
-        self.demand = (cfg.appointments_per_person_per_year * population / 365.25
+        growth = (1 + ctx.growth_pct / 100) ** (np.arange(self.days) / 365.25)
+        self.demand = (cfg.appointments_per_person_per_year * ctx.population / 365.25
                        * prof[weekday[: self.days]] * growth)
         self.rng_same = streams("arrivals.gp.same_day")
         self.rng_routine = streams("arrivals.gp.routine")
@@ -60,18 +76,14 @@ class PrimaryCare(Service):
         self.retry = 0  # same-day need carried to the next day
         self.in_transit = 0  # sent onward, not yet arrived there
         self.next_row = 0  # first ledger day with pending appointments
-        m = monitor
-        self.need = m.tally("gp.same_day_need")
-        self.seen_same_day = m.tally("gp.same_day_seen")
-        self.booked = m.tally("gp.booked")
-        self.booked_2w = m.tally("gp.booked_within_2w")
-        self.overflow = m.tally("gp.same_day_overflow")
-        self.attended = m.tally("gp.attended")
-        # Hooks the pathway sets: each returns True when the patient was taken.
-        self.to_ed: Callable[[str], bool] = lambda kind: False
-        self.to_ucr: Callable[[], bool] = lambda: False
-        self.to_vw: Callable[[], bool] = lambda: False
-        env.process(self._days())
+        self.need = m.tally(SAME_DAY_NEED)
+        self.seen_same_day = m.tally(SAME_DAY_SEEN)
+        self.booked = m.tally(BOOKED)
+        self.booked_2w = m.tally(BOOKED_WITHIN_2W)
+        self.overflow = m.tally(SAME_DAY_OVERFLOW)
+        self.attended = m.tally(ATTENDED)
+        self.needs: PrimaryCareNeeds = PrimaryCareNeeds()
+        ctx.env.process(self._days())
 
     def _days(self):
         cfg = self.cfg
@@ -132,7 +144,9 @@ class PrimaryCare(Service):
 
     def _send(self, kind: str) -> None:
         self.in_transit -= 1
-        taken = self.to_ucr() if kind == "ucr" else self.to_ed(kind)
+        n = self.needs
+        taken = (call(n.ucr, Referral(SOURCE)) if kind == "ucr"
+                 else call(n.ed, Referral(SOURCE, kind)))
         (self.flows.transfer if taken else self.flows.redirect)(self.name)
 
     def _vw_step_ups(self, t: float, seen: int) -> None:
@@ -147,7 +161,8 @@ class PrimaryCare(Service):
 
     def _step_up(self) -> None:
         self.in_transit -= 1
-        if self.to_vw() or self.to_ed("type1_walk_in"):
+        n = self.needs
+        if call(n.step_up, Referral("gp")) or call(n.ed, Referral(SOURCE, "type1_walk_in")):
             self.flows.transfer(self.name)
         else:
             self.flows.redirect(self.name)

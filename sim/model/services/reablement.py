@@ -10,46 +10,60 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import simpy
-
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.clock import MIN_PER_DAY, Calendar
+from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
+from sim.model.context import Context
+from sim.model.ports import Port, Referral
 from sim.model.services.base import Record, Service
-from sim.scenario.services import ReablementSection
+from sim.scenario.sections.reablement import ReablementSection
+
+IN_USE = "reablement.in_use"
+QUEUE = "reablement.queue"
+DAYS_TO_START = "reablement.days_to_start"
+OBSERVATIONS = Observations(tallies=(DAYS_TO_START,), levels=(IN_USE, QUEUE))
+
+SERIES = (SeriesSpec("reablement_queue", "reablement queue", "reablement", QUEUE, "level",
+                     queue=True),)
 
 
-class Referral(Record):
+class Client(Record):
     __slots__ = ("duration", "on_start", "setup", "started")
 
 
 class Reablement(Service):
     name = "reablement"
 
-    def __init__(self, env: simpy.Environment, cfg: ReablementSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
-        self.pool = Pool(env, cfg.packages, "reablement.packages",
+    def __init__(self, ctx: Context, cfg: ReablementSection):
+        super().__init__(ctx, cfg)
+        streams, monitor = ctx.streams, ctx.monitor
+        self.pool = Pool(ctx.env, cfg.packages, "reablement.packages",
                          discipline="priority" if cfg.acute_first else "fifo",
-                         busy=monitor.level("reablement.in_use"),
-                         queue=monitor.level("reablement.queue"))
-        self.t_start = monitor.tally("reablement.days_to_start")
-        self.from_acute: dict[int, Referral] = {}  # waiting in an acute bed
+                         busy=monitor.level(IN_USE), queue=monitor.level(QUEUE))
+        self.t_start = monitor.tally(DAYS_TO_START)
+        self.from_acute: dict[int, Client] = {}  # waiting in an acute bed
         self.setup = Sampler(cfg.setup_days, streams("service.reablement.setup"), MIN_PER_DAY)
         self.duration = Sampler(cfg.duration_days, streams("los.reablement"), MIN_PER_DAY)
-        per_day = cfg.community_referrals_per_100k_per_year * population / 1e5 / 365.25
+        per_day = cfg.community_referrals_per_100k_per_year * ctx.population / 1e5 / 365.25
         times = poisson_times(streams("arrivals.reablement.community"),
-                              hourly_rates(calendar, per_day, growth_pct))
+                              hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self.refer, "community", None, True)
+
+    def offers(self) -> dict[str, Port]:
+        return {"referral": self._take}
+
+    def _take(self, r: Referral) -> bool:
+        """Every referral is taken (it queues for a package); a referrer that passes
+        ``on_taken`` (an acute bed) keeps the patient until care starts."""
+        self.refer(r.source, r.on_taken)
+        return True
 
     def refer(self, source: str, on_start: Callable[[], Any] | None = None,
               external: bool = False) -> None:
         """A referral now; ``on_start`` runs when care starts (the acute bed is then freed)."""
-        r = Referral(self.new_id(), self.env.now, source)
+        r = Client(self.new_id(), self.env.now, source)
         r.on_start = on_start
         r.started = False
         r.setup = self.setup.next()
@@ -61,7 +75,7 @@ class Reablement(Service):
         self.pool.request(lambda _t, r=r: self.after(r.setup, lambda: self._start(r)),
                           priority=0 if source == "acute" else 1)
 
-    def _start(self, r: Referral) -> None:
+    def _start(self, r: Client) -> None:
         r.started = True
         if r.on_start is not None:
             del self.from_acute[r.id]
@@ -71,7 +85,7 @@ class Reablement(Service):
             r.on_start()
         self.after(r.duration, lambda: self._end(r))
 
-    def _end(self, r: Referral) -> None:
+    def _end(self, r: Client) -> None:
         self.leave(r, "finished")
         self.pool.release()
 

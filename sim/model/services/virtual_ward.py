@@ -9,37 +9,47 @@ occupancy settles near the threshold and extra beds turn into extra step-downs a
 
 from __future__ import annotations
 
-import simpy
-
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.clock import MIN_PER_DAY, Calendar
+from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler
-from sim.core.monitor import Monitor
-from sim.core.rng import Streams
+from sim.core.monitor import Observations, SeriesSpec
+from sim.model.context import Context
+from sim.model.ports import Port
 from sim.model.services.base import Record, Service
-from sim.scenario.services import VirtualWardSection
+from sim.scenario.sections.virtual_ward import VirtualWardSection
 
 STEP_UP, STEP_DOWN = "step_up", "step_down"
+
+OCCUPIED = "vw.occupied"
+OFFERED = "vw.offered"  # value 1 = admitted, 0 = turned away
+LOS_DAYS = "vw.los_days"
+OBSERVATIONS = Observations(tallies=(OFFERED, LOS_DAYS), levels=(OCCUPIED,))
+
+SERIES = (SeriesSpec("vw_occupied", "virtual ward beds occupied", "virtual_ward", OCCUPIED,
+                     "level"),)
 
 
 class VirtualWard(Service):
     name = "virtual_ward"
 
-    def __init__(self, env: simpy.Environment, cfg: VirtualWardSection, population: int,
-                 growth_pct: float, calendar: Calendar, streams: Streams, monitor: Monitor):
-        super().__init__(env, monitor)
-        self.cfg = cfg
+    def __init__(self, ctx: Context, cfg: VirtualWardSection):
+        super().__init__(ctx, cfg)
+        streams, monitor = ctx.streams, ctx.monitor
         self.accept_limit = min(cfg.beds, cfg.beds * cfg.accept_below_pct / 100)
-        self.occupied = monitor.level("vw.occupied")
-        self.offered = monitor.tally("vw.offered")  # value 1 = admitted, 0 = turned away
-        self.t_los = monitor.tally("vw.los_days")
+        self.occupied = monitor.level(OCCUPIED)
+        self.offered = monitor.tally(OFFERED)
+        self.t_los = monitor.tally(LOS_DAYS)
         self.los = {STEP_UP: Sampler(cfg.step_up_los_days, streams("los.vw.step_up"), MIN_PER_DAY),
                     STEP_DOWN: Sampler(cfg.step_down_los_days, streams("los.vw.step_down"),
                                        MIN_PER_DAY)}
-        per_day = cfg.direct_referrals_per_100k_per_year * population / 1e5 / 365.25
+        per_day = cfg.direct_referrals_per_100k_per_year * ctx.population / 1e5 / 365.25
         times = poisson_times(streams("arrivals.vw.direct"),
-                              hourly_rates(calendar, per_day, growth_pct))
+                              hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self.try_admit, STEP_UP, "community", True)
+
+    def offers(self) -> dict[str, Port]:
+        return {"step_up": lambda r: self.try_admit(STEP_UP, r.source),
+                "step_down": lambda r: self.try_admit(STEP_DOWN, r.source)}
 
     def has_bed(self) -> bool:
         return self.occupied.value < self.accept_limit

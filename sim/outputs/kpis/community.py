@@ -1,0 +1,39 @@
+"""Community services KPIs: UCR 2-hour, reablement 2-day, virtual wards."""
+
+from __future__ import annotations
+
+from sim.core.clock import Window
+from sim.model.services import crisis_response, reablement, virtual_ward
+from sim.outputs.kpis.base import RunData, kpi, pct, share_within
+
+
+@kpi("ucr_2h_pct", "%", "higher", "ucr")
+def ucr_2h_pct(data: RunData, window: Window) -> float:
+    """UCR 2-hour: in-scope referrals (received while the service is open) in the window whose
+    first care contact (clinician arrives) is within 120 min of the referral / all in-scope
+    referrals received in the window. Referrals not yet contacted at the end count, and breach
+    if already over 120 min."""
+    return share_within(data, crisis_response.RESPONSE_MINS, window, 120.0)
+
+
+@kpi("reablement_2d_pct", "%", "higher", "reablement")
+def reablement_2d_pct(data: RunData, window: Window) -> float:
+    """Reablement 2-day: referrals received in the window (from acute beds, UCR and the
+    community) whose care starts within 2 days of referral / all referrals received in the
+    window (not started at the end: breach if already over 2 days)."""
+    return share_within(data, reablement.DAYS_TO_START, window, 2.0)
+
+
+@kpi("vw_beds_per_100k", "beds per 100k", "higher", "virtual_ward")
+def vw_beds_per_100k(data: RunData, window: Window) -> float:
+    """Virtual ward capacity: VW beds / GP-registered population aged 16+ x 100,000
+    (a scenario input, reported so that it is judged like any other target)."""
+    pop = data.scenario.population
+    return data.scenario.virtual_ward.beds / (pop.size * pop.adult_share) * 1e5
+
+
+@kpi("vw_occupancy_pct", "%", "higher", "virtual_ward")
+def vw_occupancy_pct(data: RunData, window: Window) -> float:
+    """Virtual ward occupancy: time-averaged occupied VW beds over the window / VW beds."""
+    beds = data.scenario.virtual_ward.beds
+    return pct(data.monitor.level(virtual_ward.OCCUPIED).mean(window), beds)

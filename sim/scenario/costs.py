@@ -1,0 +1,43 @@
+"""Unit costs of capacity: what a configuration costs to run, whatever its activity.
+
+Each service section says how its capacity is costed (``capacity_cost``) from these figures.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.scenario.base import NonNeg, Strict
+
+DAYS_PER_YEAR = 365.25
+
+
+def years(days: float) -> float:
+    return days / DAYS_PER_YEAR
+
+
+class CostsSection(Strict):
+    """Unit costs of capacity: what the configuration costs to run, whatever its activity."""
+
+    currency: str = Field(default="GBP", description="Currency of every cost.")
+    price_year: str = Field(default="2024/25", description="Price base of the unit costs.")
+    wte_per_post_24x7: NonNeg = Field(
+        default=5.5, description="Whole-time equivalents needed to keep one post filled 24 hours "
+        "a day, 7 days a week (shifts, leave, training); posts open fewer hours scale down.")
+    ed_clinician_wte_per_year_gbp: NonNeg = Field(
+        default=0.0, description="ED clinician cost per WTE per year, with on-costs.")
+    ed_handover_wte_per_year_gbp: NonNeg = Field(
+        default=0.0, description="ED handover nurse cost per WTE per year, with on-costs.")
+    ucr_clinician_wte_per_year_gbp: NonNeg = Field(
+        default=0.0, description="UCR clinician cost per WTE per year, with on-costs.")
+    gp_slot_gbp: NonNeg = Field(default=0.0, description="Cost of one GP appointment offered.")
+    acute_bed_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one G&A bed available for a day (staffed).")
+    vw_bed_day_gbp: NonNeg = Field(default=0.0, description="Cost of one VW bed for a day.")
+    reablement_package_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one reablement package's capacity for a day.")
+    theatre_session_gbp: NonNeg = Field(default=0.0, description="Cost of one 4-hour list.")
+    outpatient_slot_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one first outpatient appointment offered.")
+    diagnostic_slot_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one diagnostic test slot offered.")

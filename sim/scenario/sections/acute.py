@@ -1,0 +1,82 @@
+"""Scenario schema of Acute (G&A) beds: parameters with their units in their names."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import (
+    Count,
+    Duration,
+    HourProfile,
+    NonNeg,
+    Prob,
+    Shares,
+    Strict,
+    capacity,
+)
+from sim.scenario.costs import CostsSection
+
+
+class DischargeDestinations(Shares):
+    """Where emergency inpatients (stays over a day) go when medically fit."""
+
+    home: Prob = Field(description="Home without support.")
+    reablement: Prob = Field(description="Home with reablement (waits in bed for a package).")
+    other_support: Prob = Field(description="Care home or long-term home care: waits in bed for "
+                                "other_support_wait_days.")
+
+
+class AcuteSection(Strict):
+    enabled: bool = Field(default=True, description="Switch the acute bed pool on or off.")
+    beds: Count = capacity("General and acute (G&A) beds shared by emergency and elective "
+                           "inpatients.", lever="G&A beds")
+    elective_ring_fenced_beds: Count = capacity(
+        "Of those beds, how many only elective inpatients may use (an elective ward or hub); "
+        "electives overflow into the rest when these are full.",
+        lever="beds (within acute.beds)", default=0)
+    direct_admissions_per_100k_per_year: NonNeg = Field(
+        description="Emergency admissions not through ED (GP, SDEC, other), per 100k per year.")
+    direct_admission_hour_profile: HourProfile
+    zero_day_share: Prob = Field(
+        description="Share of emergency admissions with a clinically short (zero-day) stay. "
+        "Like every discharge they leave only in daytime hours, so one whose stay ends in the "
+        "evening or at night stays until the next discharge window.")
+    zero_day_los_hours: Duration = Field(
+        description="Clinical length of stay of zero-day admissions, hours (before the "
+        "daytime-discharge rule).")
+    emergency_los_days: Duration = Field(
+        description="Length of stay until medically fit, other emergency stays, days (at least "
+        "1.01: shorter draws are raised to it).")
+    elective_los_days: Duration = Field(description="Length of stay, elective inpatients, days.")
+    discharge_open_hour: int = Field(ge=0, le=23, description="Discharges start at this hour.")
+    discharge_close_hour: int = Field(ge=1, le=24, description="No discharges after this hour; "
+                                      "patients fit later leave the next day.")
+    weekend_discharge_share: Prob = Field(
+        description="Share of patients fit to leave at a weekend who are discharged then; the "
+        "rest wait for Monday (fewer senior reviews and services at weekends).")
+    discharge_spread_hours: NonNeg = Field(description="Patients held overnight leave spread "
+                                           "uniformly over this many hours after opening.")
+    turnaround_hours: NonNeg = Field(description="Bed cleaning and preparation between patients, "
+                                     "h (bed neither occupied nor available).")
+    destinations: DischargeDestinations = Field(
+        description="Where emergency inpatients go when medically fit (shares sum to 1).")
+    other_support_wait_days: Duration = Field(
+        description="Wait in bed for a care home place or home care (medically fit), days.")
+    vw_step_down_share: Prob = Field(
+        description="Share of emergency inpatients (stays over a day) offered early step-down "
+        "to a virtual ward. Was virtual_ward.step_down_share.")
+    vw_step_down_saving_days: Duration = Field(
+        description="Acute days saved by a step-down (cut from the remaining stay). Was "
+        "virtual_ward.step_down_saving_days.")
+
+    @model_validator(mode="after")
+    def _hours(self) -> AcuteSection:
+        if self.discharge_close_hour <= self.discharge_open_hour:
+            raise ValueError("discharge_close_hour must be after discharge_open_hour")
+        if self.elective_ring_fenced_beds > self.beds:
+            raise ValueError("elective_ring_fenced_beds cannot exceed beds")
+        return self
+
+    def capacity_cost(self, costs: CostsSection, days: float) -> float:
+        """Beds x days x the cost of a staffed G&A bed-day."""
+        return self.beds * days * costs.acute_bed_day_gbp

@@ -1,0 +1,84 @@
+"""Scenario schema of Emergency department: parameters with their units in their names."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import (
+    Count,
+    Duration,
+    HourProfile,
+    MonthProfile,
+    NonNeg,
+    Prob,
+    Shares,
+    Strict,
+    WeekdayProfile,
+    capacity,
+)
+from sim.scenario.costs import CostsSection, years
+
+
+class EDArrivalMix(Shares):
+    """Shares of all A&E attendances."""
+
+    type3: Prob = Field(description="Walk-ins to type 3 units (UTC, minor injury units).")
+    type1_walk_in: Prob = Field(description="Walk-ins to type 1 (major) EDs.")
+    type1_ambulance: Prob = Field(description="Ambulance arrivals (all to type 1 EDs).")
+
+
+class DecisionBunching(Strict):
+    """The documented 4-hour rule: admissions decided early are held and released in the 4th
+    hour (HSCIC 2014: 51% of admissions from A&E happen in the 4th hour)."""
+
+    share: Prob = Field(description="Share of admitted patients decided before window_start_mins "
+                        "who are held until the window.")
+    window_start_mins: NonNeg = Field(default=180.0, description="Window opens, minutes after "
+                                      "arrival.")
+    window_end_mins: NonNeg = Field(default=240.0, description="Window closes, minutes after "
+                                    "arrival.")
+
+    @model_validator(mode="after")
+    def _window(self) -> DecisionBunching:
+        if self.window_end_mins <= self.window_start_mins:
+            raise ValueError("window_end_mins must be after window_start_mins")
+        return self
+
+
+class EDSection(Strict):
+    """Emergency department: type 1 (major) with ambulance handover, and type 3 (UTC/MIU)."""
+
+    enabled: bool = Field(default=True, description="Switch the ED (and its arrivals) on or off.")
+    attendances_per_1000_per_year: NonNeg = Field(
+        description="A&E attendances of all types per 1,000 population per year, other than "
+        "those the model sends from primary care and UCR.")
+    arrival_mix: EDArrivalMix = Field(description="Attendances by route and type (shares).")
+    hour_profile: HourProfile
+    weekday_profile: WeekdayProfile
+    month_profile: MonthProfile
+    handover_staff: Count = capacity(
+        "ED staff receiving ambulance handovers at once (handover servers).",
+        lever="handovers at once")
+    handover_mins: Duration = Field(description="Time to hand a patient over, minutes.")
+    clinicians_per_shift: Count = capacity(
+        "Type 1 ED clinicians on duty at any time (assessment servers).",
+        lever="clinicians on duty")
+    assessment_mins: Duration = Field(
+        description="Clinician time per type 1 patient (triage to decision), minutes.")
+    investigation_mins: Duration = Field(
+        description="Time after assessment for tests, results and treatment before the "
+        "decision (no clinician held), minutes.")
+    admission_share: Prob = Field(description="Share of type 1 attendances admitted.")
+    vw_step_up_share: Prob = Field(
+        description="Share of ED patients decided for admission whom ED sends to a virtual ward "
+        "instead, when one takes them (else a bed). Was virtual_ward.ed_step_up_share.")
+    decision_bunching: DecisionBunching = Field(
+        description="The 4-hour decision-timing rule for admitted patients.")
+    type3_time_in_dept_mins: Duration = Field(
+        description="Time in department at a type 3 unit, minutes (no queue modelled).")
+
+    def capacity_cost(self, costs: CostsSection, days: float) -> float:
+        """Clinicians and handover staff on duty x WTE per 24x7 post x cost per WTE."""
+        staff = (self.clinicians_per_shift * costs.ed_clinician_wte_per_year_gbp
+                 + self.handover_staff * costs.ed_handover_wte_per_year_gbp)
+        return staff * costs.wte_per_post_24x7 * years(days)

@@ -1,0 +1,63 @@
+"""Scenario schema of the 2-hour urgent community response (UCR), units in every name."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import (
+    Count,
+    Duration,
+    HourProfile,
+    NonNeg,
+    Prob,
+    Shares,
+    Strict,
+    capacity,
+)
+from sim.scenario.costs import CostsSection, years
+
+
+class UCRSources(Shares):
+    gp: Prob = Field(description="Share of UCR referrals from general practice.")
+    nhs_111_999: Prob = Field(description="Share from NHS 111 and 999 (ambulance) services.")
+    care_home: Prob = Field(description="Share from care homes.")
+
+
+class UCROutcomes(Shares):
+    home: Prob = Field(description="Treated at home: episode ends.")
+    virtual_ward: Prob = Field(description="Stepped up to a virtual ward (ED if none free).")
+    reablement: Prob = Field(description="Referred on to reablement after the visit.")
+    ed: Prob = Field(description="Escalated to ED (by ambulance).")
+
+
+class UCRSection(Strict):
+    """2-hour urgent community (crisis) response."""
+
+    enabled: bool = Field(default=True, description="Switch UCR on or off.")
+    referrals_per_100k_per_month: NonNeg = Field(
+        description="Referrals per 100,000 population per month (excluding GP overflow).")
+    sources: UCRSources = Field(description="Where referrals come from (shares).")
+    hour_profile: HourProfile
+    open_hour: int = Field(ge=0, le=23, description="Service opens at this hour (08 = 08:00).")
+    close_hour: int = Field(ge=1, le=24, description="Service closes at this hour (20 = 20:00).")
+    out_of_hours: Literal["wait", "ed"] = Field(
+        description="Referrals received while closed: wait for opening, or go to ED.")
+    clinicians_per_shift: Count = capacity("Clinicians on duty while the service is open.",
+                                           lever="clinicians on duty, 08:00-20:00")
+    travel_mins: Duration = Field(description="Travel to the patient, minutes.")
+    visit_mins: Duration = Field(description="First visit, minutes.")
+    outcomes: UCROutcomes = Field(description="What happens after the visit (shares).")
+
+    @model_validator(mode="after")
+    def _hours(self) -> UCRSection:
+        if self.close_hour <= self.open_hour:
+            raise ValueError("close_hour must be after open_hour")
+        return self
+
+    def capacity_cost(self, costs: CostsSection, days: float) -> float:
+        """Clinicians on duty x WTE per post (for the hours open) x cost per WTE."""
+        hours = (self.close_hour - self.open_hour) / 24
+        return (self.clinicians_per_shift * costs.wte_per_post_24x7 * hours
+                * costs.ucr_clinician_wte_per_year_gbp * years(days))

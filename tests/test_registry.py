@@ -1,0 +1,135 @@
+"""The service registry is the one list of services: a new service needs no edit under sim/.
+
+A toy service is defined entirely here (schema section, class, observations, a port to ED and
+a KPI), registered, and run through the ordinary runner and file writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+from conftest import BASELINE
+from pydantic import Field
+
+from sim.core.clock import MIN_PER_DAY, Window
+from sim.core.monitor import Observations, UndeclaredObservation
+from sim.core.station import Station
+from sim.experiment.runner import run_replications
+from sim.model import registry
+from sim.model.context import Context
+from sim.model.pathways import Link, connect
+from sim.model.ports import Port, Referral, call
+from sim.model.replication import simulate
+from sim.model.services.base import Record, Service
+from sim.outputs.kpis.base import KPIS, RunData, kpi
+from sim.outputs.store import write_run
+from sim.scenario import load_scenario
+from sim.scenario.base import Count, Strict, capacity
+from sim.scenario.scale import scale_overrides
+
+WAIT = "toy.wait_mins"
+
+
+class ToySection(Strict):
+    enabled: bool = Field(default=True, description="Switch the toy clinic on or off.")
+    arrivals_per_day: float = Field(default=40.0, ge=0, description="Walk-ins a day.")
+    clinicians: Count = capacity("Clinicians on duty.", default=3)
+    visit_mins: float = Field(default=60.0, gt=0, description="Visit length, minutes.")
+    to_ed_share: float = Field(default=0.1, ge=0, le=1, description="Sent on to ED.")
+
+
+@dataclass
+class ToyNeeds:
+    ed: Port | None = None
+
+
+class ToyClinic(Service):
+    name = "toy"
+
+    def __init__(self, ctx: Context, cfg: ToySection):
+        super().__init__(ctx, cfg)
+        rng = ctx.streams("arrivals.toy")
+        self.u_ed = ctx.streams("route.toy.ed")
+        self.wait = ctx.monitor.tally(WAIT)
+        self.clinic = Station(ctx.env, cfg.clinicians, "toy.clinicians")
+        self.needs = ToyNeeds()
+        n = rng.poisson(cfg.arrivals_per_day * ctx.calendar.end / MIN_PER_DAY)
+        self.arrivals(sorted(rng.uniform(0, ctx.calendar.end, n).tolist()), self.arrive)
+
+    def arrive(self) -> None:
+        p = Record(self.new_id(), self.env.now, "walk_in")
+        self.enter(p)
+        self.clinic.join(self.cfg.visit_mins, lambda t, p=p: self._seen(p, t))
+
+    def _seen(self, p: Record, ticket) -> None:
+        self.wait.record(p.arrived, ticket.wait)
+        if self.u_ed.random() < self.cfg.to_ed_share and call(
+                self.needs.ed, Referral(self.name, "type1_walk_in")):
+            self.leave(p, "transferred")
+        else:
+            self.leave(p, "finished")
+
+
+@pytest.fixture
+def toy():
+    entry = registry.ServiceEntry(
+        "toy", "Toy clinic", ToyClinic, Observations(tallies=(WAIT,)), schema=ToySection,
+        links=(Link("toy", "ed", "ed", "attendance"),))
+    registry.register(entry)
+
+    @kpi("toy_wait_mins", "minutes", "lower", "toy")
+    def toy_wait(data: RunData, window: Window) -> float:
+        """Mean wait for a toy clinician, walk-ins arriving in the window."""
+        values, _ = data.monitor.tally(WAIT).select(window)
+        return float(values.mean()) if values.size else float("nan")
+
+    yield entry
+    registry.unregister("toy")
+    KPIS.pop("toy_wait_mins")
+
+
+def test_a_service_defined_outside_sim_runs_and_reports(toy, tmp_path) -> None:
+    small = [*scale_overrides(load_scenario(BASELINE), 0.05), "run.warmup_days=5",
+             "run.measurement_days=20", "toy.clinicians=4"]
+    scenario = load_scenario(BASELINE, small)
+    assert scenario.toy.clinicians == 4
+    assert "toy.clinicians" in toy.capacity
+    results = run_replications(scenario, 7, 2, workers=1)
+    flows = results[0].flows
+    assert flows["toy"]["entered"] > 500 and flows["toy"]["transferred"] > 0  # to ED
+    write_run(tmp_path, scenario, results)
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index("kpi")
+    assert summary.loc["toy_wait_mins", "mean"] >= 0
+    assert summary.loc["cost_total_gbp", "mean"] > 0
+    # with the toy switched off its KPI is NaN and nothing of it is built
+    off = run_replications(load_scenario(BASELINE, [*small, "toy.enabled=false"]), 7, 1)
+    assert "toy" not in off[0].flows
+
+
+def test_scenarios_without_the_new_section_still_load(toy) -> None:
+    assert load_scenario(BASELINE).toy.clinicians == 3  # the section's defaults
+
+
+def test_undeclared_observations_are_errors_not_empty_tallies() -> None:
+    from sim.core.monitor import Monitor
+
+    monitor = Monitor(*registry.all_observations())
+    monitor.tally("ed.time_in_dept")
+    with pytest.raises(UndeclaredObservation, match=r"ed\.time_in_dpt"):
+        monitor.tally("ed.time_in_dpt")
+
+
+def test_with_every_service_on_every_need_is_connected() -> None:
+    tiny = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.02),
+                                    "run.warmup_days=1", "run.measurement_days=2"])
+    rep = simulate(tiny, 1, 0)
+    assert set(rep.services) == set(registry.REGISTRY)
+    for name, svc in rep.services.items():
+        for need, port in vars(svc.needs).items():
+            assert port is not None, f"{name} needs {need} and nothing offers it"
+    with pytest.raises(ValueError, match="no port"):
+        connect(rep.services, [Link("ed", "bed", "acute", "no_such_port")])
+    with pytest.raises(ValueError, match="no port"):
+        connect(rep.services, [Link("ed", "no_such_need", "acute", "emergency_bed")])
