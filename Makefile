@@ -38,6 +38,7 @@ test: $(STAMP) $(CHROMIUM)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_replication.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_journeys.py
 
 docs: $(STAMP)
 	$(BIN)/python -m sim.outputs.docs README.md

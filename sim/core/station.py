@@ -79,6 +79,14 @@ class Pool:
             self.env.timeout(patience).callbacks.append(lambda _e: self._renege(ticket))
         return ticket
 
+    def acquire(self, priority: float = 0.0) -> simpy.Event:
+        """For process-style journeys: an event that succeeds with the ticket once a unit is
+        allocated (``ticket = yield pool.acquire()``); call ``release()`` when done. The
+        request is made now, so a free unit is taken at once, in order."""
+        granted = self.env.event()
+        self.request(granted.succeed, priority)
+        return granted
+
     def cancel(self, ticket: Ticket) -> bool:
         """Withdraw a waiting request (e.g. a patient redirected elsewhere); False if served."""
         if ticket.state != WAITING:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import simpy
+
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, Uniforms
@@ -112,8 +114,17 @@ class CrisisResponse(Service):
         if not r.in_scope and self.cfg.out_of_hours == "ed":
             self._send_to_ed(r)
             return
-        self.team.join(r.travel + r.visit, lambda _t, r=r: self._visited(r),
-                       on_start=lambda _t, r=r: self.after(r.travel, lambda: self._contact(r)))
+        self.env.process(self._visit(r, self.team.acquire()))
+
+    def _visit(self, r: UCRReferral, clinician: simpy.Event):
+        """Wait for a clinician, who travels to the patient (first care contact on arrival:
+        the 2-hour clock stops), visits, and decides where the patient goes next."""
+        yield clinician
+        yield self.env.timeout(r.travel)
+        self._contact(r)
+        yield self.env.timeout(r.visit)
+        self.team.release()
+        self._visited(r)
 
     def _contact(self, r: UCRReferral) -> None:
         r.contacted = True

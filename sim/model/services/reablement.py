@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import simpy
+
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler
@@ -72,10 +74,20 @@ class Reablement(Service):
             self.enter(r, external)
         else:
             self.from_acute[r.id] = r
-        self.pool.request(lambda _t, r=r: self.after(r.setup, lambda: self._start(r)),
-                          priority=0 if source == "acute" else 1)
+        self.env.process(self._episode(r, self.pool.acquire(0 if source == "acute" else 1)))
+
+    def _episode(self, r: Client, package: simpy.Event):
+        """Wait for a free package, set it up, deliver care, free the package."""
+        yield package
+        yield self.env.timeout(r.setup)
+        self._start(r)
+        yield self.env.timeout(r.duration)
+        self.leave(r, "finished")
+        self.pool.release()
 
     def _start(self, r: Client) -> None:
+        """Care starts: the 2-day clock stops, and a patient waiting in an acute bed leaves it
+        (from now on they are counted here)."""
         r.started = True
         if r.on_start is not None:
             del self.from_acute[r.id]
@@ -83,11 +95,6 @@ class Reablement(Service):
         self.t_start.record(r.arrived, (self.env.now - r.arrived) / MIN_PER_DAY)
         if r.on_start is not None:
             r.on_start()
-        self.after(r.duration, lambda: self._end(r))
-
-    def _end(self, r: Client) -> None:
-        self.leave(r, "finished")
-        self.pool.release()
 
     def close(self) -> None:
         now = self.env.now

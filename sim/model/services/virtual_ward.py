@@ -65,18 +65,19 @@ class VirtualWard(Service):
         self.offered.record(self.env.now, 1.0)
         p = Record(self.new_id(), self.env.now, source)
         self.enter(p, external)
-        self.occupied.add(self.env.now, 1)
-        stay = self.los[kind].next()
-        self.after(stay, lambda: self._discharge(p))
+        self.occupied.add(self.env.now, 1)  # now: the next referral this instant sees it
+        self.env.process(self._stay(p, self.los[kind].next()))
         return True
+
+    def _stay(self, p: Record, days: float):
+        """A virtual ward bed from admission until discharge home."""
+        yield self.env.timeout(days)
+        self.occupied.add(self.env.now, -1)
+        self.leave(p, "finished")
+        self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
 
     def close(self) -> None:
         """Patients still on the ward at the end are counted with their stay so far."""
         now = self.env.now
         for p in self.present.values():
             self.t_los.record(p.arrived, (now - p.arrived) / MIN_PER_DAY, censored=True)
-
-    def _discharge(self, p: Record) -> None:
-        self.leave(p, "finished")
-        self.occupied.add(self.env.now, -1)
-        self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
