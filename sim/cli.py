@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.scenario import Scenario, load_scenario
+from sim.scenario.scale import load_resized
 
 EXIT_INPUT = 2
 
@@ -25,14 +26,33 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+MAX_FACTOR = 100.0
+
+
+def _factor(text: str, option: str) -> float:
+    """A --scale or --capacity-factor value: a number above 0 and at most 100."""
+    shown = text if text.strip() else repr(text)
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 100")
+        raise InputError.one(option, shown, "not a number") from None
+    if not 0 < value <= MAX_FACTOR:  # also refuses nan and inf
+        raise InputError.one(option, shown, f"must be above 0 and at most {MAX_FACTOR:g}")
     return value
+
+
+def _sizes(args: argparse.Namespace) -> tuple[float, float]:
+    """(--scale, --capacity-factor), checked: a bad value is one ``OPTION: VALUE: REASON`` line
+    (both, when both are bad) and exit status 2, like every other input problem."""
+    values, problems = [], []
+    for option, text in (("--scale", args.scale), ("--capacity-factor", args.capacity_factor)):
+        try:
+            values.append(_factor(text, option))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return values[0], values[1]
 
 
 def _seed(text: str) -> int:
@@ -54,8 +74,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="override one scenario value, e.g. --set ed.clinicians_per_shift=14")
 
     def scale(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--scale", type=_positive_float, default=1.0, metavar="F",
+        # checked by _sizes (one line per bad value, exit 2), not by argparse
+        sp.add_argument("--scale", default="1", metavar="F",
                         help="multiply population and every capacity by F (quick trials)")
+        sp.add_argument("--capacity-factor", default="1", metavar="F",
+                        help="multiply every capacity by F, population and demand unchanged "
+                        "(4: ample capacity; below 1: a shortage); composes with --scale")
 
     run = sub.add_parser("run", help="run replications of a scenario and write the results")
     run.add_argument("scenario", help="scenario TOML file")
@@ -161,16 +185,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.orchestrate import run_scenario
 
-    scenario = load_scenario(args.scenario, args.sets)
-    if args.scale != 1.0:
-        from sim.scenario.scale import scale_overrides
-
-        scenario = load_scenario(args.scenario,
-                                 [*args.sets, *scale_overrides(scenario, args.scale)])
+    scale, capacity_factor = _sizes(args)
+    scenario = load_resized(args.scenario, args.sets, scale, capacity_factor)
     bar = _Bar("replications", args.quiet)
     try:
         outcome = run_scenario(scenario, args.seed, args.replications,
-                               Path(args.out) if args.out else None, args.workers, bar)
+                               Path(args.out) if args.out else None, args.workers, bar,
+                               scale, capacity_factor)
     finally:
         bar.close()
     if outcome.interrupted:
@@ -229,7 +250,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from sim.experiment.batch import load_batch
     from sim.experiment.orchestrate import run_batch
 
-    batch = load_batch(args.batch, args.sets, args.scale)
+    scale, capacity_factor = _sizes(args)
+    batch = load_batch(args.batch, args.sets, scale, capacity_factor)
     bar = _Bar("tasks", args.quiet)
     try:
         outcome = run_batch(batch, Path(args.out) if args.out else None, args.workers,
@@ -241,7 +263,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: {outcome.left} of {outcome.total} replications still to run. "
               f"Resume with:\n  python run_sim.py batch {args.batch} --out {outcome.out} "
               "--resume"
-              + (f" --scale {args.scale:g}" if args.scale != 1.0 else "")
+              + (f" --scale {scale:g}" if scale != 1.0 else "")
+              + (f" --capacity-factor {capacity_factor:g}" if capacity_factor != 1.0 else "")
               + "".join(f" --set {s}" for s in args.sets), file=sys.stderr)
         return 130
     for name, j in outcome.judged.items():
@@ -342,12 +365,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
     if args.pilot < 2:
         raise InputError.one("--pilot", "--pilot", "needs at least 2 pilot replications")
-    scenario = load_scenario(args.scenario, args.sets)
-    if args.scale != 1.0:
-        from sim.scenario.scale import scale_overrides
-
-        scenario = load_scenario(args.scenario,
-                                 [*args.sets, *scale_overrides(scenario, args.scale)])
+    scale, capacity_factor = _sizes(args)
+    scenario = load_resized(args.scenario, args.sets, scale, capacity_factor)
     bar = _progress(2 * args.pilot, "pilot runs", False)
     advice = advise(scenario, args.seed, pilot=args.pilot, workers=args.workers,
                     progress=lambda _kind, _rep: bar.update(1))

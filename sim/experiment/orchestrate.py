@@ -47,6 +47,11 @@ def default_out(name: str) -> Path:
     return Path("results") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
+def _sizes(scale: float, capacity_factor: float) -> dict[str, float]:
+    """How the scenarios were resized from their files (``--scale``, ``--capacity-factor``)."""
+    return {"scale": scale, "capacity_factor": capacity_factor}
+
+
 def _make_folder(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -64,14 +69,18 @@ class RunOutcome:
 
 
 def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | None = None,
-                 workers: int | None = None, progress: Progress | None = None) -> RunOutcome:
+                 workers: int | None = None, progress: Progress | None = None,
+                 scale: float = 1.0, capacity_factor: float = 1.0) -> RunOutcome:
     """Run the replications and write the results folder (``out``, default
-    :func:`default_out`)."""
+    :func:`default_out`). ``scale`` and ``capacity_factor`` say how ``scenario`` was resized
+    from its file (:func:`sim.scenario.scale.load_resized`); they are recorded in the
+    manifest."""
     out = out if out is not None else default_out(scenario.name)
     _make_folder(out)
     workers = workers or default_workers()
     started, t0 = now_iso(), time.perf_counter()
-    write_manifest(out, manifest(scenario, seed, replications, "running", started))
+    sizes = _sizes(scale, capacity_factor)
+    write_manifest(out, manifest(scenario, seed, replications, "running", started, sizes))
     done = 0
     if progress is not None:
         progress(done, replications)
@@ -85,10 +94,11 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
     try:
         results = run_replications(scenario, seed, replications, workers, progress=one_more)
     except KeyboardInterrupt:
-        write_manifest(out, manifest(scenario, seed, replications, "interrupted", started))
+        write_manifest(out, manifest(scenario, seed, replications, "interrupted", started,
+                                     sizes))
         return RunOutcome(out, replications, [], interrupted=True)
     judged = write_run(out, scenario, results)
-    extra = {"finished": now_iso(), "wall_seconds": round(time.perf_counter() - t0, 3),
+    extra = {**sizes, "finished": now_iso(), "wall_seconds": round(time.perf_counter() - t0, 3),
              "workers": workers, "flows": flows_total(results)}
     write_manifest(out, manifest(scenario, seed, replications, "complete", started, extra))
     return RunOutcome(out, replications, judged)
@@ -160,6 +170,7 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
     info = {"kind": "batch", "batch_name": batch.name, "batch_file": str(batch_file),
             "description": batch.description, "seed": batch.seed,
             "replications": batch.replications, "comparator": batch.comparator,
+            **_sizes(batch.scale, batch.capacity_factor),
             "scenario_sha256": hashes, "backend": backend_label(workers, scheduler, dask_workers),
             "started": started}
     write_manifest(out, {"status": "running", **manifest_base(), **info})
