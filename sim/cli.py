@@ -1,4 +1,5 @@
-"""Command-line interface: argument parsing and orchestration only; the CLI owns the terminal."""
+"""Command-line interface: parses arguments, calls the library and prints; the CLI owns the terminal
+(orchestration of runs and batches lives in sim.experiment.orchestrate)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,26 @@ import argparse
 import datetime as dt
 import json
 import sys
-import time
+from collections.abc import Collection
 from pathlib import Path
 
 from sim import scenario as scenarios
 from sim.core.errors import InputError
 from sim.scenario import Scenario
+from sim.scenario.scale import load_resized
 
 EXIT_INPUT = 2
 
 
-def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
-    """Every scenario the command line reads is also checked against the KPI ids."""
+def _kpi_ids() -> Collection[str]:
+    """Targets may name only these KPIs: every scenario the command line reads is checked."""
     from sim.outputs.kpis import KPIS
 
-    return scenarios.load_scenario(path, sets, known_kpis=KPIS)
+    return KPIS
+
+
+def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
+    return scenarios.load_scenario(path, sets, known_kpis=_kpi_ids())
 
 
 def _positive_int(text: str) -> int:
@@ -33,14 +39,33 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+MAX_FACTOR = 100.0
+
+
+def _factor(text: str, option: str) -> float:
+    """A --scale or --capacity-factor value: a number above 0 and at most 100."""
+    shown = text if text.strip() else repr(text)
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 100")
+        raise InputError.one(option, shown, "not a number") from None
+    if not 0 < value <= MAX_FACTOR:  # also refuses nan and inf
+        raise InputError.one(option, shown, f"must be above 0 and at most {MAX_FACTOR:g}")
     return value
+
+
+def _sizes(args: argparse.Namespace) -> tuple[float, float]:
+    """(--scale, --capacity-factor), checked: a bad value is one ``OPTION: VALUE: REASON`` line
+    (both, when both are bad) and exit status 2, like every other input problem."""
+    values, problems = [], []
+    for option, text in (("--scale", args.scale), ("--capacity-factor", args.capacity_factor)):
+        try:
+            values.append(_factor(text, option))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return values[0], values[1]
 
 
 def _seed(text: str) -> int:
@@ -62,8 +87,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="override one scenario value, e.g. --set ed.clinicians_per_shift=14")
 
     def scale(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--scale", type=_positive_float, default=1.0, metavar="F",
+        # checked by _sizes (one line per bad value, exit 2), not by argparse
+        sp.add_argument("--scale", default="1", metavar="F",
                         help="multiply population and every capacity by F (quick trials)")
+        sp.add_argument("--capacity-factor", default="1", metavar="F",
+                        help="multiply every capacity by F, population and demand unchanged "
+                        "(4: ample capacity; below 1: a shortage); composes with --scale")
 
     run = sub.add_parser("run", help="run replications of a scenario and write the results")
     run.add_argument("scenario", help="scenario TOML file")
@@ -167,48 +196,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_out(scenario: Scenario) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("results") / f"{scenario.name}-{stamp}"
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment.runner import default_workers, run_replications
-    from sim.outputs.store import flows_total, manifest, now_iso, write_manifest, write_run
+    from sim.experiment.orchestrate import run_scenario
 
-    scenario = load_scenario(args.scenario, args.sets)
-    if args.scale != 1.0:
-        from sim.scenario.scale import scale_overrides
-
-        scenario = load_scenario(args.scenario,
-                                 [*args.sets, *scale_overrides(scenario, args.scale)])
-    out = Path(args.out) if args.out else _default_out(scenario)
+    scale, capacity_factor = _sizes(args)
+    scenario = load_resized(args.scenario, args.sets, scale, capacity_factor,
+                            known_kpis=_kpi_ids())
+    bar = _Bar("replications", args.quiet)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError.one(str(out), "--out", f"cannot create the folder: {exc}") from None
-    workers = args.workers or default_workers()
-    started, t0 = now_iso(), time.perf_counter()
-    write_manifest(out, manifest(scenario, args.seed, args.replications, "running", started))
-    bar = _progress(args.replications, "replications", args.quiet)
-    try:
-        results = run_replications(scenario, args.seed, args.replications, workers,
-                                   progress=lambda _r: bar.update(1))
-    except KeyboardInterrupt:
+        outcome = run_scenario(scenario, args.seed, args.replications,
+                               Path(args.out) if args.out else None, args.workers, bar,
+                               scale, capacity_factor)
+    finally:
         bar.close()
-        write_manifest(out, manifest(scenario, args.seed, args.replications, "interrupted",
-                                     started))
-        print(f"interrupted; the partial folder {out} is marked incomplete", file=sys.stderr)
+    if outcome.interrupted:
+        print(f"interrupted; the partial folder {outcome.out} is marked incomplete",
+              file=sys.stderr)
         return 130
-    bar.close()
-    judged = write_run(out, scenario, results)
-    extra = {"finished": now_iso(), "wall_seconds": round(time.perf_counter() - t0, 3),
-             "workers": workers, "flows": flows_total(results)}
-    write_manifest(out, manifest(scenario, args.seed, args.replications, "complete", started,
-                                 extra))
-    print(_targets_text(judged, args.replications))
-    _write_report(out)
-    print(f"\nresults: {out}")
+    print(_targets_text(outcome.judged, outcome.replications))
+    _write_report(outcome.out)
+    print(f"\nresults: {outcome.out}")
     return 0
 
 
@@ -217,6 +224,22 @@ def _progress(total: int, unit: str, quiet: bool):
 
     return tqdm(total=total, unit=unit[:-1] if unit.endswith("s") else unit, desc=unit,
                 disable=quiet or not sys.stderr.isatty(), leave=False)
+
+
+class _Bar:
+    """A progress callback ``(done, total)`` drawing a bar, opened at the first call."""
+
+    def __init__(self, unit: str, quiet: bool):
+        self.unit, self.quiet, self.bar = unit, quiet, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = _progress(total, self.unit, self.quiet)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _fmt(x: float) -> str:
@@ -240,104 +263,32 @@ def _targets_text(judged, replications: int) -> str:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from sim.experiment.batch import load_batch
-    from sim.experiment.runner import default_workers, run_tasks
-    from sim.outputs.kpis import KPIS
-    from sim.outputs.store import (
-        load_task,
-        manifest_base,
-        now_iso,
-        store_task,
-        stored_tasks,
-        task_path,
-        write_batch,
-        write_manifest,
-    )
-    from sim.scenario import scenario_hash
+    from sim.experiment.orchestrate import run_batch
 
-    batch = load_batch(args.batch, args.sets, args.scale, known_kpis=KPIS)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("results") / f"{batch.name}-{stamp}"
-    hashes = {name: scenario_hash(sc) for name, sc in batch.scenarios.items()}
-    done = _check_resume(out, batch, hashes) if args.resume else _fresh_out(out)
-    workers = args.workers or default_workers()
-    backend = (f"dask:{args.scheduler}" if args.scheduler else
-               f"dask-local:{args.dask_workers}" if args.dask_workers else f"pool:{workers}")
-    started, t0 = now_iso(), time.perf_counter()
-    info = {"kind": "batch", "batch_name": batch.name, "batch_file": str(args.batch),
-            "description": batch.description, "seed": batch.seed,
-            "replications": batch.replications, "comparator": batch.comparator,
-            "scenario_sha256": hashes, "backend": backend, "started": started}
-    write_manifest(out, {"status": "running", **manifest_base(), **info})
-    all_tasks = [(name, r) for name in batch.scenarios for r in range(batch.replications)]
-    todo = [(batch.scenarios[n], r) for n, r in all_tasks if (n, r) not in done]
-    bar = _progress(len(all_tasks), "tasks", args.quiet)
-    bar.update(len(all_tasks) - len(todo))
+    scale, capacity_factor = _sizes(args)
+    batch = load_batch(args.batch, args.sets, scale, capacity_factor, known_kpis=_kpi_ids())
+    bar = _Bar("tasks", args.quiet)
     try:
-        for result in run_tasks(todo, batch.seed, workers, args.scheduler, args.dask_workers):
-            store_task(out, result)
-            bar.update(1)
-    except KeyboardInterrupt:
+        outcome = run_batch(batch, Path(args.out) if args.out else None, args.workers,
+                            args.scheduler, args.dask_workers, args.resume, bar,
+                            batch_file=args.batch)
+    finally:
         bar.close()
-        write_manifest(out, {"status": "interrupted", **manifest_base(), **info})
-        left = len(all_tasks) - len(stored_tasks(out))
-        print(f"\ninterrupted: {left} of {len(all_tasks)} replications still to run. Resume "
-              f"with:\n  python run_sim.py batch {args.batch} --out {out} --resume"
-              + (f" --scale {args.scale:g}" if args.scale != 1.0 else "")
+    if outcome.interrupted:
+        print(f"\ninterrupted: {outcome.left} of {outcome.total} replications still to run. "
+              f"Resume with:\n  python run_sim.py batch {args.batch} --out {outcome.out} "
+              "--resume"
+              + (f" --scale {scale:g}" if scale != 1.0 else "")
+              + (f" --capacity-factor {capacity_factor:g}" if capacity_factor != 1.0 else "")
               + "".join(f" --set {s}" for s in args.sets), file=sys.stderr)
         return 130
-    bar.close()
-    results = {name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
-               for name in batch.scenarios}
-    judged = write_batch(out, batch.scenarios, batch.comparator, results)
-    write_manifest(out, {"status": "complete", **manifest_base(), **info,
-                         "finished": now_iso(),
-                         "wall_seconds": round(time.perf_counter() - t0, 3),
-                         "scenarios": {n: sc.model_dump(mode="json")
-                                       for n, sc in batch.scenarios.items()}})
-    for name, j in judged.items():
+    for name, j in outcome.judged.items():
         print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
         print(_targets_text(j, batch.replications))
-    _write_report(out)
-    print(f"\nresults: {out}  (comparison.csv: paired differences against {batch.comparator})")
+    _write_report(outcome.out)
+    print(f"\nresults: {outcome.out}  (comparison.csv: paired differences against "
+          f"{batch.comparator})")
     return 0
-
-
-def _fresh_out(out: Path) -> set[tuple[str, int]]:
-    from sim.outputs.store import stored_tasks
-
-    if stored_tasks(out):
-        raise InputError.one(str(out), "--out", "holds replications of an earlier batch: add "
-                             "--resume to finish it, or choose another folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError.one(str(out), "--out", f"cannot create the folder: {exc}") from None
-    return set()
-
-
-def _check_resume(out: Path, batch, hashes: dict[str, str]) -> set[tuple[str, int]]:
-    """Resume only the same batch: same scenarios (by hash), seed and replications."""
-    from sim.outputs.store import stored_tasks
-
-    path = out / "manifest.json"
-    try:
-        old = json.loads(path.read_text())
-    except (OSError, ValueError):
-        raise InputError.one(str(path), "--resume", "no batch to resume in this folder") from None
-    problems = []
-    for key, now in (("seed", batch.seed), ("replications", batch.replications)):
-        if old.get(key) != now:
-            problems.append(f"{key} was {old.get(key)}, now {now}")
-    old_hashes = old.get("scenario_sha256", {})
-    for name, h in hashes.items():
-        if old_hashes.get(name) not in (None, h):
-            problems.append(f"scenario {name} has changed (sha256 {old_hashes[name][:12]} "
-                            f"-> {h[:12]})")
-    if set(old_hashes) != set(hashes):
-        problems.append("the batch's scenarios are not the same ones")
-    if problems:
-        raise InputError.one(str(path), "--resume", "refused: " + "; ".join(problems))
-    return {t for t in stored_tasks(out) if t[0] in hashes and t[1] < batch.replications}
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -429,12 +380,9 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
     if args.pilot < 2:
         raise InputError.one("--pilot", "--pilot", "needs at least 2 pilot replications")
-    scenario = load_scenario(args.scenario, args.sets)
-    if args.scale != 1.0:
-        from sim.scenario.scale import scale_overrides
-
-        scenario = load_scenario(args.scenario,
-                                 [*args.sets, *scale_overrides(scenario, args.scale)])
+    scale, capacity_factor = _sizes(args)
+    scenario = load_resized(args.scenario, args.sets, scale, capacity_factor,
+                            known_kpis=_kpi_ids())
     bar = _progress(2 * args.pilot, "pilot runs", False)
     advice = advise(scenario, args.seed, pilot=args.pilot, workers=args.workers,
                     progress=lambda _kind, _rep: bar.update(1))

@@ -40,9 +40,9 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 
 from sim.core.errors import InputError, Problem
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario
 from sim.scenario.base import Strict
-from sim.scenario.scale import scale_overrides
+from sim.scenario.scale import load_resized
 
 NAME = r"^[A-Za-z0-9_.-]+$"
 Value = bool | int | float | str | list[Any]
@@ -88,6 +88,8 @@ class Batch:
     seed: int
     comparator: str
     scenarios: dict[str, Scenario]  # in the order given, comparator included
+    scale: float = 1.0  # --scale the scenarios were loaded with (population and capacity)
+    capacity_factor: float = 1.0  # --capacity-factor (capacity only)
 
 
 def _toml_value(value: Any) -> str:
@@ -119,9 +121,11 @@ def expand(spec: BatchFile) -> list[tuple[str, str, list[str]]]:
 
 
 def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1.0,
+               capacity_factor: float = 1.0,
                known_kpis: Collection[str] | None = None) -> Batch:
     """Read and validate a batch file and every scenario in it (``sets`` apply to all; ``scale``
-    shrinks or grows population and every capacity, for a quick trial of a big batch)."""
+    shrinks or grows population and every capacity, for a quick trial of a big batch;
+    ``capacity_factor`` multiplies every capacity and keeps the population)."""
     path = Path(path)
     label = str(path)
     try:
@@ -152,10 +156,8 @@ def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1
     scenarios: dict[str, Scenario] = {}
     for name, description, overrides in points:
         try:
-            sc = load_scenario(base, [*overrides, *(sets or [])], known_kpis)
-            if scale != 1.0:
-                sc = load_scenario(base, [*overrides, *(sets or []),
-                                          *scale_overrides(sc, scale)])
+            sc = load_resized(base, [*overrides, *(sets or [])], scale, capacity_factor,
+                              known_kpis)
         except InputError as exc:
             ours = {o.split("=", 1)[0] for o in overrides}
             problems += [Problem(f"{label} [{name}]" if p.file == "--set" and p.key in ours
@@ -166,4 +168,4 @@ def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1
     if problems:
         raise InputError(problems)
     return Batch(spec.name, spec.description, spec.replications, spec.seed, comparator,
-                 scenarios)
+                 scenarios, scale, capacity_factor)

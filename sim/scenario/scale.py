@@ -1,12 +1,27 @@
-"""Scale a scenario to another population, capacity in proportion (a 300k place, a 2.4m one).
+"""Resize a scenario: population and capacity together (``--scale``), or capacity alone
+(``--capacity-factor``).
 
-Demand is per head already; only the absolute capacities need scaling. Used for quick trials
-and for the benchmark of run time against population size.
+Demand is per head already, so scaling the population scales demand; only the absolute
+capacities (:data:`CAPACITY_KEYS`) need multiplying as well. ``--scale`` is for quick trials
+and for the benchmark of run time against population size (a 300k place, a 2.4m one).
+``--capacity-factor`` keeps the population and demand and multiplies every capacity, so the
+verdicts it changes are about capacity: at 4 ("ample capacity") every capacity-driven target
+should be met, below 1 they should fail.
+
+Whole-number capacities (beds, staff, packages) are rounded to the nearest integer, except
+that a positive capacity is never rounded down to 0 (it becomes 1): a factor should shrink a
+service, not switch it off. A capacity of 0 stays 0. Fractional capacities (slots and sessions a
+week or a day) are multiplied exactly (to six significant figures).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
 from sim.scenario.fields import capacity_keys
+from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
 # every absolute capacity: the fields tagged capacity=True in the schema
@@ -20,17 +35,51 @@ def _get(scenario: Scenario, key: str):
     return node
 
 
-def scale_overrides(scenario: Scenario, factor: float) -> list[str]:
-    """``--set`` overrides that scale population and capacities by ``factor``."""
-    if factor <= 0:
-        raise ValueError("factor must be positive")
-    sets = [f"population.size={max(1, round(scenario.population.size * factor))}"]
+def _check(factor: float) -> None:
+    if not (math.isfinite(factor) and factor > 0):
+        raise ValueError(f"factor must be a positive number, not {factor!r}")
+
+
+def _whole(value: int, factor: float) -> int:
+    """A whole-number capacity times ``factor``: nearest integer, a positive one at least 1."""
+    return max(1, round(value * factor)) if value > 0 else 0
+
+
+def capacity_overrides(scenario: Scenario, factor: float) -> list[str]:
+    """``--set`` overrides that multiply every capacity (:data:`CAPACITY_KEYS`) by ``factor``;
+    population and demand are left as they are."""
+    _check(factor)
+    sets = []
     for key in CAPACITY_KEYS:
         value = _get(scenario, key)
         if isinstance(value, list):
             sets.append(f"{key}=[{', '.join(f'{v * factor:.6g}' for v in value)}]")
         elif isinstance(value, int):
-            sets.append(f"{key}={max(0, round(value * factor))}")
+            sets.append(f"{key}={_whole(value, factor)}")
         else:
             sets.append(f"{key}={value * factor:.6g}")
     return sets
+
+
+def scale_overrides(scenario: Scenario, factor: float,
+                    capacity_factor: float = 1.0) -> list[str]:
+    """``--set`` overrides that scale population and capacities by ``factor``; capacities are
+    further multiplied by ``capacity_factor`` (both rounded once, on the product)."""
+    _check(factor)
+    return [f"population.size={max(1, round(scenario.population.size * factor))}",
+            *capacity_overrides(scenario, factor * capacity_factor)]
+
+
+def load_resized(path: str | Path, sets: Sequence[str] = (), scale: float = 1.0,
+                 capacity_factor: float = 1.0,
+                 known_kpis: Collection[str] | None = None) -> Scenario:
+    """Load a scenario with its ``--set`` overrides, then apply ``--scale`` (population and
+    capacity) and ``--capacity-factor`` (capacity only) to the result."""
+    scenario = load_scenario(path, list(sets), known_kpis)
+    if scale == 1.0 and capacity_factor == 1.0:
+        return scenario
+    if scale == 1.0:
+        resize = capacity_overrides(scenario, capacity_factor)
+    else:
+        resize = scale_overrides(scenario, scale, capacity_factor)
+    return load_scenario(path, [*sets, *resize], known_kpis)
