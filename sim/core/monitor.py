@@ -189,18 +189,10 @@ class Monitor:
         self._array_names.update(obs.arrays)
 
     def tally(self, name: str) -> Tally:
-        try:
-            return self.tallies[name]
-        except KeyError:
-            raise UndeclaredObservation(f"tally {name!r} is not declared by any service "
-                                        f"(declared: {', '.join(sorted(self.tallies))})") from None
+        return _declared(self.tallies, "tally", name)
 
     def level(self, name: str) -> Level:
-        try:
-            return self.levels[name]
-        except KeyError:
-            raise UndeclaredObservation(f"level {name!r} is not declared by any service "
-                                        f"(declared: {', '.join(sorted(self.levels))})") from None
+        return _declared(self.levels, "level", name)
 
     def put_array(self, name: str, values: np.ndarray) -> None:
         if name not in self._array_names:
@@ -211,3 +203,11 @@ class Monitor:
         if name not in self._array_names:
             raise UndeclaredObservation(f"array {name!r} is not declared by any service")
         return self.arrays.get(name, np.empty(0))
+
+
+def _declared(found: dict, kind: str, name: str):
+    try:
+        return found[name]
+    except KeyError:
+        raise UndeclaredObservation(f"{kind} {name!r} is not declared by any service "
+                                    f"(declared: {', '.join(sorted(found))})") from None
