@@ -24,7 +24,7 @@ from sim.core.stats import mean_ci, t_ppf
 from sim.model.replication import calendar_of
 from sim.outputs.kpis import KPIS
 from sim.outputs.result import ReplicationResult
-from sim.outputs.targets import TargetResult, judge, judged_on
+from sim.outputs.targets import WINDOW, TargetResult, judge, judged_on
 from sim.scenario import Scenario, scenario_hash
 
 
@@ -63,25 +63,34 @@ def summary_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
 
 
 def judge_targets(scenario: Scenario, results: list[ReplicationResult]) -> list[TargetResult]:
+    """Every target judged on its month or the window, at the scenario's required confidence."""
     cal = calendar_of(scenario)
+    required = scenario.judgement.required_confidence
     out = []
     for t in scenario.targets:
         on = judged_on(t, cal)
-        if on == "window":
-            values = [r.kpis.get(t.kpi, np.nan) for r in results]
-        else:
-            values = [r.monthly.get(on, {}).get(t.kpi, np.nan) for r in results]
-        out.append(judge(t, np.array(values, dtype=float), on))
+        window = np.array([r.kpis.get(t.kpi, np.nan) for r in results], dtype=float)
+        values = window if on.on == WINDOW else np.array(
+            [r.monthly.get(on.on, {}).get(t.kpi, np.nan) for r in results], dtype=float)
+        out.append(judge(t, values, on, required, window))
     return out
 
 
+TARGET_COLUMNS = ["scenario", "target", "kpi", "op", "threshold", "deadline", "in_force_since",
+                  "judged_on", "judged_label", "mean", "ci_low", "ci_high", "window_mean", "n",
+                  "n_met", "p_met", "p_met_low", "p_met_high", "required_confidence", "verdict",
+                  "reason"]
+
+
 def targets_table(name: str, judged: list[TargetResult]) -> pd.DataFrame:
+    """targets.csv: the verdict beside what it was judged on (``judged_label``) and the value
+    judged (``mean``: that month's mean when judged on a month; ``window_mean`` the window's)."""
     rows = [(name, j.target.id, j.target.kpi, j.target.op, j.target.threshold,
-             j.target.deadline or "", j.judged_on, j.mean, j.ci_low, j.ci_high, j.p_met, j.verdict)
+             j.target.deadline or "", j.in_force_since, j.judged_on, j.judged_label, j.mean,
+             j.ci_low, j.ci_high, j.window_mean, j.n, j.n_met, j.p_met, j.p_met_low,
+             j.p_met_high, j.required_confidence, j.verdict, j.reason)
             for j in judged]
-    return pd.DataFrame(rows, columns=["scenario", "target", "kpi", "op", "threshold", "deadline",
-                                       "judged_on", "mean", "ci_low", "ci_high", "p_met",
-                                       "verdict"])
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
 def _atomic_write(path: Path, text: str) -> None:
