@@ -401,7 +401,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.outputs.comparison import compare_dirs
+    from sim.outputs.comparison import compare_dirs, cost_lines
 
     table, note = compare_dirs(Path(args.dir_a), Path(args.dir_b))
     if args.out:
@@ -412,7 +412,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(note)
     shown = table[["kpi", "target", "comparator_mean", "scenario_mean", "mean_diff", "ci_low",
                    "ci_high", "comparator_verdict", "scenario_verdict"]]
-    print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    costs = cost_lines(table)
+    if costs:
+        print("\nCosts (option minus comparator, over the window):")
+        print("\n".join(f"  {line}" for line in costs))
     return 0
 
 

@@ -227,17 +227,56 @@ def _mean_paired(base: Values, other: Values, f) -> float:
 def extra_meeting(kpi: str, base: Values, other: Values) -> float:
     """Extra patients meeting the standard (option - comparator), on the better side."""
     count = SHARE_OF[kpi]
+    if not all(k in v for k in (kpi, count) for v in (base, other)):
+        return np.nan  # a folder without these KPIs
     sign = -1.0 if KPIS[kpi].better == "lower" else 1.0
     return _mean_paired(base, other, lambda a, b: sign * (b[kpi] * b[count]
                                                           - a[kpi] * a[count]) / 100)
 
 
+NOT_COSTED = "not costed: no costed capacity changed"
+NOT_SIGNIFICANT = "difference not significant"
+NO_EXTRA = "no extra patients meeting the target"
+UNPAIRED = "unpaired runs: not computed"
+SHIPPED_COSTS = "estimate [E]: replace with local unit costs"
+
+
+def cost_label(costs: dict[str, Any] | None) -> str:
+    """How far to trust the unit costs: the shipped ones are estimates [E] (baseline.toml says
+    so line by line); a scenario that sets its own says where they are (``[costs]``)."""
+    from sim.scenario import baseline_path, load_scenario
+
+    shipped = load_scenario(baseline_path()).costs.model_dump(mode="json")
+    if not costs or costs == shipped:
+        return SHIPPED_COSTS
+    return (f"scenario unit costs ([costs], price year {costs.get('price_year', '?')}); "
+            "estimates unless replaced with local figures")
+
+
+def _cost_columns(d_cost: float, extra: float, significant: bool, paired: bool,
+                  label: str) -> tuple[float, float, float, str]:
+    """(incremental cost, extra patients, cost per extra patient, note), rounded for reading:
+    GBP to the pound, patients to 0.1. A cost per extra patient is given only for a
+    significant difference that helps; no change in costed capacity is "not costed", not 0."""
+    extra = round(extra, 1) if np.isfinite(extra) else np.nan
+    if d_cost == 0:
+        return np.nan, extra, np.nan, NOT_COSTED
+    cost = float(round(d_cost)) if np.isfinite(d_cost) else np.nan
+    if not paired:
+        return cost, np.nan, np.nan, UNPAIRED
+    if not significant:
+        return cost, extra, np.nan, f"{NOT_SIGNIFICANT}; {label}"
+    if not np.isfinite(extra) or extra <= 0:
+        return cost, extra, np.nan, f"{NO_EXTRA}; {label}"
+    return cost, extra, float(round(d_cost / extra)), label
+
+
 def comparison_rows(name: str, comparator: str, base: Values, other: Values,
                     base_verdicts: Verdicts, other_verdicts: Verdicts,
-                    paired: bool = True) -> list[tuple]:
+                    paired: bool = True, cost_source: str = SHIPPED_COSTS) -> list[tuple]:
     """Per KPI: mean difference (option - comparator) with its 95% CI, and target verdicts;
     for targets on a per-patient share, the extra patients meeting it and the incremental
-    cost per extra patient.
+    cost per extra patient (only where the difference is significant; see _cost_columns).
 
     Paired over common replications (same seed: common random numbers), else Welch."""
     rows = []
@@ -264,12 +303,15 @@ def comparison_rows(name: str, comparator: str, base: Values, other: Values,
         other_mean = float(b.mean()) if b.size else np.nan
         targets = [(tid, v) for tid, kk, v in base_verdicts if kk == k] or [("", "")]
         extra = extra_meeting(k, base, other) if k in SHARE_OF and paired else np.nan
-        per_extra = d_cost / extra if np.isfinite(extra) and extra > 0 else np.nan
+        cost, extra, per_extra, note = _cost_columns(d_cost, extra, significant, paired,
+                                                     cost_source)
+        if k not in SHARE_OF:
+            note = NOT_COSTED if d_cost == 0 else cost_source
         for tid, vb in targets:
             vo = other_v.get(tid, "") if tid else ""
             rows.append((name, comparator, k, base_mean, other_mean, mean, lo, hi, n,
-                         significant, tid, vb, vo, bool(tid) and vb != vo, d_cost,
-                         extra if tid else np.nan, per_extra if tid else np.nan))
+                         significant, tid, vb, vo, bool(tid) and vb != vo, cost,
+                         extra if tid else np.nan, per_extra if tid else np.nan, note))
     return rows
 
 
@@ -292,7 +334,7 @@ COMPARISON_COLUMNS = ["scenario", "comparator", "kpi", "comparator_mean", "scena
                       "mean_diff", "ci_low", "ci_high", "n", "significant", "target",
                       "comparator_verdict", "scenario_verdict", "verdict_changed",
                       "incremental_cost_gbp", "extra_patients_meeting",
-                      "cost_per_extra_patient_gbp"]
+                      "cost_per_extra_patient_gbp", "cost_note"]
 
 
 def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
@@ -311,9 +353,11 @@ def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
         [targets_table(n, judged[n]) for n in scenarios], ignore_index=True))
     rows = []
     base = kpi_values(results[comparator])
+    source = cost_label(scenarios[comparator].costs.model_dump(mode="json"))
     for name in scenarios:
         if name != comparator:
             rows += comparison_rows(name, comparator, base, kpi_values(results[name]),
-                                    verdicts_of(judged[comparator]), verdicts_of(judged[name]))
+                                    verdicts_of(judged[comparator]), verdicts_of(judged[name]),
+                                    cost_source=source)
     write_csv(out / "comparison.csv", pd.DataFrame(rows, columns=COMPARISON_COLUMNS))
     return judged
