@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 from conftest import BASELINE
 
 from sim.model.replication import calendar_of
+from sim.outputs.kpis import KPIS
 from sim.outputs.result import ReplicationResult
 from sim.outputs.store import TARGET_COLUMNS, judge_targets, targets_table
 from sim.outputs.targets import (
@@ -141,11 +143,31 @@ def test_handover_targets_are_the_published_ones_and_reachable(baseline) -> None
     assert floor < tolerance <= 5
 
 
-def test_an_input_with_the_same_value_every_time_is_judged_without_sampling_doubt() -> None:
-    j = judge(Target(id="vw", kpi="vw_beds_per_100k", op=">=", threshold=40.0),
-              np.full(10, 41.7), "window")
+def test_an_input_kpi_is_judged_on_its_value_a_saturated_random_one_is_not() -> None:
+    vw = Target(id="vw", kpi="vw_beds_per_100k", op=">=", threshold=40.0)
+    j = judge(vw, np.full(10, 41.7), "window", exact=True)
     assert j.verdict == MET and (j.p_met_low, j.p_met_high) == (1.0, 1.0)
-    assert "same value in all 10 replications" in j.reason
-    miss = judge(Target(id="vw", kpi="vw_beds_per_100k", op=">=", threshold=40.0),
-                 np.full(10, 27.1), "window")
+    assert j.reason.startswith("a scenario input, no sampling doubt: 41.7 >= 40")
+    miss = judge(vw, np.full(10, 27.1), "window", exact=True)
     assert miss.verdict == NOT_MET and miss.p_met_high == 0.0
+    zero = judge(Target(id="w", kpi="rtt_over_104w", op="<=", threshold=0.0), np.zeros(10),
+                 "window")
+    assert zero.verdict == UNCERTAIN and "0.80 needs 16" in zero.reason
+    assert KPIS["vw_beds_per_100k"].exact and not KPIS["rtt_over_104w"].exact
+
+
+def test_console_shows_the_rule_the_judged_on_label_beside_the_value_and_why(baseline) -> None:
+    from sim.cli import _targets_text
+
+    months = [m.label for m in calendar_of(baseline).months()]
+    results = [ReplicationResult("b", rep, {"ed_4h_pct": 85.0 + rep}, {
+        m: {"ed_4h_pct": 60.0 + rep} for m in months}) for rep in range(3)]
+    text = _targets_text(judge_targets(baseline, results), 3)
+    lines = text.splitlines()
+    assert lines[1].startswith("'met' needs the mean's 95% CI on the right side")
+    assert "needs at least 16" in lines[1]
+    ed = next(line for line in lines if line.startswith("ed_4h "))
+    assert re.search(r"March 2026 +61.0 ", ed) and "0.00 [0.00-0.56]" in ed
+    assert ed.rstrip().endswith("wholly on the wrong side of 78")
+    old = next(line for line in lines if line.startswith("rtt_104w"))
+    assert "(in force since July 2022)" in old and "no data" in old

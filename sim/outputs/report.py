@@ -208,7 +208,7 @@ def _targets_html(folder: Folder) -> str:
     rows = []
     for r in folder.targets.itertuples(index=False):
         colour = COLOURS.get(r.verdict, "#888888")
-        ci = "-" if r.ci_low == "" else f"{float(r.ci_low):.1f} to {float(r.ci_high):.1f}"
+        ci = "-" if r.ci_low == "" else f"{_number(r.ci_low)} to {_number(r.ci_high)}"
         on = _cell(r, "judged_label") or r.judged_on
         month_judged = r.judged_on not in ("", "window")
         window = _number(_cell(r, "window_mean")) if month_judged else "same"

@@ -72,7 +72,8 @@ def judge_targets(scenario: Scenario, results: list[ReplicationResult]) -> list[
         window = np.array([r.kpis.get(t.kpi, np.nan) for r in results], dtype=float)
         values = window if on.on == WINDOW else np.array(
             [r.monthly.get(on.on, {}).get(t.kpi, np.nan) for r in results], dtype=float)
-        out.append(judge(t, values, on, required, window))
+        out.append(judge(t, values, on, required, window,
+                         exact=t.kpi in KPIS and KPIS[t.kpi].exact))
     return out
 
 

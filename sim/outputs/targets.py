@@ -11,8 +11,10 @@ The rule (one rule for every target; the README and the report state it):
   P(met) is not yet known well enough; ``reason`` says which, and how many replications would
   make "met" reachable).
 
-A KPI with the same value in every replication (an input such as VW beds per 100,000) has no
-sampling uncertainty: its P(met) is exactly 0 or 1 and its interval collapses to that.
+A KPI that is a function of the scenario alone (``exact``: an input such as VW beds per
+100,000) has no sampling doubt: its P(met) is exactly 0 or 1 and it is judged on its value. A
+random KPI that happens to give the same value every time (0 long waits, 100% within 6 weeks)
+is judged by the rule above: a few identical replications do not make it certain.
 - **no data**: the KPI has no value (its service is switched off).
 
 Each verdict says what it was judged on: the deadline month when the deadline falls inside the
@@ -150,8 +152,10 @@ def reason_for(verdict_: str, target: Target, ci: tuple[float, float], n: int, n
 
 def judge(target: Target, values: np.ndarray, on: Judged | str,
           required: float = DEFAULT_REQUIRED_CONFIDENCE,
-          window_values: np.ndarray | None = None) -> TargetResult:
-    """Judge one target on the replications' values of what it is judged on."""
+          window_values: np.ndarray | None = None, exact: bool = False) -> TargetResult:
+    """Judge one target on the replications' values of what it is judged on. ``exact``: the
+    KPI is a function of the scenario alone (an input such as VW beds per 100,000), so it has
+    no sampling doubt and is judged on its value."""
     judged = on if isinstance(on, Judged) else Judged(on, on)
     v = np.asarray(values, dtype=float)
     finite = v[np.isfinite(v)]
@@ -159,13 +163,15 @@ def judge(target: Target, values: np.ndarray, on: Judged | str,
     n_met = sum(meets(float(x), target.op, target.threshold) for x in finite)
     p_met = n_met / n if n else math.nan
     p_low, p_high = wilson_interval(n_met, n)
-    fixed = n >= 2 and float(np.ptp(finite)) == 0.0
-    if fixed:  # the same value every time (an input): P(met) is known exactly
+    if exact and n:
         p_low = p_high = p_met
-    result = verdict(target.op, target.threshold, lo, hi, n, p_met_low=p_low, required=required)
-    reason = (f"the same value in all {n} replications (no sampling uncertainty)" if fixed
-              and result != NO_DATA else
-              reason_for(result, target, (lo, hi), n, n_met, p_low, required))
+        result = MET if n_met == n else NOT_MET if n_met == 0 else UNCERTAIN
+        reason = (f"a scenario input, no sampling doubt: {mean:g} {target.op} "
+                  f"{target.threshold:g} is {'true' if result == MET else 'false'}")
+    else:
+        result = verdict(target.op, target.threshold, lo, hi, n, p_met_low=p_low,
+                         required=required)
+        reason = reason_for(result, target, (lo, hi), n, n_met, p_low, required)
     wv = np.asarray(window_values if window_values is not None else values, dtype=float)
     wv = wv[np.isfinite(wv)]
     return TargetResult(
