@@ -137,3 +137,10 @@ def test_compare_prints_not_costed_for_a_process_change(tmp_path) -> None:
     table, _ = compare_dirs(tmp_path / "a", tmp_path / "b")
     assert cost_lines(table) == ["s ed_4h: not costed (no costed capacity changed)"]
     assert table[table.kpi == "ed_4h_pct"].cost_note.iloc[0] == NOT_COSTED
+
+
+def test_a_cheaper_and_better_option_is_called_dominant_not_given_a_negative_price() -> None:
+    other = [x + 2.0 for x in BASE_4H]
+    row = ed_row(values(BASE_4H, 10_000_000.0), values(other, 9_000_000.0))
+    assert row.incremental_cost_gbp == -1_000_000.0
+    assert math.isnan(row.cost_per_extra_patient_gbp) and "dominant" in row.cost_note

@@ -239,6 +239,7 @@ NOT_COSTED = "not costed: no costed capacity changed"
 NOT_SIGNIFICANT = "difference not significant"
 NO_EXTRA = "no extra patients meeting the target"
 UNPAIRED = "unpaired runs: not computed"
+DOMINANT = "cheaper and more patients meeting the target (dominant)"
 SHIPPED_COSTS = "estimate [E]: replace with local unit costs"
 
 
@@ -269,6 +270,8 @@ def _cost_columns(d_cost: float, extra: float, significant: bool, paired: bool,
         return cost, extra, np.nan, f"{NOT_SIGNIFICANT}; {label}"
     if not np.isfinite(extra) or extra <= 0:
         return cost, extra, np.nan, f"{NO_EXTRA}; {label}"
+    if d_cost < 0:  # a ratio of a saving to a gain reads as a price; say what it is
+        return cost, extra, np.nan, f"{DOMINANT}; {label}"
     return cost, extra, float(round(d_cost / extra)), label
 
 
