@@ -247,15 +247,24 @@ def _fmt(x: float) -> str:
 
 
 def _targets_text(judged, replications: int) -> str:
-    head = ("target", "kpi", "rule", "judged on", "mean", "95% CI", "P(met)", "verdict")
+    """The verdicts with what each was judged on beside the value judged, P(met) with its
+    Wilson interval, and the reason; headed by the verdict rule."""
+    from sim.outputs.targets import rule_text
+
+    head = ("target", "rule", "judged on", "value", "95% CI", "P(met) [95% CI]", "verdict",
+            "why")
     rows = [head]
     for j in judged:
         t = j.target
         ci = "-" if j.ci_low != j.ci_low else f"{j.ci_low:.1f}..{j.ci_high:.1f}"
-        rows.append((t.id, t.kpi, f"{t.op} {t.threshold:g}", j.judged_on, _fmt(j.mean), ci,
-                     "-" if j.p_met != j.p_met else f"{j.p_met:.2f}", j.verdict))
+        p = ("-" if j.p_met != j.p_met else
+             f"{j.p_met:.2f} [{j.p_met_low:.2f}-{j.p_met_high:.2f}]")
+        rows.append((t.id, f"{t.kpi} {t.op} {t.threshold:g}", j.judged_label, _fmt(j.mean), ci,
+                     p, j.verdict, j.reason))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [f"Targets ({replications} replications)"]
+    if judged:
+        lines.append(rule_text(judged[0].required_confidence, replications))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]
     return "\n".join(lines)
@@ -392,7 +401,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.outputs.comparison import compare_dirs
+    from sim.outputs.comparison import compare_dirs, cost_lines
 
     table, note = compare_dirs(Path(args.dir_a), Path(args.dir_b))
     if args.out:
@@ -403,7 +412,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(note)
     shown = table[["kpi", "target", "comparator_mean", "scenario_mean", "mean_diff", "ci_low",
                    "ci_high", "comparator_verdict", "scenario_verdict"]]
-    print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    costs = cost_lines(table)
+    if costs:
+        print("\nCosts (option minus comparator, over the window):")
+        print("\n".join(f"  {line}" for line in costs))
     return 0
 
 

@@ -10,7 +10,13 @@ from scipy import stats as sps
 
 from sim.core.clock import Calendar, Window
 from sim.core.monitor import Level, Tally
-from sim.core.stats import mean_ci, t_ppf
+from sim.core.stats import (
+    mean_ci,
+    normal_ppf,
+    replications_for_confidence,
+    t_ppf,
+    wilson_interval,
+)
 from sim.outputs.targets import MET, NO_DATA, NOT_MET, UNCERTAIN, verdict
 
 
@@ -49,13 +55,36 @@ def test_tally_window_is_by_reference_time_and_keeps_censored() -> None:
 
 
 def test_verdicts() -> None:
-    assert verdict(">=", 70, 71, 75, 10) == MET
-    assert verdict(">=", 70, 60, 69, 10) == NOT_MET
-    assert verdict(">=", 70, 69, 72, 10) == UNCERTAIN
-    assert verdict("<=", 10, 5, 9, 10) == MET
-    assert verdict("<=", 10, 11, 12, 10) == NOT_MET
-    assert verdict(">=", 70, math.nan, math.nan, 1) == UNCERTAIN
-    assert verdict(">=", 70, math.nan, math.nan, 0) == NO_DATA
+    """The CI of the mean decides "not met"; "met" also needs P(met)'s lower bound."""
+    sure, unsure = {"p_met_low": 0.85, "required": 0.8}, {"p_met_low": 0.72, "required": 0.8}
+    assert verdict(">=", 70, 71, 75, 20, **sure) == MET
+    assert verdict(">=", 70, 71, 75, 10, **unsure) == UNCERTAIN
+    assert verdict(">=", 70, 60, 69, 10, **unsure) == NOT_MET
+    assert verdict(">=", 70, 69, 72, 10, **sure) == UNCERTAIN
+    assert verdict("<=", 10, 5, 9, 20, **sure) == MET
+    assert verdict("<=", 10, 11, 12, 10, **sure) == NOT_MET
+    assert verdict(">=", 70, math.nan, math.nan, 1, **sure) == UNCERTAIN
+    assert verdict(">=", 70, math.nan, math.nan, 0, **sure) == NO_DATA
+
+
+@pytest.mark.parametrize(("k", "n"), [(8, 10), (10, 10), (0, 10), (3, 7), (16, 16), (1, 1)])
+def test_wilson_interval_matches_scipy_and_a_published_value(k: int, n: int) -> None:
+    ci = sps.binomtest(k, n).proportion_ci(0.95, method="wilson")
+    assert wilson_interval(k, n) == pytest.approx((ci.low, ci.high), abs=1e-9)
+    # Newcombe (Statistics in Medicine 1998), Wilson score interval for 8 of 10
+    assert wilson_interval(8, 10) == pytest.approx((0.4902, 0.9433), abs=5e-5)
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
+
+
+@pytest.mark.parametrize("required", [0.5, 0.8, 0.9, 0.95, 0.999])
+def test_replications_for_confidence_is_the_fewest_that_reach_it(required: float) -> None:
+    n = replications_for_confidence(required)
+    assert wilson_interval(n, n)[0] >= required > wilson_interval(n - 1, n - 1)[0]
+
+
+def test_sixteen_replications_for_the_default_confidence() -> None:
+    assert replications_for_confidence(0.8) == 16
+    assert normal_ppf(0.975) == pytest.approx(sps.norm.ppf(0.975), abs=1e-10)
 
 
 def test_calendar_months_clip_to_measurement_window() -> None:

@@ -75,3 +75,48 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     sd = float(v.std(ddof=1))
     half = t_ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
     return (mean, sd, mean - half, mean + half, n)
+
+
+def normal_ppf(p: float) -> float:
+    """Standard normal quantile by bisection on the CDF (erf), accurate to ~1e-12."""
+    if not 0 < p < 1:
+        raise ValueError("p must be strictly between 0 and 1")
+    lo, hi = -40.0, 40.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13:
+            break
+    return (lo + hi) / 2
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion: unlike the plain p +/- z se interval it stays
+    inside [0, 1] and does not collapse to a point when every trial succeeds (10 of 10 is not
+    certainty). NaN for n = 0."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    if not 0 <= successes <= n:
+        raise ValueError("successes must be between 0 and n")
+    z = normal_ppf(0.5 + level / 2)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def replications_for_confidence(required: float, level: float = 0.95) -> int:
+    """Fewest replications n for which n successes out of n give a Wilson lower bound of at
+    least ``required``: below it a "met" verdict at that confidence cannot be reached at all.
+    With every trial a success the lower bound is n / (n + z^2)."""
+    if not 0 < required < 1:
+        raise ValueError("required must be strictly between 0 and 1")
+    z2 = normal_ppf(0.5 + level / 2) ** 2
+    n = max(1, math.ceil(required * z2 / (1 - required)))
+    while wilson_interval(n, n, level)[0] < required:  # guard against rounding at the edge
+        n += 1
+    return n

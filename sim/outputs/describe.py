@@ -119,7 +119,9 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
               f"- Simulated from {run.start_date}; warm-up {run.warmup_days} days (excluded from "
               f"every KPI), then {run.measurement_days} days measured.",
               "- Replications: independent repeats, summarised by mean, sd and a 95% t-interval; "
-              "a target is met only when the whole interval is on the right side. "
+              "a target is met only when the whole interval is on the right side and the Wilson "
+              "95% lower bound of P(met) reaches `judgement.required_confidence` (README, "
+              "Results). "
               "`python run_sim.py advise` suggests the warm-up (MSER-5) and the number of "
               "replications (confidence-interval width).",
               "- Random numbers: one numpy stream per decision, seeded by (seed, replication, "

@@ -22,6 +22,8 @@ from sim.core.errors import InputError
 from sim.core.stats import mean_ci
 from sim.outputs.histograms import HISTOGRAMS
 from sim.outputs.kpis import KPIS
+from sim.outputs.store import SHARE_OF, cost_label
+from sim.outputs.targets import rule_text
 
 SERIES = [("ed_4h_pct", "ED 4-hour performance", "% of attendances within 4 hours"),
           ("rtt_18w_pct", "RTT: incomplete pathways within 18 weeks", "% of the waiting list"),
@@ -31,6 +33,7 @@ SERIES = [("ed_4h_pct", "ED 4-hour performance", "% of attendances within 4 hour
           ("ucr_2h_pct", "UCR 2-hour response", "% of in-scope referrals")]
 COMPARED = ["ed_4h_pct", "ed_12h_pct", "acute_occupancy_pct", "ucr_2h_pct",
             "reablement_2d_pct", "rtt_18w_pct", "delayed_discharge_bed_days", "cost_total_gbp"]
+CHARTED = 6  # scenarios drawn on one month-by-month or distribution chart
 COLOURS = {"met": "#1b7837", "not met": "#c51b1b", "uncertain": "#e08214", "no data": "#888888"}
 
 
@@ -86,7 +89,7 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
     if m.empty or m["value"].isna().all():
         plt.close(fig)
         return None
-    for name in folder.scenarios[:6]:
+    for name in folder.scenarios[:CHARTED]:
         rows = m[m["scenario"] == name]
         months = sorted(rows["month"].unique())
         stats = [mean_ci(rows[rows["month"] == mo]["value"].to_numpy()) for mo in months]
@@ -117,7 +120,7 @@ def distribution_chart(folder: Folder, h) -> object | None:
         return None
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
-    for name in folder.scenarios[:6]:
+    for name in folder.scenarios[:CHARTED]:
         rows = d[d["scenario"] == name].groupby("bin_low", as_index=False)["count"].sum()
         total = rows["count"].sum()
         if total == 0:
@@ -167,55 +170,194 @@ def _table(frame: pd.DataFrame, cls: str = "") -> str:
                          na_rep="-", escape=True)
 
 
+SYMBOLS = {"met": "\u2713", "not met": "\u2717", "uncertain": "?", "no data": "\u2013"}
+TINTS = {"met": "#d9f0d3", "not met": "#f6cfcb", "uncertain": "#fde3bd", "no data": "#eeeeee"}
+WIDE_OVERVIEW = 6  # more scenarios than this: scenarios as rows, targets as columns
+
+
+def _number(x: object, digits: int = 1) -> str:
+    """A value for reading: thousands separated, 1 decimal (none from 1,000 up), "-" if none."""
+    if x == "" or x is None:
+        return "-"
+    v = float(x)
+    if v != v:
+        return "-"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.{digits}f}"
+
+
+def _cell(row, col: str, default: object = "") -> object:
+    """A column of a targets row, tolerating folders written before the column existed."""
+    if isinstance(row, pd.Series):
+        return row.get(col, default)
+    return getattr(row, col, default)
+
+
+def _p_met_text(r) -> str:
+    """P(met) with its Wilson 95% interval, e.g. "0.90 (0.60-0.98)"."""
+    p, lo, hi = _cell(r, "p_met"), _cell(r, "p_met_low"), _cell(r, "p_met_high")
+    if p == "" or float(p) != float(p):
+        return "-"
+    if lo == "" or float(lo) != float(lo):
+        return f"{float(p):.2f}"
+    return f"{float(p):.2f} ({float(lo):.2f}-{float(hi):.2f})"
+
+
 def _targets_html(folder: Folder) -> str:
+    """Every target: what it was judged on beside the value judged, P(met) with its interval,
+    the verdict and why."""
     rows = []
     for r in folder.targets.itertuples(index=False):
         colour = COLOURS.get(r.verdict, "#888888")
-        ci = "-" if r.ci_low == "" else f"{float(r.ci_low):.1f} to {float(r.ci_high):.1f}"
-        mean = "-" if r.mean == "" else f"{float(r.mean):.1f}"
-        p = "-" if r.p_met == "" else f"{float(r.p_met):.0%}"
+        ci = "-" if r.ci_low == "" else f"{_number(r.ci_low)} to {_number(r.ci_high)}"
+        on = _cell(r, "judged_label") or r.judged_on
+        month_judged = r.judged_on not in ("", "window")
+        window = _number(_cell(r, "window_mean")) if month_judged else "same"
         rows.append(
-            f"<tr><td>{html.escape(str(r.scenario))}</td><td>{html.escape(r.target)}</td>"
-            f"<td>{html.escape(r.kpi)}</td><td>{html.escape(r.op)} {r.threshold:g}</td>"
-            f"<td>{html.escape(str(r.deadline))}</td><td>{html.escape(str(r.judged_on))}</td>"
-            f"<td>{mean}</td><td>{ci}</td><td>{p}</td>"
+            f"<tr><td>{html.escape(str(r.scenario))}</td>"
+            f'<td title="{html.escape(r.kpi)}">{html.escape(r.target)}</td>'
+            f"<td>{html.escape(r.op)} {r.threshold:g}</td>"
+            f'<td class="wrap">{html.escape(str(on))}</td>'
+            f"<td>{_number(r.mean)}</td><td>{ci}</td><td>{window}</td>"
+            f"<td>{_p_met_text(r)}</td>"
             f'<td><span class="light" style="background:{colour}"></span>'
-            f"{html.escape(r.verdict)}</td></tr>")
-    head = ("<tr><th>scenario</th><th>target</th><th>KPI</th><th>rule</th><th>deadline</th>"
-            "<th>judged on</th><th>mean</th><th>95% CI</th><th>P(met)</th><th>verdict</th></tr>")
+            f'{html.escape(r.verdict)}</td><td class="wrap">'
+            f"{html.escape(str(_cell(r, 'reason')))}</td></tr>")
+    head = ("<tr><th>scenario</th><th>target</th><th>rule</th><th>judged on</th>"
+            "<th>value judged (mean)</th><th>95% CI</th><th>window mean</th>"
+            "<th>P(met) (95% CI)</th><th>verdict</th><th>why</th></tr>")
     return f'<table id="targets" class="targets">{head}{"".join(rows)}</table>'
 
 
+def _verdict_cell(r) -> str:
+    """One overview cell: tinted by verdict, a symbol for readers without colour, the value."""
+    v = str(r["verdict"])
+    title = html.escape(f"{v}: {_cell(r, 'reason')} ({_cell(r, 'judged_label')})")
+    return (f'<td style="background:{TINTS.get(v, "#eee")}" title="{title}">'
+            f"{SYMBOLS.get(v, '')} {_number(r['mean'])}</td>")
+
+
 def _overview_html(folder: Folder) -> str:
-    """Targets down, scenarios across: the verdict light and the mean, for a board's glance."""
+    """Verdicts for a board's glance: targets down and scenarios across for a few scenarios;
+    scenarios down and targets across (headers turned) when there are many, so it fits."""
     t = folder.targets
-    head = "<tr><th>target</th><th>rule</th>" + "".join(
-        f"<th>{html.escape(s)}</th>" for s in folder.scenarios) + "</tr>"
-    rows = []
-    for tid in dict.fromkeys(t["target"]):
-        sub = t[t["target"] == tid].set_index("scenario")
-        first = sub.iloc[0]
-        cells = []
-        for s in folder.scenarios:
-            if s not in sub.index:
-                cells.append("<td>-</td>")
-                continue
-            r = sub.loc[s]
-            mean = "-" if r["mean"] == "" else f"{float(r['mean']):.1f}"
-            cells.append(f'<td><span class="light" style="background:'
-                         f'{COLOURS.get(r["verdict"], "#888")}"></span>{mean}</td>')
-        rows.append(f"<tr><td>{html.escape(tid)}</td><td>{html.escape(first['op'])} "
-                    f"{first['threshold']:g}</td>{''.join(cells)}</tr>")
-    return f'<table id="targets-overview">{head}{"".join(rows)}</table>'
+    tids = list(dict.fromkeys(t["target"]))
+    by = {(r["scenario"], r["target"]): r for _, r in t.iterrows()}
+    if len(folder.scenarios) <= WIDE_OVERVIEW:
+        head = "<tr><th>target</th><th>rule</th>" + "".join(
+            f"<th>{html.escape(s)}</th>" for s in folder.scenarios) + "</tr>"
+        rows = []
+        for tid in tids:
+            first = t[t["target"] == tid].iloc[0]
+            cells = "".join(_verdict_cell(by[(s, tid)]) if (s, tid) in by else "<td>-</td>"
+                            for s in folder.scenarios)
+            rows.append(f"<tr><td>{html.escape(tid)}</td><td>{html.escape(first['op'])} "
+                        f"{first['threshold']:g}</td>{cells}</tr>")
+        return f'<table id="targets-overview">{head}{"".join(rows)}</table>'
+    head = "<tr><th>scenario</th>" + "".join(
+        f'<th class="turn"><span>{html.escape(tid)} '
+        f"{html.escape(t[t['target'] == tid].iloc[0]['op'])} "
+        f"{t[t['target'] == tid].iloc[0]['threshold']:g}</span></th>" for tid in tids) + "</tr>"
+    rows = [f"<tr><td>{html.escape(s)}</td>" + "".join(
+        _verdict_cell(by[(s, tid)]) if (s, tid) in by else "<td>-</td>" for tid in tids)
+        + "</tr>" for s in folder.scenarios]
+    return f'<table id="targets-overview" class="wide">{head}{"".join(rows)}</table>'
+
+
+def _rule_html(folder: Folder) -> str:
+    """The verdict rule as the report states it, with the folder's required confidence."""
+    req = folder.targets.get("required_confidence")
+    if req is None or req.empty or req.iloc[0] == "":
+        return ("A target is met only when the whole interval is on the right side of it "
+                "(a folder written before P(met) had its interval).")
+    reps = int(folder.manifest.get("replications") or 0)
+    return "Verdicts: " + html.escape(rule_text(float(req.iloc[0]), reps)) + (
+        "; 'not met' when the interval is wholly on the wrong side; otherwise 'uncertain', "
+        "with the reason. A target with a deadline inside the window is judged on that "
+        "month's values.")
+
+
+def _charted_note(folder: Folder) -> str:
+    """Which scenarios the month-by-month and distribution charts show, and which not."""
+    shown, left = folder.scenarios[:CHARTED], folder.scenarios[CHARTED:]
+    if not left:
+        return ""
+    return ("<p class='note'>These charts show " + ", ".join(map(html.escape, shown))
+            + f" (at most {CHARTED} lines a chart). Not charted: "
+            + ", ".join(map(html.escape, left)) + "; their monthly means are in summary.xlsx "
+            "(sheet Monthly), and every scenario is in the comparison chart.</p>")
 
 
 def costs_table(folder: Folder) -> pd.DataFrame:
+    """Mean cost of capacity over the window per scenario, rounded to the pound."""
     s = folder.summary[folder.summary["kpi"].str.startswith("cost_")]
     if s.empty:  # a folder from before costs existed
         return pd.DataFrame({"cost over the window (GBP)": ["no cost KPIs in this folder"]})
-    table = s.pivot(index="kpi", columns="scenario", values="mean")[folder.scenarios]
+    table = s.pivot(index="kpi", columns="scenario", values="mean")[folder.scenarios].round(0)
     table.index.name = "cost over the window (GBP)"
     return table.reset_index()
+
+
+def _unit_costs(folder: Folder) -> dict:
+    """The unit costs the folder's (first) scenario ran with, from its manifest."""
+    man = folder.manifest
+    resolved = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
+    return resolved.get("costs", {})
+
+
+def _costs_note(folder: Folder) -> str:
+    costs = _unit_costs(folder)
+    return (f"<p class='note'>Costs of capacity over the measurement window, "
+            f"{html.escape(str(costs.get('currency', 'GBP')))} at "
+            f"{html.escape(str(costs.get('price_year', '?')))} prices, rounded to the pound. "
+            f"Unit costs: {html.escape(cost_label(costs))}.</p>")
+
+
+def _costs_html(folder: Folder) -> str:
+    """The cost table, formatted to the pound; scenarios as rows when there are many."""
+    table = costs_table(folder)
+    if table.shape[1] == 1:
+        return _table(table, "costs")
+    shown = table.set_index(table.columns[0])
+    if len(folder.scenarios) > WIDE_OVERVIEW:
+        shown = shown.T.rename_axis("scenario")
+    return _table(shown.map(_number).reset_index(), "costs")
+
+
+def _money(x: object) -> str:
+    return "-" if x == "" or float(x) != float(x) else f"{float(x):,.0f}"
+
+
+def _signed(x: object) -> str:
+    """A difference to 0.1 with its sign; 0.0 without one (never "-0.0")."""
+    v = round(float(x), 1)
+    return "0.0" if v == 0 else f"{v:+.1f}"
+
+
+def per_patient_table(folder: Folder) -> pd.DataFrame | None:
+    """Incremental cost and cost per extra patient meeting each per-patient target, for
+    reading: the difference and its CI to 0.1, GBP to the pound, "not costed" where no costed
+    capacity changed, and the note saying why a cost per patient is blank."""
+    c = folder.comparison
+    if c is None or c.empty or "cost_per_extra_patient_gbp" not in c:
+        return None
+    c = c[(c["target"] != "") & c["kpi"].isin(SHARE_OF)]
+    if c.empty:
+        return None
+    note = c["cost_note"] if "cost_note" in c else pd.Series("", index=c.index)
+    not_costed = note.astype(str).str.startswith("not costed")
+    ci = [f"{_signed(lo)} to {_signed(hi)}" if lo != "" else "-"
+          for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)]
+    return pd.DataFrame({
+        "scenario": c["scenario"], "target": c["target"],
+        "difference": [_signed(x) for x in c["mean_diff"]],
+        "95% CI": ci,
+        "verdict": [f"{a} -> {b}" for a, b in zip(c["comparator_verdict"],
+                                                   c["scenario_verdict"], strict=True)],
+        "incremental cost (GBP)": ["not costed" if nc else _money(x) for nc, x in
+                                   zip(not_costed, c["incremental_cost_gbp"], strict=True)],
+        "extra patients meeting": [_number(x) for x in c["extra_patients_meeting"]],
+        "per extra patient (GBP)": [_money(x) for x in c["cost_per_extra_patient_gbp"]],
+        "note": note})
 
 
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222;max-width:1100px}
@@ -223,7 +365,10 @@ h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{padding:3px 8px;
 border-bottom:1px solid #e5e5e5;text-align:left;white-space:nowrap}
 .light{display:inline-block;width:11px;height:11px;border-radius:6px;margin-right:5px;vertical-align:middle}img{max-width:100%}
-.note{color:#555;font-size:12px}"""
+.note{color:#555;font-size:12px}.wrap{white-space:normal;min-width:150px;max-width:280px}
+.wide td,.wide th{padding:2px 3px;font-size:11px}.turn{vertical-align:bottom}
+table.costs td:last-child{white-space:normal;min-width:160px}
+.turn span{display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg)}"""
 
 
 def build_report(path: Path) -> Path:
@@ -259,25 +404,25 @@ def build_report(path: Path) -> Path:
              f"</title><style>{CSS}</style></head><body>",
              f"<h1>Does this configuration meet its targets? {html.escape(str(title))}</h1>",
              f"<p class='note'>{man.get('replications')} replications, seed {man.get('seed')}; "
-             "means with 95% confidence intervals; a target is met only when the whole "
-             "interval is on the right side of it.</p>",
+             f"means with 95% confidence intervals. {_rule_html(folder)}</p>",
              "<h2>Targets</h2>",
-             *([_overview_html(folder), "<p class='note'>Colour: green met, amber uncertain, red "
-                "not met, grey no data. Details below.</p><details><summary>every target and "
+             *([_overview_html(folder), "<p class='note'>\u2713 green met, ? amber uncertain, "
+                "\u2717 red not met, \u2013 grey no data; the value is the one judged (hover "
+                "for why). Details below.</p><details><summary>every target and "
                 "scenario</summary>", _targets_html(folder), "</details>"]
                if len(folder.scenarios) > 1 else [_targets_html(folder)]),
-             "<h2>Month by month</h2>", imgs("series"),
-             "<h2>Distributions</h2>", imgs("distribution")]
+             "<h2>Month by month</h2>", _charted_note(folder), imgs("series"),
+             "<h2>Distributions</h2>", _charted_note(folder), imgs("distribution")]
     if folder.comparison is not None:
         parts += ["<h2>Scenario comparison</h2>", imgs("comparison")]
-    parts += ["<h2>Costs</h2>", _table(costs_table(folder), "costs")]
-    if folder.comparison is not None and "cost_per_extra_patient_gbp" in folder.comparison:
-        per = folder.comparison[folder.comparison["target"] != ""][
-            ["scenario", "target", "incremental_cost_gbp", "extra_patients_meeting",
-             "cost_per_extra_patient_gbp", "comparator_verdict", "scenario_verdict"]]
-        parts += ["<p class='note'>Incremental cost against the comparator, and cost per extra "
-                  "patient meeting each per-patient target (blank where it does not apply)."
-                  "</p>", _table(per, "costs")]
+    parts += ["<h2>Costs</h2>", _costs_note(folder), _costs_html(folder)]
+    per = per_patient_table(folder)
+    if per is not None:
+        parts += ["<p class='note'>Against the comparator: the paired difference in each "
+                  "per-patient target, the incremental cost of capacity and the cost per extra "
+                  "patient meeting the target, given only where the difference is significant "
+                  "and helps; \"not costed\" where no costed capacity changed (a process "
+                  "change).</p>", _table(per, "costs")]
     parts += ["<h2>Provenance</h2>", _table(provenance, "provenance"), "</body></html>"]
     out = path / "report.html"
     tmp = out.with_name(out.name + ".tmp")
@@ -290,7 +435,12 @@ def build_report(path: Path) -> Path:
 HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
            "mean": "Mean", "sd": "SD", "ci_low": "95% CI low", "ci_high": "95% CI high",
            "n": "Replications", "target": "Target", "op": "Rule", "threshold": "Threshold",
-           "deadline": "Deadline", "judged_on": "Judged on", "probability met": "P(met)",
+           "deadline": "Deadline", "judged_on": "Judged on (month or window)",
+           "judged_label": "Judged on", "in_force_since": "In force since",
+           "value judged (mean)": "Value judged (mean)", "window_mean": "Window mean",
+           "n_met": "Replications meeting", "p_met_low": "P(met) 95% CI low",
+           "p_met_high": "P(met) 95% CI high", "required_confidence": "Required confidence",
+           "reason": "Why", "cost_note": "Cost note", "probability met": "P(met)",
            "verdict": "Verdict", "month": "Month", "comparator": "Comparator",
            "comparator_mean": "Comparator mean", "scenario_mean": "Scenario mean",
            "mean_diff": "Mean difference (paired)", "significant": "Significant",
@@ -301,6 +451,29 @@ HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
            "parameter": "Parameter", "value": "Value", "item": "Item"}
 
 
+def _excel_format(header: str) -> str:
+    """Money to the pound, probabilities to 0.01, everything else to 0.1."""
+    if "(GBP)" in header:
+        return "#,##0"
+    if header.startswith(("P(met)", "Required confidence")):
+        return "0.00"
+    return "#,##0.0"
+
+
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns read as text because of blanks (keep_default_na) back to numbers, so that the
+    spreadsheet holds numbers with formats, not digits as text."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
+            continue
+        filled = out[col].astype(str) != ""
+        conv = pd.to_numeric(out[col].where(filled, np.nan), errors="coerce")
+        if filled.any() and conv.notna().sum() == filled.sum():
+            out[col] = conv
+    return out
+
+
 def write_excel(folder: Folder) -> Path:
     """summary.xlsx: one sheet per table, readable headers and number formats."""
     from sim.scenario.fields import flatten
@@ -308,11 +481,13 @@ def write_excel(folder: Folder) -> Path:
     man = folder.manifest
     inputs = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
     sheets = {
-        "Targets": folder.targets.rename(columns={"p_met": "probability met"}),
+        "Targets": _numeric(folder.targets).rename(columns={"p_met": "probability met",
+                                                            "mean": "value judged (mean)"}),
         "KPIs": folder.summary,
         "Monthly": folder.monthly.groupby(["scenario", "month", "kpi"], as_index=False)[
             "value"].mean().rename(columns={"value": "mean over replications"}),
-        "Comparison": folder.comparison if folder.comparison is not None else pd.DataFrame(),
+        "Comparison": (_numeric(folder.comparison) if folder.comparison is not None
+                       else pd.DataFrame()),
         "Costs": costs_table(folder),
         "Inputs": pd.DataFrame(flatten(inputs), columns=["parameter", "value"]).astype(str),
         "Provenance": pd.DataFrame(
@@ -328,9 +503,10 @@ def write_excel(folder: Folder) -> Path:
             for col in ws.columns:
                 width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
                 ws.column_dimensions[col[0].column_letter].width = min(max(width, 8) + 2, 60)
+                number_format = _excel_format(str(col[0].value))
                 for cell in col[1:]:
                     if isinstance(cell.value, float):
-                        cell.number_format = "#,##0.00"
+                        cell.number_format = number_format
             ws.freeze_panes = "A2"
     tmp.replace(out)
     return out

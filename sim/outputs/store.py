@@ -24,7 +24,7 @@ from sim.core.stats import mean_ci, t_ppf
 from sim.model.replication import calendar_of
 from sim.outputs.kpis import KPIS
 from sim.outputs.result import ReplicationResult
-from sim.outputs.targets import TargetResult, judge, judged_on
+from sim.outputs.targets import WINDOW, TargetResult, judge, judged_on
 from sim.scenario import Scenario, scenario_hash
 
 
@@ -63,25 +63,35 @@ def summary_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
 
 
 def judge_targets(scenario: Scenario, results: list[ReplicationResult]) -> list[TargetResult]:
+    """Every target judged on its month or the window, at the scenario's required confidence."""
     cal = calendar_of(scenario)
+    required = scenario.judgement.required_confidence
     out = []
     for t in scenario.targets:
         on = judged_on(t, cal)
-        if on == "window":
-            values = [r.kpis.get(t.kpi, np.nan) for r in results]
-        else:
-            values = [r.monthly.get(on, {}).get(t.kpi, np.nan) for r in results]
-        out.append(judge(t, np.array(values, dtype=float), on))
+        window = np.array([r.kpis.get(t.kpi, np.nan) for r in results], dtype=float)
+        values = window if on.on == WINDOW else np.array(
+            [r.monthly.get(on.on, {}).get(t.kpi, np.nan) for r in results], dtype=float)
+        out.append(judge(t, values, on, required, window,
+                         exact=t.kpi in KPIS and KPIS[t.kpi].exact))
     return out
 
 
+TARGET_COLUMNS = ["scenario", "target", "kpi", "op", "threshold", "deadline", "in_force_since",
+                  "judged_on", "judged_label", "mean", "ci_low", "ci_high", "window_mean", "n",
+                  "n_met", "p_met", "p_met_low", "p_met_high", "required_confidence", "verdict",
+                  "reason"]
+
+
 def targets_table(name: str, judged: list[TargetResult]) -> pd.DataFrame:
+    """targets.csv: the verdict beside what it was judged on (``judged_label``) and the value
+    judged (``mean``: that month's mean when judged on a month; ``window_mean`` the window's)."""
     rows = [(name, j.target.id, j.target.kpi, j.target.op, j.target.threshold,
-             j.target.deadline or "", j.judged_on, j.mean, j.ci_low, j.ci_high, j.p_met, j.verdict)
+             j.target.deadline or "", j.in_force_since, j.judged_on, j.judged_label, j.mean,
+             j.ci_low, j.ci_high, j.window_mean, j.n, j.n_met, j.p_met, j.p_met_low,
+             j.p_met_high, j.required_confidence, j.verdict, j.reason)
             for j in judged]
-    return pd.DataFrame(rows, columns=["scenario", "target", "kpi", "op", "threshold", "deadline",
-                                       "judged_on", "mean", "ci_low", "ci_high", "p_met",
-                                       "verdict"])
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -218,17 +228,59 @@ def _mean_paired(base: Values, other: Values, f) -> float:
 def extra_meeting(kpi: str, base: Values, other: Values) -> float:
     """Extra patients meeting the standard (option - comparator), on the better side."""
     count = SHARE_OF[kpi]
+    if not all(k in v for k in (kpi, count) for v in (base, other)):
+        return np.nan  # a folder without these KPIs
     sign = -1.0 if KPIS[kpi].better == "lower" else 1.0
     return _mean_paired(base, other, lambda a, b: sign * (b[kpi] * b[count]
                                                           - a[kpi] * a[count]) / 100)
 
 
+NOT_COSTED = "not costed: no costed capacity changed"
+NOT_SIGNIFICANT = "difference not significant"
+NO_EXTRA = "no extra patients meeting the target"
+UNPAIRED = "unpaired runs: not computed"
+DOMINANT = "cheaper and more patients meeting the target (dominant)"
+SHIPPED_COSTS = "estimate [E]: replace with local unit costs"
+
+
+def cost_label(costs: dict[str, Any] | None) -> str:
+    """How far to trust the unit costs: the shipped ones are estimates [E] (baseline.toml says
+    so line by line); a scenario that sets its own says where they are (``[costs]``)."""
+    from sim.scenario import baseline_path, load_scenario
+
+    shipped = load_scenario(baseline_path()).costs.model_dump(mode="json")
+    if not costs or costs == shipped:
+        return SHIPPED_COSTS
+    return (f"scenario unit costs ([costs], price year {costs.get('price_year', '?')}); "
+            "estimates unless replaced with local figures")
+
+
+def _cost_columns(d_cost: float, extra: float, significant: bool, paired: bool,
+                  label: str) -> tuple[float, float, float, str]:
+    """(incremental cost, extra patients, cost per extra patient, note), rounded for reading:
+    GBP to the pound, patients to 0.1. A cost per extra patient is given only for a
+    significant difference that helps; no change in costed capacity is "not costed", not 0."""
+    extra = round(extra, 1) if np.isfinite(extra) else np.nan
+    if d_cost == 0:
+        return np.nan, extra, np.nan, NOT_COSTED
+    cost = float(round(d_cost)) if np.isfinite(d_cost) else np.nan
+    if not paired:
+        return cost, np.nan, np.nan, UNPAIRED
+    if not significant:
+        return cost, extra, np.nan, f"{NOT_SIGNIFICANT}; {label}"
+    if not np.isfinite(extra) or extra <= 0:
+        return cost, extra, np.nan, f"{NO_EXTRA}; {label}"
+    if d_cost < 0:  # a ratio of a saving to a gain reads as a price; say what it is
+        return cost, extra, np.nan, f"{DOMINANT}; {label}"
+    return cost, extra, float(round(d_cost / extra)), label
+
+
 def comparison_rows(name: str, comparator: str, base: Values, other: Values,
                     base_verdicts: Verdicts, other_verdicts: Verdicts,
-                    paired: bool = True) -> list[tuple]:
+                    paired: bool = True, cost_source: str = SHIPPED_COSTS) -> list[tuple]:
     """Per KPI: mean difference (option - comparator) with its 95% CI, and target verdicts;
     for targets on a per-patient share, the extra patients meeting it and the incremental
-    cost per extra patient.
+    cost per extra patient (only where the difference is significant; see _cost_columns).
 
     Paired over common replications (same seed: common random numbers), else Welch."""
     rows = []
@@ -255,12 +307,15 @@ def comparison_rows(name: str, comparator: str, base: Values, other: Values,
         other_mean = float(b.mean()) if b.size else np.nan
         targets = [(tid, v) for tid, kk, v in base_verdicts if kk == k] or [("", "")]
         extra = extra_meeting(k, base, other) if k in SHARE_OF and paired else np.nan
-        per_extra = d_cost / extra if np.isfinite(extra) and extra > 0 else np.nan
+        cost, extra, per_extra, note = _cost_columns(d_cost, extra, significant, paired,
+                                                     cost_source)
+        if k not in SHARE_OF:
+            note = NOT_COSTED if d_cost == 0 else cost_source
         for tid, vb in targets:
             vo = other_v.get(tid, "") if tid else ""
             rows.append((name, comparator, k, base_mean, other_mean, mean, lo, hi, n,
-                         significant, tid, vb, vo, bool(tid) and vb != vo, d_cost,
-                         extra if tid else np.nan, per_extra if tid else np.nan))
+                         significant, tid, vb, vo, bool(tid) and vb != vo, cost,
+                         extra if tid else np.nan, per_extra if tid else np.nan, note))
     return rows
 
 
@@ -283,7 +338,7 @@ COMPARISON_COLUMNS = ["scenario", "comparator", "kpi", "comparator_mean", "scena
                       "mean_diff", "ci_low", "ci_high", "n", "significant", "target",
                       "comparator_verdict", "scenario_verdict", "verdict_changed",
                       "incremental_cost_gbp", "extra_patients_meeting",
-                      "cost_per_extra_patient_gbp"]
+                      "cost_per_extra_patient_gbp", "cost_note"]
 
 
 def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
@@ -302,9 +357,11 @@ def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
         [targets_table(n, judged[n]) for n in scenarios], ignore_index=True))
     rows = []
     base = kpi_values(results[comparator])
+    source = cost_label(scenarios[comparator].costs.model_dump(mode="json"))
     for name in scenarios:
         if name != comparator:
             rows += comparison_rows(name, comparator, base, kpi_values(results[name]),
-                                    verdicts_of(judged[comparator]), verdicts_of(judged[name]))
+                                    verdicts_of(judged[comparator]), verdicts_of(judged[name]),
+                                    cost_source=source)
     write_csv(out / "comparison.csv", pd.DataFrame(rows, columns=COMPARISON_COLUMNS))
     return judged

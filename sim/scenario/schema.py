@@ -84,6 +84,16 @@ class Target(Strict):
         return v
 
 
+class JudgementSection(Strict):
+    """How sure a verdict must be before a target is called met."""
+
+    required_confidence: float = Field(
+        default=0.8, ge=0.5, le=0.999,
+        description="A target is 'met' only when the Wilson 95% lower bound of P(met) (the "
+        "share of replications meeting it) is at least this, besides the mean's 95% CI lying "
+        "on the right side; 0.8 needs at least 16 replications, all meeting.")
+
+
 class Scenario(Strict):
     """One ICS configuration: what is simulated, with what capacity, against which targets."""
 
@@ -100,6 +110,7 @@ class Scenario(Strict):
     acute: AcuteSection
     elective: ElectiveSection
     targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
+    judgement: JudgementSection = JudgementSection()
     costs: CostsSection = CostsSection()
 
 

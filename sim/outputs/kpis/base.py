@@ -37,6 +37,7 @@ class Kpi:
     better: Literal["higher", "lower", "neither"]
     func: KpiFunc
     needs: str  # the scenario section (service) that must be enabled for it to have a value
+    exact: bool = False  # a function of the scenario alone (no randomness): judged without doubt
 
     @property
     def definition(self) -> str:
@@ -46,11 +47,12 @@ class Kpi:
 KPIS: dict[str, Kpi] = {}
 
 
-def kpi(id: str, unit: str, better: Literal["higher", "lower", "neither"], needs: str):
+def kpi(id: str, unit: str, better: Literal["higher", "lower", "neither"], needs: str,
+        exact: bool = False):
     def register(func: KpiFunc) -> KpiFunc:
         if id in KPIS:
             raise ValueError(f"KPI {id} registered twice")
-        KPIS[id] = Kpi(id, unit, better, func, needs)
+        KPIS[id] = Kpi(id, unit, better, func, needs, exact)
         return func
 
     return register

@@ -24,7 +24,7 @@ def reablement_2d_pct(data: RunData, window: Window) -> float:
     return share_within(data, reablement.DAYS_TO_START, window, 2.0)
 
 
-@kpi("vw_beds_per_100k", "beds per 100k", "higher", "virtual_ward")
+@kpi("vw_beds_per_100k", "beds per 100k", "higher", "virtual_ward", exact=True)
 def vw_beds_per_100k(data: RunData, window: Window) -> float:
     """Virtual ward capacity: VW beds / GP-registered population aged 16+ x 100,000
     (a scenario input, reported so that it is judged like any other target)."""

@@ -1,0 +1,156 @@
+"""Re-measure the README's calibration table from a results folder, so the README cannot
+contradict the tool.
+
+    python benchmarks/readme_claims.py RUN_DIR                 # print the table
+    python benchmarks/readme_claims.py RUN_DIR --write README.md   # replace the marked block
+    python benchmarks/readme_claims.py RUN_DIR --check README.md   # exit 1 when it differs
+    python benchmarks/readme_claims.py --run                   # run the documented baseline first
+
+Every figure comes from the folder's summary.csv (means and 95% CIs over replications of the
+tool's own KPIs); the published ranges and their tags are those of
+``sim.checks.validation.PUBLISHED`` (../shared/domain.md), plus the waiting-list change, whose
+range is an assumption [E]. The block written into the README names the run that produced it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.checks.validation import PUBLISHED  # noqa: E402
+
+DOCUMENTED = ["scenarios/baseline.toml", "-n", "10", "--seed", "2026"]
+START, END = "<!-- calibration:start -->", "<!-- calibration:end -->"
+
+
+@dataclass(frozen=True)
+class Claim:
+    kpi: str
+    low: float
+    high: float
+    published: str  # the published figure or range, with its tag
+    by_construction: bool = False  # the range was set from the baseline itself
+    signed: bool = False  # show a + sign (changes)
+
+
+def _published(kpi: str) -> Claim:
+    p = next(p for p in PUBLISHED if p.kpi == kpi)
+    return Claim(kpi, p.low, p.high, f"{p.low:g}-{p.high:g}: {p.source}",
+                 by_construction="from the baseline" in p.source)
+
+
+CLAIMS = [
+    _published("ed_4h_pct"), _published("ed_type1_4h_pct"), _published("ed_12h_pct"),
+    _published("acute_occupancy_pct"), _published("delayed_discharge_beds_pct"),
+    _published("rtt_18w_pct"),
+    Claim("waiting_list_change_pct", -10.0, 10.0,
+          "-10 to +10: within 10% of its size at the start [E]", signed=True),
+    _published("rtt_over_52w_pct"), _published("rtt_median_weeks"), _published("ucr_2h_pct"),
+    _published("vw_occupancy_pct"), _published("gp_2w_pct"),
+    _published("elective_activity_pct"),
+]
+
+
+def _num(x: float, signed: bool) -> str:
+    return f"{x:+,.1f}" if signed else f"{x:,.1f}"
+
+
+def model_text(row: pd.Series, signed: bool = False) -> str:
+    """"75.6 (73.9 to 77.2)": the mean and its 95% CI as summary.csv has them."""
+    mean, lo, hi = float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
+    if mean != mean:
+        return "-"
+    if lo != lo:
+        return _num(mean, signed)
+    return f"{_num(mean, signed)} ({_num(lo, signed)} to {_num(hi, signed)})"
+
+
+def in_range(claim: Claim, mean: float) -> str:
+    if mean != mean:
+        return "no data"
+    if claim.by_construction:
+        return "by construction"
+    return "yes" if claim.low <= mean <= claim.high else "low" if mean < claim.low else "high"
+
+
+def claims_rows(folder: Path) -> list[tuple[str, str, str, str]]:
+    """(kpi, model mean (95% CI), published, in range) for the folder's first scenario."""
+    summary = pd.read_csv(folder / "summary.csv")
+    name = summary["scenario"].iloc[0]
+    means = summary[summary["scenario"] == name].set_index("kpi")
+    rows = []
+    for c in CLAIMS:
+        row = means.loc[c.kpi]
+        rows.append((c.kpi, model_text(row, c.signed), c.published,
+                     in_range(c, float(row["mean"]))))
+    return rows
+
+
+def block(folder: Path) -> str:
+    """The README's calibration block: which run, then the table."""
+    man = json.loads((folder / "manifest.json").read_text())
+    head = (f"Measured by `python benchmarks/readme_claims.py` from a run of "
+            f"`{man.get('scenario_name')}`, {man.get('replications')} replications, seed "
+            f"{man.get('seed')}, git commit {str(man.get('git_commit', ''))[:10]}: means over "
+            "replications with 95% confidence intervals (the tool's own KPIs, `summary.csv`).")
+    lines = [head, "", "| KPI | model mean (95% CI) | published / calibration range | in range |",
+             "|---|---|---|---|"]
+    lines += [f"| `{k}` | {m} | {p} | {r} |" for k, m, p, r in claims_rows(folder)]
+    return "\n".join(lines)
+
+
+def render(readme: str, folder: Path) -> str:
+    pattern = re.compile(rf"({re.escape(START)}\n).*?({re.escape(END)})", re.S)
+    if not pattern.search(readme):
+        raise SystemExit(f"no {START} ... {END} block in the README")
+    return pattern.sub(lambda m: m.group(1) + block(folder) + "\n" + m.group(2), readme)
+
+
+def run_documented(out: Path) -> Path:
+    """Run the documented baseline (``DOCUMENTED``) into ``out``."""
+    cmd = [sys.executable, str(ROOT / "run_sim.py"), "run", *DOCUMENTED, "--out", str(out),
+           "--quiet"]
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("folder", nargs="?", help="a results folder of the baseline")
+    ap.add_argument("--run", action="store_true", help="run the documented baseline first")
+    ap.add_argument("--write", metavar="README", help="replace the calibration block in place")
+    ap.add_argument("--check", metavar="README", help="exit 1 when the block differs")
+    args = ap.parse_args(argv)
+    if args.run:
+        folder = run_documented(Path(args.folder or ROOT / "results" / "readme-claims"))
+    elif args.folder:
+        folder = Path(args.folder)
+    else:
+        ap.error("give a results folder or --run")
+    if args.write:
+        path = Path(args.write)
+        path.write_text(render(path.read_text(), folder))
+        print(f"written: {path}")
+    elif args.check:
+        text = Path(args.check).read_text()
+        if render(text, folder) != text:
+            print(f"{args.check}: the calibration block differs from {folder}")
+            return 1
+        print("the README's calibration block matches the run")
+    else:
+        print(block(folder))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
