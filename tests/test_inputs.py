@@ -212,3 +212,19 @@ def test_a_fraction_in_a_batch_option_warns_once_naming_the_batch_file(tmp_path:
         "a fraction); did you mean 78?",
         f"warning: {path} [vw]: virtual_ward.accept_below_pct: 0.9 is read as 0.9% (a "
         "percentage, not a fraction); did you mean 90?"])
+
+
+def test_a_batch_records_each_input_warning_once_in_its_manifest(tmp_path: Path, monkeypatch,
+                                                                  capsys) -> None:
+    monkeypatch.setattr("sim.cli._write_report", lambda folder: None)  # not about the report
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\nreplications = 1\n'
+                            '[[scenarios]]\nname = "a"\n[[scenarios]]\nname = "c"\n'
+                            'set = { "acute.beds" = 2200 }\n')
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--quiet", *CHEAP,
+                 "--set", "demand.growth_pct_per_year=0.03"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("demand.growth_pct_per_year") == 1, err
+    man = json.loads((out / "manifest.json").read_text())
+    assert [(w["kind"], w["subject"]) for w in man["warnings"]] == [
+        ("input", "demand.growth_pct_per_year")]
