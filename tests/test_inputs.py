@@ -226,5 +226,6 @@ def test_a_batch_records_each_input_warning_once_in_its_manifest(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.count("demand.growth_pct_per_year") == 1, err
     man = json.loads((out / "manifest.json").read_text())
-    assert [(w["kind"], w["subject"]) for w in man["warnings"]] == [
-        ("input", "demand.growth_pct_per_year")]
+    # other kinds of warning (queues, scaling) may join the list: the input ones are ours
+    assert [w["subject"] for w in man["warnings"] if w["kind"] == "input"] == [
+        "demand.growth_pct_per_year"]
