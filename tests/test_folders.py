@@ -157,12 +157,16 @@ def test_a_live_writer_is_never_overwritten(tmp_path: Path, capsys) -> None:
     assert "still running" in capsys.readouterr().err
 
 
-def test_other_machines_and_old_manifests(tmp_path: Path) -> None:
+def test_other_machines_and_old_manifests(tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "manifest.json").write_text(json.dumps(
         {"status": "running", "pid": 1, "host": "not-" + socket.gethostname()}))
     assert folder_state(out).status == "running"  # cannot be checked from here
+    assert _run(out) == 2
+    assert "running on another machine" in capsys.readouterr().err
+    assert _run(out, "--force") == 0  # the user knows it has stopped
+    assert _manifest(out)["status"] == "complete"
     (out / "manifest.json").write_text(json.dumps({"status": "running"}))
     assert folder_state(out).status == "interrupted"  # written before pids were recorded
     (out / "manifest.json").unlink()

@@ -38,6 +38,7 @@ from sim.outputs.store import (
     write_batch,
     write_manifest,
     write_run,
+    writer_alive,
     writer_marks,
 )
 from sim.outputs.targets import TargetResult
@@ -94,14 +95,21 @@ class Plan:
 def prepare_out(out: Path, plan: Plan, resume: bool = False, force: bool = False) -> Tasks:
     """Make ``out`` ready and return the tasks already done there (only on ``resume``).
 
-    A folder another live process is writing is always refused. Without ``resume``, a
+    A folder another live process is writing is always refused (one written from another
+    machine, which cannot be checked, only without ``force``). Without ``resume``, a
     folder holding a complete run needs ``force`` (which clears its outputs first), and one
     holding an interrupted run points at ``--resume``; with ``resume`` the earlier run must
     be this one (:func:`check_resume`)."""
     state = folder_state(out)
-    if state.status == "running":
+    if state.status == "running" and writer_alive(state.manifest):
         raise InputError.one(str(out), "--out", f"{state.what} is still writing to this "
                              f"folder ({state.writer}): wait for it, or choose another folder")
+    if state.status == "running" and not force:  # on another machine: cannot be checked
+        raise InputError.one(str(out), "--out", f"{state.what} is running on another machine "
+                             f"({state.writer}) and cannot be checked from here: add --force "
+                             "if you know it has stopped, or choose another folder")
+    if state.status == "running":
+        state = FolderState(out, "interrupted", state.manifest)
     if resume:
         return check_resume(out, plan, state)
     if state.status == "new" and not stored_tasks(out):
