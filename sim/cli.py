@@ -6,23 +6,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shlex
 import sys
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from sim import scenario as scenarios
-from sim.core.errors import InputError
+from sim.core.errors import InputError, Problem, RunWarning
 from sim.scenario import Scenario
 from sim.scenario.scale import load_resized
 
 EXIT_INPUT = 2
 
 
-def _kpi_ids() -> Collection[str]:
-    """Targets may name only these KPIs: every scenario the command line reads is checked."""
+def _kpi_ids() -> Mapping[str, str]:
+    """Targets may name only these KPIs (id -> unit): every scenario the command line reads is
+    checked, and a target on a % KPI given a fraction (0.78) is warned about."""
     from sim.outputs.kpis import KPIS
 
-    return KPIS
+    return {kpi_id: k.unit for kpi_id, k in KPIS.items()}
 
 
 def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
@@ -68,6 +71,15 @@ def _sizes(args: argparse.Namespace) -> tuple[float, float]:
     return values[0], values[1]
 
 
+def _folder_flags(args: argparse.Namespace) -> None:
+    """--resume needs the folder to resume, and --force (start again) contradicts it."""
+    if args.resume and args.force:
+        raise InputError.one("--force", "--resume", "use one of them: --resume finishes the "
+                             "run in --out, --force replaces it")
+    if args.resume and not args.out:
+        raise InputError.one("--resume", "--out", "say which folder to resume: --out FOLDER")
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -86,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                         help="override one scenario value, e.g. --set ed.clinicians_per_shift=14")
 
+    def folder(sp: argparse.ArgumentParser) -> None:
+        what = sp.prog.split()[-1]
+        sp.add_argument("--resume", action="store_true",
+                        help=f"finish the interrupted {what} in --out: run only the "
+                        "replications missing there")
+        sp.add_argument("--force", action="store_true",
+                        help="replace the results already in --out (without it a folder "
+                        "holding results is refused)")
+
     def scale(sp: argparse.ArgumentParser) -> None:
         # checked by _sizes (one line per bad value, exit 2), not by argparse
         sp.add_argument("--scale", default="1", metavar="F",
@@ -102,11 +123,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="worker processes (default: all cores)")
     run.add_argument("--out", default=None, help="output folder (default results/NAME-TIME)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    folder(run)
     scale(run)
     sets(run)
 
-    val = sub.add_parser("validate", help="check a scenario file and print OK or every problem")
-    val.add_argument("scenario")
+    val = sub.add_parser("validate", help="check a scenario or batch file and print OK or "
+                         "every problem")
+    val.add_argument("scenario", help="scenario or batch TOML file (a batch file: every "
+                     "scenario of it is checked)")
     sets(val)
 
     bat = sub.add_parser("batch", help="run every scenario of a batch file, with comparisons")
@@ -118,9 +142,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     bat.add_argument("--dask-workers", type=_positive_int, default=None, metavar="N",
                      help="start a local Dask cluster with N workers")
-    bat.add_argument("--resume", action="store_true",
-                     help="run only the replications missing from --out")
     bat.add_argument("--quiet", action="store_true", help="no progress bar")
+    bat.add_argument("--verbose", action="store_true",
+                     help="print every scenario's targets table (default: one line each)")
+    folder(bat)
     scale(bat)
     sets(bat)
 
@@ -191,27 +216,65 @@ def cmd_kpis(_args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    load_scenario(args.scenario, args.sets)
+    """OK, or every problem; a batch file (recognised by its content) has every scenario
+    checked. Warnings are printed but do not fail validation."""
+    from sim.experiment.batch import load_batch, looks_like_batch
+
+    found: list[Problem] = []
+    if looks_like_batch(args.scenario):
+        load_batch(args.scenario, args.sets, known_kpis=_kpi_ids(), warnings=found)
+    else:
+        scenarios.load_scenario(args.scenario, args.sets, _kpi_ids(), found)
+    _print_warnings(_input_warnings(found))
     print("OK")
     return 0
+
+
+def _input_warnings(found: list[Problem]) -> list[RunWarning]:
+    return [RunWarning.from_problem(p, kind="input") for p in dict.fromkeys(found)]
+
+
+def _print_warnings(warnings: list[RunWarning]) -> None:
+    for w in warnings:
+        print(str(w), file=sys.stderr)
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that finishes an interrupted run or batch: the same inputs, --resume."""
+    words = ["python", "run_sim.py", args.command,
+             args.scenario if args.command == "run" else args.batch, "--out", str(out),
+             "--resume"]
+    if args.command == "run":
+        words += ["--replications", str(args.replications), "--seed", str(args.seed)]
+    for option, value in (("--scale", args.scale), ("--capacity-factor", args.capacity_factor)):
+        if float(value) != 1.0:
+            words += [option, str(value)]
+    for item in args.sets:
+        words += ["--set", item]
+    return shlex.join(words)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.orchestrate import run_scenario
 
+    _folder_flags(args)
     scale, capacity_factor = _sizes(args)
+    found: list[Problem] = []
     scenario = load_resized(args.scenario, args.sets, scale, capacity_factor,
-                            known_kpis=_kpi_ids())
+                            known_kpis=_kpi_ids(), warnings=found)
+    warnings = _input_warnings(found)
+    _print_warnings(warnings)
     bar = _Bar("replications", args.quiet)
     try:
         outcome = run_scenario(scenario, args.seed, args.replications,
                                Path(args.out) if args.out else None, args.workers, bar,
-                               scale, capacity_factor)
+                               scale, capacity_factor, resume=args.resume, force=args.force,
+                               warnings=warnings)
     finally:
         bar.close()
     if outcome.interrupted:
-        print(f"interrupted; the partial folder {outcome.out} is marked incomplete",
-              file=sys.stderr)
+        print(f"\ninterrupted: {outcome.left} of {outcome.replications} replications still to "
+              f"run. Resume with:\n  {_resume_command(args, outcome.out)}", file=sys.stderr)
         return 130
     print(_targets_text(outcome.judged, outcome.replications))
     _write_report(outcome.out)
@@ -274,30 +337,62 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from sim.experiment.batch import load_batch
     from sim.experiment.orchestrate import run_batch
 
+    _folder_flags(args)
     scale, capacity_factor = _sizes(args)
-    batch = load_batch(args.batch, args.sets, scale, capacity_factor, known_kpis=_kpi_ids())
+    found: list[Problem] = []
+    batch = load_batch(args.batch, args.sets, scale, capacity_factor, known_kpis=_kpi_ids(),
+                       warnings=found)
+    warnings = _input_warnings(found)
+    _print_warnings(warnings)
     bar = _Bar("tasks", args.quiet)
     try:
         outcome = run_batch(batch, Path(args.out) if args.out else None, args.workers,
                             args.scheduler, args.dask_workers, args.resume, bar,
-                            batch_file=args.batch)
+                            batch_file=args.batch, force=args.force, warnings=warnings)
     finally:
         bar.close()
     if outcome.interrupted:
         print(f"\ninterrupted: {outcome.left} of {outcome.total} replications still to run. "
-              f"Resume with:\n  python run_sim.py batch {args.batch} --out {outcome.out} "
-              "--resume"
-              + (f" --scale {scale:g}" if scale != 1.0 else "")
-              + (f" --capacity-factor {capacity_factor:g}" if capacity_factor != 1.0 else "")
-              + "".join(f" --set {s}" for s in args.sets), file=sys.stderr)
+              f"Resume with:\n  {_resume_command(args, outcome.out)}", file=sys.stderr)
         return 130
-    for name, j in outcome.judged.items():
-        print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
-        print(_targets_text(j, batch.replications))
+    if args.verbose:
+        for name, j in outcome.judged.items():
+            print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
+            print(_targets_text(j, batch.replications))
+    else:
+        print(f"Targets per scenario ({batch.replications} replications; --verbose for "
+              "every target)")
+        print("\n".join(batch_lines(outcome.judged, batch.comparator)))
     _write_report(outcome.out)
     print(f"\nresults: {outcome.out}  (comparison.csv: paired differences against "
           f"{batch.comparator})")
     return 0
+
+
+VERDICT_ORDER = ("met", "uncertain", "not met", "no data")
+
+
+def _verdict_counts(judged) -> str:
+    """"met 9  uncertain 4  not met 6": every verdict that occurs, the usual ones first."""
+    counts = Counter(j.verdict for j in judged)
+    order = [*VERDICT_ORDER, *sorted(set(counts) - set(VERDICT_ORDER))]
+    return "  ".join(f"{v} {counts[v]}" for v in order if counts[v])
+
+
+def batch_lines(judged: dict[str, list], comparator: str) -> list[str]:
+    """One line per scenario: its verdict counts and how many verdicts differ from the
+    comparator's, so a board sees the whole batch at a glance."""
+    base = {j.target.id: j.verdict for j in judged.get(comparator, [])}
+    rows = []
+    for name, results in judged.items():
+        if name == comparator:
+            tail = "(comparator)"
+        else:
+            changed = sum(base.get(j.target.id) != j.verdict for j in results)
+            tail = f"vs {comparator}: {changed} verdict{'' if changed == 1 else 's'} changed"
+        rows.append((name, _verdict_counts(results), tail))
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(2)]
+    return [f"{n.ljust(widths[0])}   {c.ljust(widths[1])}   {t}" for n, c, t in rows]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -364,6 +459,9 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from sim.outputs.store import require_complete
+
+    require_complete(Path(args.folder))  # an interrupted or dead run is said to be one
     out = _write_report(Path(args.folder))
     return 0 if out else EXIT_INPUT
 

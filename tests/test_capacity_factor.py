@@ -129,7 +129,9 @@ def test_resume_with_another_capacity_factor_is_refused(tmp_path: Path, tiny_bat
     assert json.loads((out / "manifest.json").read_text())["capacity_factor"] == 1
     res = run_cli("batch", str(tiny_batch), "--out", str(out), "--workers", "1", "--quiet",
                   "--resume", *CHEAP, "--capacity-factor", "2")
-    assert res.returncode == 2 and "has changed" in res.stderr and "Traceback" not in res.stderr
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip().endswith(
+        "--resume: refused: the scenarios changed (--capacity-factor was 1, now 2)")
 
 
 def test_interrupted_batch_prints_a_resume_command_with_both_factors(

@@ -373,7 +373,8 @@ def test_a_key_with_a_newline_still_gives_one_line_per_problem(tmp_path: Path, c
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, lines
-    assert lines[0].startswith(f"{path}: ed.") and lines[0].endswith(": unknown key")
+    assert lines[0].startswith(f"{path}: ed.")
+    assert lines[0].endswith(": unknown key; did you mean ed.clinicians_per_shift?")
 
 
 def test_an_edited_target_kpi_names_only_the_file_that_set_it(tmp_path: Path, capsys) -> None:

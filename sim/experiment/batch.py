@@ -39,7 +39,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from sim.core.errors import InputError, Problem
+from sim.core.errors import InputError, Problem, did_you_mean
 from sim.scenario import Scenario
 from sim.scenario.base import Strict
 from sim.scenario.scale import load_resized
@@ -120,14 +120,21 @@ def expand(spec: BatchFile) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1.0,
-               capacity_factor: float = 1.0,
-               known_kpis: Collection[str] | None = None) -> Batch:
-    """Read and validate a batch file and every scenario in it (``sets`` apply to all; ``scale``
-    shrinks or grows population and every capacity, for a quick trial of a big batch;
-    ``capacity_factor`` multiplies every capacity and keeps the population)."""
-    path = Path(path)
-    label = str(path)
+BATCH_KEYS = ("base", "scenarios", "sweeps")
+
+
+def looks_like_batch(path: str | Path) -> bool:
+    """Whether a TOML file is a batch file (it has ``base``, ``scenarios`` or ``sweeps``, which
+    no scenario has); an unreadable file is not, so the scenario loader reports it."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return any(key in data for key in BATCH_KEYS)
+
+
+def _read_spec(path: Path, label: str) -> BatchFile:
+    """The batch file itself, validated; every problem names the file and the key once."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -135,12 +142,66 @@ def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputError.one(label, "(file)", f"cannot read: {exc}") from None
     try:
-        spec = BatchFile.model_validate(data)
+        return BatchFile.model_validate(data)
     except ValidationError as exc:
-        raise InputError([Problem(label, ".".join(str(p) for p in e["loc"]) or "(batch)",
-                                  "unknown key" if e["type"] == "extra_forbidden"
-                                  else e["msg"].removeprefix("Value error, "))
+        raise InputError([Problem(label, _spec_key(e["loc"], data), _spec_reason(e))
                           for e in exc.errors()]) from None
+
+
+def _spec_key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """A pydantic location in a batch file as a key: list items by their name when they have
+    one (``scenarios[ucr_plus_3].set``), else by position from 1."""
+    parts: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int) and parts:
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            parts[-1] += f"[{name if isinstance(name, str) else part + 1}]"
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts) or "(batch)"
+
+
+def _spec_reason(err: Any) -> str:
+    """pydantic's message, said the way a batch file's author needs it."""
+    loc = tuple(err["loc"])
+    if err["type"] == "extra_forbidden":
+        model: type[Any] = {"scenarios": BatchScenario, "sweeps": Sweep}.get(
+            str(loc[0]), BatchFile) if len(loc) > 1 else BatchFile
+        return "unknown key" + did_you_mean(str(loc[-1]), model.model_fields)
+    if err["type"] == "missing" and loc == ("base",):
+        return 'missing: the scenario every option starts from, e.g. base = "../baseline.toml"'
+    return err["msg"].removeprefix("Value error, ")
+
+
+def _base_file(path: Path, spec: BatchFile, label: str) -> Path:
+    """The base scenario file, checked once here rather than once per scenario."""
+    base = path.parent / spec.base
+    try:
+        found = base.is_file()
+    except (OSError, ValueError) as exc:
+        raise InputError.one(label, "base", f"not a usable file name: {exc}") from None
+    if not found:
+        raise InputError.one(label, "base", f"file not found: {base}")
+    return base
+
+
+def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1.0,
+               capacity_factor: float = 1.0,
+               known_kpis: Collection[str] | None = None,
+               warnings: list[Problem] | None = None) -> Batch:
+    """Read and validate a batch file and every scenario in it (``sets`` apply to all; ``scale``
+    shrinks or grows population and every capacity, for a quick trial of a big batch;
+    ``capacity_factor`` multiplies every capacity and keeps the population). A problem shared
+    by every scenario (one in the base file, or in ``--set``) is reported once; one in an
+    option's own overrides names the batch file and the option. ``warnings``, when given,
+    receives the loader's warnings the same way."""
+    path = Path(path)
+    label = str(path)
+    spec = _read_spec(path, label)
     points = expand(spec)
     if not points:
         raise InputError.one(label, "scenarios", "the batch has no scenarios or sweeps")
@@ -150,22 +211,40 @@ def load_batch(path: str | Path, sets: list[str] | None = None, scale: float = 1
         raise InputError.one(label, "scenarios", f"names used twice: {', '.join(dupes)}")
     comparator = spec.comparator or names[0]
     if comparator not in names:
-        raise InputError.one(label, "comparator", f"no scenario called {comparator!r}")
-    base = path.parent / spec.base
+        raise InputError.one(label, "comparator", f"no scenario called {comparator!r}"
+                             + did_you_mean(comparator, names))
+    base = _base_file(path, spec, label)
     problems: list[Problem] = []
+    found: list[Problem] = []
     scenarios: dict[str, Scenario] = {}
     for name, description, overrides in points:
+        ours = {o.split("=", 1)[0] for o in overrides}
+        mine: list[Problem] = []
         try:
             sc = load_resized(base, [*overrides, *(sets or [])], scale, capacity_factor,
-                              known_kpis)
+                              known_kpis, mine)
         except InputError as exc:
-            ours = {o.split("=", 1)[0] for o in overrides}
-            problems += [Problem(f"{label} [{name}]" if p.file == "--set" and p.key in ours
-                                 else p.file, p.key, p.reason) for p in exc.problems]
+            problems += [_blame(p, ours, f"{label} [{name}]") for p in exc.problems]
             continue
+        found += [_blame(p, ours, f"{label} [{name}]") for p in mine]
         desc = description or sc.description
         scenarios[name] = sc.model_copy(update={"name": name, "description": desc})
     if problems:
         raise InputError(problems)
+    if warnings is not None:
+        warnings += list(dict.fromkeys(found))
     return Batch(spec.name, spec.description, spec.replications, spec.seed, comparator,
                  scenarios, scale, capacity_factor)
+
+
+def _blame(problem: Problem, ours: set[str], where: str) -> Problem:
+    """A ``--set`` problem on a key of the option's own overrides belongs to the batch file."""
+    if problem.file == "--set" and _set_key(problem.key) in ours:
+        return Problem(where, problem.key, problem.reason)
+    return problem
+
+
+def _set_key(key: str) -> str:
+    """The ``--set`` spelling of a loader key (``targets[ed_4h].threshold`` ->
+    ``targets.ed_4h.threshold``)."""
+    return re.sub(r"\[([^\]]*)\]", r".\1", key)

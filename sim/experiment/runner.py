@@ -9,8 +9,10 @@ however many tasks a batch has.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
@@ -55,9 +57,35 @@ def run_tasks(tasks: Sequence[Task], seed: int, workers: int = 1, scheduler: str
         yield from _pool(tasks, seed, workers)
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and says how to resume."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux ``PR_SET_PDEATHSIG``),
+    so that a parent killed by ``kill -9`` leaves no workers computing for nobody. Elsewhere
+    (or without libc) it does nothing. The parent is the process that forked us (the run, or
+    a forkserver that exits with it). If ``parent_pid`` (the run) is already gone, exit now:
+    the signal would never come."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - an unusual libc
+        return
+    try:
+        os.kill(parent_pid, 0)
+    except ProcessLookupError:
+        os._exit(1)
+    except PermissionError:  # pragma: no cover - a pid reused by another user's process
+        pass
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and says how to resume, and die
+    with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent_pid)
 
 
 def _pool(tasks: Sequence[Task], seed: int, workers: int) -> Iterator[ReplicationResult]:
@@ -71,7 +99,8 @@ def run_calls(func: Callable[..., Any], calls: Sequence[tuple], workers: int
     as they finish; a few in flight per worker; Ctrl-C stops the workers at once."""
     workers = max(1, min(workers, len(calls)))
     pending = iter(enumerate(calls))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                             initargs=(os.getpid(),)) as pool:
         running: dict[Any, int] = {}
         try:
             for index, args in pending:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -15,20 +14,19 @@ from sim.outputs.store import (
     Verdicts,
     comparison_rows,
     cost_label,
+    require_complete,
 )
 
 
 def _read(folder: Path) -> tuple[str, int, Values, Verdicts, dict]:
     """The folder's first scenario (a batch's comparator comes first): values, verdicts and
     its unit costs (from the manifest's resolved scenario)."""
+    man = require_complete(folder)  # an interrupted or dead run is said to be one
     try:
-        man = json.loads((folder / "manifest.json").read_text())
         reps = pd.read_csv(folder / "replications.csv")
         targets = pd.read_csv(folder / "targets.csv", keep_default_na=False)
     except (OSError, ValueError) as exc:
         raise InputError.one(str(folder), "(folder)", f"not a results folder: {exc}") from None
-    if man.get("status") != "complete":
-        raise InputError.one(str(folder), "manifest.json", "the run there is not complete")
     if reps.empty:
         raise InputError.one(str(folder), "replications.csv", "no replications")
     name = str(reps["scenario"].iloc[0])

@@ -7,12 +7,16 @@ interrupted run never leaves a folder that looks complete.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
+import shutil
+import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.core.errors import InputError
 from sim.core.stats import mean_ci, t_ppf
 from sim.model.replication import calendar_of
 from sim.outputs.kpis import KPIS
@@ -147,6 +152,117 @@ def manifest(scenario: Scenario, seed: int, replications: int, status: str,
 
 def write_manifest(out: Path, data: dict[str, Any]) -> None:
     _atomic_write(out / "manifest.json", json.dumps(data, indent=2, default=str) + "\n")
+
+
+# -- who is writing a folder, and whether it is still alive -----------------------------------
+def _process_start(pid: int) -> str | None:
+    """When a process started (Linux: clock ticks since boot, /proc/PID/stat field 22), so that
+    a later process given the same pid is not taken for the writer; None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()  # the command name may hold spaces
+    return fields[19] if len(fields) > 19 else None
+
+
+def writer_marks() -> dict[str, Any]:
+    """Recorded in a running manifest: which process on which machine is writing the folder."""
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "pid_started": _process_start(pid)}
+
+
+def writer_alive(man: dict[str, Any]) -> bool | None:
+    """Whether the process that wrote a manifest still runs: None when it cannot be told from
+    here (another machine, or a manifest from before pids were recorded)."""
+    pid, host = man.get("pid"), man.get("host")
+    if not isinstance(pid, int) or host != socket.gethostname():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        pass
+    started = man.get("pid_started")
+    return started is None or _process_start(pid) in (None, started)
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What a results folder holds: ``status`` is "new" (no manifest), "complete", "running"
+    (its writer is alive, or on another machine) or "interrupted" (stopped, or its writer
+    died: kill -9, a crash, a power cut)."""
+
+    path: Path
+    status: str
+    manifest: dict[str, Any]
+
+    @property
+    def what(self) -> str:
+        """"a run of NAME" or "a batch NAME", for messages."""
+        if self.manifest.get("kind") == "batch":
+            return f"a batch {self.manifest.get('batch_name', '')}".rstrip()
+        return f"a run of {self.manifest.get('scenario_name', 'a scenario')}"
+
+    @property
+    def writer(self) -> str:
+        return f"pid {self.manifest.get('pid')} on {self.manifest.get('host')}"
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The folder's manifest, or None when there is none (or it is not readable JSON)."""
+    try:
+        data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def folder_state(out: Path) -> FolderState:
+    """What ``out`` holds, reading a "running" manifest whose writer is gone as "interrupted"
+    and saying so in the manifest too, so that whoever looks next sees the truth."""
+    man = read_manifest(out)
+    if man is None:
+        return FolderState(out, "new", {})
+    status = str(man.get("status", "interrupted"))
+    if status != "running":
+        return FolderState(out, status, man)
+    alive = writer_alive(man)
+    elsewhere = man.get("host") not in (None, socket.gethostname())
+    if alive or (alive is None and elsewhere):  # another machine's run cannot be checked
+        return FolderState(out, "running", man)
+    man = {**man, "status": "interrupted", "interrupted_noticed": now_iso()}
+    with contextlib.suppress(OSError):  # a read-only folder still reads as interrupted
+        write_manifest(out, man)
+    return FolderState(out, "interrupted", man)
+
+
+def require_complete(out: Path) -> dict[str, Any]:
+    """The manifest of a folder whose run finished; an input error naming its state if not."""
+    state = folder_state(out)
+    if state.status == "complete":
+        return state.manifest
+    reason = {"new": "no results here (no manifest.json)",
+              "running": f"{state.what} is still running ({state.writer})",
+              "interrupted": f"{state.what} was interrupted before it finished: finish it with "
+                             "--resume, or start it again with --force"}[state.status]
+    raise InputError.one(str(out), "manifest.json", reason)
+
+
+# what run, batch and report write into a folder: --force clears these and nothing else
+OUTPUT_FILES = ("manifest.json", "replications.csv", "monthly.csv", "distributions.csv",
+                "summary.csv", "targets.csv", "comparison.csv", "report.html", "summary.xlsx")
+
+
+def clear_outputs(out: Path) -> None:
+    """Remove an earlier run's files (``--force``) so that none of them is mistaken for the new
+    run's; other files in the folder are left alone."""
+    for name in OUTPUT_FILES:
+        (out / name).unlink(missing_ok=True)
+    for chart in out.glob("chart_*.png"):
+        chart.unlink()
+    shutil.rmtree(out / TASKS, ignore_errors=True)
 
 
 def write_run(out: Path, scenario: Scenario,

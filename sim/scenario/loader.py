@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.core.errors import InputError, Problem
-from sim.scenario.fields import field_model
+from sim.core.errors import InputError, Problem, did_you_mean
+from sim.scenario.fields import field_model, iter_fields
 from sim.scenario.schema import RENAMED_KEYS, Scenario, Target, scenario_model
 
 SET_SOURCE = "--set"
@@ -150,15 +151,21 @@ def _check_set_path(path: list[str], raw: Raw) -> None:
         ids = [_target_id(t) for t in targets] if isinstance(targets, list) else []
         ids = [i for i in ids if i is not None]
         if len(path) != 3 or path[1] not in ids:
-            raise InputError.one(SET_SOURCE, dotted, f"no such target (targets: {', '.join(ids)})")
+            hint = did_you_mean(path[1], ids, "targets.") if len(path) > 1 else ""
+            raise InputError.one(SET_SOURCE, dotted,
+                                 f"no such target (targets: {', '.join(ids)}){hint}")
         if path[2] not in Target.model_fields:
-            raise InputError.one(SET_SOURCE, dotted, "no such target field")
+            hint = did_you_mean(path[2], Target.model_fields, f"targets.{path[1]}.")
+            raise InputError.one(SET_SOURCE, dotted, f"no such target field{hint}")
         return
     model: type[BaseModel] | None = scenario_model()
     for i, part in enumerate(path):
         if model is None or part not in model.model_fields:
-            where = ".".join(path[:i]) or "the scenario"
-            raise InputError.one(SET_SOURCE, dotted, f"no such key in {where}")
+            where = ".".join(path[:i])
+            hint = did_you_mean(part, model.model_fields, where + "." if where else "") \
+                if model is not None else ""
+            raise InputError.one(SET_SOURCE, dotted,
+                                 f"no such key in {where or 'the scenario'}{hint}")
         model = field_model(model.model_fields[part].annotation)
 
 
@@ -237,11 +244,14 @@ def _source(prov: Provenance, path: tuple[str, ...], default: str) -> str:
 
 
 def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None = None,
-          known_kpis: Collection[str] | None = None) -> Scenario:
+          known_kpis: Collection[str] | None = None,
+          warnings: list[Problem] | None = None) -> Scenario:
     """Validate merged data, collecting every problem with the file that set it.
 
     ``known_kpis``: the KPI ids targets may name (the outputs layer owns them, so the caller
-    passes them in; None skips that check)."""
+    passes them in; None skips that check); a mapping of id to unit also lets targets on a %
+    KPI be checked for fractions. ``warnings``, when given, receives the values that are valid
+    but probably not what was meant (:func:`percentage_warnings`)."""
     problems = [*(problems or []), *_target_problems(raw, prov, label, known_kpis)]
     try:
         scenario = scenario_model().model_validate(raw)
@@ -250,12 +260,85 @@ def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None
             key, path = _key_for(tuple(err["loc"]), raw)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown key"
+                msg = "unknown key" + _unknown_key_hint(tuple(err["loc"]), key)
             problems.append(Problem(_source(prov, path, label), key, msg))
         raise InputError(problems) from None
     if problems:
         raise InputError(problems)
+    if warnings is not None:
+        units = known_kpis if isinstance(known_kpis, Mapping) else {}
+        warnings += percentage_warnings(scenario, prov, label, units)
     return scenario
+
+
+def _unknown_key_hint(loc: tuple[Any, ...], key: str) -> str:
+    """"; did you mean ..." from the keys the schema knows where the unknown one was found."""
+    model: type[BaseModel] | None = scenario_model()
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue  # an item of a list: field_model already stepped inside it
+        if model is None or part not in model.model_fields:
+            return ""
+        model = field_model(model.model_fields[part].annotation)
+    if model is None:
+        return ""
+    prefix = key.rpartition(".")[0]
+    return did_you_mean(str(loc[-1]), model.model_fields, prefix + "." if prefix else "")
+
+
+# -- values that are valid but probably a slip -------------------------------------------------
+PCT_FIELD = re.compile(r"_pct(_per_|$)")
+
+
+def fraction_slip(value: float, kind: str) -> bool:
+    """Whether a percentage looks like a fraction typed by mistake (0.78 for 78%).
+
+    ``kind`` "share" (a % of something, or a target the KPI must reach): any value in (0, 1].
+    "rate" (``_pct_per_year``, ``_pct_per_month``): 0 < |value| <= 0.1, since genuine rates of
+    half a percent or 1% a month are normal. "ceiling" (a ``<=`` target on a % KPI): values in
+    (0.5, 1), an occupancy of 0.85 or 0.92 written as a fraction; small tolerances such as
+    0.5% or 1% are normal ceilings and stay silent."""
+    if kind == "rate":
+        return 0 < abs(value) <= 0.1
+    if kind == "ceiling":
+        return 0.5 < value < 1
+    return 0 < value <= 1
+
+
+def _slip(key: str, value: float, source: str) -> Problem:
+    return Problem(source, key, f"{value:g} is read as {value:g}% (a percentage, not a "
+                                f"fraction); did you mean {value * 100:g}?")
+
+
+def percentage_warnings(scenario: Scenario, prov: Provenance, label: str,
+                        kpi_units: Mapping[str, str]) -> list[Problem]:
+    """Percentages given as fractions: schema fields named ``*_pct`` or ``*_pct_per_*`` and
+    thresholds of targets on a KPI whose unit is "%". Valid values, so the run goes on, but
+    a verdict judged against 0.78% instead of 78% is a wrong answer without this warning."""
+    found: list[Problem] = []
+    for key, _info in iter_fields(type(scenario)):
+        value = _value_at(scenario, key)
+        name = key.rpartition(".")[2]
+        if PCT_FIELD.search(name) and isinstance(value, int | float) \
+                and not isinstance(value, bool):
+            kind = "rate" if "_pct_per_" in name else "share"
+            if fraction_slip(float(value), kind):
+                found.append(_slip(key, float(value),
+                                   _source(prov, tuple(key.split(".")), label)))
+    for t in scenario.targets:
+        if kpi_units.get(t.kpi) == "%":
+            kind = "ceiling" if t.op == "<=" else "share"
+            if fraction_slip(t.threshold, kind):
+                source = _source(prov, ("targets", t.id, "threshold"), label)
+                found.append(_slip(f"targets[{t.id}].threshold", t.threshold, source))
+    return found
+
+
+def _value_at(scenario: BaseModel, key: str) -> Any:
+    node: Any = scenario
+    for part in key.split("."):
+        node = getattr(node, part, None)
+    return node
 
 
 def _target_problems(raw: Raw, prov: Provenance, label: str,
@@ -298,10 +381,12 @@ def _display(path: Path) -> str:
 
 
 def load_scenario(path: str | Path, sets: list[str] | None = None,
-                  known_kpis: Collection[str] | None = None) -> Scenario:
-    """Read, merge, override and validate a scenario file. Raises InputError on bad input."""
+                  known_kpis: Collection[str] | None = None,
+                  warnings: list[Problem] | None = None) -> Scenario:
+    """Read, merge, override and validate a scenario file. Raises InputError on bad input;
+    values that are valid but look like slips are appended to ``warnings`` when it is given."""
     raw, prov, problems = load_raw(path, sets)
-    return build(raw, prov, str(path), problems, known_kpis)
+    return build(raw, prov, str(path), problems, known_kpis, warnings)
 
 
 def scenario_hash(scenario: Scenario) -> str:

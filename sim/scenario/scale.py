@@ -20,6 +20,7 @@ import math
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from sim.core.errors import Problem
 from sim.scenario.fields import capacity_keys
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -72,10 +73,12 @@ def scale_overrides(scenario: Scenario, factor: float,
 
 def load_resized(path: str | Path, sets: Sequence[str] = (), scale: float = 1.0,
                  capacity_factor: float = 1.0,
-                 known_kpis: Collection[str] | None = None) -> Scenario:
+                 known_kpis: Collection[str] | None = None,
+                 warnings: list[Problem] | None = None) -> Scenario:
     """Load a scenario with its ``--set`` overrides, then apply ``--scale`` (population and
-    capacity) and ``--capacity-factor`` (capacity only) to the result."""
-    scenario = load_scenario(path, list(sets), known_kpis)
+    capacity) and ``--capacity-factor`` (capacity only) to the result. ``warnings`` receives
+    the loader's warnings about the values as given (before resizing)."""
+    scenario = load_scenario(path, list(sets), known_kpis, warnings)
     if scale == 1.0 and capacity_factor == 1.0:
         return scenario
     if scale == 1.0:

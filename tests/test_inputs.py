@@ -1,0 +1,231 @@
+"""Input sanity: percentages given as fractions warn (console and manifest), typos get "did you
+mean", batch files validate and name their file and key once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import BASELINE, ROOT
+
+from sim.cli import main
+from sim.core.errors import InputError
+from sim.experiment.batch import load_batch
+
+CHEAP = ["--set", "run.measurement_days=2", "--set", "run.warmup_days=0",
+         "--set", "population.size=20000"]
+WINTER = ROOT / "scenarios" / "batches" / "winter_planning.toml"
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _child(tmp_path: Path, body: str, name: str = "child.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(f'extends = "{BASELINE.as_posix()}"\n{body}', encoding="utf-8")
+    return path
+
+
+def _batch(tmp_path: Path, body: str, name: str = "batch.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+# -- a percentage given as a fraction: a warning, the run goes on ------------------------------
+@pytest.mark.parametrize(("setting", "key", "meant"), [
+    ("targets.ed_4h.threshold=0.78", "targets[ed_4h].threshold", "78"),
+    ("virtual_ward.accept_below_pct=0.76", "virtual_ward.accept_below_pct", "76"),
+    ("demand.growth_pct_per_year=0.03", "demand.growth_pct_per_year", "3"),
+    ("targets.bed_occupancy.threshold=0.92", "targets[bed_occupancy].threshold", "92"),
+])
+def test_a_fraction_for_a_percentage_warns_and_validates(setting: str, key: str, meant: str,
+                                                         capsys) -> None:
+    assert main(["validate", str(BASELINE), "--set", setting]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "OK"
+    assert _lines(err) == [f"warning: --set: {key}: {setting.split('=')[1]} is read as "
+                           f"{setting.split('=')[1]}% (a percentage, not a fraction); "
+                           f"did you mean {meant}?"]
+
+
+@pytest.mark.parametrize("setting", [
+    "targets.rtt_52w_share.threshold=0.5",  # a small tolerance on a ceiling is normal
+    "demand.growth_pct_per_year=0.5",  # half a percent a year is a genuine growth rate
+    "targets.ed_4h.threshold=78",
+    "virtual_ward.accept_below_pct=1.5",
+])
+def test_plausible_percentages_do_not_warn(setting: str, capsys) -> None:
+    assert main(["validate", str(BASELINE), "--set", setting]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_fraction_in_a_file_names_the_file(tmp_path: Path, capsys) -> None:
+    path = _child(tmp_path, "[virtual_ward]\naccept_below_pct = 0.8\n")
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert _lines(err) == [f"warning: {path}: virtual_ward.accept_below_pct: 0.8 is read as "
+                           "0.8% (a percentage, not a fraction); did you mean 80?"]
+
+
+def test_run_records_input_warnings_in_the_manifest(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code = main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
+                 str(out), *CHEAP, "--set", "targets.ed_4h.threshold=0.78"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "warning: --set: targets[ed_4h].threshold" in err and "did you mean 78?" in err
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["status"] == "complete"
+    warned = [w for w in man["warnings"] if w["kind"] == "input"]
+    assert [w["subject"] for w in warned] == ["targets[ed_4h].threshold"]
+    assert "did you mean 78?" in warned[0]["message"]
+
+
+def test_a_run_without_slips_records_no_input_warning(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
+                 str(out), *CHEAP]) == 0
+    capsys.readouterr()
+    man = json.loads((out / "manifest.json").read_text())
+    assert [w for w in man["warnings"] if w["kind"] == "input"] == []
+
+
+# -- unknown keys: did you mean ----------------------------------------------------------------
+@pytest.mark.parametrize(("setting", "line"), [
+    ("ucr.clinician_per_shift=9", "--set: ucr.clinician_per_shift: no such key in ucr; "
+                                  "did you mean ucr.clinicians_per_shift?"),
+    ("acute.bed=2000", "--set: acute.bed: no such key in acute; did you mean acute.beds?"),
+    ("popluation.size=5", "--set: popluation.size: no such key in the scenario; did you mean "
+                          "population?"),
+    ("targets.ed_4h.thresold=70", "--set: targets.ed_4h.thresold: no such target field; "
+                                  "did you mean targets.ed_4h.threshold?"),
+])
+def test_an_unknown_key_by_set_suggests_the_known_one(setting: str, line: str,
+                                                      capsys) -> None:
+    assert main(["validate", str(BASELINE), "--set", setting]) == 2
+    assert _lines(capsys.readouterr().err) == [line]
+
+
+def test_an_unknown_target_by_set_suggests_the_known_one(capsys) -> None:
+    assert main(["validate", str(BASELINE), "--set", "targets.ed_4hr.threshold=70"]) == 2
+    err = capsys.readouterr().err
+    assert len(_lines(err)) == 1 and err.strip().endswith("did you mean targets.ed_4h?")
+
+
+def test_an_unknown_key_in_a_file_suggests_the_known_one(tmp_path: Path, capsys) -> None:
+    path = _child(tmp_path, "[ed]\nclinicians_per_shfit = 12\n"
+                            '[[targets]]\nid = "ed_4h"\nthreshhold = 70\n')
+    assert main(["validate", str(path)]) == 2
+    assert sorted(_lines(capsys.readouterr().err)) == sorted([
+        f"{path}: ed.clinicians_per_shfit: unknown key; did you mean ed.clinicians_per_shift?",
+        f"{path}: targets[ed_4h].threshhold: unknown key; did you mean "
+        "targets[ed_4h].threshold?"])
+
+
+def test_an_unknown_key_with_nothing_close_gets_no_suggestion(tmp_path: Path, capsys) -> None:
+    path = _child(tmp_path, "[ed]\nbogus = 1\n")
+    assert main(["validate", str(path)]) == 2
+    assert _lines(capsys.readouterr().err) == [f"{path}: ed.bogus: unknown key"]
+
+
+# -- batch files -------------------------------------------------------------------------------
+def test_validate_accepts_the_shipped_batch_file(capsys) -> None:
+    assert main(["validate", str(WINTER)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "OK" and err == ""
+
+
+def test_validate_checks_every_scenario_of_a_batch(tmp_path: Path, capsys) -> None:
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\n'
+                            '[[scenarios]]\nname = "a"\n'
+                            '[[scenarios]]\nname = "b"\nset = { "acute.beds" = -4 }\n')
+    assert main(["validate", str(path)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"{path} [b]: acute.beds: Input should be greater than or equal to 0"]
+
+
+def test_a_missing_base_is_reported_once_naming_the_batch_file_and_key(tmp_path: Path,
+                                                                       capsys) -> None:
+    path = _batch(tmp_path, 'name = "b"\nreplications = 2\n[[scenarios]]\nname = "a"\n'
+                            '[[scenarios]]\nname = "c"\n')
+    for command in ("validate", "batch"):
+        assert main([command, str(path)]) == 2
+        lines = _lines(capsys.readouterr().err)
+        assert len(lines) == 1 and lines[0].startswith(f"{path}: base: missing"), lines
+
+
+def test_a_base_file_not_found_is_reported_once(tmp_path: Path, capsys) -> None:
+    path = _batch(tmp_path, 'name = "b"\nbase = "nowhere.toml"\n[[scenarios]]\nname = "a"\n'
+                            '[[scenarios]]\nname = "c"\n')
+    assert main(["batch", str(path)]) == 2
+    lines = _lines(capsys.readouterr().err)
+    assert lines == [f"{path}: base: file not found: {tmp_path / 'nowhere.toml'}"]
+
+
+def test_a_problem_in_the_base_file_is_reported_once_for_the_whole_batch(
+        tmp_path: Path, capsys) -> None:
+    base = _child(tmp_path, "[ed]\nbogus = 1\n", name="base.toml")
+    path = _batch(tmp_path, 'name = "b"\nbase = "base.toml"\n[[scenarios]]\nname = "a"\n'
+                            '[[scenarios]]\nname = "c"\n[[scenarios]]\nname = "d"\n')
+    assert main(["validate", str(path)]) == 2
+    assert _lines(capsys.readouterr().err) == [f"{base}: ed.bogus: unknown key"]
+
+
+def test_typos_in_a_batch_file_suggest_the_known_key(tmp_path: Path, capsys) -> None:
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\nreplication = 3\n'
+                            '[[scenarios]]\nname = "a"\nsett = 1\n'
+                            '[[scenarios]]\nname = "u"\n'
+                            'set = { "ucr.clinician_per_shift" = 9 }\n')
+    assert main(["validate", str(path)]) == 2
+    assert sorted(_lines(capsys.readouterr().err)) == sorted([
+        f"{path}: replication: unknown key; did you mean replications?",
+        f"{path}: scenarios[a].sett: unknown key; did you mean set?"])
+    path.write_text(path.read_text().replace("replication =", "replications =")
+                    .replace("sett = 1\n", ""))
+    assert main(["validate", str(path)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"{path} [u]: ucr.clinician_per_shift: no such key in ucr; did you mean "
+        "ucr.clinicians_per_shift?"]
+
+
+def test_an_unknown_comparator_suggests_a_scenario(tmp_path: Path) -> None:
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\n'
+                            'comparator = "do_nothin"\n[[scenarios]]\nname = "do_nothing"\n')
+    with pytest.raises(InputError, match="did you mean do_nothing"):
+        load_batch(path)
+
+
+def test_a_fraction_in_a_batch_option_warns_once_naming_the_batch_file(tmp_path: Path,
+                                                                       capsys) -> None:
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\n'
+                            '[[scenarios]]\nname = "a"\n'
+                            '[[scenarios]]\nname = "vw"\n'
+                            'set = { "virtual_ward.accept_below_pct" = 0.9 }\n')
+    assert main(["validate", str(path), "--set", "targets.ed_4h.threshold=0.78"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "OK"
+    assert sorted(_lines(err)) == sorted([
+        "warning: --set: targets[ed_4h].threshold: 0.78 is read as 0.78% (a percentage, not "
+        "a fraction); did you mean 78?",
+        f"warning: {path} [vw]: virtual_ward.accept_below_pct: 0.9 is read as 0.9% (a "
+        "percentage, not a fraction); did you mean 90?"])
+
+
+def test_a_batch_records_each_input_warning_once_in_its_manifest(tmp_path: Path, monkeypatch,
+                                                                  capsys) -> None:
+    monkeypatch.setattr("sim.cli._write_report", lambda folder: None)  # not about the report
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\nreplications = 1\n'
+                            '[[scenarios]]\nname = "a"\n[[scenarios]]\nname = "c"\n'
+                            'set = { "acute.beds" = 2200 }\n')
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--workers", "1", "--quiet", *CHEAP,
+                 "--set", "demand.growth_pct_per_year=0.03"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("demand.growth_pct_per_year") == 1, err
+    man = json.loads((out / "manifest.json").read_text())
+    # other kinds of warning (queues, scaling) may join the list: the input ones are ours
+    assert [w["subject"] for w in man["warnings"] if w["kind"] == "input"] == [
+        "demand.growth_pct_per_year"]
