@@ -20,6 +20,7 @@ held in 18-20 of 20, as 95% intervals should; any one seed fails one check about
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from sim.checks.theory import erlang_b, erlang_c, mmc_mean_wait
 from sim.core.clock import MIN_PER_DAY, Window
 from sim.core.monitor import Monitor, Tally
 from sim.core.rng import Streams
-from sim.core.stats import mean_ci
+from sim.core.stats import holm_thresholds, mean_ci, t_test_p
 from sim.model.replication import build, calendar_of, run_replication
 from sim.scenario import Scenario, load_scenario
 
@@ -343,9 +344,14 @@ def elective_runs(seed: int = SEED, reps: int = EL_REPS) -> dict[str, np.ndarray
 
 
 # -- the report ---------------------------------------------------------------------------------
+ALPHA = 0.05  # family-wise error rate of the interval checks
+
+
 @dataclass(frozen=True)
 class Row:
-    """One line of verification.csv."""
+    """One line of verification.csv. ``ci_low``/``ci_high`` are the 95% t-interval, for
+    readers; family rows are judged on ``p_value`` against ``threshold`` (pass when p is above
+    it), under ``rule``; tolerance and exact rows have no p-value."""
 
     check: str
     service: str
@@ -354,17 +360,41 @@ class Row:
     ci_low: float
     ci_high: float
     passed: bool
+    p_value: float = math.nan
+    threshold: float = math.nan
+    rule: str = ""
 
 
-def in_ci(check: str, service: str, theory: float, values) -> Row:
+def bonferroni_rule() -> str:
+    return f"Bonferroni alpha={ALPHA:g}/m={FAMILY_SIZE} (a partial run; Holm's first step)"
+
+
+def holm_rule(m: int) -> str:
+    return f"Holm over m={m} interval checks, family-wise alpha={ALPHA:g}"
+
+
+def in_ci(check: str, service: str, theory: float, values,
+          alternative: str = "two-sided") -> Row:
+    """An interval check, one member of the Holm family: the one-sample t-test of the
+    replication values against ``theory`` (two-sided unless ``alternative`` says "less" or
+    "greater", the side that fails). Alone it is judged at alpha / FAMILY_SIZE, Holm's
+    strictest step, so a row failing here fails in the full run too; ``judge`` applies Holm
+    when the whole family is present."""
     mean, lo, hi = ci(values)
-    return Row(check, service, theory, mean, lo, hi, bool(lo <= theory <= hi))
+    p = t_test_p(values, theory, alternative)
+    threshold = ALPHA / FAMILY_SIZE
+    return Row(check, service, theory, mean, lo, hi, bool(p > threshold), p, threshold,
+               bonferroni_rule())
 
 
 def within(check: str, service: str, theory: float, values, tolerance: float) -> Row:
-    """For quantities compared against a tolerance rather than a CI (documented per check)."""
+    """For quantities compared against a tolerance rather than a test (documented per check);
+    outside the Holm family, like the exact identities."""
     mean, lo, hi = ci(values)
-    return Row(check, service, theory, mean, lo, hi, bool(abs(mean - theory) <= tolerance))
+    rule = "exact (outside the family)" if tolerance == 0 else \
+        f"tolerance |mean - theory| <= {tolerance:g} (outside the family)"
+    return Row(check, service, theory, mean, lo, hi, bool(abs(mean - theory) <= tolerance),
+               rule=rule)
 
 
 def ed_rows(seed: int = SEED) -> Iterator[Row]:
@@ -449,7 +479,8 @@ def deterministic_rows(seed: int = SEED) -> Iterator[Row]:
     worst = float(np.max(np.abs(stays - expected))) if stays.size else math.inf
     yield Row("time in department = sum of fixed steps (max error, min)", "ed", 0.0, worst,
               worst, worst, bool(worst < 1e-6 and ambulance.size > 100
-                                 and np.all(np.abs(ambulance - 15.0) < 1e-6)))
+                                 and np.all(np.abs(ambulance - 15.0) < 1e-6)),
+              rule="exact, 1e-6 min (outside the family)")
 
 
 MONOTONE = [  # (lever, from, to, KPI, +1 if more capacity must not lower it, -1 not raise it)
@@ -462,7 +493,8 @@ MONOTONE = [  # (lever, from, to, KPI, +1 if more capacity must not lower it, -1
 
 def monotonicity_rows(seed: int = SEED) -> Iterator[Row]:
     """More capacity never makes its KPI worse beyond noise (paired, common random numbers):
-    the paired difference's CI must not lie wholly on the wrong side of zero."""
+    one-sided t-test of the paired difference, failing only when it is significantly on the
+    wrong side of zero (H0: no worse; a member of the Holm family)."""
     from sim.scenario.scale import scale_overrides
 
     small = [*scale_overrides(load_scenario(BASELINE), 0.1), "run.measurement_days=90"]
@@ -472,10 +504,13 @@ def monotonicity_rows(seed: int = SEED) -> Iterator[Row]:
             sc = load_scenario(BASELINE, [*small, f"{key}={level}"])
             values[level] = np.array([run_replication(sc, seed, r).kpis[kpi] for r in range(4)])
         diff = sign * (values[high] - values[low])
-        mean, lo, hi = ci(diff)
-        yield Row(f"more {key} ({low}->{high}) does not worsen {kpi}", key.split(".")[0],
-                  0.0, mean, lo, hi, bool(hi >= 0))
+        yield in_ci(f"more {key} ({low}->{high}) does not worsen {kpi}", key.split(".")[0],
+                    0.0, diff, alternative="less")
 
+
+# The Holm family: every in_ci row of a full run (ED 4, UCR 2, virtual ward 9, acute 2,
+# elective 1, monotonicity 4); tests/test_isolation.py checks the count.
+FAMILY_SIZE = 2 * len(ED_CASES) + 2 + 3 * len(VW_LOS) + 2 + 1 + len(MONOTONE)
 
 SECTIONS: dict[str, Callable[[int], Iterator[Row]]] = {
     "ed": ed_rows, "ucr": ucr_rows, "virtual_ward": vw_rows, "acute": acute_rows,
@@ -484,8 +519,25 @@ SECTIONS: dict[str, Callable[[int], Iterator[Row]]] = {
 }
 
 
+def judge(rows: list[Row], alpha: float = ALPHA) -> list[Row]:
+    """Holm's step-down over the family rows (those with a p-value) when the whole family is
+    present; a partial family keeps the rows' own verdict at alpha / FAMILY_SIZE, which never
+    fails a row that the full run passes. Tolerance and exact rows are returned unchanged."""
+    family = [i for i, r in enumerate(rows) if r.rule.startswith(("Bonferroni", "Holm"))]
+    if len(family) != FAMILY_SIZE:
+        return list(rows)
+    rejected, threshold = holm_thresholds([rows[i].p_value for i in family], alpha)
+    out = list(rows)
+    for k, i in enumerate(family):
+        r = rows[i]
+        out[i] = dataclasses.replace(
+            r, passed=bool(np.isfinite(r.p_value) and not rejected[k]),
+            threshold=float(threshold[k]), rule=holm_rule(len(family)))
+    return out
+
+
 def run_checks(seed: int = SEED, sections: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     for name in sections or list(SECTIONS):
         rows += list(SECTIONS[name](seed))
-    return rows
+    return judge(rows)
