@@ -102,3 +102,13 @@ def test_a_broken_service_fails_its_check(monkeypatch) -> None:
     finally:
         v.ed_runs.cache_clear()
     assert not all(r.passed for r in rows)
+
+
+@pytest.mark.parametrize("lever", ["acute.beds", "ucr.clinicians_per_shift"])
+def test_monotonicity_check_rejects_a_reversed_effect(lever: str) -> None:
+    """The monotonicity rows have power where the effect is clear: the same paired differences
+    with their sign flipped (more capacity making the KPI worse by as much) fail, judged alone
+    at alpha/m, Holm's strictest step."""
+    diffs = v.monotonicity_runs(SEED)[lever]
+    assert v.in_ci("", "", 0.0, diffs, alternative="less").passed
+    assert not v.in_ci("", "", 0.0, -diffs, alternative="less").passed
