@@ -1,7 +1,8 @@
 """How often ``verify`` passes with a seed nobody chose, and how long one full run takes.
 
 Runs ``python run_sim.py verify --seed S --out OUT/S`` for each seed, one after another (each in
-a fresh process, timed wall-clock), then prints per seed the verdict, the seconds taken, the
+a fresh process, timed wall-clock and in CPU seconds of the child: the wall time depends on what
+else shares the machine), then prints per seed the verdict, the seconds taken, the
 smallest p-value of the Holm family against its threshold and any failing row, and a summary.
 Prints measured figures only. Usage:
 
@@ -11,6 +12,7 @@ Prints measured figures only. Usage:
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,14 +37,17 @@ def main() -> int:
     ap.add_argument("--seeds", default="1-20", help="e.g. 1-20 or 1,5,7-9")
     ap.add_argument("--out", default="/tmp/verify-seeds", help="one folder per seed under here")
     args = ap.parse_args()
-    passed, seconds = [], []
+    passed, seconds, cpu = [], [], []
     for seed in seeds_of(args.seeds):
         out = Path(args.out) / str(seed)
         t = time.perf_counter()
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run([sys.executable, "run_sim.py", "verify", "--seed", str(seed),
                                "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                               check=False)
         seconds.append(time.perf_counter() - t)
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime)
         if proc.returncode not in (0, 1):
             print(proc.stderr, file=sys.stderr)
             return 2
@@ -53,11 +58,13 @@ def main() -> int:
         passed.append(proc.returncode == 0)
         note = "; ".join(f"{r.service}: {r.check} (p={r.p_value:.3g})"
                          for r in failed.itertuples()) or "-"
-        print(f"seed {seed:3d}  {'PASS' if passed[-1] else 'FAIL'}  {seconds[-1]:6.1f} s  "
+        print(f"seed {seed:3d}  {'PASS' if passed[-1] else 'FAIL'}  {seconds[-1]:6.1f} s "
+              f"({cpu[-1]:5.1f} s CPU)  "
               f"smallest p {low.p_value:.3g} (threshold {low.threshold:.3g}, {low.service}: "
               f"{low.check})  failed: {note}", flush=True)
     print(f"\n{sum(passed)} of {len(passed)} seeds pass every check; one verify takes "
-          f"{statistics.median(seconds):.1f} s median ({min(seconds):.1f}-{max(seconds):.1f} s)"
+          f"{statistics.median(seconds):.1f} s median ({min(seconds):.1f}-{max(seconds):.1f} s), "
+          f"{statistics.median(cpu):.1f} s CPU median ({min(cpu):.1f}-{max(cpu):.1f} s)"
           f"; rule: {family['rule'].iloc[0]}")
     return 0
 
