@@ -11,10 +11,13 @@ from scipy import stats as sps
 from sim.core.clock import Calendar, Window
 from sim.core.monitor import Level, Tally
 from sim.core.stats import (
+    holm_thresholds,
     mean_ci,
     normal_ppf,
     replications_for_confidence,
     t_ppf,
+    t_sf,
+    t_test_p,
     wilson_interval,
 )
 from sim.outputs.targets import MET, NO_DATA, NOT_MET, UNCERTAIN, verdict
@@ -24,6 +27,51 @@ from sim.outputs.targets import MET, NO_DATA, NOT_MET, UNCERTAIN, verdict
 def test_t_quantile_matches_scipy(df: int) -> None:
     for p in (0.9, 0.975, 0.995):
         assert t_ppf(p, df) == pytest.approx(sps.t.ppf(p, df), rel=1e-7)
+
+
+@pytest.mark.parametrize("df", [1, 3, 9, 19, 99])
+def test_t_tail_matches_scipy_far_out(df: int) -> None:
+    for t in (-3.0, -0.5, 0.0, 0.7, 2.1, 5.0, 12.0, 40.0):
+        assert t_sf(t, df) == pytest.approx(sps.t.sf(t, df), rel=1e-9, abs=1e-300)
+
+
+def test_t_test_p_is_scipys_one_sample_t_test() -> None:
+    rng = np.random.default_rng(7)
+    for n in (2, 4, 10, 20):
+        for shift in (0.0, 0.3, 1.0, 3.0):
+            x = rng.normal(shift, 1.0, n)
+            for alt in ("two-sided", "less", "greater"):
+                ref = sps.ttest_1samp(x, 0.0, alternative=alt).pvalue
+                assert t_test_p(x, 0.0, alt) == pytest.approx(ref, rel=1e-8, abs=1e-300)
+    assert math.isnan(t_test_p([1.0], 0.0))
+    assert t_test_p([2.0, 2.0], 2.0) == 1.0 and t_test_p([2.0, 2.0], 1.0) == 0.0
+    assert t_test_p([2.0, 2.0], 1.0, "less") == 1.0  # constant data on the null side
+    with pytest.raises(ValueError):
+        t_test_p([1.0, 2.0], 0.0, "sideways")
+
+
+def test_holm_is_the_step_down_on_adjusted_p_values() -> None:
+    """Rejected exactly when Holm's adjusted p-value max_j<=i min(1, (m-j+1) p_(j)) <= alpha,
+    and rejected == (p <= threshold) row by row."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        m = int(rng.integers(1, 30))
+        p = rng.uniform(0, 1, m) ** rng.uniform(1, 8)
+        rejected, threshold = holm_thresholds(p, 0.05)
+        order = np.argsort(p, kind="stable")
+        adjusted = np.maximum.accumulate(np.minimum(1, (m - np.arange(m)) * p[order]))
+        expected = np.empty(m, dtype=bool)
+        expected[order] = adjusted <= 0.05
+        assert np.array_equal(rejected, expected)
+        assert np.array_equal(rejected, p <= threshold)
+        assert np.all(threshold >= 0.05 / m - 1e-15) and np.all(threshold <= 0.05)
+    rejected, threshold = holm_thresholds([0.001, 0.04, 0.02], 0.05)  # 1/3, 1/2, 1 of alpha
+    assert rejected.tolist() == [True, True, True]
+    assert threshold.tolist() == pytest.approx([0.05 / 3, 0.05, 0.025])
+    rejected, threshold = holm_thresholds([0.001, 0.04, 0.03, np.nan], 0.05)  # m = 3
+    assert rejected.tolist() == [True, False, False, False]  # 0.03 > 0.025 stops the steps
+    assert threshold[:3].tolist() == pytest.approx([0.05 / 3, 0.025, 0.025])
+    assert math.isnan(threshold[3])
 
 
 def test_mean_ci_is_the_t_interval() -> None:

@@ -1,4 +1,5 @@
-"""Small statistics without SciPy: Student-t quantiles and confidence intervals."""
+"""Small statistics without SciPy: Student-t distribution, one-sample t-test p-values, Holm's
+step-down thresholds and confidence intervals."""
 
 from __future__ import annotations
 
@@ -46,6 +47,65 @@ def _betainc(a: float, b: float, x: float) -> float:
 def t_cdf(t: float, df: float) -> float:
     tail = 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
     return 1 - tail if t > 0 else tail
+
+
+def t_sf(t: float, df: float) -> float:
+    """P(T > t) for Student's t, computed from the tail directly (no 1 - x cancellation), so
+    small upper-tail probabilities keep their relative accuracy."""
+    tail = 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
+    return tail if t > 0 else 1 - tail
+
+
+def t_test_p(values, mu: float, alternative: str = "two-sided") -> float:
+    """p-value of the one-sample t-test of the finite ``values`` against the mean ``mu``.
+
+    ``alternative``: "two-sided" (mean != mu), "less" (mean < mu) or "greater" (mean > mu).
+    NaN with fewer than two values; with zero spread the data are taken at face value (1.0 when
+    the mean equals ``mu`` or lies on the null side, 0.0 otherwise)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = int(v.size)
+    if n < 2:
+        return math.nan
+    diff = float(v.mean()) - mu
+    se = float(v.std(ddof=1)) / math.sqrt(n)
+    if se == 0.0 or not math.isfinite(diff / se):
+        against = {"two-sided": diff != 0.0, "less": diff < 0.0, "greater": diff > 0.0}
+        return 0.0 if against[alternative] else 1.0
+    t = diff / se
+    if alternative == "two-sided":
+        return min(1.0, _betainc((n - 1) / 2, 0.5, (n - 1) / (n - 1 + t * t)))
+    if alternative == "less":
+        return t_sf(-t, n - 1)
+    if alternative == "greater":
+        return t_sf(t, n - 1)
+    raise ValueError(f"unknown alternative {alternative!r}")
+
+
+def holm_thresholds(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Holm's step-down procedure over a family: (rejected, threshold) per hypothesis.
+
+    Sorted ascending, the i-th smallest p-value (i = 1..m) is compared with alpha / (m - i + 1);
+    hypotheses are rejected while their p-value is at or below it, and the first one above it
+    stops the procedure. ``threshold`` is each hypothesis's effective threshold: its own step's
+    for those reached before the stop, the stopping step's for the rest, so that rejected ==
+    (p <= threshold) row by row. The family-wise error rate is at most alpha whatever the
+    dependence between the tests. NaN p-values are never rejected and do not count in m."""
+    p = np.asarray(p_values, dtype=float)
+    rejected = np.zeros(p.size, dtype=bool)
+    threshold = np.full(p.size, math.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    m = finite.size
+    order = finite[np.argsort(p[finite], kind="stable")]
+    stop = alpha / m if m else math.nan
+    stopped = False
+    for i, k in enumerate(order):
+        if not stopped:
+            stop = alpha / (m - i)
+            stopped = p[k] > stop
+            rejected[k] = not stopped
+        threshold[k] = stop
+    return rejected, threshold
 
 
 def t_ppf(p: float, df: float) -> float:
