@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/baseline.toml
-REPLICATIONS ?= 5
+REPLICATIONS ?= 20
 
 .PHONY: run test lint venv clean bench docs
 
