@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from conftest import BASELINE
 
-from sim.model.replication import run_replication
+from sim.experiment.runner import run_replications
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 
@@ -22,8 +22,8 @@ def test_fewer_reablement_packages_block_acute_beds() -> None:
     sets = [*scale_overrides(load_scenario(BASELINE), 0.05), "run.measurement_days=42"]
     base = load_scenario(BASELINE, sets)
     fewer = load_scenario(BASELINE, [*sets, f"reablement.packages={base.reablement.packages // 4}"])
-    a = run_replication(base, SEED, 0).kpis
-    b = run_replication(fewer, SEED, 0).kpis
+    a = run_replications(base, SEED, 1)[0].kpis
+    b = run_replications(fewer, SEED, 1)[0].kpis
     assert b["delayed_discharge_bed_days"] > 1.3 * a["delayed_discharge_bed_days"]
     assert b["acute_occupancy_pct"] > a["acute_occupancy_pct"]
     assert b["reablement_2d_pct"] < a["reablement_2d_pct"]

@@ -8,7 +8,7 @@ import math
 from conftest import BASELINE
 
 from sim.checks.twin import TWIN_KPIS, run_twin
-from sim.model.replication import run_replication
+from sim.experiment.runner import run_replications
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 
@@ -19,7 +19,7 @@ def test_twin_runs_and_reports_the_models_kpis() -> None:
             "elective.enabled=false", "run.measurement_days=21"]
     scenario = load_scenario(BASELINE, sets)
     twin = run_twin(scenario, 2026, 0)
-    simpy = run_replication(scenario, 2026, 0).kpis
+    simpy = run_replications(scenario, 2026, 1)[0].kpis
     assert set(twin) == set(TWIN_KPIS) and set(TWIN_KPIS) <= set(simpy)
     for k in TWIN_KPIS:
         assert math.isfinite(twin[k]) and twin[k] >= 0, (k, twin[k])
