@@ -120,6 +120,7 @@ def test_growth_rule_details() -> None:
     assert growth_check(fast).never_settles and growth_check(fast, warmup_days=300).never_settles
 
 
+@pytest.mark.slow
 def test_growth_flags_an_overloaded_reablement_service() -> None:
     """100 packages in a 1.2m ICS (10 at scale 0.1) against ~15 starts a day of ~21 days each:
     the queue grows by about a patient a day for ever; with 640 (64) it stays empty."""
@@ -183,6 +184,7 @@ def test_daily_series_is_the_same_run_as_the_replication() -> None:
 
 
 # -- end to end -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_advise_end_to_end_on_an_overloaded_small_scenario() -> None:
     sc = small("reablement.packages=10", "run.warmup_days=7", "run.measurement_days=200")
     started = time.perf_counter()
@@ -206,4 +208,22 @@ def test_advise_end_to_end_on_an_overloaded_small_scenario() -> None:
     text = format_advice(a)
     for needle in ("MSER-5", "suggested warm-up", "suggested replications", "reablement queue",
                    "never settles", "ed_4h_pct"):
+        assert needle in text
+
+
+def test_quick_advise_on_a_tiny_scenario() -> None:
+    """Quick tier: test_advise_end_to_end_on_an_overloaded_small_scenario (slow) on a
+    twentieth-size, seven-week run: the shape of the advice only, the run being too short
+    for its warm-up and never-settles findings."""
+    sc = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.05),
+                                  "run.warmup_days=7", "run.measurement_days=42"])
+    a = advise(sc, seed=99, pilot=2, workers=1)
+    assert a.days == 49 and a.pilot == 2 and a.warmup_days % 7 == 0
+    assert [k.kpi for k in a.kpis] == list(MAIN_KPIS)
+    assert a.replications == max(k.replications for k in a.kpis)
+    ed = next(k for k in a.kpis if k.kpi == "ed_4h_pct")
+    runs = [run_replication(sc, 99, r).kpis["ed_4h_pct"] for r in range(2)]
+    assert ed.mean == pytest.approx(np.mean(runs)) and ed.sd == pytest.approx(np.std(runs, ddof=1))
+    text = format_advice(a)
+    for needle in ("MSER-5", "suggested warm-up", "suggested replications", "ed_4h_pct"):
         assert needle in text

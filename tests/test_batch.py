@@ -131,6 +131,7 @@ def test_resume_against_a_changed_scenario_is_refused(tmp_path: Path, batch_file
                                   "changed (acute.beds was 104, now 100)")
 
 
+@pytest.mark.slow
 def test_compare_two_runs(tmp_path: Path) -> None:
     base = ROOT / "scenarios" / "baseline.toml"
     args = ["-n", "2", "--seed", "3", "--workers", "2", *QUICK]
@@ -154,3 +155,36 @@ def test_missing_dask_gives_a_clear_message(monkeypatch, batch_file: Path, capsy
                  str(batch_file.parent / "o"), *QUICK])
     err = capsys.readouterr().err
     assert code == 2 and "pip install" in err and "distributed" in err
+
+
+def test_quick_compare_pairs_by_replication(tmp_path: Path, capsys) -> None:
+    """Quick tier: the compare command on hand-made results folders (test_compare_two_runs,
+    slow, makes them with real runs): paired by replication with the same seed, else Welch."""
+    from sim.cli import main
+    from sim.outputs.kpis import KPIS
+
+    def folder(name: str, seed: int, ed_4h: list[float]) -> Path:
+        out = tmp_path / name
+        out.mkdir()
+        (out / "manifest.json").write_text(json.dumps({"status": "complete", "seed": seed}))
+        rows = [("s", r, k, ed_4h[r] if k == "ed_4h_pct" else 50.0 + r)
+                for r in range(3) for k in KPIS]
+        pd.DataFrame(rows, columns=["scenario", "replication", "kpi", "value"]).to_csv(
+            out / "replications.csv", index=False)
+        verdict = "met" if min(ed_4h) >= 78 else "not met"
+        pd.DataFrame([("s", "ed_4h", "ed_4h_pct", verdict)],
+                     columns=["scenario", "target", "kpi", "verdict"]).to_csv(
+            out / "targets.csv", index=False)
+        return out
+
+    a = folder("a", 3, [80.0, 70.0, 90.0])
+    b = folder("b", 3, [77.0, 68.0, 86.0])  # 3, 2 and 4 points lower, replication by replication
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "c")]) == 0
+    assert "paired by replication" in capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "c" / "comparison.csv", keep_default_na=False)
+    row = table[table.kpi == "ed_4h_pct"].iloc[0]
+    assert row.mean_diff == pytest.approx(-3.0) and row.n == 3 and row.ci_high < 0
+    assert row.comparator_verdict == "not met" and row.scenario_verdict == "not met"
+    c = folder("c2", 4, [77.0, 68.0, 86.0])
+    assert main(["compare", str(a), str(c)]) == 0
+    assert "different seeds (3, 4)" in capsys.readouterr().out

@@ -34,7 +34,13 @@ def section_rows(section: str) -> tuple:
     return tuple(v.SECTIONS[section](SEED))
 
 
-@pytest.mark.parametrize("section", list(v.SECTIONS))
+# Sections that replicate long runs are slow; virtual wards (Erlang B and Little's law),
+# conservation and the deterministic pathway stay in the quick tier.
+SLOW_SECTIONS = {"ed", "ucr", "acute", "elective", "monotonicity"}
+
+
+@pytest.mark.parametrize("section", [pytest.param(s, marks=pytest.mark.slow)
+                                     if s in SLOW_SECTIONS else s for s in v.SECTIONS])
 def test_verification_section_passes(section: str) -> None:
     assert_rows(section_rows(section))
 
@@ -59,6 +65,7 @@ def test_virtual_ward_headroom_is_erlang_b_with_fewer_beds() -> None:
     assert np.array_equal(runs["blocked"], v.vw_runs("exponential", seed=SEED)["blocked"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("los", list(v.VW_LOS))
 def test_whole_window_littles_law_is_close(los: str) -> None:
     """The literal whole-window ratio (censored stays at their time so far) is biased above 1
@@ -67,6 +74,7 @@ def test_whole_window_littles_law_is_close(los: str) -> None:
     assert abs(v.ci(v.acute_runs(SEED)["literal"])[0] - 1) < 0.02
 
 
+@pytest.mark.slow
 def test_sample_path_identities_hold_exactly() -> None:
     """Bed-days (pathway-days) in the window equal the in-window parts of every recorded stay,
     censored ones included: levels and tallies tell the same story."""
@@ -75,6 +83,7 @@ def test_sample_path_identities_hold_exactly() -> None:
         assert float(np.max(np.abs(runs["identity"]))) < 1e-9
 
 
+@pytest.mark.slow
 def test_erlang_c_check_rejects_a_wrong_service_time() -> None:
     """The ED comparison has power: theory with a mean assessment time 10% off (either way)
     falls outside the CI of the same replications."""
@@ -87,6 +96,7 @@ def test_erlang_c_check_rejects_a_wrong_service_time() -> None:
         assert not v.in_ci("", "", 1 - erlang_c(servers, lam * wrong), zeros).passed
 
 
+@pytest.mark.slow
 def test_a_broken_service_fails_its_check(monkeypatch) -> None:
     """Inject a wrong service time into the ED (assessment 10% longer than configured): the
     verification's ED rows must fail while the scenario still says the configured mean."""

@@ -43,12 +43,14 @@ def test_excel_matches_the_csv_files(run_folder: Path) -> None:
     assert sheets["Costs"].shape[0] == summary.kpi.str.startswith("cost_").sum()
 
 
+@pytest.mark.slow
 def test_report_command_rebuilds_from_files(run_folder: Path) -> None:
     (run_folder / "report.html").unlink()
     res = run_cli("report", str(run_folder))
     assert res.returncode == 0 and (run_folder / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -> None:
     """Every chart and the targets table render, with no console errors and no network."""
     from playwright.sync_api import sync_playwright

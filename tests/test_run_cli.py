@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from conftest import BASELINE, run_cli
 
 from sim.outputs.kpis import KPIS
@@ -45,6 +46,7 @@ def test_run_writes_complete_results_and_prints_targets(tmp_path) -> None:
     assert not list(out.glob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_whatever_the_worker_count(tmp_path) -> None:
     outs = []
     for workers in ("1", "2"):
@@ -57,6 +59,7 @@ def test_same_seed_same_bytes_whatever_the_worker_count(tmp_path) -> None:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_a_different_seed_gives_different_numbers(tmp_path) -> None:
     for seed in ("1", "2"):
         res = run_cli("run", str(BASELINE), "-n", "1", "--seed", seed, "--workers", "1",
@@ -82,3 +85,27 @@ def test_every_schema_field_has_a_description() -> None:
     missing += [p for p, spec in schema["properties"].items() if not spec.get("description")
                 and "$ref" not in spec]
     assert missing == []
+
+
+def test_quick_same_seed_same_numbers_whatever_the_worker_count() -> None:
+    """Quick tier: what test_same_seed_same_bytes_whatever_the_worker_count and
+    test_a_different_seed_gives_different_numbers (slow) check through the CLI, here
+    in-process on a tiny scenario and on the KPIs rather than the files."""
+    import numpy as np
+
+    from sim.experiment.runner import run_replications
+    from sim.scenario import load_scenario
+    from sim.scenario.scale import scale_overrides
+
+    sets = [*scale_overrides(load_scenario(BASELINE), 0.05), "run.warmup_days=7",
+            "run.measurement_days=10"]
+    sc = load_scenario(BASELINE, sets)
+
+    def values(seed: int, n: int, workers: int) -> np.ndarray:
+        results = run_replications(sc, seed, n, workers=workers)
+        assert [r.replication for r in results] == list(range(n))
+        return np.array([[r.kpis[k] for k in KPIS] for r in results])
+
+    one = values(5, 2, 1)
+    assert np.array_equal(one, values(5, 2, 2), equal_nan=True)
+    assert not np.array_equal(one[:1], values(6, 1, 1), equal_nan=True)

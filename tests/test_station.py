@@ -43,7 +43,13 @@ def replications_for(servers: int, load: float, scale: float = 1.0, reps: int = 
     return np.array([r[0] for r in runs]), np.array([r[1] for r in runs])
 
 
-@pytest.mark.parametrize(("servers", "load"), CASES)
+# One case stays in the quick tier; the rest (one or many servers, heavy load) are slow.
+QUICK_CASES = {(5, 0.8)}
+
+
+@pytest.mark.parametrize(("servers", "load"), [
+    case if case in QUICK_CASES else pytest.param(*case, marks=pytest.mark.slow)
+    for case in CASES])
 def test_station_matches_erlang_c(servers: int, load: float) -> None:
     waits, p_wait = replications_for(servers, load)
     wq = mmc_mean_wait(servers, 1.0, servers * load)
@@ -54,6 +60,7 @@ def test_station_matches_erlang_c(servers: int, load: float) -> None:
     assert lo <= pc <= hi, f"P(wait) {pc:.4f} outside CI {lo:.4f}..{hi:.4f}"
 
 
+@pytest.mark.slow
 def test_erlang_check_detects_a_wrong_service_time() -> None:
     """The check above can fail: 5% longer service times are caught at c=5, load 0.8."""
     waits, _ = replications_for(5, 0.8, scale=1.05)
