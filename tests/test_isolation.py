@@ -45,6 +45,7 @@ def test_verification_section_passes(section: str) -> None:
     assert_rows(section_rows(section))
 
 
+@pytest.mark.slow
 def test_verification_passes_holm_over_the_whole_family() -> None:
     """What ``verify`` reports: Holm over all FAMILY_SIZE interval checks (reuses the rows of
     the section tests above when they ran first)."""
