@@ -16,6 +16,9 @@ from sim.scenario import Scenario
 from sim.scenario.scale import load_resized
 
 EXIT_INPUT = 2
+DEFAULT_REPLICATIONS = 10
+QUICK_REPLICATIONS = 5  # sim.experiment.orchestrate.QUICK_REPLICATIONS (a test checks)
+QUICK_MEASUREMENT_DAYS = 91  # sim.experiment.orchestrate.QUICK_MEASUREMENT_DAYS
 
 
 def _kpi_ids() -> Collection[str]:
@@ -94,14 +97,22 @@ def _parser() -> argparse.ArgumentParser:
                         help="multiply every capacity by F, population and demand unchanged "
                         "(4: ample capacity; below 1: a shortage); composes with --scale")
 
+    def quick(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--quick", action="store_true",
+                        help=f"quick trial with capacities whole: {QUICK_MEASUREMENT_DAYS} days "
+                        f"measured (warm-up kept), at most {QUICK_REPLICATIONS} replications")
+
     run = sub.add_parser("run", help="run replications of a scenario and write the results")
     run.add_argument("scenario", help="scenario TOML file")
-    run.add_argument("--replications", "-n", type=_positive_int, default=10)
+    run.add_argument("--replications", "-n", type=_positive_int, default=None,
+                     help=f"replications (default {DEFAULT_REPLICATIONS}; "
+                     f"{QUICK_REPLICATIONS} with --quick)")
     run.add_argument("--seed", type=_seed, default=12345)
     run.add_argument("--workers", type=_positive_int, default=None,
                      help="worker processes (default: all cores)")
     run.add_argument("--out", default=None, help="output folder (default results/NAME-TIME)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    quick(run)
     scale(run)
     sets(run)
 
@@ -121,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     bat.add_argument("--resume", action="store_true",
                      help="run only the replications missing from --out")
     bat.add_argument("--quiet", action="store_true", help="no progress bar")
+    quick(bat)
     scale(bat)
     sets(bat)
 
@@ -202,21 +214,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     scale, capacity_factor = _sizes(args)
     scenario = load_resized(args.scenario, args.sets, scale, capacity_factor,
                             known_kpis=_kpi_ids())
+    replications = args.replications or (QUICK_REPLICATIONS if args.quick
+                                         else DEFAULT_REPLICATIONS)
     bar = _Bar("replications", args.quiet)
     try:
-        outcome = run_scenario(scenario, args.seed, args.replications,
+        outcome = run_scenario(scenario, args.seed, replications,
                                Path(args.out) if args.out else None, args.workers, bar,
-                               scale, capacity_factor)
+                               scale, capacity_factor, args.quick)
     finally:
         bar.close()
     if outcome.interrupted:
         print(f"interrupted; the partial folder {outcome.out} is marked incomplete",
               file=sys.stderr)
         return 130
+    _print_stamp(outcome.warnings)
     print(_targets_text(outcome.judged, outcome.replications))
+    _print_warnings(outcome.warnings)
     _write_report(outcome.out)
     print(f"\nresults: {outcome.out}")
     return 0
+
+
+def _print_stamp(warnings) -> None:
+    """A scaled or quick trial says so above its verdicts."""
+    from sim.outputs.soundness import format_stamp
+
+    if format_stamp(warnings):
+        print(format_stamp(warnings))
+
+
+def _print_warnings(warnings) -> None:
+    """Stamps and warnings again below the targets, so no verdict is read without them."""
+    from sim.outputs.soundness import format_warnings
+
+    text = format_warnings(warnings)
+    if text:
+        print("\n" + text)
 
 
 def _progress(total: int, unit: str, quiet: bool):
@@ -271,7 +304,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         outcome = run_batch(batch, Path(args.out) if args.out else None, args.workers,
                             args.scheduler, args.dask_workers, args.resume, bar,
-                            batch_file=args.batch)
+                            batch_file=args.batch, quick=args.quick)
     finally:
         bar.close()
     if outcome.interrupted:
@@ -280,11 +313,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
               "--resume"
               + (f" --scale {scale:g}" if scale != 1.0 else "")
               + (f" --capacity-factor {capacity_factor:g}" if capacity_factor != 1.0 else "")
+              + (" --quick" if args.quick else "")
               + "".join(f" --set {s}" for s in args.sets), file=sys.stderr)
         return 130
+    replications = outcome.total // max(1, len(outcome.judged))  # fewer with --quick
+    _print_stamp(outcome.warnings)
     for name, j in outcome.judged.items():
         print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
-        print(_targets_text(j, batch.replications))
+        print(_targets_text(j, replications))
+    _print_warnings(outcome.warnings)
     _write_report(outcome.out)
     print(f"\nresults: {outcome.out}  (comparison.csv: paired differences against "
           f"{batch.comparator})")

@@ -6,6 +6,12 @@ under ``tasks/`` as it finishes, so it can resume), write the tables, and write 
 ``complete``, or as ``interrupted`` after Ctrl-C. Nothing here prints: progress goes to a
 callback and the outcome is returned for the caller to show; bad input raises
 :class:`~sim.core.errors.InputError`.
+
+Every finished run and batch is checked for soundness (:mod:`sim.outputs.soundness`): queues
+that never settle, targets measured too loosely, a scaled or quick trial. The warnings go into
+the outcome and the manifest (``"warnings"``); a scaled run's verdicts read ``scaled`` in the
+outcome and on disk (the judged verdict kept as ``verdict_unscaled``). ``quick`` runs keep
+capacities whole but measure :data:`QUICK_MEASUREMENT_DAYS` days (:func:`quick_scenario`).
 """
 
 from __future__ import annotations
@@ -14,13 +20,21 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sim.core.errors import InputError
 from sim.experiment.batch import Batch
 from sim.experiment.runner import default_workers, run_replications, run_tasks
+from sim.outputs.result import ReplicationResult
+from sim.outputs.soundness import (
+    RunWarning,
+    as_scaled,
+    batch_warnings,
+    mark_scaled_files,
+    run_warnings,
+)
 from sim.outputs.store import (
     flows_total,
     load_task,
@@ -47,9 +61,36 @@ def default_out(name: str) -> Path:
     return Path("results") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def _sizes(scale: float, capacity_factor: float) -> dict[str, float]:
-    """How the scenarios were resized from their files (``--scale``, ``--capacity-factor``)."""
-    return {"scale": scale, "capacity_factor": capacity_factor}
+def _sizes(scale: float, capacity_factor: float, quick: bool = False) -> dict[str, Any]:
+    """How the scenarios were resized from their files (``--scale``, ``--capacity-factor``)
+    and whether the run is a trial (``scaled``: not the system asked about; ``quick``)."""
+    return {"scale": scale, "capacity_factor": capacity_factor, "scaled": scale != 1.0,
+            "quick": quick}
+
+
+# -- quick trials: capacities whole, a shorter window, fewer replications --------------------
+QUICK_MEASUREMENT_DAYS = 91  # 13 weeks: long enough for the growth rule (8 weeks at least)
+QUICK_REPLICATIONS = 5
+
+
+def quick_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with its warm-up kept and at most :data:`QUICK_MEASUREMENT_DAYS` measured:
+    unlike ``--scale`` it keeps every capacity and the population whole, so what it loses is
+    precision (warned about), not the system's shape."""
+    days = min(scenario.run.measurement_days, QUICK_MEASUREMENT_DAYS)
+    return scenario.model_copy(update={"run": scenario.run.model_copy(
+        update={"measurement_days": days})})
+
+
+def quick_batch(batch: Batch) -> Batch:
+    """Every scenario of the batch as :func:`quick_scenario`, with at most
+    :data:`QUICK_REPLICATIONS` replications."""
+    return replace(batch, replications=min(batch.replications, QUICK_REPLICATIONS),
+                   scenarios={n: quick_scenario(sc) for n, sc in batch.scenarios.items()})
+
+
+def _warnings_field(warnings: list[RunWarning]) -> dict[str, Any]:
+    return {"warnings": [w.as_dict() for w in warnings]}
 
 
 def _make_folder(out: Path) -> None:
@@ -64,22 +105,27 @@ def _make_folder(out: Path) -> None:
 class RunOutcome:
     out: Path
     replications: int
-    judged: list[TargetResult]  # empty when interrupted
+    judged: list[TargetResult]  # empty when interrupted; "scaled" verdicts when scaled
     interrupted: bool = False
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | None = None,
                  workers: int | None = None, progress: Progress | None = None,
-                 scale: float = 1.0, capacity_factor: float = 1.0) -> RunOutcome:
+                 scale: float = 1.0, capacity_factor: float = 1.0,
+                 quick: bool = False) -> RunOutcome:
     """Run the replications and write the results folder (``out``, default
     :func:`default_out`). ``scale`` and ``capacity_factor`` say how ``scenario`` was resized
     from its file (:func:`sim.scenario.scale.load_resized`); they are recorded in the
-    manifest."""
+    manifest. ``quick`` measures at most :data:`QUICK_MEASUREMENT_DAYS` days (the caller
+    chooses the replications)."""
+    if quick:
+        scenario = quick_scenario(scenario)
     out = out if out is not None else default_out(scenario.name)
     _make_folder(out)
     workers = workers or default_workers()
     started, t0 = now_iso(), time.perf_counter()
-    sizes = _sizes(scale, capacity_factor)
+    sizes = _sizes(scale, capacity_factor, quick)
     write_manifest(out, manifest(scenario, seed, replications, "running", started, sizes))
     done = 0
     if progress is not None:
@@ -98,10 +144,21 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
                                      sizes))
         return RunOutcome(out, replications, [], interrupted=True)
     judged = write_run(out, scenario, results)
+    warnings = run_warnings(scenario, results, scale, quick)
+    judged = _stamp_scaled(out, judged, scale)
     extra = {**sizes, "finished": now_iso(), "wall_seconds": round(time.perf_counter() - t0, 3),
-             "workers": workers, "flows": flows_total(results)}
+             "workers": workers, "flows": flows_total(results), **_warnings_field(warnings)}
     write_manifest(out, manifest(scenario, seed, replications, "complete", started, extra))
-    return RunOutcome(out, replications, judged)
+    return RunOutcome(out, replications, judged, warnings=warnings)
+
+
+def _stamp_scaled(out: Path, judged: list[TargetResult], scale: float) -> list[TargetResult]:
+    """A scaled run's verdicts become ``scaled``, on disk and as returned (the judged verdict
+    stays in targets.csv's ``verdict_unscaled``); other runs' are returned as they are."""
+    if scale == 1.0:
+        return judged
+    mark_scaled_files(out)
+    return as_scaled(judged)
 
 
 # -- batch: every scenario of a batch file, resumable ------------------------------------------
@@ -112,6 +169,7 @@ class BatchOutcome:
     left: int  # of those, still to run (0 when complete)
     judged: dict[str, list[TargetResult]]  # per scenario; empty when interrupted
     interrupted: bool = False
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 def backend_label(workers: int, scheduler: str | None, dask_workers: int | None) -> str:
@@ -155,13 +213,16 @@ def check_resume(out: Path, batch: Batch, hashes: dict[str, str]) -> set[tuple[s
 def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
               scheduler: str | None = None, dask_workers: int | None = None,
               resume: bool = False, progress: Progress | None = None,
-              batch_file: str | Path = "") -> BatchOutcome:
+              batch_file: str | Path = "", quick: bool = False) -> BatchOutcome:
     """Run the replications of every scenario not yet stored in ``out`` (default
     :func:`default_out`), storing each as it finishes, then write the batch's tables.
 
     Without ``resume`` the folder must not hold an earlier batch; with it, the earlier batch
     must be this one (:func:`check_resume`). ``batch_file`` is recorded in the manifest.
+    ``quick`` runs :func:`quick_batch` instead.
     """
+    if quick:
+        batch = quick_batch(batch)
     out = out if out is not None else default_out(batch.name)
     hashes = {name: scenario_hash(sc) for name, sc in batch.scenarios.items()}
     done = check_resume(out, batch, hashes) if resume else fresh_out(out)
@@ -170,7 +231,7 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
     info = {"kind": "batch", "batch_name": batch.name, "batch_file": str(batch_file),
             "description": batch.description, "seed": batch.seed,
             "replications": batch.replications, "comparator": batch.comparator,
-            **_sizes(batch.scale, batch.capacity_factor),
+            **_sizes(batch.scale, batch.capacity_factor, quick),
             "scenario_sha256": hashes, "backend": backend_label(workers, scheduler, dask_workers),
             "started": started}
     write_manifest(out, {"status": "running", **manifest_base(), **info})
@@ -188,12 +249,18 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
     except KeyboardInterrupt:
         write_manifest(out, {"status": "interrupted", **manifest_base(), **info})
         return BatchOutcome(out, total, total - len(stored_tasks(out)), {}, interrupted=True)
-    results = {name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
-               for name in batch.scenarios}
+    results: dict[str, list[ReplicationResult]] = {
+        name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
+        for name in batch.scenarios}
     judged = write_batch(out, batch.scenarios, batch.comparator, results)
+    warnings = batch_warnings(batch.scenarios, results, batch.scale, quick)
+    if batch.scale != 1.0:
+        mark_scaled_files(out)
+        judged = {n: as_scaled(j) for n, j in judged.items()}
     write_manifest(out, {"status": "complete", **manifest_base(), **info,
                          "finished": now_iso(),
                          "wall_seconds": round(time.perf_counter() - t0, 3),
+                         **_warnings_field(warnings),
                          "scenarios": {n: sc.model_dump(mode="json")
                                        for n, sc in batch.scenarios.items()}})
-    return BatchOutcome(out, total, 0, judged)
+    return BatchOutcome(out, total, 0, judged, warnings=warnings)

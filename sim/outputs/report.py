@@ -22,6 +22,7 @@ from sim.core.errors import InputError
 from sim.core.stats import mean_ci
 from sim.outputs.histograms import HISTOGRAMS
 from sim.outputs.kpis import KPIS
+from sim.outputs.soundness import STAMPS, manifest_warnings, stamp_text
 
 SERIES = [("ed_4h_pct", "ED 4-hour performance", "% of attendances within 4 hours"),
           ("rtt_18w_pct", "RTT: incomplete pathways within 18 weeks", "% of the waiting list"),
@@ -64,8 +65,13 @@ def _plt():
     return plt
 
 
-def _save(fig, folder: Path, name: str) -> tuple[str, str]:
-    """Write the PNG beside the report and return (file name, base64 data)."""
+def _save(fig, folder: Path, name: str, stamp: str = "") -> tuple[str, str]:
+    """Write the PNG beside the report and return (file name, base64 data). A scaled or quick
+    trial's ``stamp`` is printed on the chart, which may travel to a slide without the
+    report."""
+    if stamp:
+        fig.text(0.5, 0.995, stamp, ha="center", va="bottom", fontsize=9, color="#c51b1b",
+                 fontweight="bold")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     _plt().close(fig)
@@ -218,30 +224,58 @@ def costs_table(folder: Folder) -> pd.DataFrame:
     return table.reset_index()
 
 
+def _warnings_html(folder: Folder) -> str:
+    """The banner at the top of the report: a scaled or quick trial's stamp, then every
+    warning (queues that never settle, targets measured too loosely), so no verdict below is
+    read without them."""
+    found = manifest_warnings(folder.manifest)
+    stamp = stamp_text(found)
+    rest = [w for w in found if w.kind not in STAMPS]
+    parts = [f'<p id="stamp" class="stamp">{html.escape(stamp)}</p>'] if stamp else []
+    if rest:
+        items = "".join(f"<li><b>{html.escape(w.kind)}</b>: {html.escape(w.message)}</li>"
+                        for w in rest)
+        parts.append(f'<div id="warnings" class="warnings"><b>Warnings</b><ul>{items}</ul>'
+                     "</div>")
+    return "".join(parts)
+
+
+def warnings_table(folder: Folder) -> pd.DataFrame:
+    """The Warnings sheet: the stamp first, then each warning (a row saying none if none)."""
+    rows = [(w.kind, w.subject, ", ".join(w.scenarios), w.message)
+            for w in manifest_warnings(folder.manifest)]
+    return pd.DataFrame(rows or [("none", "", "", "no warnings: queues settle and every "
+                                  "target is measured to its tolerance")],
+                        columns=["kind", "subject", "scenarios", "message"])
+
+
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{padding:3px 8px;
 border-bottom:1px solid #e5e5e5;text-align:left;white-space:nowrap}
 .light{display:inline-block;width:11px;height:11px;border-radius:6px;margin-right:5px;vertical-align:middle}img{max-width:100%}
-.note{color:#555;font-size:12px}"""
+.note{color:#555;font-size:12px}
+.stamp{background:#c51b1b;color:#fff;font-weight:bold;padding:6px 10px}
+.warnings{background:#fff4e5;border-left:4px solid #e08214;padding:4px 10px;font-size:13px}"""
 
 
 def build_report(path: Path) -> Path:
     """Write report.html, the PNG charts and summary.xlsx into ``path``; returns report.html."""
     folder = Folder(path)
     man = folder.manifest
+    banner, stamp = _warnings_html(folder), stamp_text(manifest_warnings(man))
     charts: list[tuple[str, str, str]] = []  # (section, file, data)
     for kpi, title, unit in SERIES:
         fig = series_chart(folder, kpi, title, unit)
         if fig is not None:
-            charts.append(("series", *_save(fig, path, f"chart_{kpi}")))
+            charts.append(("series", *_save(fig, path, f"chart_{kpi}", stamp)))
     for h in HISTOGRAMS:
         fig = distribution_chart(folder, h)
         if fig is not None:
-            charts.append(("distribution", *_save(fig, path, f"chart_{h.name}")))
+            charts.append(("distribution", *_save(fig, path, f"chart_{h.name}", stamp)))
     fig = comparison_chart(folder)
     if fig is not None:
-        charts.append(("comparison", *_save(fig, path, "chart_comparison")))
+        charts.append(("comparison", *_save(fig, path, "chart_comparison", stamp)))
 
     def imgs(section: str) -> str:
         return "".join(f'<figure><img class="chart" alt="{f}" src="data:image/png;base64,{d}">'
@@ -258,6 +292,7 @@ def build_report(path: Path) -> Path:
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
              f"</title><style>{CSS}</style></head><body>",
              f"<h1>Does this configuration meet its targets? {html.escape(str(title))}</h1>",
+             banner,
              f"<p class='note'>{man.get('replications')} replications, seed {man.get('seed')}; "
              "means with 95% confidence intervals; a target is met only when the whole "
              "interval is on the right side of it.</p>",
@@ -298,7 +333,9 @@ HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
            "verdict_changed": "Verdict changed", "incremental_cost_gbp": "Incremental cost (GBP)",
            "extra_patients_meeting": "Extra patients meeting target",
            "cost_per_extra_patient_gbp": "Cost per extra patient (GBP)",
-           "parameter": "Parameter", "value": "Value", "item": "Item"}
+           "parameter": "Parameter", "value": "Value", "item": "Item",
+           "verdict_unscaled": "Verdict judged on this scaled run", "kind": "Kind",
+           "subject": "About", "scenarios": "Scenarios", "message": "Warning"}
 
 
 def write_excel(folder: Folder) -> Path:
@@ -308,6 +345,7 @@ def write_excel(folder: Folder) -> Path:
     man = folder.manifest
     inputs = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
     sheets = {
+        "Warnings": warnings_table(folder),
         "Targets": folder.targets.rename(columns={"p_met": "probability met"}),
         "KPIs": folder.summary,
         "Monthly": folder.monthly.groupby(["scenario", "month", "kpi"], as_index=False)[
