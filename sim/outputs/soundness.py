@@ -10,10 +10,10 @@ things can make its verdicts unsafe, and each becomes a :class:`RunWarning` that
   beside it as ``verdict_unscaled``: what the verdict would read were the run not stamped).
 * **quick**: ``--quick`` kept capacities whole but measured fewer days with fewer
   replications.
-* **never settles** / **drifts**: a queue still rising at the end of the measurement window
-  (the growth rule of :func:`sim.outputs.settling.growth_check`, the one ``advise`` uses, on
-  the weekly means each replication keeps, averaged over replications). Its KPIs then depend
-  on the run length. ``unchecked`` when the window is too short to tell.
+* **never settles**: a queue still rising at the end of the measurement window (the growth
+  rule of :func:`sim.outputs.settling.growth_check`, the one ``advise`` uses, on the weekly
+  means each replication keeps, averaged over replications). Its KPIs then depend on the run
+  length. ``unchecked`` when the window is too short to tell.
 * **underpowered**: a target whose 95% CI is wider than ``advise``'s tolerance (±1 point for a
   % KPI, ±5% of the mean otherwise), with the replications that tolerance needs
   (:func:`sim.outputs.settling.replications_needed`).
@@ -50,7 +50,7 @@ from sim.scenario import Scenario
 
 SCALED = "scaled"  # the verdict shown for every target of a scaled run
 QUICK = "quick"
-NEVER_SETTLES, DRIFTS, UNCHECKED = "never settles", "drifts", "unchecked"
+NEVER_SETTLES, UNCHECKED = "never settles", "unchecked"
 UNDERPOWERED = "underpowered"
 STAMPS = (SCALED, QUICK)  # kinds that describe the whole run rather than one queue or target
 
@@ -59,7 +59,7 @@ STAMPS = (SCALED, QUICK)  # kinds that describe the whole run rather than one qu
 class RunWarning:
     """One reason to distrust part of an answer: what kind, about what, in a sentence."""
 
-    kind: str  # SCALED, QUICK, NEVER_SETTLES, DRIFTS, UNCHECKED or UNDERPOWERED
+    kind: str  # SCALED, QUICK, NEVER_SETTLES, UNCHECKED or UNDERPOWERED
     subject: str  # the queue (series name), the target id, or "run"
     message: str
     scenarios: tuple[str, ...] = field(default=())  # the scenarios it concerns (all when empty)
@@ -166,22 +166,22 @@ def _trend_text(q: QueueTrend) -> str:
             f"{g.weeks} weeks (slope t = {g.t_stat:.1f})")
 
 
-def settle_warnings(results: list[ReplicationResult]) -> list[RunWarning]:
-    """One warning per queue that never settles or drifts over the measurement window, or one
-    saying the window is too short to check."""
+def settle_warnings(results: list[ReplicationResult],
+                    warmup_days: int | None = None) -> list[RunWarning]:
+    """One warning per queue still rising at the end of the measurement window (the growth
+    rule's *never settles*), or one saying the window is too short to check.
+
+    A queue that only *drifts* (a steady trend under 10% of its mean, e.g. a waiting list
+    growing a few % a year, or one still easing after the warm-up) is left to ``advise``: on
+    the long lists every small trend is significant, and warning about each would bury the
+    warnings that matter."""
     trends = queue_trends(results)
-    out = []
-    for q in trends:
-        g = q.growth
-        if g.never_settles:
-            out.append(RunWarning(NEVER_SETTLES, q.name, (
-                f"{q.label} ({q.name}) never settles: {_trend_text(q)}; demand on it, or on "
-                "the service it waits for, is at or above capacity, so the KPIs it drives "
-                "depend on the run length")))
-        elif g.drifts:
-            out.append(RunWarning(DRIFTS, q.name, (
-                f"{q.label} ({q.name}) drifts: {_trend_text(q)}, {g.rise_pct:+.1f}% of its "
-                "mean; a steady trend, so its KPIs describe this period, not a steady state")))
+    warm = "" if warmup_days is None else f" ({warmup_days} days)"
+    out = [RunWarning(NEVER_SETTLES, q.name, (
+        f"{q.label} ({q.name}) never settles: {_trend_text(q)}. Either demand on it, or on "
+        f"the service it waits for, is at or above capacity, or the warm-up{warm} is too "
+        "short (python run_sim.py advise tells which); until then the KPIs it drives depend "
+        "on the run length")) for q in trends if q.growth.never_settles]
     if trends and not any(q.growth.checked for q in trends):
         weeks = min(len(r.queue_weeks[trends[0].name]) for r in results
                     if trends[0].name in r.queue_weeks)
@@ -271,7 +271,8 @@ def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: fl
                  quick: bool = False) -> list[RunWarning]:
     """Everything that makes this run's answer unsafe, stamps first."""
     return [*stamp_warnings(scale, quick, len(results), scenario.run.measurement_days),
-            *settle_warnings(results), *underpowered_warnings(scenario, results)]
+            *settle_warnings(results, scenario.run.warmup_days),
+            *underpowered_warnings(scenario, results)]
 
 
 def batch_warnings(scenarios: Mapping[str, Scenario],
@@ -282,7 +283,7 @@ def batch_warnings(scenarios: Mapping[str, Scenario],
     names = list(scenarios)
     first = scenarios[names[0]]
     reps = len(results[names[0]])
-    per = {n: settle_warnings(results[n]) for n in names}
+    per = {n: settle_warnings(results[n], scenarios[n].run.warmup_days) for n in names}
     out = stamp_warnings(scale, quick, reps, first.run.measurement_days)
     out += _merge_settling(per, len(names))
     out += _merge_precision({n: precision(scenarios[n], results[n]) for n in names},
