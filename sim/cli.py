@@ -99,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def quick(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--quick", action="store_true",
-                        help=f"quick trial with capacities whole: {QUICK_MEASUREMENT_DAYS} days "
-                        f"measured (warm-up kept), at most {QUICK_REPLICATIONS} replications")
+                        help="quick trial with capacities whole: at most "
+                        f"{QUICK_MEASUREMENT_DAYS} days measured (warm-up kept), at most "
+                        f"{QUICK_REPLICATIONS} replications")
 
     run = sub.add_parser("run", help="run replications of a scenario and write the results")
     run.add_argument("scenario", help="scenario TOML file")

@@ -87,6 +87,17 @@ def test_a_small_steady_trend_is_left_to_advise_and_a_short_window_is_unchecked(
         found[0].message)
 
 
+def test_a_batch_names_the_scenarios_a_queue_warning_concerns() -> None:
+    sc = load_scenario(BASELINE)
+    runs = {"a": rising, "b": steady, "c": rising, "d": rising}
+    results = {n: [result(r, {"acute_bed_queue": f(r)}) for r in range(3)]
+               for n, f in runs.items()}
+    found = [w for w in batch_warnings(dict.fromkeys(runs, sc), results)
+             if w.kind == NEVER_SETTLES]
+    assert [(w.subject, w.scenarios) for w in found] == [("acute_bed_queue", ("a", "c", "d"))]
+    assert "[in 3 of 4 scenarios (all but b); figures for a]" in found[0].message
+
+
 # -- precision --------------------------------------------------------------------------------
 def test_a_loose_target_says_how_many_replications_it_needs() -> None:
     sc = load_scenario(BASELINE)
@@ -145,6 +156,10 @@ def test_quick_keeps_capacity_and_warm_up_and_shortens_the_window() -> None:
     assert q.run.warmup_days == sc.run.warmup_days and q.acute.beds == sc.acute.beds
     short = load_scenario(BASELINE, ["run.measurement_days=30"])
     assert orchestrate.quick_scenario(short).run.measurement_days == 30
+    winter = load_scenario(ROOT / "scenarios" / "winter_surge.toml")  # from 1 December
+    assert orchestrate.quick_scenario(winter).run.measurement_days == 31 + 31 + 28  # not 2 Mar
+    mid = load_scenario(BASELINE, ["run.start_date=2025-02-15"])  # measured from 15 April
+    assert orchestrate.quick_scenario(mid).run.measurement_days == 16 + 31 + 30  # to 1 July
     from sim import cli
 
     assert cli.QUICK_REPLICATIONS == orchestrate.QUICK_REPLICATIONS

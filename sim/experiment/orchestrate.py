@@ -69,17 +69,25 @@ def _sizes(scale: float, capacity_factor: float, quick: bool = False) -> dict[st
 
 
 # -- quick trials: capacities whole, a shorter window, fewer replications --------------------
-QUICK_MEASUREMENT_DAYS = 91  # 13 weeks: long enough for the growth rule (8 weeks at least)
+QUICK_MEASUREMENT_DAYS = 91  # 13 weeks, at most (to a month's end): the growth rule needs 8
 QUICK_REPLICATIONS = 5
+QUICK_MIN_DAYS = 56  # 8 weeks, the least the growth rule checks
 
 
 def quick_scenario(scenario: Scenario) -> Scenario:
     """The scenario with its warm-up kept and at most :data:`QUICK_MEASUREMENT_DAYS` measured:
     unlike ``--scale`` it keeps every capacity and the population whole, so what it loses is
-    precision (warned about), not the system's shape."""
-    days = min(scenario.run.measurement_days, QUICK_MEASUREMENT_DAYS)
-    return scenario.model_copy(update={"run": scenario.run.model_copy(
-        update={"measurement_days": days})})
+    precision (warned about), not the system's shape. A shortened window ends at a month's
+    end when that still leaves 8 weeks, so no month (a target's deadline month above all) is
+    cut to a few days."""
+    r = scenario.run
+    days = r.measurement_days
+    if days > QUICK_MEASUREMENT_DAYS:
+        first = r.start_date + dt.timedelta(days=r.warmup_days)
+        end = first + dt.timedelta(days=QUICK_MEASUREMENT_DAYS)
+        whole = (end.replace(day=1) - first).days
+        days = whole if whole >= QUICK_MIN_DAYS else QUICK_MEASUREMENT_DAYS
+    return scenario.model_copy(update={"run": r.model_copy(update={"measurement_days": days})})
 
 
 def quick_batch(batch: Batch) -> Batch:

@@ -304,11 +304,20 @@ def _merge_settling(per: Mapping[str, list[RunWarning]], total: int) -> list[Run
             continue
         names = tuple(n for n, _ in hits)
         head = hits[0][1].message
-        where = (f"{len(names)} of {total} scenarios ({', '.join(names)})"
-                 if len(names) < total else f"all {total} scenarios")
+        where = _which(names, list(per), total)
         out.append(RunWarning(kind, subject, f"{head} [in {where}; figures for {names[0]}]",
                               names))
     return out
+
+
+def _which(names: tuple[str, ...], every: list[str], total: int) -> str:
+    """'all 12 scenarios', '11 of 12 scenarios (all but winter_plan)' or '2 of 12 (a, b)'."""
+    if len(names) == total:
+        return f"all {total} scenarios"
+    if len(names) > total / 2:
+        return (f"{len(names)} of {total} scenarios (all but "
+                f"{', '.join(n for n in every if n not in names)})")
+    return f"{len(names)} of {total} scenarios ({', '.join(names)})"
 
 
 def _merge_precision(per: Mapping[str, list[Precision]], total: int) -> list[RunWarning]:
