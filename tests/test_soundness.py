@@ -220,7 +220,7 @@ def test_a_full_scale_run_is_not_stamped(tmp_path: Path) -> None:
 def test_quick_run_measures_91_days_with_5_replications(tmp_path: Path) -> None:
     out = tmp_path / "quick"
     res = run_cli("run", str(BASELINE), "--quick", "--out", str(out), "--quiet",
-                  "--scale", "0.05", "--set", "run.warmup_days=7")
+                  "--scale", "0.05")  # measured from 1 April: 91 days end on 30 June
     assert res.returncode == 0, res.stderr
     assert "quick trial: 5 replications, 91 days measured" in res.stdout
     man = json.loads((out / "manifest.json").read_text())
