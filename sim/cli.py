@@ -18,6 +18,11 @@ from sim.scenario import Scenario
 from sim.scenario.scale import load_resized
 
 EXIT_INPUT = 2
+# 20: with every replication meeting a target, the Wilson lower bound of P(met) first reaches
+# the default required confidence (0.8) at 16 replications
+DEFAULT_REPLICATIONS = 20
+QUICK_REPLICATIONS = 5  # sim.experiment.orchestrate.QUICK_REPLICATIONS (a test checks)
+QUICK_MEASUREMENT_DAYS = 91  # sim.experiment.orchestrate.QUICK_MEASUREMENT_DAYS
 
 
 def _kpi_ids() -> Mapping[str, str]:
@@ -115,17 +120,24 @@ def _parser() -> argparse.ArgumentParser:
                         help="multiply every capacity by F, population and demand unchanged "
                         "(4: ample capacity; below 1: a shortage); composes with --scale")
 
+    def quick(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--quick", action="store_true",
+                        help="quick trial with capacities whole: at most "
+                        f"{QUICK_MEASUREMENT_DAYS} days measured (warm-up kept), at most "
+                        f"{QUICK_REPLICATIONS} replications")
+
     run = sub.add_parser("run", help="run replications of a scenario and write the results")
     run.add_argument("scenario", help="scenario TOML file")
-    # 20: with every replication meeting a target, the Wilson lower bound of P(met) first
-    # reaches the default required confidence (0.8) at 16 replications
-    run.add_argument("--replications", "-n", type=_positive_int, default=20)
+    run.add_argument("--replications", "-n", type=_positive_int, default=None,
+                     help=f"replications (default {DEFAULT_REPLICATIONS}; "
+                     f"{QUICK_REPLICATIONS} with --quick)")
     run.add_argument("--seed", type=_seed, default=12345)
     run.add_argument("--workers", type=_positive_int, default=None,
                      help="worker processes (default: all cores)")
     run.add_argument("--out", default=None, help="output folder (default results/NAME-TIME)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     folder(run)
+    quick(run)
     scale(run)
     sets(run)
 
@@ -148,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     bat.add_argument("--verbose", action="store_true",
                      help="print every scenario's targets table (default: one line each)")
     folder(bat)
+    quick(bat)
     scale(bat)
     sets(bat)
 
@@ -248,7 +261,11 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
              args.scenario if args.command == "run" else args.batch, "--out", str(out),
              "--resume"]
     if args.command == "run":
-        words += ["--replications", str(args.replications), "--seed", str(args.seed)]
+        if args.replications is not None:
+            words += ["--replications", str(args.replications)]
+        words += ["--seed", str(args.seed)]
+    if args.quick:
+        words.append("--quick")
     for option, value in (("--scale", args.scale), ("--capacity-factor", args.capacity_factor)):
         if float(value) != 1.0:
             words += [option, str(value)]
@@ -267,22 +284,45 @@ def cmd_run(args: argparse.Namespace) -> int:
                             known_kpis=_kpi_ids(), warnings=found)
     warnings = _input_warnings(found)
     _print_warnings(warnings)
+    replications = args.replications or (QUICK_REPLICATIONS if args.quick
+                                         else DEFAULT_REPLICATIONS)
     bar = _Bar("replications", args.quiet)
     try:
-        outcome = run_scenario(scenario, args.seed, args.replications,
+        outcome = run_scenario(scenario, args.seed, replications,
                                Path(args.out) if args.out else None, args.workers, bar,
                                scale, capacity_factor, resume=args.resume, force=args.force,
-                               warnings=warnings)
+                               warnings=warnings, quick=args.quick)
     finally:
         bar.close()
     if outcome.interrupted:
         print(f"\ninterrupted: {outcome.left} of {outcome.replications} replications still to "
               f"run. Resume with:\n  {_resume_command(args, outcome.out)}", file=sys.stderr)
         return 130
+    _print_stamp(outcome.warnings)
     print(_targets_text(outcome.judged, outcome.replications))
+    _print_run_warnings(outcome.warnings)
     _write_report(outcome.out)
     print(f"\nresults: {outcome.out}")
     return 0
+
+
+def _print_stamp(warnings) -> None:
+    """A scaled or quick trial says so above its verdicts."""
+    from sim.outputs.soundness import format_stamp
+
+    if format_stamp(warnings):
+        print(format_stamp(warnings))
+
+
+def _print_run_warnings(warnings: list[RunWarning]) -> None:
+    """Stamps and warnings again below the targets, so no verdict is read without them (input
+    warnings were printed when the scenario was read)."""
+    from sim.outputs.soundness import format_warnings
+
+    warnings = [w for w in warnings if w.kind != "input"]
+    text = format_warnings(warnings)
+    if text:
+        print("\n" + text)
 
 
 def _progress(total: int, unit: str, quiet: bool):
@@ -351,21 +391,25 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         outcome = run_batch(batch, Path(args.out) if args.out else None, args.workers,
                             args.scheduler, args.dask_workers, args.resume, bar,
-                            batch_file=args.batch, force=args.force, warnings=warnings)
+                            batch_file=args.batch, force=args.force, warnings=warnings,
+                            quick=args.quick)
     finally:
         bar.close()
     if outcome.interrupted:
         print(f"\ninterrupted: {outcome.left} of {outcome.total} replications still to run. "
               f"Resume with:\n  {_resume_command(args, outcome.out)}", file=sys.stderr)
         return 130
+    replications = outcome.total // max(1, len(outcome.judged))  # fewer with --quick
+    _print_stamp(outcome.warnings)
     if args.verbose:
         for name, j in outcome.judged.items():
             print(f"\n{name}" + (" (comparator)" if name == batch.comparator else ""))
-            print(_targets_text(j, batch.replications))
+            print(_targets_text(j, replications))
     else:
-        print(f"Targets per scenario ({batch.replications} replications; --verbose for "
+        print(f"Targets per scenario ({replications} replications; --verbose for "
               "every target)")
         print("\n".join(batch_lines(outcome.judged, batch.comparator)))
+    _print_run_warnings(outcome.warnings)
     _write_report(outcome.out)
     print(f"\nresults: {outcome.out}  (comparison.csv: paired differences against "
           f"{batch.comparator})")

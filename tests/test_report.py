@@ -31,8 +31,8 @@ def test_run_writes_report_pngs_and_excel(run_folder: Path) -> None:
 
 def test_excel_matches_the_csv_files(run_folder: Path) -> None:
     sheets = pd.read_excel(run_folder / "summary.xlsx", sheet_name=None)
-    assert set(sheets) == {"Targets", "KPIs", "Monthly", "Comparison", "Costs", "Inputs",
-                           "Provenance"}
+    assert set(sheets) == {"Warnings", "Targets", "KPIs", "Monthly", "Comparison", "Costs",
+                           "Inputs", "Provenance"}
     summary = pd.read_csv(run_folder / "summary.csv")
     kpis = sheets["KPIs"]
     assert list(kpis["KPI"]) == list(summary.kpi)

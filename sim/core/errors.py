@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,17 @@ class RunWarning:
     kind: str
     subject: str
     message: str
+    scenarios: tuple[str, ...] = ()  # in a batch, the scenarios it concerns (all when empty)
 
     @classmethod
     def from_problem(cls, problem: Problem, kind: str = "input") -> RunWarning:
         """An input warning found by the loader, worded like an input error."""
         return cls(kind, problem.key, str(problem))
 
-    def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "subject": self.subject, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        """The manifest's form: ``{kind, subject, message, scenarios}``."""
+        return {"kind": self.kind, "subject": self.subject, "message": self.message,
+                "scenarios": list(self.scenarios)}
 
     def __str__(self) -> str:
         return " ".join(f"warning: {self.message}".splitlines())

@@ -17,6 +17,10 @@ replications of that scenario:
   never reaches a steady state: no warm-up is long enough and its KPIs depend on the run length.
   :func:`growth_check` flags a queue that is still rising after the warm-up.
 
+The daily series, the growth rule and the replications rule live in
+:mod:`sim.outputs.settling` (re-exported here), because every ``run`` and ``batch`` applies
+them again to its own replications (:mod:`sim.outputs.soundness`).
+
 Pure library code: nothing here prints; :func:`format_advice` returns the report the CLI prints.
 """
 
@@ -27,27 +31,43 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from statistics import NormalDist
 
 import numpy as np
 
-from sim.core.clock import MIN_PER_DAY
-from sim.core.monitor import Level, SeriesSpec, Tally
-from sim.core.stats import mean_ci, t_ppf
+from sim.core.monitor import SeriesSpec
+from sim.core.stats import mean_ci
 from sim.experiment.runner import default_workers, run_calls, run_task
-from sim.model import registry
 from sim.model.replication import simulate
 from sim.outputs.kpis import KPIS
 from sim.outputs.result import ReplicationResult
+from sim.outputs.settling import (  # noqa: F401  (re-exported: advise's public names)
+    DAYS_PER_WEEK,
+    GROWTH_FIRST_T,
+    GROWTH_MIN_RISE,
+    GROWTH_RISE_SHARE,
+    GROWTH_T,
+    MAX_REPLICATIONS,
+    MIN_WEEKS,
+    REL_PRECISION,
+    TOLERANCE_POINTS,
+    Growth,
+    filled,
+    growth_check,
+    level_daily_means,
+    replications_needed,
+    series_specs,
+    spec_daily,
+    tally_daily_share,
+    tolerance,
+)
 from sim.scenario import Scenario
 
 BATCH = 5  # MSER-5: batch means of five days
-DAYS_PER_WEEK = 7
 
 
 # -- daily series -----------------------------------------------------------------------------
 # Each service declares its key daily series (``SERIES`` in its module, listed in the registry).
-SERIES: tuple[SeriesSpec, ...] = tuple(s for e in registry.REGISTRY.values() for s in e.series)
+SERIES: tuple[SeriesSpec, ...] = series_specs()
 SPECS = {s.name: s for s in SERIES}
 
 
@@ -59,30 +79,6 @@ def unwarmed(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"run": run})
 
 
-def level_daily_means(level: Level, days: int) -> np.ndarray:
-    """Time average of a piecewise-constant level over each day [d, d+1), d = 0..days-1."""
-    t = np.frombuffer(level.t, dtype=float)
-    v = np.frombuffer(level.v, dtype=float)
-    area = np.concatenate(([0.0], np.cumsum(v[:-1] * np.diff(t))))  # integral up to t[i]
-    edges = np.arange(days + 1) * MIN_PER_DAY
-    i = np.clip(np.searchsorted(t, edges, side="right") - 1, 0, None)
-    integral = area[i] + v[i] * np.maximum(edges - t[i], 0.0)
-    return np.diff(integral) / MIN_PER_DAY
-
-
-def tally_daily_share(tally: Tally, days: int, limit: float) -> np.ndarray:
-    """% of each day's observations (by reference time, censored included) that are <= limit;
-    NaN on days without any."""
-    t = np.array(tally.t, dtype=float)
-    v = np.array(tally.v, dtype=float)
-    day = np.floor(t / MIN_PER_DAY).astype(np.int64)
-    keep = (day >= 0) & (day < days)
-    n = np.bincount(day[keep], minlength=days).astype(float)
-    ok = np.bincount(day[keep], weights=(v[keep] <= limit).astype(float), minlength=days)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, 100.0 * ok / n, np.nan)
-
-
 def daily_series(scenario: Scenario, seed: int, replication: int) -> dict[str, np.ndarray]:
     """Daily series of the key outputs (:data:`SERIES`) of one replication run with no warm-up.
 
@@ -92,27 +88,9 @@ def daily_series(scenario: Scenario, seed: int, replication: int) -> dict[str, n
     of services that are switched off are left out.
     """
     sc = unwarmed(scenario)
-    days = sc.run.measurement_days
-    monitor = simulate(sc, seed, replication).monitor  # closed: censored waits count
-    out: dict[str, np.ndarray] = {}
-    for spec in SERIES:
-        if not getattr(sc, spec.needs).enabled:
-            continue
-        if spec.kind == "level":
-            out[spec.name] = level_daily_means(monitor.level(spec.source), days)
-        else:
-            out[spec.name] = tally_daily_share(monitor.tally(spec.source), days, spec.limit)
-    return out
-
-
-def _filled(series: np.ndarray) -> np.ndarray:
-    """Missing days (NaN: no observations) filled by linear interpolation."""
-    y = np.asarray(series, dtype=float)
-    ok = np.isfinite(y)
-    if ok.all() or not ok.any():
-        return y
-    x = np.arange(y.size)
-    return np.interp(x, x[ok], y[ok])
+    rep = simulate(sc, seed, replication)  # closed: censored waits count
+    return {spec.name: spec_daily(rep.monitor, spec, rep.calendar.measurement)
+            for spec in SERIES if getattr(sc, spec.needs).enabled}
 
 
 # -- MSER-5 -----------------------------------------------------------------------------------
@@ -126,7 +104,7 @@ class Mser:
 
 def mser(series: Sequence[float] | np.ndarray, batch: int = BATCH) -> Mser:
     """MSER-``batch`` with its details; see :func:`mser5` for the definition."""
-    y = _filled(np.asarray(series, dtype=float))
+    y = filled(np.asarray(series, dtype=float))
     k = y.size // batch
     if k < 4 or not np.isfinite(y).all():
         return Mser(0, k, False, np.array([]))
@@ -169,128 +147,9 @@ def mser5(series: Sequence[float] | np.ndarray) -> int:
     return mser(series).warmup_days
 
 
-# -- growth: does a queue settle? --------------------------------------------------------------
-@dataclass(frozen=True)
-class Growth:
-    """Linear trends of the weekly means in each half of the series after the warm-up."""
-
-    checked: bool  # False when the series after the warm-up is under MIN_WEEKS weeks
-    never_settles: bool = False  # rises in both halves, by over 10% of its mean in the second
-    drifts: bool = False  # a significant trend of the same sign in both halves, of any size
-    level: float = math.nan  # mean after the warm-up
-    rise: float = math.nan  # fitted rise over the second half (negative: a fall)
-    t_stat: float = math.nan  # t-statistic of the second half's slope
-    first_rise: float = math.nan  # fitted rise over the first half
-    first_t_stat: float = math.nan
-    weeks: int = 0  # weeks in the second half
-
-    @property
-    def rise_pct(self) -> float:
-        return 100.0 * self.rise / abs(self.level) if self.level else math.inf
-
-
-GROWTH_RISE_SHARE = 0.10  # second-half rise over 10% of the post-warm-up mean ...
-GROWTH_T = 5.0  # ... with a slope t-statistic over 5 ...
-GROWTH_FIRST_T = 2.0  # ... and a rise already in the first half (slope t over 2) ...
-GROWTH_MIN_RISE = 1.0  # ... of at least one patient or pathway, so a near-empty queue is not
-MIN_WEEKS = 8
-
-
-def _trend(w: np.ndarray) -> tuple[float, float]:
-    """OLS slope of ``w`` against its index, and its t-statistic with a Newey-West standard
-    error (Bartlett weights, lag floor(4 (m/100)^(2/9)): 3 for 18-100 points), so that
-    autocorrelated wandering of a stable series is not read as a trend; +-inf for a line."""
-    m = w.size
-    x = np.arange(m, dtype=float)
-    x -= x.mean()
-    sxx = float(x @ x)
-    slope = float(x @ (w - w.mean())) / sxx
-    u = x * (w - w.mean() - slope * x)
-    s = float(u @ u)
-    lags = int(4 * (m / 100) ** (2 / 9))
-    for lag in range(1, lags + 1):
-        s += 2 * (1 - lag / (lags + 1)) * float(u[lag:] @ u[:-lag])
-    se = math.sqrt(max(s, 0.0) * m / (m - 2)) / sxx
-    if se <= 1e-12 * max(1.0, abs(slope)):
-        return slope, math.copysign(math.inf, slope) if slope else 0.0
-    return slope, slope / se
-
-
-def growth_check(series: Sequence[float] | np.ndarray, warmup_days: int = 0) -> Growth:
-    """Is this series still growing after the warm-up, as a queue with load >= 1 does?
-
-    Rule: take the series after ``warmup_days``, average it by week (whole weeks counted back
-    from the end, so the day-of-week cycle cancels and day-to-day noise shrinks) and split the
-    weeks into two halves. Fit a straight line to each half by least squares; its t-statistic
-    uses a Newey-West (autocorrelation-robust) standard error. The series *never settles* when
-
-    1. over the second half the fitted rise (slope x weeks) exceeds 10% of the post-warm-up mean
-       and one unit (a patient, a pathway), with slope t > 5: growth large relative to both the
-       level and the week-to-week wandering, still under way at the end of the run; and
-    2. the first half rises too (slope t > 2).
-
-    Condition 2 keeps seasonality from passing as growth: a cycle about as long as the series
-    (the ED month profile, winter, over a one-year run) rises in one half only if it falls in
-    the other, whereas a queue whose arrivals outpace its services (a random walk with upward
-    drift) rises in both. A series that meets the t conditions but not the size ones (|t| > 5 in
-    the second half, |t| > 2 with the same sign in the first) *drifts*: a steady trend, such as
-    a waiting list growing a few % a year, that no warm-up removes. Under eight weeks are not
-    checked.
-
-    Measured on 200 synthetic 424-day series each: a random walk with drift 0.25 sd of its
-    daily step is flagged 96% of the time, with drift 0.1 sd 46% (load just over 1 is hard to
-    see in a year); stationary AR(1) series (phi 0.95 and 0.98, sd 17-21% of the mean) and
-    AR(1) plus a yearly cycle of +-40% of the mean at any phase 0%; a stable but near-critical
-    reflected random walk (drift -0.05 sd, relaxation time ~400 days) 1.5%. Limits: a seasonal
-    rise over a run much shorter than the season, or a load that crosses 1 only late in the run
-    (demand growth), cannot be told apart by this rule.
-    """
-    y = _filled(np.asarray(series, dtype=float))[max(0, int(warmup_days)):]
-    weeks = y.size // DAYS_PER_WEEK
-    if weeks < MIN_WEEKS or not np.isfinite(y).all():
-        return Growth(False)
-    w = y[y.size - weeks * DAYS_PER_WEEK:].reshape(weeks, DAYS_PER_WEEK).mean(axis=1)
-    first, second = w[: weeks // 2], w[weeks // 2:]
-    b1, t1 = _trend(first)
-    b2, t2 = _trend(second)
-    level = float(y.mean())
-    rise, first_rise = b2 * second.size, b1 * first.size
-    drifts = abs(t2) > GROWTH_T and abs(t1) > GROWTH_FIRST_T and (t1 > 0) == (t2 > 0)
-    grows = (drifts and t2 > 0 and rise > GROWTH_RISE_SHARE * abs(level)
-             and rise > GROWTH_MIN_RISE)
-    return Growth(True, bool(grows), bool(drifts), level, rise, t2, first_rise, t1,
-                  int(second.size))
-
-
-# -- replications: the confidence-interval width method ------------------------------------------
+# -- growth and replications: sim.outputs.settling (every run checks them too) ---------------
 MAIN_KPIS = ("ed_4h_pct", "ed_12h_pct", "acute_occupancy_pct", "rtt_18w_pct", "ucr_2h_pct",
              "vw_occupancy_pct", "reablement_2d_pct")
-TOLERANCE_POINTS = 1.0  # half-width for % KPIs, in percentage points
-REL_PRECISION = 0.05  # half-width for other KPIs, as a share of the mean
-MAX_REPLICATIONS = 100_000
-
-
-def replications_needed(sd: float, half_width: float, level: float = 0.95) -> int:
-    """Smallest n >= 2 whose t-interval half-width t_{(1+level)/2, n-1} * sd / sqrt(n) is at
-    most ``half_width``, i.e. n >= (t_{n-1} * sd / half_width)^2.
-
-    The t quantile depends on n, so n is iterated: start from the normal approximation
-    (a lower bound, as t > z) and step up until the inequality holds (it holds for every larger
-    n too). ``sd`` is the sample standard deviation of the KPI over pilot replications.
-    Returns -1 when undefined (NaN, or a zero tolerance with a non-zero sd); capped at
-    ``MAX_REPLICATIONS``.
-    """
-    if not (math.isfinite(sd) and math.isfinite(half_width)) or half_width < 0:
-        return -1
-    if sd == 0:
-        return 2
-    if half_width == 0:
-        return -1
-    p = 0.5 + level / 2
-    n = max(2, math.ceil((NormalDist().inv_cdf(p) * sd / half_width) ** 2))
-    while n < MAX_REPLICATIONS and n < (t_ppf(p, n - 1) * sd / half_width) ** 2:
-        n += 1
-    return n
 
 
 # -- advice -----------------------------------------------------------------------------------
@@ -393,7 +252,7 @@ def _series_advice(spec: SeriesSpec, runs: list[np.ndarray]) -> SeriesAdvice:
         mean_series = np.nanmean(np.vstack(runs), axis=0)
     m = mser(mean_series)
     g = growth_check(mean_series, m.warmup_days)
-    rest = _filled(mean_series)[m.warmup_days:]
+    rest = filled(mean_series)[m.warmup_days:]
     return SeriesAdvice(spec.name, spec.label, m.warmup_days, m.at_limit, g, _status(spec, g),
                         float(np.mean(rest)) if rest.size else math.nan)
 
@@ -430,10 +289,7 @@ def _kpi_advice(kid: str, values: np.ndarray, level: float, tolerance_points: fl
     if n == 0:
         return None  # service switched off
     unit = KPIS[kid].unit
-    if unit == "%" and tolerance_points is not None:
-        tol, rule = float(tolerance_points), f"±{tolerance_points:g} point"
-    else:
-        tol, rule = rel_precision * abs(mean), f"±{100 * rel_precision:g}% of mean"
+    tol, rule = tolerance(unit, mean, tolerance_points, rel_precision)
     need = replications_needed(sd, tol, level) if n >= 2 else -1
     return KpiAdvice(kid, unit, mean, sd, (hi - lo) / 2, tol, rule, need)
 

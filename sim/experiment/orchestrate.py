@@ -8,6 +8,13 @@ resume), write the tables, and write the manifest as ``complete``, or as ``inter
 Ctrl-C (a writer that died is read as interrupted by :func:`sim.outputs.store.folder_state`).
 Nothing here prints: progress goes to a callback and the outcome is returned for the caller to
 show; bad input raises :class:`~sim.core.errors.InputError`.
+
+Every finished run and batch is checked for soundness (:mod:`sim.outputs.soundness`): queues
+that never settle, targets measured too loosely, a scaled or quick trial. The warnings join the
+input warnings in the outcome and the manifest (``"warnings"``); a scaled run's verdicts read
+``scaled`` in the outcome and on disk (the judged verdict kept as ``verdict_unscaled``).
+``quick`` runs keep capacities whole but measure :data:`QUICK_MEASUREMENT_DAYS` days
+(:func:`quick_scenario`).
 """
 
 from __future__ import annotations
@@ -16,13 +23,15 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sim.core.errors import InputError, RunWarning
 from sim.experiment.batch import Batch
 from sim.experiment.runner import default_workers, run_tasks
+from sim.outputs.result import ReplicationResult
+from sim.outputs.soundness import as_scaled, batch_warnings, mark_scaled_files, run_warnings
 from sim.outputs.store import (
     FolderState,
     clear_outputs,
@@ -61,9 +70,40 @@ def default_out(name: str) -> Path:
     return out
 
 
-def _sizes(scale: float, capacity_factor: float) -> dict[str, float]:
-    """How the scenarios were resized from their files (``--scale``, ``--capacity-factor``)."""
-    return {"scale": scale, "capacity_factor": capacity_factor}
+def _sizes(scale: float, capacity_factor: float, quick: bool = False) -> dict[str, Any]:
+    """How the scenarios were resized from their files (``--scale``, ``--capacity-factor``)
+    and whether the run is a trial (``scaled``: not the system asked about; ``quick``)."""
+    return {"scale": scale, "capacity_factor": capacity_factor, "scaled": scale != 1.0,
+            "quick": quick}
+
+
+# -- quick trials: capacities whole, a shorter window, fewer replications --------------------
+QUICK_MEASUREMENT_DAYS = 91  # 13 weeks, at most (to a month's end): the growth rule needs 8
+QUICK_REPLICATIONS = 5
+QUICK_MIN_DAYS = 56  # 8 weeks, the least the growth rule checks
+
+
+def quick_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with its warm-up kept and at most :data:`QUICK_MEASUREMENT_DAYS` measured:
+    unlike ``--scale`` it keeps every capacity and the population whole, so what it loses is
+    precision (warned about), not the system's shape. A shortened window ends at a month's
+    end when that still leaves 8 weeks, so no month (a target's deadline month above all) is
+    cut to a few days."""
+    r = scenario.run
+    days = r.measurement_days
+    if days > QUICK_MEASUREMENT_DAYS:
+        first = r.start_date + dt.timedelta(days=r.warmup_days)
+        end = first + dt.timedelta(days=QUICK_MEASUREMENT_DAYS)
+        whole = (end.replace(day=1) - first).days
+        days = whole if whole >= QUICK_MIN_DAYS else QUICK_MEASUREMENT_DAYS
+    return scenario.model_copy(update={"run": r.model_copy(update={"measurement_days": days})})
+
+
+def quick_batch(batch: Batch) -> Batch:
+    """Every scenario of the batch as :func:`quick_scenario`, with at most
+    :data:`QUICK_REPLICATIONS` replications."""
+    return replace(batch, replications=min(batch.replications, QUICK_REPLICATIONS),
+                   scenarios={n: quick_scenario(sc) for n, sc in batch.scenarios.items()})
 
 
 def _make_folder(out: Path) -> None:
@@ -254,27 +294,32 @@ def _warnings(warnings: Sequence[RunWarning]) -> dict[str, Any]:
 class RunOutcome:
     out: Path
     replications: int
-    judged: list[TargetResult]  # empty when interrupted
+    judged: list[TargetResult]  # empty when interrupted; "scaled" verdicts when scaled
     interrupted: bool = False
     left: int = 0  # replications still to run (0 when complete)
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | None = None,
                  workers: int | None = None, progress: Progress | None = None,
                  scale: float = 1.0, capacity_factor: float = 1.0, resume: bool = False,
-                 force: bool = False, warnings: Sequence[RunWarning] = ()) -> RunOutcome:
+                 force: bool = False, warnings: Sequence[RunWarning] = (),
+                 quick: bool = False) -> RunOutcome:
     """Run the replications and write the results folder (``out``, default
     :func:`default_out`). Each replication is stored under ``out/tasks/`` as it finishes, so
     a killed run can ``resume``; ``force`` replaces a complete folder (:func:`prepare_out`).
     ``scale`` and ``capacity_factor`` say how ``scenario`` was resized from its file
-    (:func:`sim.scenario.scale.load_resized`) and ``warnings`` what the reader must know;
-    all are recorded in the manifest."""
+    (:func:`sim.scenario.scale.load_resized`) and ``warnings`` what the reader must know of
+    its inputs; all are recorded in the manifest. ``quick`` measures at most
+    :data:`QUICK_MEASUREMENT_DAYS` days (the caller chooses the replications)."""
+    if quick:
+        scenario = quick_scenario(scenario)
     out = out if out is not None else default_out(scenario.name)
     plan = Plan("run", seed, replications, scale, capacity_factor, {scenario.name: scenario})
     done = prepare_out(out, plan, resume, force)
     workers = workers or default_workers()
     started, t0 = now_iso(), time.perf_counter()
-    sizes = {**_sizes(scale, capacity_factor), **_warnings(warnings)}
+    sizes = {**_sizes(scale, capacity_factor, quick), **_warnings(warnings)}
     write_manifest(out, manifest(scenario, seed, replications, "running", started,
                                  {**sizes, **writer_marks()}))
     todo = [(scenario, r) for r in range(replications) if (scenario.name, r) not in done]
@@ -289,11 +334,22 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
         return RunOutcome(out, replications, [], interrupted=True, left=left)
     results = [load_task(task_path(out, scenario.name, r)) for r in range(replications)]
     judged = write_run(out, scenario, results)
+    found = [*warnings, *run_warnings(scenario, results, scale, quick)]
+    judged = _stamp_scaled(out, judged, scale)
     extra = {**sizes, **writer_marks(), "finished": now_iso(),
              "wall_seconds": round(time.perf_counter() - t0, 3), "workers": workers,
-             "flows": flows_total(results)}
+             "flows": flows_total(results), **_warnings(found)}
     write_manifest(out, manifest(scenario, seed, replications, "complete", started, extra))
-    return RunOutcome(out, replications, judged)
+    return RunOutcome(out, replications, judged, warnings=found)
+
+
+def _stamp_scaled(out: Path, judged: list[TargetResult], scale: float) -> list[TargetResult]:
+    """A scaled run's verdicts become ``scaled``, on disk and as returned (the judged verdict
+    stays in targets.csv's ``verdict_unscaled``); other runs' are returned as they are."""
+    if scale == 1.0:
+        return judged
+    mark_scaled_files(out)
+    return as_scaled(judged)
 
 
 # -- batch: every scenario of a batch file, resumable ------------------------------------------
@@ -304,6 +360,7 @@ class BatchOutcome:
     left: int  # of those, still to run (0 when complete)
     judged: dict[str, list[TargetResult]]  # per scenario; empty when interrupted
     interrupted: bool = False
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 def backend_label(workers: int, scheduler: str | None, dask_workers: int | None) -> str:
@@ -315,13 +372,15 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
               scheduler: str | None = None, dask_workers: int | None = None,
               resume: bool = False, progress: Progress | None = None,
               batch_file: str | Path = "", force: bool = False,
-              warnings: Sequence[RunWarning] = ()) -> BatchOutcome:
+              warnings: Sequence[RunWarning] = (), quick: bool = False) -> BatchOutcome:
     """Run the replications of every scenario not yet stored in ``out`` (default
     :func:`default_out`), storing each as it finishes, then write the batch's tables.
 
     The folder rules are :func:`prepare_out`'s (``resume``, ``force``). ``batch_file`` and
-    ``warnings`` are recorded in the manifest.
+    ``warnings`` are recorded in the manifest. ``quick`` runs :func:`quick_batch` instead.
     """
+    if quick:
+        batch = quick_batch(batch)
     out = out if out is not None else default_out(batch.name)
     plan = Plan("batch", batch.seed, batch.replications, batch.scale, batch.capacity_factor,
                 batch.scenarios)
@@ -332,7 +391,7 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
     info = {"kind": "batch", "batch_name": batch.name, "batch_file": str(batch_file),
             "description": batch.description, "seed": batch.seed,
             "replications": batch.replications, "comparator": batch.comparator,
-            **_sizes(batch.scale, batch.capacity_factor),
+            **_sizes(batch.scale, batch.capacity_factor, quick),
             "scenario_sha256": hashes, "backend": backend_label(workers, scheduler, dask_workers),
             "started": started, **writer_marks(), **_warnings(warnings)}
     dumps = {"scenarios": {n: sc.model_dump(mode="json") for n, sc in batch.scenarios.items()}}
@@ -347,10 +406,16 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
         write_manifest(out, {"status": "interrupted", **manifest_base(), **info, **dumps})
         left = total - len(stored_tasks(out) & set(all_tasks))
         return BatchOutcome(out, total, left, {}, interrupted=True)
-    results = {name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
-               for name in batch.scenarios}
+    results: dict[str, list[ReplicationResult]] = {
+        name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
+        for name in batch.scenarios}
     judged = write_batch(out, batch.scenarios, batch.comparator, results)
+    found = [*warnings, *batch_warnings(batch.scenarios, results, batch.scale, quick)]
+    if batch.scale != 1.0:
+        mark_scaled_files(out)
+        judged = {n: as_scaled(j) for n, j in judged.items()}
     write_manifest(out, {"status": "complete", **manifest_base(), **info,
                          "finished": now_iso(),
-                         "wall_seconds": round(time.perf_counter() - t0, 3), **dumps})
-    return BatchOutcome(out, total, 0, judged)
+                         "wall_seconds": round(time.perf_counter() - t0, 3),
+                         **_warnings(found), **dumps})
+    return BatchOutcome(out, total, 0, judged, warnings=found)

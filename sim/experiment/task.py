@@ -13,11 +13,13 @@ from sim.model.replication import simulate
 from sim.outputs.histograms import collect
 from sim.outputs.kpis import RunData, evaluate
 from sim.outputs.result import ReplicationResult
+from sim.outputs.settling import queue_weeks
 from sim.scenario import Scenario
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
-    """Simulate one replication, check conservation, and evaluate every KPI."""
+    """Simulate one replication, check conservation, evaluate every KPI, and keep its queues'
+    weekly means so the run can tell whether they settle."""
     rep = simulate(scenario, seed, replication)
     flows = check_conservation(rep.monitor, rep.services)
     cal = rep.calendar
@@ -26,7 +28,8 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     monthly = {m.label: evaluate(data, m.window) for m in cal.months()}
     return ReplicationResult(scenario.name, replication, _clean(kpis),
                              {k: _clean(v) for k, v in monthly.items()}, flows,
-                             collect(rep.monitor, cal.measurement))
+                             collect(rep.monitor, cal.measurement),
+                             queue_weeks(rep.monitor, scenario, cal.measurement))
 
 
 def _clean(values: dict[str, float]) -> dict[str, float]:

@@ -22,6 +22,7 @@ from sim.core.errors import InputError
 from sim.core.stats import mean_ci
 from sim.outputs.histograms import HISTOGRAMS
 from sim.outputs.kpis import KPIS
+from sim.outputs.soundness import STAMPS, manifest_warnings, stamp_text
 from sim.outputs.store import SHARE_OF, cost_label
 from sim.outputs.targets import rule_text
 
@@ -67,8 +68,13 @@ def _plt():
     return plt
 
 
-def _save(fig, folder: Path, name: str) -> tuple[str, str]:
-    """Write the PNG beside the report and return (file name, base64 data)."""
+def _save(fig, folder: Path, name: str, stamp: str = "") -> tuple[str, str]:
+    """Write the PNG beside the report and return (file name, base64 data). A scaled or quick
+    trial's ``stamp`` is printed on the chart, which may travel to a slide without the
+    report."""
+    if stamp:
+        fig.text(0.5, 0.995, stamp, ha="center", va="bottom", fontsize=9, color="#c51b1b",
+                 fontweight="bold")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     _plt().close(fig)
@@ -360,6 +366,31 @@ def per_patient_table(folder: Folder) -> pd.DataFrame | None:
         "note": note})
 
 
+def _warnings_html(folder: Folder) -> str:
+    """The banner at the top of the report: a scaled or quick trial's stamp, then every
+    warning (queues that never settle, targets measured too loosely), so no verdict below is
+    read without them."""
+    found = manifest_warnings(folder.manifest)
+    stamp = stamp_text(found)
+    rest = [w for w in found if w.kind not in STAMPS]
+    parts = [f'<p id="stamp" class="stamp">{html.escape(stamp)}</p>'] if stamp else []
+    if rest:
+        items = "".join(f"<li><b>{html.escape(w.kind)}</b>: {html.escape(w.message)}</li>"
+                        for w in rest)
+        parts.append(f'<div id="warnings" class="warnings"><b>Warnings</b><ul>{items}</ul>'
+                     "</div>")
+    return "".join(parts)
+
+
+def warnings_table(folder: Folder) -> pd.DataFrame:
+    """The Warnings sheet: the stamp first, then each warning (a row saying none if none)."""
+    rows = [(w.kind, w.subject, ", ".join(w.scenarios), w.message)
+            for w in manifest_warnings(folder.manifest)]
+    return pd.DataFrame(rows or [("none", "", "", "no warnings: queues settle and every "
+                                  "target is measured to its tolerance")],
+                        columns=["kind", "subject", "scenarios", "message"])
+
+
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{padding:3px 8px;
@@ -368,25 +399,28 @@ border-bottom:1px solid #e5e5e5;text-align:left;white-space:nowrap}
 .note{color:#555;font-size:12px}.wrap{white-space:normal;min-width:150px;max-width:280px}
 .wide td,.wide th{padding:2px 3px;font-size:11px}.turn{vertical-align:bottom}
 table.costs td:last-child{white-space:normal;min-width:160px}
-.turn span{display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg)}"""
+.turn span{display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg)}
+.stamp{background:#c51b1b;color:#fff;font-weight:bold;padding:6px 10px}
+.warnings{background:#fff4e5;border-left:4px solid #e08214;padding:4px 10px;font-size:13px}"""
 
 
 def build_report(path: Path) -> Path:
     """Write report.html, the PNG charts and summary.xlsx into ``path``; returns report.html."""
     folder = Folder(path)
     man = folder.manifest
+    banner, stamp = _warnings_html(folder), stamp_text(manifest_warnings(man))
     charts: list[tuple[str, str, str]] = []  # (section, file, data)
     for kpi, title, unit in SERIES:
         fig = series_chart(folder, kpi, title, unit)
         if fig is not None:
-            charts.append(("series", *_save(fig, path, f"chart_{kpi}")))
+            charts.append(("series", *_save(fig, path, f"chart_{kpi}", stamp)))
     for h in HISTOGRAMS:
         fig = distribution_chart(folder, h)
         if fig is not None:
-            charts.append(("distribution", *_save(fig, path, f"chart_{h.name}")))
+            charts.append(("distribution", *_save(fig, path, f"chart_{h.name}", stamp)))
     fig = comparison_chart(folder)
     if fig is not None:
-        charts.append(("comparison", *_save(fig, path, "chart_comparison")))
+        charts.append(("comparison", *_save(fig, path, "chart_comparison", stamp)))
 
     def imgs(section: str) -> str:
         return "".join(f'<figure><img class="chart" alt="{f}" src="data:image/png;base64,{d}">'
@@ -403,6 +437,7 @@ def build_report(path: Path) -> Path:
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
              f"</title><style>{CSS}</style></head><body>",
              f"<h1>Does this configuration meet its targets? {html.escape(str(title))}</h1>",
+             banner,
              f"<p class='note'>{man.get('replications')} replications, seed {man.get('seed')}; "
              f"means with 95% confidence intervals. {_rule_html(folder)}</p>",
              "<h2>Targets</h2>",
@@ -448,7 +483,9 @@ HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
            "verdict_changed": "Verdict changed", "incremental_cost_gbp": "Incremental cost (GBP)",
            "extra_patients_meeting": "Extra patients meeting target",
            "cost_per_extra_patient_gbp": "Cost per extra patient (GBP)",
-           "parameter": "Parameter", "value": "Value", "item": "Item"}
+           "parameter": "Parameter", "value": "Value", "item": "Item",
+           "verdict_unscaled": "Verdict judged on this scaled run", "kind": "Kind",
+           "subject": "About", "scenarios": "Scenarios", "message": "Warning"}
 
 
 def _excel_format(header: str) -> str:
@@ -481,6 +518,7 @@ def write_excel(folder: Folder) -> Path:
     man = folder.manifest
     inputs = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
     sheets = {
+        "Warnings": warnings_table(folder),
         "Targets": _numeric(folder.targets).rename(columns={"p_met": "probability met",
                                                             "mean": "value judged (mean)"}),
         "KPIs": folder.summary,

@@ -13,3 +13,5 @@ class ReplicationResult:
     monthly: dict[str, dict[str, float]]  # month label -> kpi -> value
     flows: dict[str, dict[str, int]] = field(default_factory=dict)
     histograms: dict[str, list[int]] = field(default_factory=dict)  # see sim.outputs.histograms
+    # queue -> weekly means over the measurement window (sim.outputs.settling.queue_weeks)
+    queue_weeks: dict[str, list[float]] = field(default_factory=dict)

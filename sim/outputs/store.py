@@ -297,14 +297,14 @@ def store_task(out: Path, result: ReplicationResult) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"scenario": result.scenario, "replication": result.replication,
             "kpis": result.kpis, "monthly": result.monthly, "flows": result.flows,
-            "histograms": result.histograms}
+            "histograms": result.histograms, "queue_weeks": result.queue_weeks}
     _atomic_write(path, json.dumps(data))
 
 
 def load_task(path: Path) -> ReplicationResult:
     d = json.loads(path.read_text())
     return ReplicationResult(d["scenario"], d["replication"], d["kpis"], d["monthly"], d["flows"],
-                             d.get("histograms", {}))
+                             d.get("histograms", {}), d.get("queue_weeks", {}))
 
 
 def stored_tasks(out: Path) -> set[tuple[str, int]]:
