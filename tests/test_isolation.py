@@ -115,6 +115,7 @@ def test_a_broken_service_fails_its_check(monkeypatch) -> None:
     assert not all(r.passed for r in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lever", ["acute.beds", "ucr.clinicians_per_shift"])
 def test_monotonicity_check_rejects_a_reversed_effect(lever: str) -> None:
     """The monotonicity rows have power where the effect is clear: the same paired differences

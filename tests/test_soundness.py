@@ -167,6 +167,7 @@ def test_quick_keeps_capacity_and_warm_up_and_shortens_the_window() -> None:
 
 
 # -- end to end: the issue's done-when checks ----------------------------------------------------
+@pytest.mark.slow
 def test_too_few_beds_warn_in_console_and_manifest_and_enough_do_not(tmp_path: Path) -> None:
     short = run_cli("run", str(BASELINE), "-n", "2", "--out", str(tmp_path / "short"), *SMALL,
                     "--set", "acute.beds=1700")
@@ -230,6 +231,7 @@ def test_quick_run_measures_91_days_with_5_replications(tmp_path: Path) -> None:
     assert "quick trial" in (out / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_batch_names_the_scenarios_whose_queue_never_settles(tmp_path: Path) -> None:
     path = tmp_path / "b.toml"
     path.write_text(f'''
