@@ -10,7 +10,7 @@ zero-day stays included: a short stay that ends in the evening lasts until the n
 An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
 
 Elective stays (about 13,000 a year) are a process that reads top to bottom; emergency stays
-(about 125,000 a year) stay a chain of callbacks, which run 2.8x as many patients a second
+(about 125,000 a year) stay a chain of callbacks, which run about 2x as many patients a second
 (``benchmarks/bench_journeys.py``).
 """
 

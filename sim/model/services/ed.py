@@ -16,8 +16,8 @@ A patient's random attributes are drawn at arrival, in arrival order, so patient
 patient in every scenario (common random numbers).
 
 The type 1 journey is a chain of callbacks rather than a process: about 360,000 type 1
-attendances a year at baseline, and on the same Station callbacks run 2.8x as many patients a
-second as a process per patient (``benchmarks/bench_journeys.py``: 201k vs 71k a second).
+attendances a year at baseline, and on the same Station callbacks run about 2x as many patients a
+second as a process per patient (``benchmarks/bench_journeys.py``: 409k vs 200k a second).
 """
 
 from __future__ import annotations
