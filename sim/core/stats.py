@@ -108,18 +108,22 @@ def holm_thresholds(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarr
     return rejected, threshold
 
 
-def t_ppf(p: float, df: float) -> float:
-    """Quantile of Student's t by bisection on the CDF (accurate to ~1e-10)."""
-    lo, hi = -1e3, 1e3
+def _quantile(cdf, p: float, lo: float, hi: float, tol: float) -> float:
+    """The x with cdf(x) = p, by bisection on [lo, hi] (a monotone CDF has one)."""
     for _ in range(200):
         mid = (lo + hi) / 2
-        if t_cdf(mid, df) < p:
+        if cdf(mid) < p:
             lo = mid
         else:
             hi = mid
-        if hi - lo < 1e-12:
+        if hi - lo < tol:
             break
     return (lo + hi) / 2
+
+
+def t_ppf(p: float, df: float) -> float:
+    """Quantile of Student's t by bisection on the CDF (accurate to ~1e-10)."""
+    return _quantile(lambda x: t_cdf(x, df), p, -1e3, 1e3, 1e-12)
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:
@@ -141,16 +145,7 @@ def normal_ppf(p: float) -> float:
     """Standard normal quantile by bisection on the CDF (erf), accurate to ~1e-12."""
     if not 0 < p < 1:
         raise ValueError("p must be strictly between 0 and 1")
-    lo, hi = -40.0, 40.0
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-13:
-            break
-    return (lo + hi) / 2
+    return _quantile(lambda x: 0.5 * (1 + math.erf(x / math.sqrt(2))), p, -40.0, 40.0, 1e-13)
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
