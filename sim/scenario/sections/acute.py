@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import (
-    Count,
-    Duration,
-    HourProfile,
-    NonNeg,
-    Prob,
-    Shares,
-    Strict,
-    capacity,
-)
+from sim.scenario.base import Count, Duration, HourProfile, NonNeg, Prob, Shares, Strict, capacity
 from sim.scenario.costs import CostsSection
 
 

@@ -6,14 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.scenario.base import (
-    Duration,
-    NonNeg,
-    Prob,
-    Shares,
-    Strict,
-    capacity,
-)
+from sim.scenario.base import Duration, NonNeg, Prob, Shares, Strict, capacity
 from sim.scenario.costs import CostsSection
 
 

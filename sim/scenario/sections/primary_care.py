@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import (
-    Duration,
-    NonNeg,
-    Prob,
-    Shares,
-    Strict,
-    WeekdayProfile,
-    capacity,
-)
+from sim.scenario.base import Duration, NonNeg, Prob, Shares, Strict, WeekdayProfile, capacity
 from sim.scenario.costs import CostsSection
 
 

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import (
-    Count,
-    Duration,
-    NonNeg,
-    Strict,
-    capacity,
-)
+from sim.scenario.base import Count, Duration, NonNeg, Strict, capacity
 from sim.scenario.costs import CostsSection
 
 

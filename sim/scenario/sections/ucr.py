@@ -6,16 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import (
-    Count,
-    Duration,
-    HourProfile,
-    NonNeg,
-    Prob,
-    Shares,
-    Strict,
-    capacity,
-)
+from sim.scenario.base import Count, Duration, HourProfile, NonNeg, Prob, Shares, Strict, capacity
 from sim.scenario.costs import CostsSection, years
 
 
