@@ -1,0 +1,116 @@
+"""Capacity seek (issue 12): the least capacity meeting named targets with stated confidence.
+
+The theory test: UCR alone, open 24 hours, flat Poisson referrals, exponential visits and
+negligible travel is an M/M/c queue, so the least c meeting the 2-hour target is the least c
+with Erlang C P(wait <= 120 min) >= 70%. The load is chosen so that c-1 misses clearly
+(P ~ 0.54) and c meets clearly (P ~ 0.97): a seek that stops one early or late fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from sim.checks.theory import erlang_c
+from sim.checks.verify import DAYS_PER_MONTH, MIN_PER_DAY, POP, alone, flat
+from sim.core.errors import InputError
+from sim.experiment.seek import (
+    Evaluator,
+    answer_from,
+    check_request,
+    order_statistic_index,
+    quantile_ci_ranks,
+    seek,
+    write_outputs,
+)
+
+VISIT_MINS, TRAVEL_MINS, OFFERED_LOAD = 60.0, 0.01, 3.7  # erlangs
+TARGET_MINS, TARGET_SHARE = 120.0, 0.70
+
+
+def ucr_alone(clinicians: int, days: int = 300):
+    per_day = OFFERED_LOAD / (VISIT_MINS + TRAVEL_MINS) * MIN_PER_DAY
+    return alone("ucr", [
+        f"ucr.referrals_per_100k_per_month={per_day * DAYS_PER_MONTH * 1e5 / POP!r}",
+        f"ucr.hour_profile={flat(24)}", "ucr.open_hour=0", "ucr.close_hour=24",
+        f"ucr.clinicians_per_shift={clinicians}",
+        f'ucr.travel_mins={{dist="fixed", mean={TRAVEL_MINS}}}',
+        f'ucr.visit_mins={{dist="exponential", mean={VISIT_MINS}}}',
+        "ucr.outcomes={home=1.0, virtual_ward=0.0, reablement=0.0, ed=0.0}",
+    ], warmup_days=10, measurement_days=days)
+
+
+def erlang_c_least_servers() -> int:
+    """The least c with P(wait <= 120 - travel) >= 0.7 in M/M/c: 1 - C e^{-(c mu - lam) t}."""
+    mu = 1 / (VISIT_MINS + TRAVEL_MINS)
+    lam = OFFERED_LOAD * mu
+    c = math.floor(OFFERED_LOAD) + 1
+    while 1 - erlang_c(c, OFFERED_LOAD) * math.exp(-(c * mu - lam)
+                                                   * (TARGET_MINS - TRAVEL_MINS)) < TARGET_SHARE:
+        c += 1
+    return c
+
+
+@pytest.mark.slow
+def test_ucr_alone_seek_matches_erlang_c(tmp_path):
+    base = ucr_alone(5)
+    targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])
+    result = seek(ucr_alone, base, "ucr.clinicians_per_shift", targets, replications=12,
+                  seed=3, confidence=0.8, search=(1, 12))
+    expected = erlang_c_least_servers()
+    assert expected == 5  # the set-up above is the case it was designed to be
+    assert result.answer == expected
+    assert result.monotone_violations == 0
+    assert result.p_met_at_answer >= 0.8
+    write_outputs(result, tmp_path, base.name, 3)
+    out = json.loads((tmp_path / "seek.json").read_text())
+    assert out["answer"] == {"ucr.clinicians_per_shift": expected}
+    assert out["confidence"] == 0.8
+    lo, hi = out["interval"]["ucr.clinicians_per_shift"]
+    assert lo <= expected and (hi is None or hi >= expected)
+    lines = (tmp_path / "seek.csv").read_text().splitlines()
+    assert lines[0].startswith("capacity,replications_run,n_met,p_met,p_met_low,p_met_high")
+    rows = {int(line.split(",")[0]): line.split(",") for line in lines[1:]}
+    assert rows[expected - 1][1] == rows[expected][1] == "12"  # everyone run at c*-1 and c*
+
+
+def test_order_statistic_and_interval():
+    assert order_statistic_index(10, 0.7) == 7
+    assert order_statistic_index(10, 0.71) == 8
+    assert order_statistic_index(40, 0.8) == 32
+    lo, hi = quantile_ci_ranks(40, 0.8)
+    assert lo is not None and hi is not None and lo < 32 < hi
+    # P(B <= 1) = 0.0067 <= 0.025 < P(B <= 2) = 0.058 for B ~ Bin(5, 0.8); no upper rank
+    assert quantile_ci_ranks(5, 0.8) == (2, None)
+    answer, (ilo, ihi) = answer_from([3.0, 1.0, 2.0, math.inf, 4.0], 0.8)
+    assert answer == 4 and ihi is None and ilo == 2
+    assert answer_from([1.0, math.inf, math.inf], 0.8)[0] is None
+
+
+def test_refuses_bad_lever_and_target():
+    base = ucr_alone(5)
+    with pytest.raises(InputError, match="not a capacity key"):
+        check_request(base, "ucr.open_hour", ["ucr_2h"])
+    with pytest.raises(InputError, match="not a whole-number capacity"):
+        check_request(base, "elective.theatre_sessions_per_week", ["ucr_2h"])
+    with pytest.raises(InputError, match="no such target"):
+        check_request(base, "ucr.clinicians_per_shift", ["nope"])
+
+
+def test_resume_reruns_nothing_and_workers_agree(tmp_path):
+    base = ucr_alone(5, days=60)
+    targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])
+    make = lambda c: ucr_alone(c, days=60)  # noqa: E731
+    store = tmp_path / "evals.jsonl"
+    first = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
+                 evaluator=Evaluator(make, targets, 7, store=store))
+    ran = []
+    again = Evaluator(make, targets, 7, store=store, progress=ran.append)
+    assert again.load() == len(first.evaluations)
+    second = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7, evaluator=again)
+    assert ran == [] and second.critical == first.critical
+    pooled = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
+                  evaluator=Evaluator(make, targets, 7, workers=2))
+    assert pooled.critical == first.critical and pooled.answer == first.answer
