@@ -12,9 +12,11 @@ import json
 import math
 
 import pytest
+from conftest import BASELINE
 
 from sim.checks.theory import erlang_c
 from sim.checks.verify import DAYS_PER_MONTH, MIN_PER_DAY, POP, alone, flat
+from sim.cli import main
 from sim.core.errors import InputError
 from sim.experiment.seek import (
     Evaluator,
@@ -114,3 +116,36 @@ def test_resume_reruns_nothing_and_workers_agree(tmp_path):
     pooled = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
                   evaluator=Evaluator(make, targets, 7, workers=2))
     assert pooled.critical == first.critical and pooled.answer == first.answer
+
+
+CHEAP = ["--set", "run.measurement_days=20", "--set", "run.warmup_days=2",
+         "--set", "population.size=30000"]
+
+
+@pytest.mark.parametrize("args, key, fragment", [
+    (["--lever", "acute.bedz", "--target", "ucr_2h"], "--lever", "not a capacity key"),
+    (["--lever", "ucr.clinicians_per_shift", "--target", "nope"], "--target", "no such target"),
+    (["--lever", "ucr.clinicians_per_shift", "--target", "ucr_2h", "--range", "9:3"],
+     "--range", "LO:HI"),
+    (["--lever", "ucr.clinicians_per_shift", "--lever", "acute.beds", "--target", "ucr_2h"],
+     "--lever", "not implemented"),
+])
+def test_cli_refuses_in_one_line(capsys, tmp_path, args, key, fragment):
+    code = main(["seek", str(BASELINE), *args, "--out", str(tmp_path / "o"), *CHEAP])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert f": {key}: " in err[0] and fragment in err[0]
+
+
+def test_cli_writes_answer_and_refuses_to_overwrite(capsys, tmp_path):
+    out = tmp_path / "o"
+    argv = ["seek", str(BASELINE), "--lever", "ucr.clinicians_per_shift", "--target", "ucr_2h",
+            "-n", "3", "--range", "1:4", "--workers", "1", "--out", str(out), "--quiet", *CHEAP]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "underpowered: 3 replications" in printed
+    data = json.loads((out / "seek.json").read_text())
+    assert set(data) >= {"answer", "confidence", "interval", "monotone_violations"}
+    assert main(argv) == 2 and "--resume" in capsys.readouterr().err
+    assert main([*argv, "--resume"]) == 0
+    assert json.loads((out / "seek.json").read_text())["answer"] == data["answer"]

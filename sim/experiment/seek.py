@@ -66,6 +66,21 @@ class SeekResult:
     evaluations: dict[tuple[int, int], Evaluation] = field(repr=False)
 
     @property
+    def warnings(self) -> list[str]:
+        """What the answer cannot claim: an unbounded interval (too few replications) or
+        monotonicity violations (bisection's assumption failed somewhere)."""
+        out = []
+        lo, hi = self.interval
+        if self.answer is not None and (lo is None or hi is None):
+            need = replications_to_bound(self.confidence)
+            out.append(f"underpowered: {self.replications} replications cannot bound the "
+                       f"answer at 95% on both sides; {need} can")
+        if self.monotone_violations:
+            out.append(f"{self.monotone_violations} replication(s) met at one capacity and "
+                       "missed at a higher one: read the P(met) curve in seek.csv")
+        return out
+
+    @property
     def p_met_at_answer(self) -> float:
         """The share of replications observed meeting at the answer (all were run there)."""
         if self.answer is None:
@@ -137,6 +152,14 @@ def quantile_ci_ranks(n: int, p: float, level: float = 0.95) -> tuple[int | None
     lower = [j for j in range(1, n + 1) if _binom_cdf(j - 1, n, p) <= tail]
     upper = [j for j in range(1, n + 1) if 1 - _binom_cdf(j - 1, n, p) <= tail]
     return (max(lower) if lower else None, min(upper) if upper else None)
+
+
+def replications_to_bound(p: float, level: float = 0.95) -> int:
+    """The fewest replications whose order statistics bound the p-quantile on both sides."""
+    n = 1
+    while None in quantile_ci_ranks(n, p, level):
+        n += 1
+    return n
 
 
 def answer_from(critical: list[float], p: float) -> tuple[int | None, tuple[int | None,
@@ -336,6 +359,7 @@ def summary(result: SeekResult, scenario_name: str, seed: int) -> dict[str, obje
         "interval": {result.lever: list(result.interval)},
         "interval_level": 0.95,
         "monotone_violations": result.monotone_violations,
+        "warnings": result.warnings,
         "replications": result.replications, "seed": seed,
         "p_met_at_answer": result.p_met_at_answer,
         "search_range": [result.floor, result.cap],
