@@ -635,7 +635,7 @@ def cmd_seek(args: argparse.Namespace) -> int:
         raise InputError.one(str(out), "--out", "holds an earlier seek: add --resume to finish "
                              "it or choose another folder")
     out.mkdir(parents=True, exist_ok=True)
-    floor, cap, start = sk.bounds(base, lever, search)
+    floor, cap, start, _step = sk.bounds(base, lever, search)
     print(f"seek {lever} for {', '.join(args.target)} at confidence {args.confidence:g}: "
           f"{args.replications} replications, about "
           f"{sk.expected_evaluations(args.replications, floor, cap, start)} runs (a rough "

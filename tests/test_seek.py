@@ -19,9 +19,11 @@ from sim.checks.verify import DAYS_PER_MONTH, MIN_PER_DAY, POP, alone, flat
 from sim.cli import main
 from sim.core.errors import InputError
 from sim.experiment.seek import (
+    Evaluation,
     Evaluator,
     answer_from,
     check_request,
+    crossing,
     order_statistic_index,
     quantile_ci_ranks,
     seek,
@@ -66,6 +68,7 @@ def test_ucr_alone_seek_matches_erlang_c(tmp_path):
     assert result.answer == expected
     assert result.monotone_violations == 0
     assert result.p_met_at_answer >= 0.8
+    assert len(result.evaluations) <= 12 * 6  # the pilot-led search needs a few runs each
     write_outputs(result, tmp_path, base.name, 3)
     out = json.loads((tmp_path / "seek.json").read_text())
     assert out["answer"] == {"ucr.clinicians_per_shift": expected}
@@ -91,6 +94,15 @@ def test_order_statistic_and_interval():
     assert answer_from([1.0, math.inf, math.inf], 0.8)[0] is None
 
 
+def test_crossing_is_the_straight_line_guess():
+    t = check_request(ucr_alone(5), "ucr.clinicians_per_shift", ["ucr_2h"])
+    fail, meet = Evaluation(10, 0, {"ucr_2h": 60.0}, False), Evaluation(20, 0, {"ucr_2h": 80.0},
+                                                                        True)
+    assert crossing(t, fail, meet) == 15  # 60 -> 80 crosses 70 half way
+    flat_line = Evaluation(20, 0, {"ucr_2h": 60.0}, True)
+    assert crossing(t, fail, flat_line) is None
+
+
 def test_refuses_bad_lever_and_target():
     base = ucr_alone(5)
     with pytest.raises(InputError, match="not a capacity key"):
@@ -108,11 +120,14 @@ def test_resume_reruns_nothing_and_workers_agree(tmp_path):
     store = tmp_path / "evals.jsonl"
     first = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
                  evaluator=Evaluator(make, targets, 7, store=store))
+    lines = store.read_text().splitlines()
+    store.write_text("\n".join(lines[:len(lines) // 2]) + "\n")  # killed half way
     ran = []
     again = Evaluator(make, targets, 7, store=store, progress=ran.append)
-    assert again.load() == len(first.evaluations)
+    assert again.load() == len(lines) // 2
     second = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7, evaluator=again)
-    assert ran == [] and second.critical == first.critical
+    assert len(ran) == len(lines) - len(lines) // 2  # only the missing runs
+    assert second.critical == first.critical and second.answer == first.answer
     pooled = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
                   evaluator=Evaluator(make, targets, 7, workers=2))
     assert pooled.critical == first.critical and pooled.answer == first.answer

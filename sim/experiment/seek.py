@@ -179,47 +179,86 @@ def answer_from(critical: list[float], p: float) -> tuple[int | None, tuple[int 
     return at(k), (at(lo_rank), at(hi_rank))
 
 
-def bounds(scenario: Scenario, lever: str, search: tuple[int, int] | None) -> tuple[int, int,
-                                                                                     int]:
-    """(floor, cap, start): the search range and the first capacity tried. Without a range,
-    the scenario's value, halved down to 1 or doubled up to 64x until each replication is
-    bracketed."""
+def bounds(scenario: Scenario, lever: str, search: tuple[int, int] | None
+           ) -> tuple[int, int, int, int]:
+    """(floor, cap, start, step): the search range, the first capacity tried and the first
+    step away from it (doubling until a replication is bracketed). Without a range: the
+    scenario's value, an eighth of it as the step, between 1 and 64x the value."""
     if search is not None:
         lo, hi = search
-        return lo, hi, (lo + hi) // 2
+        return lo, hi, (lo + hi) // 2, max(1, (hi - lo) // 4)
     value = max(1, int(_get(scenario, lever)))
-    return 1, value * 2 ** MAX_DOUBLINGS, value
+    return 1, value * 2 ** MAX_DOUBLINGS, value, max(1, value // 8)
+
+
+def slack(target: Target, value: float) -> float:
+    """How far a value is on the right side of its threshold (negative: on the wrong side)."""
+    return value - target.threshold if target.op == ">=" else target.threshold - value
+
+
+def crossing(targets: list[Target], fail: Evaluation, meet: Evaluation) -> int | None:
+    """Where the straight line through the two runs' values crosses the threshold of each
+    target missed at ``fail``; the greatest such capacity (all must be met), rounded up.
+    None when a value is missing or the line does not cross."""
+    guesses = []
+    for t in targets:
+        s_fail, s_meet = slack(t, fail.values[t.id]), slack(t, meet.values[t.id])
+        if not (math.isfinite(s_fail) and math.isfinite(s_meet)):
+            return None
+        if s_fail < 0:
+            if s_meet <= s_fail:
+                return None
+            guesses.append(fail.capacity + (meet.capacity - fail.capacity)
+                           * (-s_fail) / (s_meet - s_fail))
+    return math.ceil(max(guesses) - 1e-9) if guesses else None
 
 
 @dataclass
 class _Bracket:
-    """What one replication has shown so far: the greatest capacity it failed at and the
-    least it met at."""
+    """One replication's search: the greatest capacity it failed at and the least it met at
+    (with those runs' values), and where and how far to step until both are known."""
 
-    fail: int | None = None
-    meet: int | None = None
+    start: int
+    step: int
+    fail: Evaluation | None = None
+    meet: Evaluation | None = None
+    expansions: int = 0
+    prev_width: int | None = None
 
-    def next_probe(self, floor: int, cap: int, start: int) -> int | None:
-        """The next capacity to try, or None when the critical capacity is known."""
+    def next_probe(self, floor: int, cap: int, targets: list[Target]) -> int | None:
+        """The next capacity to try, or None when the critical capacity is known. Inside a
+        bracket: the straight-line guess (regula falsi) while it at least halves the bracket,
+        otherwise bisection, so the worst case stays logarithmic."""
         if self.fail is None and self.meet is None:
-            return start
+            return min(cap, max(floor, self.start))
+        reach = self.step * 2 ** self.expansions
         if self.meet is None:
-            return None if self.fail >= cap else min(cap, self.fail * 2)
+            return None if self.fail.capacity >= cap else min(cap, self.fail.capacity + reach)
         if self.fail is None:
-            return None if self.meet <= floor else max(floor, self.meet // 2)
-        if self.meet - self.fail > 1:
-            return (self.fail + self.meet) // 2
-        return None
+            return None if self.meet.capacity <= floor else \
+                max(floor, self.meet.capacity - reach)
+        lo, hi = self.fail.capacity, self.meet.capacity
+        width = hi - lo
+        if width <= 1:
+            return None
+        guess = None
+        if self.prev_width is None or 2 * width <= self.prev_width:
+            guess = crossing(targets, self.fail, self.meet)
+        self.prev_width = width
+        return min(hi - 1, max(lo + 1, guess)) if guess is not None else (lo + hi) // 2
 
     def critical(self) -> float:
         """Least capacity met (the floor when met there); inf when not met at the cap."""
-        return math.inf if self.meet is None else float(self.meet)
+        return math.inf if self.meet is None else float(self.meet.capacity)
 
-    def record(self, capacity: int, met: bool) -> None:
-        if met:
-            self.meet = capacity if self.meet is None else min(self.meet, capacity)
-        else:
-            self.fail = capacity if self.fail is None else max(self.fail, capacity)
+    def record(self, ev: Evaluation) -> None:
+        one_sided = self.fail is None or self.meet is None
+        if ev.met and (self.meet is None or ev.capacity < self.meet.capacity):
+            self.meet = ev
+        elif not ev.met and (self.fail is None or ev.capacity > self.fail.capacity):
+            self.fail = ev
+        if one_sided and (self.fail is None or self.meet is None):
+            self.expansions += 1
 
 
 class Evaluator:
@@ -247,20 +286,23 @@ class Evaluator:
         return len(self.cache)
 
     def scenario(self, capacity: int) -> Scenario:
+        """The scenario at this capacity, its name tagged with it so that results coming
+        back in any order are matched to it (the name seeds nothing)."""
         if capacity not in self._scenarios:
-            self._scenarios[capacity] = self.make(capacity)
+            sc = self.make(capacity)
+            self._scenarios[capacity] = sc.model_copy(update={"name": f"{sc.name} [{capacity}]"})
         return self._scenarios[capacity]
 
     def run(self, pairs: Iterable[tuple[int, int]]) -> None:
-        """Evaluate the pairs not yet cached. Replications are distinct within one call, so a
-        result is matched to its capacity by its replication index."""
-        todo = {rep: cap for cap, rep in pairs if (cap, rep) not in self.cache}
+        """Evaluate the pairs not yet cached, together on the backend."""
+        todo = sorted({p for p in pairs if p not in self.cache})
         if not todo:
             return
-        tasks = [(self.scenario(cap), rep) for rep, cap in sorted(todo.items())]
+        by_name = {self.scenario(cap).name: cap for cap, _rep in todo}
+        tasks = [(self.scenario(cap), rep) for cap, rep in todo]
         for result in run_tasks(tasks, self.seed, self.workers, self.scheduler,
                                 self.dask_workers):
-            cap = todo[result.replication]
+            cap = by_name[result.scenario]
             values = judged_values(self.scenario(cap), self.targets, result)
             ev = Evaluation(cap, result.replication, values, all_met(self.targets, values))
             self.cache[(cap, result.replication)] = ev
@@ -276,19 +318,28 @@ class Evaluator:
                                 "values": ev.values, "met": ev.met}) + "\n")
 
 
+PILOT = 4  # replications searched first; the rest start from what they found
+
+
 def expected_evaluations(replications: int, floor: int, cap: int, start: int) -> int:
-    """A rough count for the time estimate: one start, a doubling or halving, bisection
-    over the bracket it finds, and the monotonicity check."""
+    """A rough count for the time estimate: the pilot's full searches, about three runs for
+    each other replication, and the check at the answer and one below."""
+    pilot = min(PILOT, replications)
     width = max(2, min(start, cap - floor))
-    return replications * (2 + math.ceil(math.log2(width)) + 1)
+    return pilot * (3 + math.ceil(math.log2(width))) + (replications - pilot) * 3 + \
+        replications
 
 
 def seek(make: Factory, base: Scenario, lever: str, targets: list[Target], replications: int,
-         seed: int,
-         confidence: float = 0.8, search: tuple[int, int] | None = None,
+         seed: int, confidence: float = 0.8, search: tuple[int, int] | None = None,
          evaluator: Evaluator | None = None) -> SeekResult:
     """The least ``lever`` value meeting every target in at least ``confidence`` of the
-    replications (module docstring), its 95% interval and the monotonicity violations."""
+    replications (module docstring), its 95% interval and the monotonicity violations.
+
+    A pilot of a few replications searches from the scenario's value (or the range's middle);
+    the others start at the pilot's answer with a step of the pilot's spread, so most need
+    only a few runs. Every step is a function of earlier results only, so a resumed seek
+    replays the same path from its cache and runs only what is missing."""
     if not 0 < confidence < 1:
         raise InputError.one("(command line)", "--confidence",
                              f"{confidence}: must lie strictly between 0 and 1")
@@ -296,35 +347,42 @@ def seek(make: Factory, base: Scenario, lever: str, targets: list[Target], repli
         raise InputError.one("(command line)", "--replications",
                              f"{replications}: must be at least 1")
     ev = evaluator or Evaluator(make, targets, seed)
-    floor, cap, start = bounds(base, lever, search)
-    brackets = [_Bracket() for _ in range(replications)]
-    _replay(brackets, ev.cache)
-    while True:
-        probes = {r: b.next_probe(floor, cap, start) for r, b in enumerate(brackets)}
-        pairs = [(c, r) for r, c in probes.items() if c is not None]
-        if not pairs:
-            break
-        ev.run(pairs)
-        for c, r in pairs:
-            brackets[r].record(c, ev.cache[(c, r)].met)
-    critical = [b.critical() for b in brackets]
+    floor, cap, start, step = bounds(base, lever, search)
+    pilot = min(PILOT, replications)
+    brackets = {r: _Bracket(start, step) for r in range(pilot)}
+    _search(brackets, ev, floor, cap, targets)
+    found = sorted(b.critical() for b in brackets.values())
+    finite = [x for x in found if math.isfinite(x)]
+    if finite:
+        start = int(answer_from(found, confidence)[0] or max(finite))
+        step = max(1, int(max(finite) - min(finite)))
+    rest = {r: _Bracket(start, step) for r in range(pilot, replications)}
+    _search(rest, ev, floor, cap, targets)
+    brackets.update(rest)
+    critical = [brackets[r].critical() for r in range(replications)]
     answer, interval = answer_from(critical, confidence)
     violations = 0
     if answer is not None:
         checks = [c for c in (answer - 1, answer) if floor <= c <= cap]
-        for c in checks:
-            ev.run([(c, r) for r in range(replications)])
+        ev.run([(c, r) for c in checks for r in range(replications)])
         violations = sum(ev.cache[(c, r)].met != (c >= critical[r])
                          for c in checks for r in range(replications))
     return SeekResult(lever, [t.id for t in targets], confidence, replications, answer,
                       interval, critical, floor, cap, violations, dict(ev.cache))
 
 
-def _replay(brackets: list[_Bracket], cache: dict[tuple[int, int], Evaluation]) -> None:
-    """Resume: what earlier evaluations showed narrows each replication's bracket."""
-    for (c, r), e in sorted(cache.items()):
-        if r < len(brackets):
-            brackets[r].record(c, e.met)
+def _search(brackets: dict[int, _Bracket], ev: Evaluator, floor: int, cap: int,
+            targets: list[Target]) -> None:
+    """Step every replication's search in rounds (one run each a round, run together on the
+    backend) until each knows its critical capacity."""
+    while True:
+        probes = {r: b.next_probe(floor, cap, targets) for r, b in brackets.items()}
+        pairs = [(c, r) for r, c in probes.items() if c is not None]
+        if not pairs:
+            return
+        ev.run(pairs)
+        for c, r in pairs:
+            brackets[r].record(ev.cache[(c, r)])
 
 
 def curve_rows(result: SeekResult) -> list[dict[str, object]]:
