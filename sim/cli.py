@@ -654,6 +654,9 @@ def cmd_seek(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     sk.write_outputs(result, out, base.name, args.seed)
+    from sim.outputs.seek_report import build_seek_report
+
+    build_seek_report(out)
     print(_seek_text(result))
     print(f"\nresults: {out}")
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 from conftest import BASELINE
 
@@ -161,6 +162,9 @@ def test_cli_writes_answer_and_refuses_to_overwrite(capsys, tmp_path):
     assert "underpowered: 3 replications" in printed
     data = json.loads((out / "seek.json").read_text())
     assert set(data) >= {"answer", "confidence", "interval", "monotone_violations"}
+    assert "P(met) against capacity" in (out / "seek.html").read_text()
+    sheet = pd.read_excel(out / "summary.xlsx", sheet_name="Seek")
+    assert sheet["answer"].iloc[0] == data["answer"]["ucr.clinicians_per_shift"]
     assert main(argv) == 2 and "--resume" in capsys.readouterr().err
     assert main([*argv, "--resume"]) == 0
     assert json.loads((out / "seek.json").read_text())["answer"] == data["answer"]
