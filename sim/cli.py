@@ -622,19 +622,22 @@ def cmd_seek(args: argparse.Namespace) -> int:
     """Parse, call sim.experiment.seek, print the answer and where the files are."""
     from sim.experiment import seek as sk
 
-    if len(args.lever) > 1:
-        raise InputError.one("(command line)", "--lever", "several levers (the cheapest plan) "
-                             "are not implemented yet: give one --lever")
     lever, search = args.lever[0], _search_range(args.search)
     base = load_scenario(args.scenario, args.sets)
+    for other in args.lever[1:]:
+        sk.check_request(base, other, args.target, args.scenario)
     targets = sk.check_request(base, lever, args.target, args.scenario)
     out = Path(args.out) if args.out else Path("results") / \
         f"seek-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    store = out / sk.EVALS_FILE
-    if store.exists() and not args.resume:
+    if any(out.glob("seek_evals*.jsonl")) and not args.resume:
         raise InputError.one(str(out), "--out", "holds an earlier seek: add --resume to finish "
                              "it or choose another folder")
     out.mkdir(parents=True, exist_ok=True)
+    if len(args.lever) > 1:
+        if search is not None:
+            raise InputError.one("(command line)", "--range", "applies to one lever only")
+        return _seek_plan(args, base, targets, out)
+    store = out / sk.EVALS_FILE
     floor, cap, start, _step = sk.bounds(base, lever, search)
     print(f"seek {lever} for {', '.join(args.target)} at confidence {args.confidence:g}: "
           f"{args.replications} replications, about "
@@ -658,6 +661,39 @@ def cmd_seek(args: argparse.Namespace) -> int:
 
     build_seek_report(out)
     print(_seek_text(result))
+    print(f"\nresults: {out}")
+    return 0
+
+
+def _seek_plan(args: argparse.Namespace, base: Scenario, targets, out: Path) -> int:
+    """Several levers: the cheapest plan (sim.experiment.seek_plan), printed with why."""
+    from sim.experiment import seek as sk
+    from sim.experiment.seek_plan import plan_summary, seek_plan, write_frontier
+
+    def plan(values: dict[str, int]) -> Scenario:
+        return load_scenario(args.scenario, [*args.sets, *(f"{k}={v}" for k, v in
+                                                           values.items())])
+
+    def evaluator(name: str, factory):
+        ev = sk.Evaluator(factory, targets, args.seed, args.workers or _default_workers(),
+                          args.scheduler, args.dask_workers,
+                          out / f"seek_evals_{name}.jsonl")
+        if args.resume:
+            ev.load()
+        return ev
+
+    print(f"seek the cheapest plan over {', '.join(args.lever)} for {', '.join(args.target)} "
+          f"at confidence {args.confidence:g}: each lever alone first, then combinations "
+          f"cheaper than the best of those, {args.replications} replications each")
+    result = seek_plan(plan, base, args.lever, targets, args.replications, args.seed,
+                       args.confidence, evaluator)
+    data = plan_summary(result, base.name, args.seed)
+    (out / "seek.json").write_text(json.dumps(data, indent=2) + "\n")
+    write_frontier(result, out)
+    for lever, single in result.singles.items():
+        sk.write_outputs(single, out / f"lever-{lever}", base.name, args.seed)
+    print(f"plan: {data['answer']} costing {data['cost_per_year'] or 0:,.0f} a year, "
+          f"P(met) {data['p_met']}; {result.why}")
     print(f"\nresults: {out}")
     return 0
 

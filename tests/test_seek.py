@@ -30,21 +30,26 @@ from sim.experiment.seek import (
     seek,
     write_outputs,
 )
+from sim.experiment.seek_plan import plan_summary, seek_plan
 
 VISIT_MINS, TRAVEL_MINS, OFFERED_LOAD = 60.0, 0.01, 3.7  # erlangs
 TARGET_MINS, TARGET_SHARE = 120.0, 0.70
 
 
-def ucr_alone(clinicians: int, days: int = 300):
+def ucr_sets(clinicians: int) -> list[str]:
     per_day = OFFERED_LOAD / (VISIT_MINS + TRAVEL_MINS) * MIN_PER_DAY
-    return alone("ucr", [
+    return [
         f"ucr.referrals_per_100k_per_month={per_day * DAYS_PER_MONTH * 1e5 / POP!r}",
         f"ucr.hour_profile={flat(24)}", "ucr.open_hour=0", "ucr.close_hour=24",
         f"ucr.clinicians_per_shift={clinicians}",
         f'ucr.travel_mins={{dist="fixed", mean={TRAVEL_MINS}}}',
         f'ucr.visit_mins={{dist="exponential", mean={VISIT_MINS}}}',
         "ucr.outcomes={home=1.0, virtual_ward=0.0, reablement=0.0, ed=0.0}",
-    ], warmup_days=10, measurement_days=days)
+    ]
+
+
+def ucr_alone(clinicians: int, days: int = 300):
+    return alone("ucr", ucr_sets(clinicians), warmup_days=10, measurement_days=days)
 
 
 def erlang_c_least_servers() -> int:
@@ -143,8 +148,10 @@ CHEAP = ["--set", "run.measurement_days=20", "--set", "run.warmup_days=2",
     (["--lever", "ucr.clinicians_per_shift", "--target", "nope"], "--target", "no such target"),
     (["--lever", "ucr.clinicians_per_shift", "--target", "ucr_2h", "--range", "9:3"],
      "--range", "LO:HI"),
-    (["--lever", "ucr.clinicians_per_shift", "--lever", "acute.beds", "--target", "ucr_2h"],
-     "--lever", "not implemented"),
+    (["--lever", "ucr.clinicians_per_shift", "--lever", "acute.beds", "--target", "ucr_2h",
+      "--range", "1:9"], "--range", "one lever only"),
+    (["--lever", "ucr.clinicians_per_shift", "--lever", "acute.bedz", "--target", "ucr_2h"],
+     "--lever", "not a capacity key"),
 ])
 def test_cli_refuses_in_one_line(capsys, tmp_path, args, key, fragment):
     code = main(["seek", str(BASELINE), *args, "--out", str(tmp_path / "o"), *CHEAP])
@@ -168,3 +175,29 @@ def test_cli_writes_answer_and_refuses_to_overwrite(capsys, tmp_path):
     assert main(argv) == 2 and "--resume" in capsys.readouterr().err
     assert main([*argv, "--resume"]) == 0
     assert json.loads((out / "seek.json").read_text())["answer"] == data["answer"]
+
+
+@pytest.mark.slow
+def test_plan_is_no_costlier_than_the_best_single_lever(tmp_path):
+    """UCR alone at 4 clinicians (missing the target) with a second lever that cannot help (virtual
+    ward beds, the service switched off and costing nothing): the only plan that meets is more
+    UCR clinicians, the cheaper combinations tried all fail, and the answer says so."""
+    def plan(values):
+        return alone("ucr", [*ucr_sets(values["ucr.clinicians_per_shift"]),
+                             f"virtual_ward.beds={values['virtual_ward.beds']}"],
+                     warmup_days=10, measurement_days=120)
+
+    base = plan({"ucr.clinicians_per_shift": 4, "virtual_ward.beds": 260})
+    levers = ["ucr.clinicians_per_shift", "virtual_ward.beds"]
+    targets = check_request(base, levers[0], ["ucr_2h"])
+    result = seek_plan(plan, base, levers, targets, replications=5, seed=11)
+    single = result.singles["ucr.clinicians_per_shift"]
+    assert single.answer == erlang_c_least_servers()
+    assert result.singles["virtual_ward.beds"].answer is None  # cannot help alone
+    assert result.answer.values["ucr.clinicians_per_shift"] == single.answer
+    costs = [p.cost for p in result.frontier if p.source == "single lever"]
+    assert result.answer.cost <= min(costs)
+    assert "no grid combination cheaper" in result.why
+    assert any(p.source == "combination" and p.n_met < 4 for p in result.frontier)
+    data = plan_summary(result, base.name, 11)
+    assert set(data) >= {"answer", "confidence", "interval", "monotone_violations", "frontier"}
