@@ -33,12 +33,20 @@ from sim.model.replication import calendar_of
 from sim.outputs.result import ReplicationResult
 from sim.outputs.targets import WINDOW, judged_on, meets
 from sim.scenario import Scenario, Target
-from sim.scenario.scale import CAPACITY_KEYS, _get
+from sim.scenario.scale import CAPACITY_KEYS
 
 Factory = Callable[[int], Scenario]  # capacity value -> the scenario with the lever set to it
 Progress = Callable[[int], None]  # called with the number of evaluations done so far
 EVALS_FILE = "seek_evals.jsonl"
 MAX_DOUBLINGS = 6  # without --range, search at most 64x (and down to 1) the scenario's value
+
+
+def lever_value(scenario: Scenario, key: str) -> object:
+    """The scenario's value of a dotted key (e.g. ``acute.beds``)."""
+    node: object = scenario
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ def check_request(scenario: Scenario, lever: str, target_ids: Iterable[str],
     if lever not in CAPACITY_KEYS:
         raise InputError.one(source, "--lever", f"{lever}: not a capacity key (one of "
                              f"{', '.join(CAPACITY_KEYS)})")
-    value = _get(scenario, lever)
+    value = lever_value(scenario, lever)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError.one(source, "--lever", f"{lever}: not a whole-number capacity; seek "
                              "bisects integers (beds, staff, packages)")
@@ -187,7 +195,7 @@ def bounds(scenario: Scenario, lever: str, search: tuple[int, int] | None
     if search is not None:
         lo, hi = search
         return lo, hi, (lo + hi) // 2, max(1, (hi - lo) // 4)
-    value = max(1, int(_get(scenario, lever)))
+    value = max(1, int(lever_value(scenario, lever)))
     return 1, value * 2 ** MAX_DOUBLINGS, value, max(1, value // 8)
 
 

@@ -21,11 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core.stats import wilson_interval
-from sim.experiment.seek import Evaluator, SeekResult, order_statistic_index, seek
+from sim.experiment.seek import (
+    Evaluator,
+    SeekResult,
+    lever_value,
+    order_statistic_index,
+    seek,
+)
 from sim.model.registry import REGISTRY, capacity_cost
 from sim.scenario import Scenario, Target
 from sim.scenario.costs import DAYS_PER_YEAR
-from sim.scenario.scale import _get
 
 PlanFactory = Callable[[dict[str, int]], Scenario]
 GRID_STEPS = 4  # points per lever between its scenario value and its own answer
@@ -88,7 +93,7 @@ def seek_plan(make: PlanFactory, base_scenario: Scenario, levers: list[str],
     """The cheapest plan over ``levers`` meeting every target (module docstring).
     ``evaluator(name, factory)`` gives the Evaluator for one lever's seek ("lever") or for the
     combinations ("plans"), so a CLI can give each its own store and backend."""
-    base = {lever: int(_get(base_scenario, lever)) for lever in levers}
+    base = {lever: int(lever_value(base_scenario, lever)) for lever in levers}
     ev_for = evaluator or (lambda _name, f: Evaluator(f, targets, seed))
     singles: dict[str, SeekResult] = {}
     for lever in levers:
