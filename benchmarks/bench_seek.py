@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim.experiment.seek import Evaluator, check_request, seek  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
+from sim.scenario.scale import scale_overrides  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
@@ -29,13 +30,17 @@ def main() -> int:
     ap.add_argument("--target", action="append", default=None)
     ap.add_argument("--confidence", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=12345)
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="population and capacities x F (a quicker count of runs; the lever is "
+                    "then sought on the scaled scenario)")
     args = ap.parse_args()
     targets_ids = args.target or ["bed_occupancy"]
-    base = load_scenario(BASELINE)
+    sets = [] if args.scale == 1 else scale_overrides(load_scenario(BASELINE), args.scale)
+    base = load_scenario(BASELINE, sets)
     targets = check_request(base, args.lever, targets_ids)
 
     def make(c: int):
-        return load_scenario(BASELINE, [f"{args.lever}={c}"])
+        return load_scenario(BASELINE, [*sets, f"{args.lever}={c}"])
 
     ev = Evaluator(make, targets, args.seed, workers=args.workers)
     t = time.perf_counter()
@@ -44,7 +49,7 @@ def main() -> int:
     wall = time.perf_counter() - t
     runs = len(result.evaluations)
     print(f"seek {args.lever} for {', '.join(targets_ids)}: {args.replications} replications, "
-          f"{args.workers} workers")
+          f"{args.workers} workers, scale {args.scale:g}")
     print(f"answer {result.answer} (95% interval {result.interval[0]}..{result.interval[1]}), "
           f"monotone violations {result.monotone_violations}")
     print(f"{runs} runs ({runs / args.replications:.1f} a replication) in {wall:.0f} s "

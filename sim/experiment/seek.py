@@ -204,13 +204,17 @@ def slack(target: Target, value: float) -> float:
     return value - target.threshold if target.op == ">=" else target.threshold - value
 
 
-def crossing(targets: list[Target], fail: Evaluation, meet: Evaluation) -> int | None:
+def crossing(targets: list[Target], fail: Evaluation, meet: Evaluation,
+             weights: tuple[float, float] = (1.0, 1.0)) -> int | None:
     """Where the straight line through the two runs' values crosses the threshold of each
     target missed at ``fail``; the greatest such capacity (all must be met), rounded up.
-    None when a value is missing or the line does not cross."""
+    ``weights`` scale the two runs' slacks (the Illinois rule: an end kept twice in a row
+    counts half, so the guesses stop creeping up on one side). None when a value is missing
+    or the line does not cross."""
     guesses = []
     for t in targets:
-        s_fail, s_meet = slack(t, fail.values[t.id]), slack(t, meet.values[t.id])
+        s_fail = slack(t, fail.values[t.id]) * weights[0]
+        s_meet = slack(t, meet.values[t.id]) * weights[1]
         if not (math.isfinite(s_fail) and math.isfinite(s_meet)):
             return None
         if s_fail < 0:
@@ -232,6 +236,8 @@ class _Bracket:
     meet: Evaluation | None = None
     expansions: int = 0
     prev_width: int | None = None
+    weights: tuple[float, float] = (1.0, 1.0)  # Illinois weights of the fail and meet ends
+    last_moved: str = ""  # "fail" or "meet": which end the last run replaced
 
     def next_probe(self, floor: int, cap: int, targets: list[Target]) -> int | None:
         """The next capacity to try, or None when the critical capacity is known. Inside a
@@ -251,7 +257,7 @@ class _Bracket:
             return None
         guess = None
         if self.prev_width is None or 2 * width <= self.prev_width:
-            guess = crossing(targets, self.fail, self.meet)
+            guess = crossing(targets, self.fail, self.meet, self.weights)
         self.prev_width = width
         return min(hi - 1, max(lo + 1, guess)) if guess is not None else (lo + hi) // 2
 
@@ -261,12 +267,24 @@ class _Bracket:
 
     def record(self, ev: Evaluation) -> None:
         one_sided = self.fail is None or self.meet is None
+        moved = ""
         if ev.met and (self.meet is None or ev.capacity < self.meet.capacity):
-            self.meet = ev
+            self.meet, moved = ev, "meet"
         elif not ev.met and (self.fail is None or ev.capacity > self.fail.capacity):
-            self.fail = ev
+            self.fail, moved = ev, "fail"
         if one_sided and (self.fail is None or self.meet is None):
             self.expansions += 1
+        elif not one_sided and moved:
+            self._illinois(moved)
+
+    def _illinois(self, moved: str) -> None:
+        """The end replaced now gets weight 1; the end kept twice running is halved."""
+        w_fail, w_meet = self.weights
+        if moved == "meet":
+            w_meet, w_fail = 1.0, (w_fail / 2 if self.last_moved == "meet" else w_fail)
+        else:
+            w_fail, w_meet = 1.0, (w_meet / 2 if self.last_moved == "fail" else w_meet)
+        self.weights, self.last_moved = (w_fail, w_meet), moved
 
 
 class Evaluator:
