@@ -199,9 +199,36 @@ def _parser() -> argparse.ArgumentParser:
     scale(adv)
     sets(adv)
 
+    _seek_parser(sub, sets)
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
     return p
+
+
+def _seek_parser(sub, sets) -> None:
+    """``seek``: the least capacity meeting named targets with stated confidence (issue 12)."""
+    sk = sub.add_parser("seek", help="find the least capacity that meets the named targets "
+                        "with the confidence asked; writes seek.json and seek.csv")
+    sk.add_argument("scenario", help="scenario TOML file")
+    sk.add_argument("--lever", action="append", required=True, metavar="KEY",
+                    help="a whole-number capacity key, e.g. acute.beds")
+    sk.add_argument("--target", action="append", required=True, metavar="ID",
+                    help="a target id of the scenario (repeatable: all must be met)")
+    sk.add_argument("--confidence", type=float, default=0.8,
+                    help="share of replications that must meet (default 0.8)")
+    sk.add_argument("--replications", "-n", type=_positive_int, default=DEFAULT_REPLICATIONS)
+    sk.add_argument("--range", dest="search", default=None, metavar="LO:HI",
+                    help="search range (default: the scenario's value, halved or doubled)")
+    sk.add_argument("--seed", type=_seed, default=12345)
+    sk.add_argument("--out", default=None, help="output folder (default results/seek-TIME)")
+    sk.add_argument("--workers", type=_positive_int, default=None)
+    sk.add_argument("--dask-workers", type=_positive_int, default=None, metavar="N")
+    sk.add_argument("--scheduler", default=None, metavar="ADDRESS")
+    sk.add_argument("--resume", action="store_true",
+                    help="finish an interrupted seek in --out without rerunning anything")
+    sk.add_argument("--quiet", action="store_true", help="no progress bar")
+    sets(sk)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -577,7 +604,124 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search_range(text: str | None) -> tuple[int, int] | None:
+    """--range LO:HI as two whole numbers, 0 <= LO < HI (one-line error otherwise)."""
+    if text is None:
+        return None
+    try:
+        lo, hi = (int(x) for x in text.split(":"))
+    except ValueError:
+        lo = hi = -1
+    if not 0 <= lo < hi:
+        raise InputError.one("(command line)", "--range",
+                             f"{text}: expected LO:HI, whole numbers with 0 <= LO < HI")
+    return lo, hi
+
+
+def cmd_seek(args: argparse.Namespace) -> int:
+    """Parse, call sim.experiment.seek, print the answer and where the files are."""
+    from sim.experiment import seek as sk
+
+    lever, search = args.lever[0], _search_range(args.search)
+    base = load_scenario(args.scenario, args.sets)
+    for other in args.lever[1:]:
+        sk.check_request(base, other, args.target, args.scenario)
+    targets = sk.check_request(base, lever, args.target, args.scenario)
+    out = Path(args.out) if args.out else Path("results") / \
+        f"seek-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if any(out.glob("seek_evals*.jsonl")) and not args.resume:
+        raise InputError.one(str(out), "--out", "holds an earlier seek: add --resume to finish "
+                             "it or choose another folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if len(args.lever) > 1:
+        if search is not None:
+            raise InputError.one("(command line)", "--range", "applies to one lever only")
+        return _seek_plan(args, base, targets, out)
+    store = out / sk.EVALS_FILE
+    floor, cap, start, _step = sk.bounds(base, lever, search)
+    print(f"seek {lever} for {', '.join(args.target)} at confidence {args.confidence:g}: "
+          f"{args.replications} replications, about "
+          f"{sk.expected_evaluations(args.replications, floor, cap, start)} runs (a rough "
+          "count: bisection stops early where replications agree) "
+          f"(search {floor}..{cap}, starting at {start})")
+    total = sk.expected_evaluations(args.replications, floor, cap, start)
+    bar = _Bar("runs", args.quiet)
+    ev = sk.Evaluator(lambda c: load_scenario(args.scenario, [*args.sets, f"{lever}={c}"]),
+                      targets, args.seed, args.workers or _default_workers(), args.scheduler,
+                      args.dask_workers, store, lambda done: bar(min(done, total), total))
+    if args.resume:
+        print(f"resuming: {ev.load()} runs already done")
+    try:
+        result = sk.seek(ev.make, base, lever, targets, args.replications, args.seed,
+                         args.confidence, search, ev)
+    finally:
+        bar.close()
+    sk.write_outputs(result, out, base.name, args.seed)
+    from sim.outputs.seek_report import build_seek_report
+
+    build_seek_report(out)
+    print(_seek_text(result))
+    print(f"\nresults: {out}")
+    return 0
+
+
+def _seek_plan(args: argparse.Namespace, base: Scenario, targets, out: Path) -> int:
+    """Several levers: the cheapest plan (sim.experiment.seek_plan), printed with why."""
+    from sim.experiment import seek as sk
+    from sim.experiment.seek_plan import plan_summary, seek_plan, write_frontier
+
+    def plan(values: dict[str, int]) -> Scenario:
+        return load_scenario(args.scenario, [*args.sets, *(f"{k}={v}" for k, v in
+                                                           values.items())])
+
+    def evaluator(name: str, factory):
+        ev = sk.Evaluator(factory, targets, args.seed, args.workers or _default_workers(),
+                          args.scheduler, args.dask_workers,
+                          out / f"seek_evals_{name}.jsonl")
+        if args.resume:
+            ev.load()
+        return ev
+
+    print(f"seek the cheapest plan over {', '.join(args.lever)} for {', '.join(args.target)} "
+          f"at confidence {args.confidence:g}: each lever alone first, then combinations "
+          f"cheaper than the best of those, {args.replications} replications each")
+    result = seek_plan(plan, base, args.lever, targets, args.replications, args.seed,
+                       args.confidence, evaluator)
+    data = plan_summary(result, base.name, args.seed)
+    (out / "seek.json").write_text(json.dumps(data, indent=2) + "\n")
+    write_frontier(result, out)
+    for lever, single in result.singles.items():
+        sk.write_outputs(single, out / f"lever-{lever}", base.name, args.seed)
+    print(f"plan: {data['answer']} costing {data['cost_per_year'] or 0:,.0f} a year, "
+          f"P(met) {data['p_met']}; {result.why}")
+    print(f"\nresults: {out}")
+    return 0
+
+
+def _default_workers() -> int:
+    from sim.experiment.runner import default_workers
+
+    return default_workers()
+
+
+def _seek_text(result) -> str:
+    """The answer with its confidence, interval and the monotonicity check, in words."""
+    lo, hi = result.interval
+    show = lambda v: "unbounded" if v is None else str(v)  # noqa: E731
+    if result.answer is None:
+        head = (f"no {result.lever} in {result.floor}..{result.cap} meets "
+                f"{', '.join(result.targets)} in {result.confidence:.0%} of replications")
+    else:
+        head = (f"{result.lever} = {result.answer} meets {', '.join(result.targets)} in at "
+                f"least {result.confidence:.0%} of replications ({result.p_met_at_answer:.0%} "
+                f"of {result.replications} met there); 95% interval {show(lo)}..{show(hi)}")
+    mono = (f"monotonicity: {result.monotone_violations} violation(s) at the answer and one "
+            "below" + (" - the answer is doubtful; see seek.csv" if result.monotone_violations
+                       else ""))
+    return "\n".join([head, mono, *result.warnings])
+
+
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
             "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify,
             "validation": cmd_validation, "describe": cmd_describe, "report": cmd_report,
-            "advise": cmd_advise}
+            "advise": cmd_advise, "seek": cmd_seek}

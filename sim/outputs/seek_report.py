@@ -1,0 +1,102 @@
+"""The seek folder's report page and workbook: the answer in words, what it rests on, and the
+P(met)-versus-capacity curve, so nobody reads the answer without the curve under it.
+
+Reads only seek.json and seek.csv (written by :mod:`sim.experiment.seek`), so it can be
+rebuilt from the files alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def _curve_png(curve: pd.DataFrame, lever: str, answer: int | None, confidence: float) -> bytes:
+    """P(met) against capacity: each capacity's observed share with its Wilson 95% interval,
+    the share implied by the critical capacities, the confidence asked and the answer."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    x = curve["capacity"]
+    ax.errorbar(x, curve["p_met"], yerr=[curve["p_met"] - curve["p_met_low"],
+                                         curve["p_met_high"] - curve["p_met"]],
+                fmt="o", color="#1f77b4", capsize=3,
+                label="replications run there: P(met), Wilson 95%")
+    ax.step(x, curve["p_met_implied"], where="post", color="#555555",
+            label="all replications (from their critical capacities)")
+    ax.axhline(confidence, color="#c51b1b", linestyle="--", label=f"confidence {confidence:g}")
+    if answer is not None:
+        ax.axvline(answer, color="#2ca02c", linestyle=":", label=f"answer {answer}")
+    ax.set_xlabel(lever)
+    ax.set_ylabel("P(every named target met)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=8, loc="lower right")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def answer_sentence(data: dict) -> str:
+    """The answer with its confidence and interval in one sentence (or why there is none)."""
+    lever = data["lever"]
+    answer = data["answer"][lever]
+    lo, hi = data["interval"][lever]
+    targets = ", ".join(data["targets"])
+    if answer is None:
+        return (f"No {lever} in {data['search_range'][0]}..{data['search_range'][1]} meets "
+                f"{targets} in {data['confidence']:.0%} of replications.")
+    show = lambda v: "unbounded" if v is None else f"{v:,}"  # noqa: E731
+    return (f"{lever} = {answer:,} is the least value meeting {targets} in at least "
+            f"{data['confidence']:.0%} of {data['replications']} replications (95% interval "
+            f"{show(lo)} to {show(hi)}); monotonicity violations: "
+            f"{data['monotone_violations']}.")
+
+
+def build_seek_report(folder: Path) -> Path:
+    """seek.html (answer, warnings, method, curve, table) and summary.xlsx (a Seek sheet and
+    the curve) in the seek folder."""
+    data = json.loads((folder / "seek.json").read_text())
+    curve = pd.read_csv(folder / "seek.csv")
+    lever = data["lever"]
+    png = _curve_png(curve, lever, data["answer"][lever], data["confidence"])
+    (folder / "seek_curve.png").write_bytes(png)
+    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in data.get("warnings", []))
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Seek: {html.escape(lever)}
+</title></head><body style="font-family:sans-serif;max-width:60em">
+<h1>Capacity seek: {html.escape(lever)}</h1>
+<p><b>{html.escape(answer_sentence(data))}</b></p>
+{f'<h2>Warnings</h2><ul style="color:#c51b1b">{warnings}</ul>' if warnings else ''}
+<p>Method: {html.escape(data['method'])}. Seed {data['seed']}, {data['evaluations']} runs.</p>
+<h2>P(met) against capacity</h2>
+<img alt="P(met) against {html.escape(lever)}"
+ src="data:image/png;base64,{base64.b64encode(png).decode()}">
+<p>Points: the replications run at that capacity (a bisection's subset, except at the answer
+and one below, where every replication was run). Line: every replication, from its critical
+capacity.</p>
+{curve.to_html(index=False, float_format=lambda v: f"{v:.3g}")}
+</body></html>
+"""
+    out = folder / "seek.html"
+    out.write_text(page, encoding="utf-8")
+    summary = pd.DataFrame([{"lever": lever, "targets": ", ".join(data["targets"]),
+                             "answer": data["answer"][lever],
+                             "confidence": data["confidence"],
+                             "interval_low": data["interval"][lever][0],
+                             "interval_high": data["interval"][lever][1],
+                             "monotone_violations": data["monotone_violations"],
+                             "replications": data["replications"],
+                             "warnings": "; ".join(data.get("warnings", [])),
+                             "answer_text": answer_sentence(data)}])
+    with pd.ExcelWriter(folder / "summary.xlsx", engine="openpyxl") as xl:
+        summary.to_excel(xl, sheet_name="Seek", index=False)
+        curve.to_excel(xl, sheet_name="Seek curve", index=False)
+    return out

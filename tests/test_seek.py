@@ -1,0 +1,203 @@
+"""Capacity seek (issue 12): the least capacity meeting named targets with stated confidence.
+
+The theory test: UCR alone, open 24 hours, flat Poisson referrals, exponential visits and
+negligible travel is an M/M/c queue, so the least c meeting the 2-hour target is the least c
+with Erlang C P(wait <= 120 min) >= 70%. The load is chosen so that c-1 misses clearly
+(P ~ 0.54) and c meets clearly (P ~ 0.97): a seek that stops one early or late fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+from conftest import BASELINE
+
+from sim.checks.theory import erlang_c
+from sim.checks.verify import DAYS_PER_MONTH, MIN_PER_DAY, POP, alone, flat
+from sim.cli import main
+from sim.core.errors import InputError
+from sim.experiment.seek import (
+    Evaluation,
+    Evaluator,
+    answer_from,
+    check_request,
+    crossing,
+    order_statistic_index,
+    quantile_ci_ranks,
+    seek,
+    write_outputs,
+)
+from sim.experiment.seek_plan import plan_summary, seek_plan
+
+VISIT_MINS, TRAVEL_MINS, OFFERED_LOAD = 60.0, 0.01, 3.7  # erlangs
+TARGET_MINS, TARGET_SHARE = 120.0, 0.70
+
+
+def ucr_sets(clinicians: int) -> list[str]:
+    per_day = OFFERED_LOAD / (VISIT_MINS + TRAVEL_MINS) * MIN_PER_DAY
+    return [
+        f"ucr.referrals_per_100k_per_month={per_day * DAYS_PER_MONTH * 1e5 / POP!r}",
+        f"ucr.hour_profile={flat(24)}", "ucr.open_hour=0", "ucr.close_hour=24",
+        f"ucr.clinicians_per_shift={clinicians}",
+        f'ucr.travel_mins={{dist="fixed", mean={TRAVEL_MINS}}}',
+        f'ucr.visit_mins={{dist="exponential", mean={VISIT_MINS}}}',
+        "ucr.outcomes={home=1.0, virtual_ward=0.0, reablement=0.0, ed=0.0}",
+    ]
+
+
+def ucr_alone(clinicians: int, days: int = 300):
+    return alone("ucr", ucr_sets(clinicians), warmup_days=10, measurement_days=days)
+
+
+def erlang_c_least_servers() -> int:
+    """The least c with P(wait <= 120 - travel) >= 0.7 in M/M/c: 1 - C e^{-(c mu - lam) t}."""
+    mu = 1 / (VISIT_MINS + TRAVEL_MINS)
+    lam = OFFERED_LOAD * mu
+    c = math.floor(OFFERED_LOAD) + 1
+    while 1 - erlang_c(c, OFFERED_LOAD) * math.exp(-(c * mu - lam)
+                                                   * (TARGET_MINS - TRAVEL_MINS)) < TARGET_SHARE:
+        c += 1
+    return c
+
+
+@pytest.mark.slow
+def test_ucr_alone_seek_matches_erlang_c(tmp_path):
+    base = ucr_alone(5)
+    targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])
+    result = seek(ucr_alone, base, "ucr.clinicians_per_shift", targets, replications=12,
+                  seed=3, confidence=0.8, search=(1, 12))
+    expected = erlang_c_least_servers()
+    assert expected == 5  # the set-up above is the case it was designed to be
+    assert result.answer == expected
+    assert result.monotone_violations == 0
+    assert result.p_met_at_answer >= 0.8
+    assert len(result.evaluations) <= 12 * 6  # the pilot-led search needs a few runs each
+    write_outputs(result, tmp_path, base.name, 3)
+    out = json.loads((tmp_path / "seek.json").read_text())
+    assert out["answer"] == {"ucr.clinicians_per_shift": expected}
+    assert out["confidence"] == 0.8
+    lo, hi = out["interval"]["ucr.clinicians_per_shift"]
+    assert lo <= expected and (hi is None or hi >= expected)
+    lines = (tmp_path / "seek.csv").read_text().splitlines()
+    assert lines[0].startswith("capacity,replications_run,n_met,p_met,p_met_low,p_met_high")
+    rows = {int(line.split(",")[0]): line.split(",") for line in lines[1:]}
+    assert rows[expected - 1][1] == rows[expected][1] == "12"  # everyone run at c*-1 and c*
+
+
+def test_order_statistic_and_interval():
+    assert order_statistic_index(10, 0.7) == 7
+    assert order_statistic_index(10, 0.71) == 8
+    assert order_statistic_index(40, 0.8) == 32
+    lo, hi = quantile_ci_ranks(40, 0.8)
+    assert lo is not None and hi is not None and lo < 32 < hi
+    # P(B <= 1) = 0.0067 <= 0.025 < P(B <= 2) = 0.058 for B ~ Bin(5, 0.8); no upper rank
+    assert quantile_ci_ranks(5, 0.8) == (2, None)
+    answer, (ilo, ihi) = answer_from([3.0, 1.0, 2.0, math.inf, 4.0], 0.8)
+    assert answer == 4 and ihi is None and ilo == 2
+    assert answer_from([1.0, math.inf, math.inf], 0.8)[0] is None
+
+
+def test_crossing_is_the_straight_line_guess():
+    t = check_request(ucr_alone(5), "ucr.clinicians_per_shift", ["ucr_2h"])
+    fail, meet = Evaluation(10, 0, {"ucr_2h": 60.0}, False), Evaluation(20, 0, {"ucr_2h": 80.0},
+                                                                        True)
+    assert crossing(t, fail, meet) == 15  # 60 -> 80 crosses 70 half way
+    flat_line = Evaluation(20, 0, {"ucr_2h": 60.0}, True)
+    assert crossing(t, fail, flat_line) is None
+
+
+def test_refuses_bad_lever_and_target():
+    base = ucr_alone(5)
+    with pytest.raises(InputError, match="not a capacity key"):
+        check_request(base, "ucr.open_hour", ["ucr_2h"])
+    with pytest.raises(InputError, match="not a whole-number capacity"):
+        check_request(base, "elective.theatre_sessions_per_week", ["ucr_2h"])
+    with pytest.raises(InputError, match="no such target"):
+        check_request(base, "ucr.clinicians_per_shift", ["nope"])
+
+
+def test_resume_reruns_nothing_and_workers_agree(tmp_path):
+    base = ucr_alone(5, days=60)
+    targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])
+    make = lambda c: ucr_alone(c, days=60)  # noqa: E731
+    store = tmp_path / "evals.jsonl"
+    first = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
+                 evaluator=Evaluator(make, targets, 7, store=store))
+    lines = store.read_text().splitlines()
+    store.write_text("\n".join(lines[:len(lines) // 2]) + "\n")  # killed half way
+    ran = []
+    again = Evaluator(make, targets, 7, store=store, progress=ran.append)
+    assert again.load() == len(lines) // 2
+    second = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7, evaluator=again)
+    assert len(ran) == len(lines) - len(lines) // 2  # only the missing runs
+    assert second.critical == first.critical and second.answer == first.answer
+    pooled = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
+                  evaluator=Evaluator(make, targets, 7, workers=2))
+    assert pooled.critical == first.critical and pooled.answer == first.answer
+
+
+CHEAP = ["--set", "run.measurement_days=20", "--set", "run.warmup_days=2",
+         "--set", "population.size=30000"]
+
+
+@pytest.mark.parametrize("args, key, fragment", [
+    (["--lever", "acute.bedz", "--target", "ucr_2h"], "--lever", "not a capacity key"),
+    (["--lever", "ucr.clinicians_per_shift", "--target", "nope"], "--target", "no such target"),
+    (["--lever", "ucr.clinicians_per_shift", "--target", "ucr_2h", "--range", "9:3"],
+     "--range", "LO:HI"),
+    (["--lever", "ucr.clinicians_per_shift", "--lever", "acute.beds", "--target", "ucr_2h",
+      "--range", "1:9"], "--range", "one lever only"),
+    (["--lever", "ucr.clinicians_per_shift", "--lever", "acute.bedz", "--target", "ucr_2h"],
+     "--lever", "not a capacity key"),
+])
+def test_cli_refuses_in_one_line(capsys, tmp_path, args, key, fragment):
+    code = main(["seek", str(BASELINE), *args, "--out", str(tmp_path / "o"), *CHEAP])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert f": {key}: " in err[0] and fragment in err[0]
+
+
+def test_cli_writes_answer_and_refuses_to_overwrite(capsys, tmp_path):
+    out = tmp_path / "o"
+    argv = ["seek", str(BASELINE), "--lever", "ucr.clinicians_per_shift", "--target", "ucr_2h",
+            "-n", "3", "--range", "1:4", "--workers", "1", "--out", str(out), "--quiet", *CHEAP]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "underpowered: 3 replications" in printed
+    data = json.loads((out / "seek.json").read_text())
+    assert set(data) >= {"answer", "confidence", "interval", "monotone_violations"}
+    assert "P(met) against capacity" in (out / "seek.html").read_text()
+    sheet = pd.read_excel(out / "summary.xlsx", sheet_name="Seek")
+    assert sheet["answer"].iloc[0] == data["answer"]["ucr.clinicians_per_shift"]
+    assert main(argv) == 2 and "--resume" in capsys.readouterr().err
+    assert main([*argv, "--resume"]) == 0
+    assert json.loads((out / "seek.json").read_text())["answer"] == data["answer"]
+
+
+@pytest.mark.slow
+def test_plan_is_no_costlier_than_the_best_single_lever(tmp_path):
+    """UCR alone at 4 clinicians (missing the target) with a second lever that cannot help (virtual
+    ward beds, the service switched off and costing nothing): the only plan that meets is more
+    UCR clinicians, the cheaper combinations tried all fail, and the answer says so."""
+    def plan(values):
+        return alone("ucr", [*ucr_sets(values["ucr.clinicians_per_shift"]),
+                             f"virtual_ward.beds={values['virtual_ward.beds']}"],
+                     warmup_days=10, measurement_days=120)
+
+    base = plan({"ucr.clinicians_per_shift": 4, "virtual_ward.beds": 260})
+    levers = ["ucr.clinicians_per_shift", "virtual_ward.beds"]
+    targets = check_request(base, levers[0], ["ucr_2h"])
+    result = seek_plan(plan, base, levers, targets, replications=5, seed=11)
+    single = result.singles["ucr.clinicians_per_shift"]
+    assert single.answer == erlang_c_least_servers()
+    assert result.singles["virtual_ward.beds"].answer is None  # cannot help alone
+    assert result.answer.values["ucr.clinicians_per_shift"] == single.answer
+    costs = [p.cost for p in result.frontier if p.source == "single lever"]
+    assert result.answer.cost <= min(costs)
+    assert "no grid combination cheaper" in result.why
+    assert any(p.source == "combination" and p.n_met < 4 for p in result.frontier)
+    data = plan_summary(result, base.name, 11)
+    assert set(data) >= {"answer", "confidence", "interval", "monotone_violations", "frontier"}
