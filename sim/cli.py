@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import shlex
 import sys
+import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -638,24 +639,32 @@ def cmd_seek(args: argparse.Namespace) -> int:
             raise InputError.one("(command line)", "--range", "applies to one lever only")
         return _seek_plan(args, base, targets, out)
     store = out / sk.EVALS_FILE
+    sk.guard_request(out, base, args.lever, targets, args.seed, args.resume)
     floor, cap, start, _step = sk.bounds(base, lever, search)
-    print(f"seek {lever} for {', '.join(args.target)} at confidence {args.confidence:g}: "
-          f"{args.replications} replications, about "
-          f"{sk.expected_evaluations(args.replications, floor, cap, start)} runs (a rough "
-          "count: bisection stops early where replications agree) "
-          f"(search {floor}..{cap}, starting at {start})")
     total = sk.expected_evaluations(args.replications, floor, cap, start)
+    workers = args.workers or _default_workers()
+    print(f"seek {lever} for {', '.join(args.target)} at confidence {args.confidence:g}: "
+          f"{args.replications} replications, about {total} runs (search {floor}..{cap}, "
+          f"starting at {start}); the time estimate follows the first runs")
     bar = _Bar("runs", args.quiet)
+    clock = _Estimate(total, workers, args.quiet)
+
+    def progress(done: int) -> None:
+        clock(done)
+        bar(min(done, total), total)
+
     ev = sk.Evaluator(lambda c: load_scenario(args.scenario, [*args.sets, f"{lever}={c}"]),
-                      targets, args.seed, args.workers or _default_workers(), args.scheduler,
-                      args.dask_workers, store, lambda done: bar(min(done, total), total))
+                      targets, args.seed, workers, args.scheduler, args.dask_workers, store,
+                      progress)
     if args.resume:
-        print(f"resuming: {ev.load()} runs already done")
+        clock.skip(ev.load())
+        print(f"resuming: {clock.skipped} runs already done")
     try:
         result = sk.seek(ev.make, base, lever, targets, args.replications, args.seed,
                          args.confidence, search, ev)
     finally:
         bar.close()
+        ev.session.close()
     sk.write_outputs(result, out, base.name, args.seed)
     from sim.outputs.seek_report import build_seek_report
 
@@ -663,6 +672,30 @@ def cmd_seek(args: argparse.Namespace) -> int:
     print(_seek_text(result))
     print(f"\nresults: {out}")
     return 0
+
+
+class _Estimate:
+    """Prints, once the first runs are back, how long the whole seek should take: their mean
+    wall time a run, times the runs expected, over the workers."""
+
+    def __init__(self, total: int, workers: int, quiet: bool):
+        self.total, self.workers, self.quiet = total, max(1, workers), quiet
+        self.skipped, self.t0, self.done = 0, time.perf_counter(), False
+
+    def skip(self, n: int) -> None:
+        self.skipped = n
+
+    def __call__(self, done: int) -> None:
+        ran = done - self.skipped
+        if self.done or ran < self.workers:
+            return
+        self.done = True
+        per_run = (time.perf_counter() - self.t0) / ran
+        left = max(0, self.total - done) * per_run
+        if not self.quiet:
+            print(f"\ntime estimate: {per_run:.1f} s a run on {self.workers} worker(s), about "
+                  f"{left / 60:.0f} more minutes for about {max(0, self.total - done)} more "
+                  "runs (the count is a guess: fewer when replications agree)", file=sys.stderr)
 
 
 def _seek_plan(args: argparse.Namespace, base: Scenario, targets, out: Path) -> int:
@@ -674,10 +707,14 @@ def _seek_plan(args: argparse.Namespace, base: Scenario, targets, out: Path) -> 
         return load_scenario(args.scenario, [*args.sets, *(f"{k}={v}" for k, v in
                                                            values.items())])
 
+    from sim.experiment.runner import Session
+
+    sk.guard_request(out, base, args.lever, targets, args.seed, args.resume)
+    session = Session(args.workers or _default_workers(), args.scheduler, args.dask_workers)
+
     def evaluator(name: str, factory):
-        ev = sk.Evaluator(factory, targets, args.seed, args.workers or _default_workers(),
-                          args.scheduler, args.dask_workers,
-                          out / f"seek_evals_{name}.jsonl")
+        ev = sk.Evaluator(factory, targets, args.seed, store=out / f"seek_evals_{name}.jsonl",
+                          session=session)
         if args.resume:
             ev.load()
         return ev
@@ -685,8 +722,11 @@ def _seek_plan(args: argparse.Namespace, base: Scenario, targets, out: Path) -> 
     print(f"seek the cheapest plan over {', '.join(args.lever)} for {', '.join(args.target)} "
           f"at confidence {args.confidence:g}: each lever alone first, then combinations "
           f"cheaper than the best of those, {args.replications} replications each")
-    result = seek_plan(plan, base, args.lever, targets, args.replications, args.seed,
-                       args.confidence, evaluator)
+    try:
+        result = seek_plan(plan, base, args.lever, targets, args.replications, args.seed,
+                           args.confidence, evaluator)
+    finally:
+        session.close()
     data = plan_summary(result, base.name, args.seed)
     (out / "seek.json").write_text(json.dumps(data, indent=2) + "\n")
     write_frontier(result, out)
@@ -716,7 +756,7 @@ def _seek_text(result) -> str:
                 f"least {result.confidence:.0%} of replications ({result.p_met_at_answer:.0%} "
                 f"of {result.replications} met there); 95% interval {show(lo)}..{show(hi)}")
     mono = (f"monotonicity: {result.monotone_violations} violation(s) at the answer and one "
-            "below" + (" - the answer is doubtful; see seek.csv" if result.monotone_violations
+            "below" + (" - the answer is from direct runs there; see seek.csv" if result.monotone_violations
                        else ""))
     return "\n".join([head, mono, *result.warnings])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import BASELINE
@@ -22,6 +23,7 @@ from sim.core.errors import InputError
 from sim.experiment.seek import (
     Evaluation,
     Evaluator,
+    all_met,
     answer_from,
     check_request,
     crossing,
@@ -31,6 +33,7 @@ from sim.experiment.seek import (
     write_outputs,
 )
 from sim.experiment.seek_plan import plan_summary, seek_plan
+from sim.scenario import Target
 
 VISIT_MINS, TRAVEL_MINS, OFFERED_LOAD = 60.0, 0.01, 3.7  # erlangs
 TARGET_MINS, TARGET_SHARE = 120.0, 0.70
@@ -201,3 +204,85 @@ def test_plan_is_no_costlier_than_the_best_single_lever(tmp_path):
     assert any(p.source == "combination" and p.n_met < 4 for p in result.frontier)
     data = plan_summary(result, base.name, 11)
     assert set(data) >= {"answer", "confidence", "interval", "monotone_violations", "frontier"}
+
+
+class Oracle(Evaluator):
+    """A replication's value without a simulation: occupancy = 100 x demand_r / beds, each
+    replication with its own demand (so its own critical capacity), plus an optional jitter
+    that depends on (capacity, replication) only, as common random numbers would give."""
+
+    def __init__(self, targets, n: int, jitter: float = 0.0, seed: int = 1):
+        super().__init__(None, targets, 0)
+        rng = np.random.default_rng(seed)
+        self.demand = 2150 * 0.92 * (1 + rng.normal(0, 0.004, n))
+        self.jitter = jitter
+
+    def value(self, c: int, r: int) -> float:
+        noise = np.random.default_rng([c, r]).normal(0, self.jitter) if self.jitter else 0.0
+        return 100 * self.demand[r] / c + noise
+
+    def run(self, pairs):
+        for c, r in pairs:
+            if (c, r) not in self.cache:
+                values = {"occ": self.value(c, r)}
+                self.cache[(c, r)] = Evaluation(c, r, values, all_met(self.targets, values))
+
+    def exact_critical(self, r: int) -> int:
+        return math.ceil(100 * self.demand[r] / 92.0 - 1e-9)
+
+
+class _Beds:
+    class acute:
+        beds = 2000
+
+
+OCC = [Target(id="occ", kpi="bed_occupancy_pct", op="<=", threshold=92.0)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_focused_search_finds_the_exact_answer_with_fewer_runs(seed):
+    n = 40
+    ev = Oracle(OCC, n, seed=seed)
+    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev)
+    exact = sorted(ev.exact_critical(r) for r in range(n))
+    lo_rank, hi_rank = quantile_ci_ranks(n, 0.8)
+    assert result.answer == exact[order_statistic_index(n, 0.8) - 1]
+    lo, hi = result.interval
+    # the interval is never narrower than the exact one, and at most 0.2% wider each side
+    assert exact[lo_rank - 1] - 5 <= lo <= exact[lo_rank - 1]
+    assert exact[hi_rank - 1] <= hi <= exact[hi_rank - 1] + 5
+    assert result.monotone_violations == 0
+    # every replication run at the answer and one below (the check)
+    assert all((c, r) in result.evaluations for c in (result.answer - 1, result.answer)
+               for r in range(n))
+    # searching every replication exactly from the same start took 300-370 runs here
+    assert len(result.evaluations) < 6 * n
+
+
+def test_violations_fall_back_to_direct_counts():
+    """Jitter far larger than one bed's effect makes replications non-monotone; the answer is
+    then the least capacity whose direct runs meet in >= ceil(0.8 n), the one below fewer."""
+    n = 20
+    ev = Oracle(OCC, n, jitter=0.4, seed=4)
+    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev)
+    assert result.monotone_violations > 0
+    k = order_statistic_index(n, 0.8)
+
+    def direct(c):
+        return sum(result.evaluations[(c, r)].met for r in range(n))
+
+    assert direct(result.answer) >= k > direct(result.answer - 1)
+    assert any("monoton" in w for w in result.warnings)
+
+
+def test_resume_refuses_another_question(capsys, tmp_path):
+    out = tmp_path / "o"
+    argv = ["seek", str(BASELINE), "--lever", "ucr.clinicians_per_shift", "--target", "ucr_2h",
+            "-n", "2", "--range", "1:4", "--workers", "1", "--out", str(out), "--quiet", *CHEAP]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--resume", "--seed", "99"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--resume" in err[0] and "--seed" in err[0]
+    assert main([*argv, "--resume", "--set", "ucr.open_hour=7"]) == 2
+    assert "the scenario" in capsys.readouterr().err

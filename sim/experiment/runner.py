@@ -98,69 +98,131 @@ def run_calls(func: Callable[..., Any], calls: Sequence[tuple], workers: int
     """``func(*args)`` for each args tuple on a local process pool, yielding (index, result)
     as they finish; a few in flight per worker; Ctrl-C stops the workers at once."""
     workers = max(1, min(workers, len(calls)))
-    pending = iter(enumerate(calls))
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                              initargs=(os.getpid(),)) as pool:
-        running: dict[Any, int] = {}
-        try:
-            for index, args in pending:
-                running[pool.submit(func, *args)] = index
-                if len(running) >= workers * IN_FLIGHT_PER_WORKER:
-                    break
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    index = running.pop(fut)
-                    yield index, fut.result()
-                    nxt = next(pending, None)
-                    if nxt is not None:
-                        running[pool.submit(func, *nxt[1])] = nxt[0]
-        except BaseException:
-            for fut in running:
-                fut.cancel()
-            # stop replications under way now rather than after they finish (no public API)
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        yield from _stream(pool, func, calls, workers)
+
+
+def _stream(pool: ProcessPoolExecutor, func: Callable[..., Any], calls: Sequence[tuple],
+            workers: int) -> Iterator[tuple[int, Any]]:
+    """Feed ``calls`` to an open pool, a few in flight per worker, yielding as they finish;
+    on any error or Ctrl-C the work under way is stopped and the pool shut down."""
+    pending = iter(enumerate(calls))
+    running: dict[Any, int] = {}
+    try:
+        for index, args in pending:
+            running[pool.submit(func, *args)] = index
+            if len(running) >= workers * IN_FLIGHT_PER_WORKER:
+                break
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                index = running.pop(fut)
+                yield index, fut.result()
+                nxt = next(pending, None)
+                if nxt is not None:
+                    running[pool.submit(func, *nxt[1])] = nxt[0]
+    except BaseException:
+        for fut in running:
+            fut.cancel()
+        # stop replications under way now rather than after they finish (no public API)
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def _dask(tasks: Sequence[Task], seed: int, scheduler: str | None,
           dask_workers: int | None) -> Iterator[ReplicationResult]:
+    client, cluster = dask_client(scheduler, dask_workers)
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise BackendError("Dask is not installed: pip install 'ics-sim[distributed]' "
-                           "(or: pip install 'dask[distributed]')") from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=dask_workers or default_workers(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise BackendError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    try:
-        nworkers = max(1, len(client.scheduler_info().get("workers", {})))
-        pending = iter(tasks)
-        futures = as_completed()
-        for scenario, rep in pending:
-            futures.add(client.submit(run_task, scenario, seed, rep, pure=False))
-            if futures.count() >= nworkers * IN_FLIGHT_PER_WORKER:
-                break
-        for fut in futures:
-            result = fut.result()
-            fut.release()
-            yield result
-            nxt = next(pending, None)
-            if nxt is not None:
-                futures.add(client.submit(run_task, nxt[0], seed, nxt[1], pure=False))
+        yield from _dask_stream(client, tasks, seed)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def dask_client(scheduler: str | None, dask_workers: int | None) -> tuple[Any, Any]:
+    """(client, local cluster or None): the named scheduler, or a local cluster started here."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise BackendError("Dask is not installed: pip install 'ics-sim[distributed]' "
+                           "(or: pip install 'dask[distributed]')") from None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=dask_workers or default_workers(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout="10s"), None
+    except OSError as exc:
+        raise BackendError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def _dask_stream(client: Any, tasks: Sequence[Task], seed: int) -> Iterator[ReplicationResult]:
+    from dask.distributed import as_completed
+
+    nworkers = max(1, len(client.scheduler_info().get("workers", {})))
+    pending = iter(tasks)
+    futures = as_completed()
+    for scenario, rep in pending:
+        futures.add(client.submit(run_task, scenario, seed, rep, pure=False))
+        if futures.count() >= nworkers * IN_FLIGHT_PER_WORKER:
+            break
+    for fut in futures:
+        result = fut.result()
+        fut.release()
+        yield result
+        nxt = next(pending, None)
+        if nxt is not None:
+            futures.add(client.submit(run_task, nxt[0], seed, nxt[1], pure=False))
+
+
+class Session:
+    """One backend kept open across many calls: a seek runs tens of small rounds, and
+    starting a process pool or a Dask cluster for each would cost more than some rounds.
+    Results are the same as :func:`run_tasks` gives (they depend on the task only)."""
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None,
+                 dask_workers: int | None = None):
+        self.workers, self.scheduler, self.dask_workers = workers, scheduler, dask_workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def run(self, tasks: Sequence[Task], seed: int) -> Iterator[ReplicationResult]:
+        """Every task's result, as they finish."""
+        if self.scheduler is not None or self.dask_workers is not None:
+            if self._client is None:
+                self._client, self._cluster = dask_client(self.scheduler, self.dask_workers)
+            yield from _dask_stream(self._client, tasks, seed)
+        elif self.workers <= 1 or len(tasks) <= 1:
+            for scenario, rep in tasks:
+                yield run_task(scenario, seed, rep)
+        else:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                                 initializer=_worker_init,
+                                                 initargs=(os.getpid(),))
+            calls = [(sc, seed, rep) for sc, rep in tasks]
+            for _i, result in _stream(self._pool, run_task, calls, self.workers):
+                yield result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._pool = self._client = self._cluster = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def run_replications(scenario: Scenario, seed: int, n: int, workers: int = 1,
