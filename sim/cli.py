@@ -756,8 +756,8 @@ def _seek_text(result) -> str:
                 f"least {result.confidence:.0%} of replications ({result.p_met_at_answer:.0%} "
                 f"of {result.replications} met there); 95% interval {show(lo)}..{show(hi)}")
     mono = (f"monotonicity: {result.monotone_violations} violation(s) at the answer and one "
-            "below" + (" - the answer is from direct runs there; see seek.csv" if result.monotone_violations
-                       else ""))
+            "below" + (" - the answer is from direct runs there; see seek.csv"
+                       if result.monotone_violations else ""))
     return "\n".join([head, mono, *result.warnings])
 
 
