@@ -286,3 +286,44 @@ def test_resume_refuses_another_question(capsys, tmp_path):
     assert len(err) == 1 and "--resume" in err[0] and "--seed" in err[0]
     assert main([*argv, "--resume", "--set", "ucr.open_hour=7"]) == 2
     assert "the scenario" in capsys.readouterr().err
+
+
+class PlanOracle(Evaluator):
+    """Two levers that each help only so far (100 units of effect each, one per bed above
+    the scenario's value): neither meets alone, and the replication needs 150 +- 5."""
+
+    def __init__(self, make, targets, n: int):
+        super().__init__(make, targets, 0)
+        self.need = 150 + np.random.default_rng(5).normal(0, 5, n)
+
+    def run(self, pairs):
+        for c, r in pairs:
+            if (c, r) in self.cache:
+                continue
+            sc = self.make(c)
+            effect = min(sc.acute.beds - 2000, 100) + min(sc.virtual_ward.beds - 260, 100)
+            values = {"occ": 92.0 + self.need[r] - effect}  # met: effect >= need
+            self.cache[(c, r)] = Evaluation(c, r, values, all_met(self.targets, values))
+
+
+def test_plan_is_refined_off_the_grid():
+    from sim.scenario import load_scenario
+
+    def plan(values):
+        return load_scenario(BASELINE, [f"acute.beds={values['acute.beds']}",
+                                        f"virtual_ward.beds={values['virtual_ward.beds']}"])
+
+    n = 12
+    base = plan({"acute.beds": 2000, "virtual_ward.beds": 260})
+    levers = ["acute.beds", "virtual_ward.beds"]
+    result = seek_plan(plan, base, levers, OCC, n, 0,
+                       evaluator=lambda _name, f: PlanOracle(f, OCC, n))
+    assert all(r.answer is None for r in result.singles.values())  # neither meets alone
+    grid_plans = [p for p in result.frontier if p.source == "combination" and p.n_met >= 10]
+    assert grid_plans and result.answer.source == "refined off the grid"
+    assert result.answer.cost < min(p.cost for p in grid_plans)
+    # the refined plan still meets in >= ceil(0.8 n) replications, by the oracle
+    oracle = PlanOracle(lambda _c: plan(result.answer.values), OCC, n)
+    oracle.run([(0, r) for r in range(n)])
+    assert sum(oracle.cache[(0, r)].met for r in range(n)) >= order_statistic_index(n, 0.8)
+    assert "off the grid" in result.why
