@@ -730,8 +730,12 @@ def _seek_plan(args: argparse.Namespace, base: Scenario, targets, out: Path) -> 
     data = plan_summary(result, base.name, args.seed)
     (out / "seek.json").write_text(json.dumps(data, indent=2) + "\n")
     write_frontier(result, out)
+    from sim.outputs.seek_report import build_plan_report, build_seek_report
+
     for lever, single in result.singles.items():
         sk.write_outputs(single, out / f"lever-{lever}", base.name, args.seed)
+        build_seek_report(out / f"lever-{lever}")
+    build_plan_report(out)
     print(f"plan: {data['answer']} costing {data['cost_per_year'] or 0:,.0f} a year, "
           f"P(met) {data['p_met']}; {result.why}")
     print(f"\nresults: {out}")

@@ -32,7 +32,7 @@ from sim.experiment.seek import (
     seek,
     write_outputs,
 )
-from sim.experiment.seek_plan import plan_summary, seek_plan
+from sim.experiment.seek_plan import plan_summary, seek_plan, write_frontier
 from sim.scenario import Target
 
 VISIT_MINS, TRAVEL_MINS, OFFERED_LOAD = 60.0, 0.01, 3.7  # erlangs
@@ -306,7 +306,8 @@ class PlanOracle(Evaluator):
             self.cache[(c, r)] = Evaluation(c, r, values, all_met(self.targets, values))
 
 
-def test_plan_is_refined_off_the_grid():
+def test_plan_is_refined_off_the_grid(tmp_path):
+    from sim.outputs.seek_report import build_plan_report
     from sim.scenario import load_scenario
 
     def plan(values):
@@ -327,3 +328,33 @@ def test_plan_is_refined_off_the_grid():
     oracle.run([(0, r) for r in range(n)])
     assert sum(oracle.cache[(0, r)].met for r in range(n)) >= order_statistic_index(n, 0.8)
     assert "off the grid" in result.why
+    (tmp_path / "seek.json").write_text(json.dumps(plan_summary(result, base.name, 0)))
+    write_frontier(result, tmp_path)
+    page = build_plan_report(tmp_path).read_text()
+    assert "refined off the grid" in page and "Cost frontier" in page
+    assert len(pd.read_excel(tmp_path / "summary.xlsx", sheet_name="Seek frontier")) == \
+        len(result.frontier)
+
+
+@pytest.mark.slow
+def test_dask_gives_the_same_seek_with_one_cluster(monkeypatch):
+    """One local Dask cluster for the whole seek (the session), and the same runs, answer
+    and critical capacities as in this process."""
+    from sim.experiment import runner
+
+    started = []
+    real = runner.dask_client
+    monkeypatch.setattr(runner, "dask_client", lambda *a: started.append(a) or real(*a))
+    base = ucr_alone(5, days=60)
+    targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])
+    make = lambda c: ucr_alone(c, days=60)  # noqa: E731
+    serial = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7,
+                  evaluator=Evaluator(make, targets, 7))
+    ev = Evaluator(make, targets, 7, dask_workers=2)
+    try:
+        dask = seek(make, base, "ucr.clinicians_per_shift", targets, 4, 7, evaluator=ev)
+    finally:
+        ev.session.close()
+    assert dask.answer == serial.answer and dask.critical == serial.critical
+    assert dask.evaluations == serial.evaluations
+    assert len(started) == 1  # several rounds, one cluster

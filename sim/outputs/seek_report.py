@@ -79,9 +79,10 @@ def build_seek_report(folder: Path) -> Path:
 <h2>P(met) against capacity</h2>
 <img alt="P(met) against {html.escape(lever)}"
  src="data:image/png;base64,{base64.b64encode(png).decode()}">
-<p>Points: the replications run at that capacity (a bisection's subset, except at the answer
-and one below, where every replication was run). Line: every replication, from its critical
-capacity.</p>
+<p>Points: the replications run at that capacity (a subset, except at the answer and one
+below, where every replication was run). Line: every replication, from its critical capacity,
+where each is known on that side (gaps: a replication not sought that closely, its critical
+capacity only bracketed).</p>
 {curve.to_html(index=False, float_format=lambda v: f"{v:.3g}")}
 </body></html>
 """
@@ -99,4 +100,68 @@ capacity.</p>
     with pd.ExcelWriter(folder / "summary.xlsx", engine="openpyxl") as xl:
         summary.to_excel(xl, sheet_name="Seek", index=False)
         curve.to_excel(xl, sheet_name="Seek curve", index=False)
+    return out
+
+
+def _frontier_png(frontier: pd.DataFrame, confidence: float) -> bytes:
+    """Each plan's yearly cost against its P(met) (Wilson 95%), by where it came from."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    run = frontier[frontier["replications"] > 0]
+    for source, part in run.groupby("source"):
+        ax.errorbar(part["cost_per_year"], part["p_met"],
+                    yerr=[part["p_met"] - part["p_met_low"], part["p_met_high"] - part["p_met"]],
+                    fmt="o", capsize=3, label=str(source))
+    ax.axhline(confidence, color="#c51b1b", linestyle="--", label=f"confidence {confidence:g}")
+    ax.set_xlabel("capacity cost a year")
+    ax.set_ylabel("P(every named target met)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=8, loc="lower right")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def build_plan_report(folder: Path) -> Path:
+    """seek.html and summary.xlsx for a several-lever seek: the plan, why it is the answer,
+    the cost frontier (table and chart) and a link to each lever's own seek page."""
+    data = json.loads((folder / "seek.json").read_text())
+    frontier = pd.read_csv(folder / "seek_frontier.csv")
+    png = _frontier_png(frontier, data["confidence"])
+    plan = ", ".join(f"{k} = {v if v is None else f'{v:,}'}" for k, v in data["answer"].items())
+    cost = data.get("cost_per_year")
+    links = "".join(f'<li><a href="lever-{html.escape(lv)}/seek.html">{html.escape(lv)} '
+                    "alone</a></li>" for lv in data["levers"]
+                    if (folder / f"lever-{lv}" / "seek.html").exists())
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Seek: cheapest plan
+</title></head><body style="font-family:sans-serif;max-width:60em">
+<h1>Capacity seek: the cheapest plan over {html.escape(', '.join(data['levers']))}</h1>
+<p><b>{html.escape(plan)}</b>{'' if cost is None else f', costing {cost:,.0f} a year'}, meeting
+{html.escape(', '.join(data['targets']))} with confidence {data['confidence']:g}
+(P(met) observed {data['p_met'] if data['p_met'] is None else f"{data['p_met']:.0%}"} of
+{data['replications']} replications).</p>
+<p>Why: {html.escape(data['why'])}.</p>
+<p>Each lever's interval, alone ({html.escape(data['interval_basis'])}):
+{html.escape(json.dumps(data['interval']))}; monotonicity violations
+{data['monotone_violations']}. Seed {data['seed']}.</p>
+<h2>Cost frontier</h2>
+<img alt="P(met) against cost" src="data:image/png;base64,{base64.b64encode(png).decode()}">
+{frontier.to_html(index=False, float_format=lambda v: f"{v:.3g}")}
+{f'<h2>Each lever alone</h2><ul>{links}</ul>' if links else ''}
+</body></html>
+"""
+    out = folder / "seek.html"
+    out.write_text(page, encoding="utf-8")
+    summary = pd.DataFrame([{"levers": ", ".join(data["levers"]), "plan": plan,
+                             "cost_per_year": cost, "p_met": data["p_met"],
+                             "confidence": data["confidence"], "why": data["why"],
+                             "replications": data["replications"]}])
+    with pd.ExcelWriter(folder / "summary.xlsx", engine="openpyxl") as xl:
+        summary.to_excel(xl, sheet_name="Seek", index=False)
+        frontier.to_excel(xl, sheet_name="Seek frontier", index=False)
     return out
