@@ -32,10 +32,17 @@ def _curve_png(curve: pd.DataFrame, lever: str, answer: int | None, confidence: 
                 label="replications run there: P(met), Wilson 95%")
     ax.step(x, curve["p_met_implied"], where="post", color="#555555",
             label="all replications (from their critical capacities)")
-    ax.axhline(confidence, color="#c51b1b", linestyle="--", label=f"confidence {confidence:g}")
     if answer is not None:
         ax.axvline(answer, color="#2ca02c", linestyle=":", label=f"answer {answer}")
-    ax.set_xlabel(lever)
+    return _p_met_png(fig, ax, lever, confidence)
+
+
+def _p_met_png(fig, ax, xlabel: str, confidence: float) -> bytes:
+    """Finish a P(met) chart (the confidence line, labels, legend) and return it as PNG."""
+    import matplotlib.pyplot as plt
+
+    ax.axhline(confidence, color="#c51b1b", linestyle="--", label=f"confidence {confidence:g}")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("P(every named target met)")
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize=8, loc="lower right")
@@ -116,15 +123,7 @@ def _frontier_png(frontier: pd.DataFrame, confidence: float) -> bytes:
         ax.errorbar(part["cost_per_year"], part["p_met"],
                     yerr=[part["p_met"] - part["p_met_low"], part["p_met_high"] - part["p_met"]],
                     fmt="o", capsize=3, label=str(source))
-    ax.axhline(confidence, color="#c51b1b", linestyle="--", label=f"confidence {confidence:g}")
-    ax.set_xlabel("capacity cost a year")
-    ax.set_ylabel("P(every named target met)")
-    ax.set_ylim(-0.02, 1.02)
-    ax.legend(fontsize=8, loc="lower right")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return _p_met_png(fig, ax, "capacity cost a year", confidence)
 
 
 def build_plan_report(folder: Path) -> Path:
