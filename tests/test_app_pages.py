@@ -53,7 +53,7 @@ def test_scenario_page_shows_levers_validates_beside_the_field_and_gates_run(app
     assert not at.exception
     beds = at.number_input(key=LEVER + "acute.beds")
     assert beds.label == "acute.beds (G&A beds)" and beds.value == 2080
-    assert "General and acute" in beds.help and "Base value: 2080" in beds.help
+    assert "General and acute" in beds.help and "Base value: 2,080" in beds.help
     assert not at.button(key="run").disabled
     beds.set_value(-5).run()
     assert any("greater than or equal to 0" in e.value for e in at.error)
@@ -88,7 +88,8 @@ def test_answers_page_shows_lights_rule_kpis_charts_and_warnings(app, results) -
     assert list(lights["target"]) == list(targets["target"])
     assert {"value judged", "95% CI", "P(met) [95% CI]", "rule", "why"} <= set(lights.columns)
     assert any("'met' needs" in i.value for i in at.info)
-    assert any("scaled trial" in w.value for w in at.warning)  # the run's own warnings
+    assert any("scaled trial" in e.value for e in at.error)  # the trial stamp
+    assert any("warning(s) about this run" in w.value for w in at.warning)
     kpis = at.dataframe[0].value
     assert "ed_4h_pct" in set(kpis["kpi"])
     assert at.selectbox(key="monthly_kpi").value == "ed_4h_pct"

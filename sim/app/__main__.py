@@ -21,7 +21,8 @@ def streamlit_args(port: int = config.PORT, address: str = config.HOST) -> list[
     return ["streamlit", "run", str(SCRIPT), "--server.address", address,
             "--server.port", str(port), "--server.headless", "true",
             "--server.maxUploadSize", "1", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--global.developmentMode", "false"]
+            "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+            "--client.toolbarMode", "viewer"]
 
 
 def main(argv: list[str] | None = None) -> int:

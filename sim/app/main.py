@@ -79,7 +79,8 @@ def lever_inputs(levers: list[editor.Lever], base_id: str) -> tuple[dict, dict]:
         with cols[i % 2]:
             key = f"{W}lever:{base_id}:{lv.key}"
             label = f"{lv.key} ({lv.unit})"
-            shown = ", ".join(f"{v:g}" for v in lv.base) if lv.kind == "list" else f"{lv.base:g}"
+            shown = (", ".join(f"{v:g}" for v in lv.base) if lv.kind == "list"
+                     else f"{lv.base:,}" if lv.kind == "int" else f"{lv.base:g}")
             help_ = f"{lv.description} Base value: {shown}."
             if lv.kind == "list":
                 text = st.text_input(label, key=default(key, shown), help=help_)
@@ -289,8 +290,12 @@ def page_answers() -> None:
     folder = choose("Results folder", complete_runs(), "answers_folder")
     if folder is None:
         return
-    for w in views.warnings(folder):
-        st.warning(w)
+    stamps, others = views.warnings(folder)
+    for w in stamps:
+        st.error(w)
+    if others:
+        st.warning(f"**{len(others)} warning(s) about this run's soundness:**\n\n"
+                   + "\n".join(f"- {w}" for w in others))
     st.subheader("Target lights")
     st.info(views.rule(folder))
     st.table(views.target_lights(folder))

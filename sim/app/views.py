@@ -160,10 +160,15 @@ def trajectories(folder: Path, scenario: str | None = None) -> pd.DataFrame:
         index="week", columns="queue", values="value") if len(frame) else frame
 
 
-def warnings(folder: Path) -> list[str]:
+STAMPS = ("scaled", "quick")  # kinds that say the whole run is a trial
+
+
+def warnings(folder: Path) -> tuple[list[str], list[str]]:
+    """The run's warnings from its manifest: (trial stamps, the others)."""
     man = read_manifest(folder) or {}
-    return [str(w.get("message", w)) if isinstance(w, dict) else str(w)
-            for w in man.get("warnings", [])]
+    items = [w if isinstance(w, dict) else {"message": str(w)} for w in man.get("warnings", [])]
+    stamps = [str(w.get("message", "")) for w in items if w.get("kind") in STAMPS]
+    return stamps, [str(w.get("message", "")) for w in items if w.get("kind") not in STAMPS]
 
 
 # -- comparison -----------------------------------------------------------------------------------
