@@ -117,7 +117,8 @@ def test_planner_runs_compares_and_downloads_in_chromium(server: str, tmp_path: 
         lights = page.locator('[data-testid="stTable"]').first
         expect(lights).to_contain_text("P(met) [95% CI]")
         expect(lights).to_contain_text("ed_4h")
-        assert re.search("[🟢🟠🔴⚪🔵]", lights.inner_text())
+        assert re.search("[\u2713\u2717?\u2013] (met|not met|uncertain|no data) "
+                         "\\(scaled trial\\)", lights.inner_text())
         page.screenshot(path=str(shots / "3-answers.png"), full_page=True)
 
         # a comparison: the newest run is the default baseline; add the other as an option

@@ -294,11 +294,13 @@ def page_answers() -> None:
     for w in stamps:
         st.error(w)
     if others:
-        st.warning(f"**{len(others)} warning(s) about this run's soundness:**\n\n"
-                   + "\n".join(f"- {w}" for w in others))
+        st.warning(f"**{len(others)} warning(s) about this run's soundness: read them before "
+                   "the verdicts.**")
+        with st.expander("the warnings", expanded=len(others) <= 3):
+            st.markdown("\n".join(f"- {w}" for w in others))
     st.subheader("Target lights")
     st.info(views.rule(folder))
-    st.table(views.target_lights(folder))
+    st.table(views.tinted(views.target_lights(folder), ["verdict"]))
     st.subheader("KPIs (means with 95% confidence intervals)")
     st.dataframe(views.kpi_table(folder), hide_index=True)
     st.subheader("Month by month")
@@ -333,7 +335,7 @@ def page_compare() -> None:
     options = {name: config.inside(config.results_root(), name) for name in picked}
     cmp = views.compare(base, options)
     st.subheader("Verdicts side by side")
-    st.table(cmp.verdicts)
+    st.table(views.tinted(cmp.verdicts, [c for c in cmp.verdicts.columns if c != "target"]))
     for name in picked:
         st.subheader(f"{name} against the baseline")
         st.caption(cmp.notes[name])

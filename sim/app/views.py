@@ -21,10 +21,11 @@ from sim.core.stats import mean_ci
 from sim.experiment.jobs import JOB_FILE, read_json
 from sim.outputs.comparison import compare_dirs, cost_lines
 from sim.outputs.kpis import KPIS
+from sim.outputs.report import SYMBOLS, TINTS
 from sim.outputs.store import TASKS, folder_state, read_manifest
 from sim.outputs.targets import rule_text
 
-LIGHTS = {"met": "🟢", "uncertain": "🟠", "not met": "🔴", "no data": "⚪", "scaled": "🔵"}
+VERDICTS = ("not met", "met", "uncertain", "no data")  # "not met" first: it holds "met"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,30 @@ def _fmt(x: Any, digits: int = 1) -> str:
     return f"{v:,.{digits}f}"
 
 
+def light(r: Any) -> str:
+    """A target's light as text: the report's symbol and the verdict; a scaled trial's
+    verdict is the one judged on the trial, said to be a trial's."""
+    verdict = str(r.verdict)
+    if verdict == "scaled":
+        judged = str(getattr(r, "verdict_unscaled", "") or "no data")
+        return f"{SYMBOLS.get(judged, '')} {judged} (scaled trial)"
+    return f"{SYMBOLS.get(verdict, '')} {verdict}"
+
+
+def verdict_in(cell: object) -> str | None:
+    text = str(cell)
+    return next((v for v in VERDICTS if v in text), None)
+
+
+def tinted(frame: pd.DataFrame, columns: list[str]) -> Any:
+    """The frame styled with the report's tints on the cells that hold a verdict."""
+    def tint(cell: object) -> str:
+        v = verdict_in(cell)
+        return f"background-color: {TINTS[v]}" if v in TINTS else ""
+
+    return frame.style.map(tint, subset=columns)
+
+
 def target_lights(folder: Path, scenario: str | None = None) -> pd.DataFrame:
     """The target lights: each target's light and verdict, the rule, what it was judged on,
     the value judged with its 95% CI, P(met) with its Wilson interval, and why."""
@@ -98,7 +123,7 @@ def target_lights(folder: Path, scenario: str | None = None) -> pd.DataFrame:
     rows = []
     for r in t.itertuples(index=False):
         rows.append({
-            "": LIGHTS.get(r.verdict, "⚪"), "target": r.target, "verdict": r.verdict,
+            "target": r.target, "verdict": light(r),
             "rule": f"{r.kpi} {r.op} {float(r.threshold):g}", "judged on": r.judged_label,
             "value judged": _fmt(r.mean), "95% CI": f"{_fmt(r.ci_low)} .. {_fmt(r.ci_high)}",
             "P(met) [95% CI]": f"{_fmt(r.p_met, 2)} [{_fmt(r.p_met_low, 2)}-"
@@ -207,7 +232,7 @@ def _verdict_column(folder: Path) -> pd.Series:
     t = pd.read_csv(folder / "targets.csv", keep_default_na=False)
     first = t["scenario"].iloc[0] if len(t) else ""
     t = t[t["scenario"] == first]
-    return pd.Series({r.target: f"{LIGHTS.get(r.verdict, '⚪')} {r.verdict} ({_fmt(r.mean)})"
+    return pd.Series({r.target: f"{light(r)}: {_fmt(r.mean)}"
                       for r in t.itertuples(index=False)})
 
 
