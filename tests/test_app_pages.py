@@ -6,7 +6,12 @@ from the page: a run whose tables must equal the command line's, and a seek.
 
 from __future__ import annotations
 
+import json
+import re
 import shlex
+import signal
+import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -184,3 +189,35 @@ def test_a_seek_from_the_page_shows_its_answer_and_curve(tmp_path, monkeypatch) 
     assert (out / "seek_curve.png").exists() and (out / "seek.html").exists()
     assert len(at.get("image")) == 1  # the P(met) curve
     assert {"capacity", "p_met", "p_met_low", "p_met_high"} <= set(at.dataframe[0].value)
+
+
+def test_run_page_shows_progress_with_an_estimate_and_cancels(results, tmp_path,
+                                                               monkeypatch) -> None:
+    """A job under way (its writer a stand-in process): progress, time left, and Cancel,
+    which sends the writer SIGINT as Ctrl-C would."""
+    monkeypatch.setenv("ICS_SIM_RESULTS", str(results))
+    monkeypatch.chdir(ROOT)
+    folder = tmp_path / "job"
+    folder.mkdir()
+    writer = subprocess.Popen(["sleep", "60"])
+    try:
+        marks = {"pid": writer.pid, "host": socket.gethostname(), "pid_started": None}
+        spec = jobs.JobSpec(str(BASELINE), replications=10).as_dict()
+        (folder / jobs.JOB_FILE).write_text(json.dumps({"spec": spec, "launcher": marks}))
+        now = time.time()
+        (folder / jobs.PROGRESS_FILE).write_text(json.dumps({
+            "state": "running", "done": 2, "total": 10, "started": now - 25,
+            "first_done": 0, "first_time": now - 20, "updated": now, "writer": marks}))
+        at = AppTest.from_file(SCRIPT, default_timeout=60)
+        at.session_state["page"] = "Run"
+        at.session_state["job"] = str(folder)
+        at.run()
+        assert not at.exception
+        text = at.get("progress")[0].proto.text
+        assert re.match(r"running: 2 of 10 replications, about 8\d s left", text), text
+        at.button(key="cancel:job").click().run()
+        assert writer.wait(timeout=10) == -signal.SIGINT
+        assert jobs.status(folder).state == "interrupted"
+    finally:
+        writer.kill()
+        writer.wait()
