@@ -221,3 +221,14 @@ def test_run_page_shows_progress_with_an_estimate_and_cancels(results, tmp_path,
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_the_scheduler_named_in_the_environment_goes_into_the_job(results,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setenv("ICS_SIM_RESULTS", str(results))
+    monkeypatch.setenv("ICS_SIM_SCHEDULER", "tcp://10.0.0.5:8786")
+    monkeypatch.setenv("ICS_SIM_WORKERS", "3")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(SCRIPT, default_timeout=60).run()
+    spec = at.session_state["edited"]["spec"]
+    assert spec["scheduler"] == "tcp://10.0.0.5:8786" and spec["workers"] == 3

@@ -118,3 +118,19 @@ def test_cancel_stops_the_job_and_a_resubmit_resumes_it(tmp_path: Path) -> None:
     assert st.state == "complete"
     reps = pd.read_csv(out / "replications.csv")
     assert sorted(reps.replication.unique()) == list(range(12)) and kept >= 1
+
+
+@pytest.mark.slow
+def test_a_job_runs_on_the_dask_scheduler_it_names_with_the_same_tables(tmp_path) -> None:
+    """ICS_SIM_SCHEDULER in the app becomes the spec's scheduler: the job's replications run
+    on that cluster and give the pool's numbers."""
+    from dask.distributed import LocalCluster
+
+    pool = jobs.submit(tiny(), tmp_path / "pool")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        out = jobs.submit(tiny(scheduler=cluster.scheduler_address), tmp_path / "dask")
+        assert jobs.wait(out, 300).state == "complete", (out / jobs.LOG_FILE).read_text()
+    assert jobs.wait(pool, 300).state == "complete"
+    for name in ("replications", "monthly", "summary", "targets"):
+        assert (out / f"{name}.csv").read_bytes() == (pool / f"{name}.csv").read_bytes(), name
