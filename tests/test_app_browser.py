@@ -73,6 +73,12 @@ def run_scenario(page) -> None:
     page.get_by_text(re.compile(r"complete: 2 replications")).wait_for(timeout=180_000)
 
 
+def launch(p):
+    return p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"])
+
+
 @pytest.mark.slow
 def test_planner_runs_compares_and_downloads_in_chromium(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -82,9 +88,7 @@ def test_planner_runs_compares_and_downloads_in_chromium(server: str, tmp_path: 
     shots = tmp_path / "screens"
     shots.mkdir()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.set_default_timeout(60_000)
@@ -142,3 +146,39 @@ def test_planner_runs_compares_and_downloads_in_chromium(server: str, tmp_path: 
     assert text.startswith("<!DOCTYPE html>") and "Targets" in text
     assert all((shots / n).stat().st_size > 20_000 for n in os.listdir(shots))
     assert errors == []
+
+
+@pytest.mark.slow
+def test_uploads_are_checked_before_anything_reads_them(server: str, tmp_path: Path) -> None:
+    """An upload that extends a file outside the shipped scenarios, one too big and one with a
+    bad value are refused with the file and key named; a good one becomes the base."""
+    from playwright.sync_api import expect, sync_playwright
+
+    assert CHROMIUM.exists(), "make test installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(server)
+        page.get_by_text("an uploaded TOML file").click()
+        chooser = page.locator('input[type="file"]')
+
+        def upload(name: str, data: bytes) -> None:
+            chooser.set_input_files(files=[{"name": name, "mimeType": "application/toml",
+                                            "buffer": data}])
+
+        upload("evil.toml", b'extends = "/etc/passwd"\n')
+        expect(page.get_by_text(re.compile("evil.toml: extends: may only name a shipped "
+                                           "scenario"))).to_be_visible()
+        upload("big.toml", b"# " + b"x" * 300_000 + b"\n")
+        expect(page.get_by_text(re.compile("big.toml: \\(file\\): .* larger than"))
+               ).to_be_visible()
+        upload("bad.toml", b'extends = "baseline.toml"\n[acute]\nbeds = -1\n')
+        expect(page.get_by_text(re.compile("bad.toml: acute.beds: "))).to_be_visible()
+        upload("mine.toml", b'extends = "baseline.toml"\nname = "mine"\n[acute]\nbeds = 1999\n')
+        expect(page.get_by_label("acute.beds (G&A beds)", exact=True)).to_have_value("1999")
+        expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()
+        page.screenshot(path=str(tmp_path / "upload.png"))
+        browser.close()
+    stored = list((tmp_path / "results" / "app" / "uploads").glob("*.toml"))
+    assert len(stored) == 2  # the bad value and the good file; the refused ones never stored
