@@ -132,8 +132,9 @@ def test_downloads_page_offers_the_pack(app) -> None:
     at = go(app, "Downloads")
     at.selectbox(key="dl_folder").set_value("app/base").run()
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["report.html", "summary.xlsx", "scenario TOML (resolved)",
-                      "the results folder (zip)"]
+    assert labels == ["scenario TOML (resolved)", "the results folder (zip)"]
+    # these runs were made without the report: the page builds it when asked
+    assert at.button(key="dl_build").label == "Build report.html and summary.xlsx"
 
 
 @pytest.mark.slow
@@ -232,3 +233,17 @@ def test_the_scheduler_named_in_the_environment_goes_into_the_job(results,
     at = AppTest.from_file(SCRIPT, default_timeout=60).run()
     spec = at.session_state["edited"]["spec"]
     assert spec["scheduler"] == "tcp://10.0.0.5:8786" and spec["workers"] == 3
+
+
+@pytest.mark.slow
+def test_downloads_page_builds_a_missing_report_on_request(results, monkeypatch) -> None:
+    monkeypatch.setenv("ICS_SIM_RESULTS", str(results))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(SCRIPT, default_timeout=120)
+    at.session_state["page"] = "Downloads"
+    at.run()
+    at.selectbox(key="dl_folder").set_value("app/fewer_beds").run()
+    at.button(key="dl_build").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[:2] == ["report.html", "summary.xlsx"]
+    assert (results / "app" / "fewer_beds" / "report.html").stat().st_size > 10_000

@@ -427,12 +427,16 @@ def page_downloads() -> None:
     folder = choose("Results folder", folders, "dl_folder")
     if folder is None:
         return
-    report = views.ensure_report(folder)
-    st.download_button("report.html", report.read_bytes(), file_name="report.html",
-                       mime="text/html", key="dl_report")
-    st.download_button("summary.xlsx", (folder / "summary.xlsx").read_bytes(),
-                       file_name="summary.xlsx", key="dl_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    report, xlsx = folder / "report.html", folder / "summary.xlsx"
+    if report.exists() and xlsx.exists():
+        st.download_button("report.html", report.read_bytes(), file_name="report.html",
+                           mime="text/html", key="dl_report")
+        st.download_button("summary.xlsx", xlsx.read_bytes(), file_name="summary.xlsx",
+                           key="dl_xlsx", mime="application/vnd.openxmlformats-"
+                           "officedocument.spreadsheetml.sheet")
+    else:  # a folder written without the report extra: build it from the files on request
+        st.button("Build report.html and summary.xlsx", on_click=views.ensure_report,
+                  args=(folder,), key="dl_build")
     toml = folder / "scenario.toml"
     if toml.exists():
         text = toml.read_text(encoding="utf-8")
