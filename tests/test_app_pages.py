@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -247,3 +248,24 @@ def test_downloads_page_builds_a_missing_report_on_request(results, monkeypatch)
     labels = [b.label for b in at.get("download_button")]
     assert labels[:2] == ["report.html", "summary.xlsx"]
     assert (results / "app" / "fewer_beds" / "report.html").stat().st_size > 10_000
+
+
+def test_reopening_an_interrupted_run_does_not_break_the_answers_page(results, tmp_path,
+                                                                      monkeypatch) -> None:
+    root = tmp_path / "results"
+    shutil.copytree(results / "app" / "base", root / "app" / "base")
+    shutil.copytree(results / "app" / "base", root / "app" / "broken")
+    man = json.loads((root / "app" / "broken" / "manifest.json").read_text())
+    (root / "app" / "broken" / "manifest.json").write_text(
+        json.dumps({**man, "status": "interrupted"}))
+    monkeypatch.setenv("ICS_SIM_RESULTS", str(root))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(SCRIPT, default_timeout=60)
+    at.session_state["page"] = "Run"
+    at.run()
+    assert dict(zip(at.dataframe[0].value["folder"], at.dataframe[0].value["status"],
+                    strict=True)) == {"app/base": "complete", "app/broken": "interrupted"}
+    at.selectbox(key="reopen").set_value("app/broken").run()
+    at.button(key="reopen_btn").click().run()
+    assert not at.exception and at.session_state["page"] == "Answers"
+    assert at.selectbox(key="answers_folder").options == ["app/base"]

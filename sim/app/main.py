@@ -103,6 +103,7 @@ def page_scenario() -> None:
     st.header("Scenario")
     found = base_file()
     if found is None:
+        st.session_state.pop("edited", None)  # the Seek page starts from nothing then
         return
     path, base_name, base_id = found
     base = editor.check(path, [], 1.0, base_name)
@@ -228,7 +229,20 @@ def show_job(folder: Path, unit: str) -> None:
 
 def open_folder(name: str, page: str) -> None:
     st.session_state["open"] = name
+    for key in ("answers_folder", "dl_folder"):  # the pages' pickers show it too
+        st.session_state[key] = name
     st.session_state["page"] = page
+
+
+def reopen(name: str) -> None:
+    """A finished run opens on Answers; one still running is watched here (a page reloaded
+    while its job runs finds it again)."""
+    path = config.inside(config.results_root(), name)
+    if jobs.status(path).state in ("running", "starting"):
+        st.session_state["job"] = str(path)
+        st.session_state["open"] = name
+        return
+    open_folder(name, "Answers")
 
 
 def page_run() -> None:
@@ -250,7 +264,7 @@ def page_run() -> None:
                                 "replications": f.replications, "started": f.started}
                                for f in folders]), hide_index=True)
     choice = st.selectbox("Reopen", [f.name for f in folders], key="reopen")
-    st.button("Open", on_click=open_folder, args=(choice, "Answers"), key="reopen_btn")
+    st.button("Open", on_click=reopen, args=(choice,), key="reopen_btn")
 
 
 # -- Answers -------------------------------------------------------------------------------------
@@ -260,6 +274,8 @@ def choose(label: str, folders: list[views.Folder], key: str) -> Path | None:
         st.info("No complete runs yet: run a scenario first.")
         return None
     names = [f.name for f in folders]
+    if key in st.session_state and st.session_state[key] not in names:
+        del st.session_state[key]  # e.g. an interrupted run asked for where only complete ones are
     wanted = st.session_state.get("open")
     index = names.index(wanted) if wanted in names else 0
     name = st.selectbox(label, names, index=index, key=key)
