@@ -230,9 +230,14 @@ def submit(spec: JobSpec, root: Path) -> Path:
     (out / PROGRESS_FILE).unlink(missing_ok=True)
     _write_json(out / JOB_FILE, {"spec": spec.as_dict(), "key": job_key(spec, scenario),
                                  "code": code_version(), "submitted": time.time()})
+    # the child imports the same sim as this process (the code version keyed on), wherever
+    # it was started from
+    here = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [here, *filter(None, [os.environ.get("PYTHONPATH")])])}
     with (out / LOG_FILE).open("ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", "sim.experiment.jobs", str(out)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                                 start_new_session=True)
     job = read_json(out / JOB_FILE) or {}
     job["launcher"] = {"pid": proc.pid, "host": writer_marks()["host"]}
