@@ -269,3 +269,32 @@ def test_reopening_an_interrupted_run_does_not_break_the_answers_page(results, t
     at.button(key="reopen_btn").click().run()
     assert not at.exception and at.session_state["page"] == "Answers"
     assert at.selectbox(key="answers_folder").options == ["app/base"]
+
+
+def test_views_read_the_folder_as_written(results) -> None:
+    """The helpers behind the pages: lights say a trial's verdict is a trial's, the zip holds
+    every file, trajectories are weekly means of the stored replications."""
+    import io
+    import zipfile
+
+    from sim.app import views
+
+    base = results / "app" / "base"
+    targets = pd.read_csv(base / "targets.csv", keep_default_na=False)
+    lights = views.target_lights(base)
+    first = targets.iloc[0]
+    assert first["verdict"] == "scaled"
+    assert lights["verdict"].iloc[0] == (f"{views.SYMBOLS[first['verdict_unscaled']]} "
+                                         f"{first['verdict_unscaled']} (scaled trial)")
+    styled = views.tinted(lights, ["verdict"]).to_html()
+    assert views.TINTS[first["verdict_unscaled"]] in styled
+    names = zipfile.ZipFile(io.BytesIO(views.zip_folder(base))).namelist()
+    files = [p for p in base.rglob("*") if p.is_file()]
+    assert len(names) == len(files) and "base/manifest.json" in names
+    traj = views.trajectories(base)
+    assert "acute_bed_queue" in traj.columns and traj.index.min() == 1
+    stamps, others = views.warnings(base)
+    assert stamps == ["scaled trial (--scale 0.02): not for decisions"] and others
+    monthly = views.monthly_series(base, "ed_4h_pct")
+    assert list(monthly.columns) == ["month", "mean", "ci_low", "ci_high", "n"]
+    assert (monthly["n"] == 2).all()

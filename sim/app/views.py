@@ -7,6 +7,7 @@ and the downloads cannot disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -40,11 +41,6 @@ class Folder:
     started: str
     replications: int
 
-    @property
-    def label(self) -> str:
-        return (f"{self.name}  ({self.kind}, {self.scenario}, {self.replications} "
-                f"replications, {self.status}, {self.started})")
-
 
 def list_folders(root: Path, depth: int = 2) -> list[Folder]:
     """Runs, batches and seeks below the results root (newest first), from their files."""
@@ -75,8 +71,6 @@ def list_folders(root: Path, depth: int = 2) -> list[Folder]:
 
 
 def _mtime(path: Path) -> str:
-    import datetime as dt
-
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
 
 
