@@ -163,7 +163,7 @@ def page_scenario() -> None:
               args=(spec, toml), key="run")
     b2.download_button("Save the scenario as TOML (only the changes)", toml,
                        file_name=f"{name or 'scenario'}.toml", mime="application/toml",
-                       key="save")
+                       key="save", on_click="ignore")
     st.caption("The same run from the command line:")
     st.code(shlex.join(spec.command(shown_path(path, base_name))), language="sh")
     if "submit_error" in st.session_state:
@@ -425,7 +425,8 @@ def page_seek() -> None:
         st.dataframe(pd.read_csv(folder / "seek.csv"), hide_index=True)
         if (folder / "seek.html").exists():
             st.download_button("seek.html", (folder / "seek.html").read_bytes(),
-                               file_name="seek.html", mime="text/html", key="seek_html")
+                               file_name="seek.html", mime="text/html", key="seek_html",
+                               on_click="ignore")
 
 
 def submit_seek(spec: jobs.JobSpec) -> None:
@@ -446,9 +447,9 @@ def page_downloads() -> None:
     report, xlsx = folder / "report.html", folder / "summary.xlsx"
     if report.exists() and xlsx.exists():
         st.download_button("report.html", report.read_bytes(), file_name="report.html",
-                           mime="text/html", key="dl_report")
+                           mime="text/html", key="dl_report", on_click="ignore")
         st.download_button("summary.xlsx", xlsx.read_bytes(), file_name="summary.xlsx",
-                           key="dl_xlsx", mime="application/vnd.openxmlformats-"
+                           key="dl_xlsx", on_click="ignore", mime="application/vnd.openxmlformats-"
                            "officedocument.spreadsheetml.sheet")
     else:  # a folder written without the report extra: build it from the files on request
         st.button("Build report.html and summary.xlsx", on_click=views.ensure_report,
@@ -463,9 +464,10 @@ def page_downloads() -> None:
         label = "scenario TOML (resolved)"
     if text:
         st.download_button(label, text, file_name=f"{folder.name}.toml",
-                           mime="application/toml", key="dl_toml")
+                           mime="application/toml", key="dl_toml", on_click="ignore")
     st.download_button("the results folder (zip)", views.zip_folder(folder),
-                       file_name=f"{folder.name}.zip", mime="application/zip", key="dl_zip")
+                       file_name=f"{folder.name}.zip", mime="application/zip", key="dl_zip",
+                       on_click="ignore")
 
 
 # -- the app -------------------------------------------------------------------------------------
