@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -134,3 +135,13 @@ def test_a_job_runs_on_the_dask_scheduler_it_names_with_the_same_tables(tmp_path
     assert jobs.wait(pool, 300).state == "complete"
     for name in ("replications", "monthly", "summary", "targets"):
         assert (out / f"{name}.csv").read_bytes() == (pool / f"{name}.csv").read_bytes(), name
+
+
+def test_a_job_being_submitted_reads_as_starting_then_failed(tmp_path: Path) -> None:
+    """Between writing the spec and recording the process a job is starting, not failed (a
+    second page must not start it again); never recorded, it has failed."""
+    (tmp_path / jobs.JOB_FILE).write_text(json.dumps({"spec": tiny().as_dict(),
+                                                      "submitted": 1000.0}))
+    assert jobs.status(tmp_path, now=1001.0).state == "starting"
+    later = jobs.status(tmp_path, now=1000.0 + jobs.STARTING_SECONDS + 1)
+    assert later.state == "failed" and jobs.LOG_FILE in later.error

@@ -42,6 +42,7 @@ JOB_FILE = "job.json"
 PROGRESS_FILE = "progress.json"
 LOG_FILE = "job.log"
 KINDS = ("run", "seek")
+STARTING_SECONDS = 30.0  # a job whose process was never recorded is failed after this
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,10 @@ def status(out: Path, now: float | None = None) -> JobStatus:
             return JobStatus("complete")
         return JobStatus("new")
     if prog is None:
-        alive = writer_alive(job.get("launcher", {}))
+        launcher = job.get("launcher")
+        # no launcher yet: submit is between writing the spec and starting the process
+        alive = writer_alive(launcher) if launcher else \
+            now - float(job.get("submitted", 0)) < STARTING_SECONDS
         return JobStatus("starting" if alive else "failed",
                          error="" if alive else "the job stopped before it started "
                          f"(see {LOG_FILE})")
