@@ -123,3 +123,21 @@ def test_the_server_is_bound_to_localhost_with_uploads_capped() -> None:
     assert args[args.index("--server.port") + 1] == "8501"
     assert args[args.index("--server.maxUploadSize") + 1] == "1"  # MB
     assert config.MAX_UPLOAD_BYTES <= 1024 * 1024
+
+
+def test_the_app_never_simulates_itself() -> None:
+    """The page submits jobs (sim.experiment.jobs); nothing in sim/app imports what runs a
+    replication, so a simulation can only run in a job's own process."""
+    import ast
+
+    running = ("sim.model", "sim.experiment.runner", "sim.experiment.task",
+               "sim.experiment.orchestrate", "sim.experiment.seek", "sim.checks")
+    found = []
+    for path in (ROOT / "sim" / "app").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if isinstance(node, ast.ImportFrom) and node.module == "sim.experiment":
+                names = [f"sim.experiment.{a.name}" for a in node.names]
+            found += [f"{path.name}: {n}" for n in names if n.startswith(running)]
+    assert found == []
