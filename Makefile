@@ -6,20 +6,25 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/baseline.toml
 REPLICATIONS ?= 20
 
-.PHONY: run test test-fast lint venv clean bench docs
+.PHONY: run app test test-fast lint venv clean bench docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test,distributed,report,browser-test]'
+	$(BIN)/python -m pip install -q -e '.[test,distributed,report,browser-test,app]'
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python run_sim.py run $(SCENARIO) --replications $(REPLICATIONS)
+
+# The planner's web app on http://127.0.0.1:$(PORT) (this machine only); Ctrl-C stops it.
+PORT ?= 8501
+app: $(STAMP)
+	ICS_SIM_SCENARIOS=scenarios $(BIN)/python -m sim.app --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

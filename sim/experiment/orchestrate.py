@@ -304,14 +304,17 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
                  workers: int | None = None, progress: Progress | None = None,
                  scale: float = 1.0, capacity_factor: float = 1.0, resume: bool = False,
                  force: bool = False, warnings: Sequence[RunWarning] = (),
-                 quick: bool = False) -> RunOutcome:
+                 quick: bool = False, scheduler: str | None = None,
+                 dask_workers: int | None = None) -> RunOutcome:
     """Run the replications and write the results folder (``out``, default
     :func:`default_out`). Each replication is stored under ``out/tasks/`` as it finishes, so
     a killed run can ``resume``; ``force`` replaces a complete folder (:func:`prepare_out`).
     ``scale`` and ``capacity_factor`` say how ``scenario`` was resized from its file
     (:func:`sim.scenario.scale.load_resized`) and ``warnings`` what the reader must know of
     its inputs; all are recorded in the manifest. ``quick`` measures at most
-    :data:`QUICK_MEASUREMENT_DAYS` days (the caller chooses the replications)."""
+    :data:`QUICK_MEASUREMENT_DAYS` days (the caller chooses the replications). ``scheduler``
+    (a Dask address) or ``dask_workers`` run the replications on Dask, as ``run_batch`` does;
+    the numbers are the same on every backend."""
     if quick:
         scenario = quick_scenario(scenario)
     out = out if out is not None else default_out(scenario.name)
@@ -324,8 +327,8 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
                                  {**sizes, **writer_marks()}))
     todo = [(scenario, r) for r in range(replications) if (scenario.name, r) not in done]
     try:
-        _run_and_store(out, todo, seed, workers, None, None, replications - len(todo),
-                       replications, progress)
+        _run_and_store(out, todo, seed, workers, scheduler, dask_workers,
+                       replications - len(todo), replications, progress)
     except KeyboardInterrupt:
         write_manifest(out, manifest(scenario, seed, replications, "interrupted", started,
                                      {**sizes, **writer_marks()}))
