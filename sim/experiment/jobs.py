@@ -360,9 +360,13 @@ def _run_seek(spec: JobSpec, out: Path, report: _Reporter) -> None:
                                known_kpis()),
         targets, spec.seed, spec.workers or _default_workers(), spec.scheduler, None,
         out / sk.EVALS_FILE, lambda done: report(min(done, total), total))
+    sk.guard_request(out, base, [spec.lever], targets, spec.seed, resume=True)
     ev.load()
-    result = sk.seek(ev.make, base, spec.lever, targets, spec.replications, spec.seed,
-                     spec.confidence, spec.search, ev)
+    try:
+        result = sk.seek(ev.make, base, spec.lever, targets, spec.replications, spec.seed,
+                         spec.confidence, spec.search, ev)
+    finally:
+        ev.session.close()
     sk.write_outputs(result, out, base.name, spec.seed)
     with contextlib.suppress(ImportError):
         from sim.outputs.seek_report import build_seek_report
