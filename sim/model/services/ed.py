@@ -47,6 +47,7 @@ BOARDING = "ed.boarding"
 TIME_IN_DEPT = "ed.time_in_dept"
 TYPE1_TIME_IN_DEPT = "ed.type1_time_in_dept"
 ADMITTED_TIME_IN_DEPT = "ed.admitted_time_in_dept"
+NON_ADMITTED_TIME_IN_DEPT = "ed.non_admitted_time_in_dept"
 HANDOVER = "ed.handover"
 ASSESSMENT_WAIT = "ed.assessment_wait"
 SPACES = "ed.spaces_in_use"
@@ -54,7 +55,8 @@ SPACE_QUEUE = "ed.space_queue"
 SPACE_HOLD = "ed.space_hold_mins"  # by the time the space was taken: Little's law
 DECISION_TO_ADMIT_MINS = "ed.decision_to_admit_mins"
 OBSERVATIONS = Observations(
-    tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, HANDOVER, ASSESSMENT_WAIT,
+    tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, NON_ADMITTED_TIME_IN_DEPT,
+             HANDOVER, ASSESSMENT_WAIT,
              DECISION_TO_ADMIT_MINS, SPACE_HOLD),
     levels=(BOARDING, SPACES, SPACE_QUEUE))
 SERIES = (SeriesSpec("ed_4h_pct", "ED 4-hour % (by day of arrival)", "ed", TIME_IN_DEPT,
@@ -113,6 +115,7 @@ class EmergencyDepartment(Service):
         self.t_time = monitor.tally(TIME_IN_DEPT)
         self.t_type1 = monitor.tally(TYPE1_TIME_IN_DEPT)
         self.t_admitted = monitor.tally(ADMITTED_TIME_IN_DEPT)
+        self.t_non_admitted = monitor.tally(NON_ADMITTED_TIME_IN_DEPT)
         self.t_handover = monitor.tally(HANDOVER)
         self.t_wait = monitor.tally(ASSESSMENT_WAIT)
         self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
@@ -136,6 +139,7 @@ class EmergencyDepartment(Service):
         t, stay = self.t3_times[arrived], self.t3_stay[arrived]
         gone = t + stay <= self.end
         self.t_time.extend(t, np.where(gone, stay, self.end - t), ~gone)
+        self.t_non_admitted.extend(t, np.where(gone, stay, self.end - t), ~gone)
         self.flows.enter(self.name, True, int(arrived.sum()))
         self.flows.finish(self.name, int(gone.sum()))
         return int((~gone).sum())
@@ -226,6 +230,8 @@ class EmergencyDepartment(Service):
             self.t_type1.record(p.arrived, stay)
         if p.admit:
             self.t_admitted.record(p.arrived, stay)
+        else:
+            self.t_non_admitted.record(p.arrived, stay)
 
     # -- end of run -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -239,6 +245,8 @@ class EmergencyDepartment(Service):
                 self.t_type1.record(p.arrived, stay, censored=True)
             if p.admit:
                 self.t_admitted.record(p.arrived, stay, censored=True)
+            else:
+                self.t_non_admitted.record(p.arrived, stay, censored=True)
             if p.ambulance and not p.handed_over:
                 self.t_handover.record(p.arrived, stay, censored=True)
             if not p.type3 and p.space_at >= 0:
