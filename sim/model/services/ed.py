@@ -14,8 +14,9 @@ rotas (``sim.core.rota``).
 
 The 4-hour decision rule (``decision_bunching``): an admitted patient decided before the window
 (default 180-240 min after arrival) is, with the configured probability, held until a uniformly
-drawn time inside it before the bed request is made, reproducing the HSCIC finding that half of
-admissions from A&E happen in the 4th hour.
+drawn time inside it before the bed request is made: the bunching of decisions before the
+4-hour mark. HSCIC 2014 found half of admissions from A&E in the 4th hour; with the baseline's bed
+waits the model gives about 40-44% (README calibration table), so that figure is not claimed.
 
 A patient's random attributes are drawn at arrival, in arrival order, so patient i is the same
 patient in every scenario (common random numbers).
@@ -47,22 +48,17 @@ BOARDING = "ed.boarding"
 TIME_IN_DEPT = "ed.time_in_dept"
 TYPE1_TIME_IN_DEPT = "ed.type1_time_in_dept"
 ADMITTED_TIME_IN_DEPT = "ed.admitted_time_in_dept"
-NON_ADMITTED_TIME_IN_DEPT = "ed.non_admitted_time_in_dept"
 HANDOVER = "ed.handover"
 ASSESSMENT_WAIT = "ed.assessment_wait"
 SPACES = "ed.spaces_in_use"
-SPACE_QUEUE = "ed.space_queue"
 SPACE_HOLD = "ed.space_hold_mins"  # by the time the space was taken: Little's law
 DECISION_TO_ADMIT_MINS = "ed.decision_to_admit_mins"
 OBSERVATIONS = Observations(
-    tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, NON_ADMITTED_TIME_IN_DEPT,
-             HANDOVER, ASSESSMENT_WAIT,
+    tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, HANDOVER, ASSESSMENT_WAIT,
              DECISION_TO_ADMIT_MINS, SPACE_HOLD),
-    levels=(BOARDING, SPACES, SPACE_QUEUE))
+    levels=(BOARDING, SPACES))
 SERIES = (SeriesSpec("ed_4h_pct", "ED 4-hour % (by day of arrival)", "ed", TIME_IN_DEPT,
-                     "share", 240.0),
-          SeriesSpec("ed_space_queue", "patients waiting for an ED space", "ed", SPACE_QUEUE,
-                     "level", queue=True))
+                     "share", 240.0),)
 
 
 @dataclass
@@ -109,13 +105,12 @@ class EmergencyDepartment(Service):
         self.clinicians = Station(env, 0, "ed.clinicians")
         run_rota(env, self.clinicians, cfg.clinicians_per_shift, weekday0)
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
-                           busy=monitor.level(SPACES), queue=monitor.level(SPACE_QUEUE))
+                           busy=monitor.level(SPACES))
         self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.level(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
         self.t_type1 = monitor.tally(TYPE1_TIME_IN_DEPT)
         self.t_admitted = monitor.tally(ADMITTED_TIME_IN_DEPT)
-        self.t_non_admitted = monitor.tally(NON_ADMITTED_TIME_IN_DEPT)
         self.t_handover = monitor.tally(HANDOVER)
         self.t_wait = monitor.tally(ASSESSMENT_WAIT)
         self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
@@ -139,7 +134,6 @@ class EmergencyDepartment(Service):
         t, stay = self.t3_times[arrived], self.t3_stay[arrived]
         gone = t + stay <= self.end
         self.t_time.extend(t, np.where(gone, stay, self.end - t), ~gone)
-        self.t_non_admitted.extend(t, np.where(gone, stay, self.end - t), ~gone)
         self.flows.enter(self.name, True, int(arrived.sum()))
         self.flows.finish(self.name, int(gone.sum()))
         return int((~gone).sum())
@@ -188,7 +182,10 @@ class EmergencyDepartment(Service):
 
     def _assessed(self, p: EDPatient, ticket) -> None:
         self.t_wait.record(p.arrived, ticket.wait)
-        self.after(p.investigation_mins, lambda p=p: self._decided(p))
+        if p.admit:
+            self.after(p.investigation_mins, lambda p=p: self._decided(p))
+        else:
+            self.after(p.investigation_mins, lambda p=p: self._depart(p))
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
@@ -230,8 +227,6 @@ class EmergencyDepartment(Service):
             self.t_type1.record(p.arrived, stay)
         if p.admit:
             self.t_admitted.record(p.arrived, stay)
-        else:
-            self.t_non_admitted.record(p.arrived, stay)
 
     # -- end of run -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -245,8 +240,6 @@ class EmergencyDepartment(Service):
                 self.t_type1.record(p.arrived, stay, censored=True)
             if p.admit:
                 self.t_admitted.record(p.arrived, stay, censored=True)
-            else:
-                self.t_non_admitted.record(p.arrived, stay, censored=True)
             if p.ambulance and not p.handed_over:
                 self.t_handover.record(p.arrived, stay, censored=True)
             if not p.type3 and p.space_at >= 0:

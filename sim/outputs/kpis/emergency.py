@@ -49,7 +49,10 @@ def ed_non_admitted_4h_pct(data: RunData, window: Window) -> float:
     """ED 4-hour, non-admitted: attendances of all types arriving in the window that were not
     admitted and left within 240 min of arrival / all non-admitted attendances arriving in the
     window (censored as above)."""
-    return share_within(data, ed.NON_ADMITTED_TIME_IN_DEPT, window, 240.0)
+    every, _ = data.monitor.tally(ed.TIME_IN_DEPT).select(window)
+    admitted, _ = data.monitor.tally(ed.ADMITTED_TIME_IN_DEPT).select(window)
+    within = np.count_nonzero(every <= 240.0) - np.count_nonzero(admitted <= 240.0)
+    return pct(int(within), every.size - admitted.size)
 
 
 def _handover(limit: float) -> KpiFunc:

@@ -31,7 +31,8 @@ class EDArrivalMix(Shares):
 
 class DecisionBunching(Strict):
     """The documented 4-hour rule: admissions decided early are held and released in the 4th
-    hour (HSCIC 2014: 51% of admissions from A&E happen in the 4th hour)."""
+    hour. HSCIC 2014 found 51% of admissions from A&E in the 4th hour; the model's share is
+    measured (ed_admitted_4th_hour_pct), not fitted to it."""
 
     share: Prob = Field(description="Share of admitted patients decided before window_start_mins "
                         "who are held until the window.")
