@@ -52,9 +52,12 @@ The logic as read from the documentation (times in minutes from the start date a
   ``setup_days`` (assessment and set-up) and ``duration_days`` of care. The 2-day standard runs
   from referral to care starting.
 
-A deliberately different reading (``run_twin(zero_day_discharge_hours=True)``), the rule before
-issue 17: zero-day stays wait for the daytime and weekend discharge window; the comparison in
-``tests/test_twin.py`` must tell it apart.
+Deliberately different readings, which the comparison in ``tests/test_twin.py`` must tell
+apart: ED staff at the rota's mean around the clock (``rota_by_hour=False``), boarders giving
+their space back at the bed request (``boarders_hold_space=False``), and
+(``run_twin(zero_day_discharge_hours=True)``) the rule before
+issue 17: zero-day patients take G&A beds (no SDEC) and wait for the daytime and weekend
+discharge window.
 
 KPIs, over the measurement window as defined in ``sim.outputs.kpis``: ``ed_4h_pct`` and
 ``ed_type1_4h_pct`` (attendances arriving in the window; those still in the department at the end
@@ -121,8 +124,11 @@ class _Twin:
     """State of one replication: resources, samplers, observations."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int,
-                 zero_day_discharge_hours: bool):
+                 zero_day_discharge_hours: bool, boarders_hold_space: bool = True,
+                 rota_by_hour: bool = True):
         self.zero_day_discharge_hours = zero_day_discharge_hours
+        self.rota_by_hour = rota_by_hour
+        self.boarders_hold_space = boarders_hold_space
         for name, section in scenario:
             if name not in MODELLED and getattr(section, "enabled", False):
                 raise ValueError(f"the twin models ED, acute and reablement only: "
@@ -252,9 +258,12 @@ class _Twin:
         t1_ambulance = ambulance[~t3]
         _Source(twin=self, times=t1_times.tolist(), kinds=t1_ambulance.tolist(), what="ed",
                 env=self.env)
-        _Rota(twin=self, resource=self.handover, week=week_of(ed.handover_staff), env=self.env)
-        _Rota(twin=self, resource=self.clinicians, week=week_of(ed.clinicians_per_shift),
-              env=self.env)
+        for resource, rota in ((self.handover, ed.handover_staff),
+                               (self.clinicians, ed.clinicians_per_shift)):
+            week = week_of(rota)
+            if not self.rota_by_hour:  # the deliberately different reading: the mean, flat
+                week = [round(sum(week) / len(week))] * len(week)
+            _Rota(twin=self, resource=resource, week=week, env=self.env)
         if ac.escalation_beds > 0:
             _Escalation(twin=self, env=self.env)
 
@@ -397,7 +406,7 @@ class _Inpatient(_Patient):
         tw = self.twin
         ac = tw.sc.acute
         zero_day = tw.u_zero() < ac.zero_day_share
-        if zero_day and tw.sdec.available_quantity() > 0:
+        if zero_day and not tw.zero_day_discharge_hours and tw.sdec.available_quantity() > 0:
             yield self.request(tw.sdec)
             self.admitted()
             yield self.hold(tw.d_zero())
@@ -453,7 +462,8 @@ class _EDPatient(_Inpatient):
 
     def leave_department(self) -> None:
         self.twin.t1_departure[self.index] = self.env.now()
-        self.release(self.twin.spaces)
+        if self.isclaiming(self.twin.spaces):
+            self.release(self.twin.spaces)
 
     admitted = leave_department
 
@@ -476,6 +486,8 @@ class _EDPatient(_Inpatient):
                 held = rule.window_start_mins + tw.u_bunch() * (rule.window_end_mins
                                                                  - rule.window_start_mins)
                 yield self.hold(till=self.arrival + held)
+            if not tw.boarders_hold_space:  # the deliberately different reading
+                self.release(tw.spaces)
             yield from self.stay()
         else:
             self.leave_department()
@@ -506,14 +518,20 @@ class _Referral(_Patient):
 
 
 def run_twin(scenario: Scenario, seed: int, replication: int, *,
-             zero_day_discharge_hours: bool = False) -> dict[str, float]:
+             zero_day_discharge_hours: bool = False,
+             boarders_hold_space: bool = True, rota_by_hour: bool = True) -> dict[str, float]:
     """One replication of the salabim twin: its KPIs (``TWIN_KPIS``) over the measurement window.
 
     Only ED, acute and reablement may be enabled in ``scenario``; every parameter is read from
     it. Random numbers come from ``sim.core.rng.stream(seed, replication, "twin.*")``.
     ``zero_day_discharge_hours`` picks one of two readings of the documentation (see the module
-    docstring): False (the default, the documented rule) lets zero-day admissions leave when
-    their ``zero_day_los_hours`` is over; True sends them through the daytime and weekend
-    discharge rule (the rule before issue 17, a deliberately different reading).
+    docstring): False (the default, the documented rule) puts zero-day admissions in SDEC when
+    a space is free and lets them leave when their ``zero_day_los_hours`` is over; True puts
+    them in G&A beds and sends them through the daytime and weekend discharge rule (the rule
+    before issue 17, a deliberately different reading). ``boarders_hold_space=False`` is another
+    deliberately different reading: admitted patients give their ED space back at the bed request
+    instead of keeping it while they board (no exit block into the department);
+    ``rota_by_hour=False`` staffs ED at the rota's mean around the clock.
     """
-    return _Twin(scenario, seed, replication, zero_day_discharge_hours).run()
+    return _Twin(scenario, seed, replication, zero_day_discharge_hours,
+                 boarders_hold_space, rota_by_hour).run()
