@@ -176,7 +176,7 @@ def test_daily_series_is_the_same_run_as_the_replication() -> None:
     assert all(v.shape == (days,) for v in d.values())
     assert set(d) == {s.name for s in SERIES}
     occupancy = 100 * d["acute_occupied"][w:].mean() / sc.acute.beds
-    assert occupancy == pytest.approx(kpis["acute_occupancy_pct"], rel=1e-9)
+    assert occupancy == pytest.approx(kpis["acute_occupancy_all_beds_pct"], rel=1e-9)
     vw = 100 * d["vw_occupied"][w:].mean() / sc.virtual_ward.beds
     assert vw == pytest.approx(kpis["vw_occupancy_pct"], rel=1e-9)
     off = daily_series(small("run.measurement_days=30", "virtual_ward.enabled=false"), 7, 1)

@@ -15,7 +15,10 @@ about five patients a day all run long, so the ED figures measure how fast a que
 depends on run length and start-up rather than on steady-state logic. With 572 beds (+10%; +5%
 still sits on the knife edge, where one congested replication moves the 4-hour mean by points)
 occupancy is ~82% of all beds, ~92% of those emergencies may use, the queue forms and drains,
-and the ED 4-hour figure (~82%) still depends strongly on beds.
+and the ED 4-hour figure (~82%) still depends strongly on beds. (Those figures are from before
+issue 17; since then SDEC spaces, outlying into the free ring-fenced beds and escalation beds
+leave this set-up clinician-bound: one replication gave ED 4-hour 70%, occupancy of the general
+beds 90%.)
 """
 
 from __future__ import annotations
@@ -88,15 +91,15 @@ def mean_ci(x: np.ndarray) -> str:
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict[str, np.ndarray]]:
-    """KPI values per replication: SimPy, the twin, and the twin's other zero-day reading."""
+    """KPI values per replication: SimPy, the twin, and the twin with a flat rota."""
     scenario = comparison_scenario()
     reps = range(REPLICATIONS)
     with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         # longest tasks first so that both workers stay busy to the end
         jobs: dict[str, list[Future]] = {
             "twin": [pool.submit(run_twin, scenario, SEED, r) for r in reps],
-            "twin_zero_day_at_los": [pool.submit(run_twin, scenario, SEED, r,
-                                                 zero_day_discharge_hours=False) for r in reps],
+            "twin_flat_rota": [pool.submit(run_twin, scenario, SEED, r, rota_by_hour=False)
+                               for r in reps],
             "simpy": [pool.submit(run_replication, scenario, SEED, r) for r in reps],
         }
         out: dict[str, dict[str, np.ndarray]] = {}
@@ -122,13 +125,15 @@ def test_twin_and_simpy_kpi_means_agree(runs: dict[str, dict[str, np.ndarray]]) 
     assert not disagree, "the twin and the SimPy model disagree:\n" + "\n".join(disagree)
 
 
-def test_comparison_detects_the_other_zero_day_reading(
+def test_comparison_detects_a_rota_read_as_its_mean(
         runs: dict[str, dict[str, np.ndarray]]) -> None:
-    """Power check: zero-day admissions leaving when their stay is over (the field descriptions'
-    reading) instead of by the daytime discharge rule (the SimPy model's) frees ~3% of beds; the
-    same comparison must see that, or agreement above would mean little."""
-    simpy, other = runs["simpy"], runs["twin_zero_day_at_los"]
+    """Power check: ED clinicians and handover staff at the rota's mean around the clock instead
+    of hour by hour (a plausible misreading of the rota field) leaves the afternoon peak short of
+    clinicians; the same comparison must see that, or agreement above would mean little. (The
+    earlier check, zero-day stays held to the discharge window, is no longer visible here: SDEC,
+    outlying and escalation beds leave this set-up clinician-bound, not bed-bound.)"""
+    simpy, other = runs["simpy"], runs["twin_flat_rota"]
     detected = [k for k in COMPARED
                 if not contains_zero(welch_interval(simpy[k], other[k], LEVEL))]
-    assert "acute_occupancy_pct" in detected, detected
+    assert "ed_4h_pct" in detected, detected
     assert len(detected) >= 2, detected

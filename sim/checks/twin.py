@@ -18,26 +18,31 @@ The logic as read from the documentation (times in minutes from the start date a
 * ED arrivals: Poisson, attendances per 1,000 a year x population, shaped by the hour, weekday
   and month profiles; each is type 3, type 1 walk-in or type 1 ambulance by ``arrival_mix``.
   Type 3: a time-in-department draw, no queue (no events needed).
-* Type 1: ambulance arrivals queue (FIFO) for one of ``handover_staff``; every type 1 patient
-  then queues (FIFO) for one of ``clinicians_per_shift`` for ``assessment_mins``, then
-  ``investigation_mins`` with no clinician held, then the decision: ``admission_share`` are
-  admitted, the rest leave.
+* Type 1: every patient first needs one of ``cubicles + corridor_spaces`` treatment spaces
+  (ambulance arrivals before walk-ins), held until leaving the department, boarding included;
+  an ambulance patient with a space then queues (FIFO) for one of ``handover_staff`` for
+  ``handover_mins``; every type 1 patient then queues (FIFO) for one of
+  ``clinicians_per_shift`` for ``assessment_mins``, then ``investigation_mins`` with no
+  clinician held, then the decision: ``admission_share`` are admitted, the rest leave. Staff
+  numbers follow their hourly rotas (one number, 24 or 7 x 24 values), changed on the hour.
 * Decision bunching: an admitted patient decided before ``window_start_mins`` after arrival is,
   with probability ``share``, held until a uniform time in [window_start, window_end] after
-  arrival before the bed request. Until a bed is granted the patient boards in the ED: time in
-  department ends when the bed is granted.
+  arrival before the bed request. Until a bed is granted the patient boards in the ED (in
+  the space): time in department ends when the bed is granted.
 * Direct emergency admissions (GP, SDEC): Poisson with the hour-of-day profile only; they and
-  ED boarders share one FIFO queue. ``elective_ring_fenced_beds`` are for elective inpatients
-  only, so emergencies use ``beds - elective_ring_fenced_beds`` (occupancy is still over all
-  ``beds``).
-* In a bed: ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``; the others
+  ED boarders share one FIFO queue for the general beds (``beds - elective_ring_fenced_beds``,
+  plus ``escalation_beds`` while an hourly review finds the general beds at least
+  ``escalation_trigger_pct`` full); with ``outlying`` a patient takes a free ring-fenced elective
+  bed when no general bed is free, and a waiting one takes whichever frees first.
+* ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``: in an SDEC space if
+  one is free at admission (else the bed queue), leaving at any hour when the stay is over. The
+  others
   stay ``emergency_los_days`` until medically fit ("stays over a day": a draw under one day is
   raised to one day) and then go by ``destinations``: home, reablement (waits in the bed,
   counted as delayed, until the package's care starts; the bed is freed then) or other support
   (waits in the bed, delayed, ``other_support_wait_days``).
-* "Discharges happen only in daytime hours" (the acute module docstring), so every discharge
-  other than the start of reablement - home, the move after an other-support wait, and by
-  default the end of a zero-day stay - happens at the fit time if that is inside
+* Discharges home and the move after an other-support wait happen at the fit time if that is
+  inside
   [``discharge_open_hour``, ``discharge_close_hour``), else at the next opening plus a uniform
   draw over ``discharge_spread_hours``; one that would fall on a Saturday or Sunday happens then
   with probability ``weekend_discharge_share``, else on Monday at opening plus the spread.
@@ -47,19 +52,21 @@ The logic as read from the documentation (times in minutes from the start date a
   ``setup_days`` (assessment and set-up) and ``duration_days`` of care. The 2-day standard runs
   from referral to care starting.
 
-One point where the documentation reads two ways (``run_twin(zero_day_discharge_hours=...)``):
-``zero_day_share`` is the "share of emergency admissions staying under a day" and
-``zero_day_los_hours`` their "length of stay", which says they leave when it is over; the
-daytime discharge rule says they wait for daytime (and, at weekends, possibly for Monday). The
-SimPy model does the latter, and so does the twin by default; with it about 17% of zero-day
-admissions stay over a day, and they hold about 2.5 times the beds their length of stay implies.
+Deliberately different readings, which the comparison in ``tests/test_twin.py`` must tell
+apart: ED staff at the rota's mean around the clock (``rota_by_hour=False``), boarders giving
+their space back at the bed request (``boarders_hold_space=False``), and
+(``run_twin(zero_day_discharge_hours=True)``) the rule before
+issue 17: zero-day patients take G&A beds (no SDEC) and wait for the daytime and weekend
+discharge window.
 
-KPIs, over the measurement window as defined in ``sim.outputs.kpis``: ``ed_4h_pct``, ``ed_12h_pct``
-and ``ed_type1_4h_pct`` (attendances arriving in the window; those still in the department at the
-end censored there), ``acute_occupancy_pct`` (time-averaged occupied beds, turnaround excluded, /
-all G&A beds), ``delayed_discharge_bed_days`` (time integral of medically fit patients waiting in
-beds for reablement or other support) and ``reablement_2d_pct`` (referrals in the window whose care
-starts within 2 days; not started by the end: censored there). """
+KPIs, over the measurement window as defined in ``sim.outputs.kpis``: ``ed_4h_pct`` and
+``ed_type1_4h_pct`` (attendances arriving in the window; those still in the department at the end
+censored there), ``ed_12h_pct`` (type 1 only, from arrival), ``acute_occupancy_pct``
+(time-averaged occupied general beds, turnaround excluded, / time-averaged general beds
+available, escalation beds included while open), ``delayed_discharge_bed_days`` (time integral
+of medically fit patients waiting in beds for reablement or other support) and
+``reablement_2d_pct`` (referrals in the window whose care starts within 2 days; not started by
+the end: censored there). """
 
 from __future__ import annotations
 
@@ -74,6 +81,7 @@ from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
 from sim.core.distributions import draw
 from sim.core.rng import stream
+from sim.core.rota import week_of
 from sim.scenario import Scenario
 from sim.scenario.base import Duration
 
@@ -116,8 +124,11 @@ class _Twin:
     """State of one replication: resources, samplers, observations."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int,
-                 zero_day_discharge_hours: bool):
+                 zero_day_discharge_hours: bool, boarders_hold_space: bool = True,
+                 rota_by_hour: bool = True):
         self.zero_day_discharge_hours = zero_day_discharge_hours
+        self.rota_by_hour = rota_by_hour
+        self.boarders_hold_space = boarders_hold_space
         for name, section in scenario:
             if name not in MODELLED and getattr(section, "enabled", False):
                 raise ValueError(f"the twin models ED, acute and reablement only: "
@@ -138,12 +149,20 @@ class _Twin:
         # only from its named streams); the default environment, as salabim's set-up needs it
         self.env = sb.Environment(trace=False, yieldless=False, random_seed="")
         ed, ac, rb = scenario.ed, scenario.acute, scenario.reablement
-        self.handover = sb.Resource("handover", capacity=ed.handover_staff, monitor=False,
-                                    env=self.env)
-        self.clinicians = sb.Resource("clinicians", capacity=ed.clinicians_per_shift,
-                                      monitor=False, env=self.env)
+        self.handover = sb.Resource("handover", capacity=0, monitor=False, env=self.env)
+        self.clinicians = sb.Resource("clinicians", capacity=0, monitor=False, env=self.env)
+        self.spaces = sb.Resource("spaces", capacity=ed.cubicles + ed.corridor_spaces,
+                                  monitor=False, env=self.env)
         self.emergency_beds = ac.beds - ac.elective_ring_fenced_beds
         self.beds = sb.Resource("beds", capacity=self.emergency_beds, monitor=False, env=self.env)
+        self.ring_fenced = sb.Resource("ring_fenced", capacity=ac.elective_ring_fenced_beds,
+                                       monitor=False, env=self.env)
+        self.sdec = sb.Resource("sdec", capacity=ac.sdec_spaces, monitor=False, env=self.env)
+        self.general = sb.Monitor("general", level=True, initial_tally=0, type="int32",
+                                  env=self.env)
+        self.available = sb.Monitor("available", level=True, initial_tally=self.emergency_beds,
+                                    type="int32", env=self.env)
+        self.n_general = 0
         self.packages = sb.Resource("packages", capacity=rb.packages, monitor=False,
                                     env=self.env)
         self.occupied = sb.Monitor("occupied", level=True, initial_tally=0, type="int32",
@@ -190,6 +209,10 @@ class _Twin:
         self.n_occupied += delta
         self.occupied.tally(self.n_occupied)
 
+    def in_general(self, delta: int) -> None:
+        self.n_general += delta
+        self.general.tally(self.n_general)
+
     def delay(self, delta: int) -> None:
         self.n_delayed += delta
         self.delayed.tally(self.n_delayed)
@@ -235,6 +258,14 @@ class _Twin:
         t1_ambulance = ambulance[~t3]
         _Source(twin=self, times=t1_times.tolist(), kinds=t1_ambulance.tolist(), what="ed",
                 env=self.env)
+        for resource, rota in ((self.handover, ed.handover_staff),
+                               (self.clinicians, ed.clinicians_per_shift)):
+            week = week_of(rota)
+            if not self.rota_by_hour:  # the deliberately different reading: the mean, flat
+                week = [round(sum(week) / len(week))] * len(week)
+            _Rota(twin=self, resource=resource, week=week, env=self.env)
+        if ac.escalation_beds > 0:
+            _Escalation(twin=self, env=self.env)
 
         per_day = ac.direct_admissions_per_100k_per_year * pop / 1e5 / 365.25
         direct = poisson_times(self.rng("acute.direct_arrivals"),
@@ -258,7 +289,7 @@ class _Twin:
         t3_in = (t3_times >= start) & (t3_times < end)
         t3_los = np.minimum(t3_stay[t3_in], end - t3_times[t3_in])
 
-        arr = np.asarray(self.t1_arrival)
+        arr = np.asarray(self.t1_arrival)  # type 1 only
         dep = np.asarray(self.t1_departure)
         dep = np.where(np.isnan(dep), end, dep)  # censored: still in the department at the end
         t1_in = (arr >= start) & (arr < end)
@@ -272,13 +303,14 @@ class _Twin:
         r_days = (st - ref)[r_in] / MIN_PER_DAY
 
         days = (end - start) / MIN_PER_DAY
-        occupied = self.occupied.slice(start, end).mean()
+        general = self.general.slice(start, end).mean()
+        available = self.available.slice(start, end).mean()
         delayed = self.delayed.slice(start, end).mean()
         return {
             "ed_4h_pct": _pct(np.count_nonzero(all_los <= 240.0), all_los.size),
-            "ed_12h_pct": _pct(np.count_nonzero(all_los > 720.0), all_los.size),
+            "ed_12h_pct": _pct(np.count_nonzero(t1_los > 720.0), t1_los.size),
             "ed_type1_4h_pct": _pct(np.count_nonzero(t1_los <= 240.0), t1_los.size),
-            "acute_occupancy_pct": _pct(occupied, self.sc.acute.beds),
+            "acute_occupancy_pct": _pct(general, available),
             "delayed_discharge_bed_days": float(delayed * days),
             "reablement_2d_pct": _pct(np.count_nonzero(r_days <= 2.0), r_days.size),
         }
@@ -327,6 +359,39 @@ class _Source(sb.Component):
                 tw.start(_Referral, inpatient=None)
 
 
+class _Rota(sb.Component):
+    """Sets a resource's capacity on the hour from a week of hourly staff numbers."""
+
+    def setup(self, twin: _Twin, resource: sb.Resource, week: list[int]) -> None:
+        self.twin, self.resource, self.week = twin, resource, week
+
+    def process(self) -> Iterator:
+        hour = 0
+        while True:
+            weekday = (self.twin.weekday0 + hour // 24) % 7
+            self.resource.set_capacity(self.week[weekday * 24 + hour % 24])
+            hour += 1
+            yield self.hold(till=hour * MIN_PER_HOUR)
+
+
+class _Escalation(sb.Component):
+    """The hourly review: escalation beds open while general beds are at the trigger or above."""
+
+    def setup(self, twin: _Twin) -> None:
+        self.twin = twin
+
+    def process(self) -> Iterator:
+        tw = self.twin
+        ac = tw.sc.acute
+        while True:
+            high = tw.beds.claimed_quantity() >= tw.emergency_beds * ac.escalation_trigger_pct / 100
+            capacity = tw.emergency_beds + (ac.escalation_beds if high else 0)
+            if capacity != tw.beds.capacity():
+                tw.beds.set_capacity(capacity)
+                tw.available.tally(capacity)
+            yield self.hold(MIN_PER_HOUR)
+
+
 class _Inpatient(_Patient):
     """An emergency admission: queue for a bed, stay, become fit, leave by the discharge rules."""
 
@@ -340,10 +405,23 @@ class _Inpatient(_Patient):
     def stay(self) -> Iterator:
         tw = self.twin
         ac = tw.sc.acute
-        yield self.request(tw.beds)
+        zero_day = tw.u_zero() < ac.zero_day_share
+        if zero_day and not tw.zero_day_discharge_hours and tw.sdec.available_quantity() > 0:
+            yield self.request(tw.sdec)
+            self.admitted()
+            yield self.hold(tw.d_zero())
+            self.release(tw.sdec)
+            return
+        if ac.outlying and ac.elective_ring_fenced_beds > 0:
+            yield self.request(tw.beds, tw.ring_fenced, oneof=True)
+        else:
+            yield self.request(tw.beds)
+        bed = tw.beds if self.isclaiming(tw.beds) else tw.ring_fenced
         self.admitted()
         tw.occupy(+1)
-        if tw.u_zero() < ac.zero_day_share:
+        if bed is tw.beds:
+            tw.in_general(+1)
+        if zero_day:
             yield self.hold(tw.d_zero())
             if tw.zero_day_discharge_hours:
                 yield self.hold(till=tw.discharge_time(self.env.now()))
@@ -365,8 +443,10 @@ class _Inpatient(_Patient):
                 tw.delay(-1)  # a place is found; the move itself is a daytime discharge
                 yield self.hold(till=tw.discharge_time(self.env.now()))
         tw.occupy(-1)
+        if bed is tw.beds:
+            tw.in_general(-1)
         yield self.hold(ac.turnaround_hours * MIN_PER_HOUR)
-        self.release(tw.beds)
+        self.release(bed)
 
 
 class _EDPatient(_Inpatient):
@@ -382,12 +462,15 @@ class _EDPatient(_Inpatient):
 
     def leave_department(self) -> None:
         self.twin.t1_departure[self.index] = self.env.now()
+        if self.isclaiming(self.twin.spaces):
+            self.release(self.twin.spaces)
 
     admitted = leave_department
 
     def process(self) -> Iterator:
         tw = self.twin
         ed = tw.sc.ed
+        yield self.request((tw.spaces, 1, -1 if self.ambulance else 0))
         if self.ambulance:
             yield self.request(tw.handover)
             yield self.hold(tw.d_handover())
@@ -403,6 +486,8 @@ class _EDPatient(_Inpatient):
                 held = rule.window_start_mins + tw.u_bunch() * (rule.window_end_mins
                                                                  - rule.window_start_mins)
                 yield self.hold(till=self.arrival + held)
+            if not tw.boarders_hold_space:  # the deliberately different reading
+                self.release(tw.spaces)
             yield from self.stay()
         else:
             self.leave_department()
@@ -433,14 +518,20 @@ class _Referral(_Patient):
 
 
 def run_twin(scenario: Scenario, seed: int, replication: int, *,
-             zero_day_discharge_hours: bool = True) -> dict[str, float]:
+             zero_day_discharge_hours: bool = False,
+             boarders_hold_space: bool = True, rota_by_hour: bool = True) -> dict[str, float]:
     """One replication of the salabim twin: its KPIs (``TWIN_KPIS``) over the measurement window.
 
     Only ED, acute and reablement may be enabled in ``scenario``; every parameter is read from
     it. Random numbers come from ``sim.core.rng.stream(seed, replication, "twin.*")``.
     ``zero_day_discharge_hours`` picks one of two readings of the documentation (see the module
-    docstring): True (the default) sends zero-day admissions through the daytime and weekend
-    discharge rule like every other discharge; False lets them leave when their
-    ``zero_day_los_hours`` is over, as the field descriptions suggest.
+    docstring): False (the default, the documented rule) puts zero-day admissions in SDEC when
+    a space is free and lets them leave when their ``zero_day_los_hours`` is over; True puts
+    them in G&A beds and sends them through the daytime and weekend discharge rule (the rule
+    before issue 17, a deliberately different reading). ``boarders_hold_space=False`` is another
+    deliberately different reading: admitted patients give their ED space back at the bed request
+    instead of keeping it while they board (no exit block into the department);
+    ``rota_by_hour=False`` staffs ED at the rota's mean around the clock.
     """
-    return _Twin(scenario, seed, replication, zero_day_discharge_hours).run()
+    return _Twin(scenario, seed, replication, zero_day_discharge_hours,
+                 boarders_hold_space, rota_by_hour).run()

@@ -159,6 +159,7 @@ def ed_scenario(servers: int, rho: float, days: int) -> Scenario:
         f"ed.hour_profile={flat(24)}", f"ed.weekday_profile={flat(7)}",
         f"ed.month_profile={flat(12)}",
         f"ed.clinicians_per_shift={servers}",
+        "ed.cubicles=1000",  # ample spaces: the clinicians alone are the queue
         f'ed.assessment_mins={{dist="exponential", mean={ED_SERVICE_MINS}}}',
         "ed.admission_share=0.0",
         'ed.investigation_mins={dist="fixed", mean=60.0}',  # no clinician held: irrelevant
@@ -186,6 +187,53 @@ def ed_runs(servers: int, rho: float, days: int, seed: int = SEED,
         means.append(waits.mean())
         zeros.append(np.mean(waits == 0.0))
     return np.array(means), np.array(zeros)
+
+
+# -- 1b. ED treatment spaces: Little's law ------------------------------------------------------
+# Spaces are held from handover (ambulance) or being called in (walk-in) to departure, so they
+# are a delay system whose holding time includes the clinician queue and boarding; Little's law
+# L = lambda W holds for it whatever the distributions. 30 spaces for ~346 arrivals a day held
+# ~1.5-2 h: busy most of the day, queues at times, so the check is not on an idle pool.
+ED_SPACE_REPS, ED_SPACE_DAYS, ED_SPACE_TAIL_DAYS = 10, 60, 2
+
+
+def ed_space_scenario() -> Scenario:
+    per_day = 0.9 * 8 / ED_SERVICE_MINS * MIN_PER_DAY
+    return alone("ed", [
+        f"ed.attendances_per_1000_per_year={per_day * DAYS_PER_YEAR * 1000 / POP!r}",
+        "ed.arrival_mix={type3=0.0, type1_walk_in=0.5, type1_ambulance=0.5}",
+        f"ed.hour_profile={flat(24)}", f"ed.weekday_profile={flat(7)}",
+        f"ed.month_profile={flat(12)}",
+        "ed.clinicians_per_shift=9", "ed.handover_staff=2", "ed.cubicles=30",
+        "ed.corridor_spaces=0",
+        f'ed.assessment_mins={{dist="exponential", mean={ED_SERVICE_MINS}}}',
+        'ed.investigation_mins={dist="lognormal", mean=60.0, cv=0.7}',
+    ], warmup_days=5, measurement_days=ED_SPACE_DAYS + ED_SPACE_TAIL_DAYS)
+
+
+@cache
+def ed_space_runs(seed: int = SEED, reps: int = ED_SPACE_REPS) -> dict[str, np.ndarray]:
+    """Per replication: L / (lambda W) on the spaces over a window whose holds all end, the
+    sample-path identity over the whole window, the mean spaces in use and the share of
+    arrivals that queued for a space."""
+    sc = ed_space_scenario()
+    cal = calendar_of(sc)
+    full = cal.measurement
+    little = Window(cal.warmup_end, cal.end - ED_SPACE_TAIL_DAYS * MIN_PER_DAY)
+    out: dict[str, list[float]] = {"ratio": [], "identity": [], "in_use": []}
+    for rep in range(reps):
+        mon = simulate(sc, rep, seed)
+        holds, censored = mon.tally("ed.space_hold_mins").select(little)
+        _require(holds.size > 10_000 and not censored.any(),
+                 "every space taken in Little's window is given back")
+        in_use = mon.level("ed.spaces_in_use").mean(little)
+        lam = holds.size / (little.end - little.start)
+        out["ratio"].append(in_use / (lam * float(holds.mean())))
+        area = mon.level("ed.spaces_in_use").mean(full) * (full.end - full.start)
+        out["identity"].append(area / time_in_window(mon.tally("ed.space_hold_mins"), full, 1.0)
+                               - 1)
+        out["in_use"].append(in_use)
+    return {k: np.array(v) for k, v in out.items()}
 
 
 # -- 2. UCR vs Erlang C --------------------------------------------------------------------------
@@ -430,6 +478,13 @@ def ed_rows(seed: int = SEED) -> Iterator[Row]:
                     1 - erlang_c(servers, lam * ED_SERVICE_MINS), zeros)
 
 
+def ed_space_rows(seed: int = SEED) -> Iterator[Row]:
+    runs = ed_space_runs(seed)
+    yield in_ci("Little L/(lambda W) = 1 on treatment spaces", "ed", 1.0, runs["ratio"])
+    yield within("spaces: sample-path identity (area = time held in window)", "ed", 0.0,
+                 runs["identity"], 1e-9)
+
+
 def ucr_rows(seed: int = SEED) -> Iterator[Row]:
     sc = ucr_scenario()
     lam = sc.ucr.referrals_per_100k_per_month * sc.population.size / 1e5 / DAYS_PER_MONTH \
@@ -547,13 +602,13 @@ def monotonicity_rows(seed: int = SEED) -> Iterator[Row]:
                     0.0, diffs[key], alternative="less")
 
 
-# The Holm family: every in_ci row of a full run (ED 4, UCR 2, virtual ward 9, acute 2,
+# The Holm family: every in_ci row of a full run (ED 4, ED spaces 1, UCR 2, virtual ward 9, acute 2,
 # elective 1, monotonicity 4); tests/test_isolation.py checks the count.
-FAMILY_SIZE = 2 * len(ED_CASES) + 2 + 3 * len(VW_LOS) + 2 + 1 + len(MONOTONE)
+FAMILY_SIZE = 2 * len(ED_CASES) + 1 + 2 + 3 * len(VW_LOS) + 2 + 1 + len(MONOTONE)
 
 SECTIONS: dict[str, Callable[[int], Iterator[Row]]] = {
-    "ed": ed_rows, "ucr": ucr_rows, "virtual_ward": vw_rows, "acute": acute_rows,
-    "elective": elective_rows, "conservation": conservation_rows,
+    "ed": ed_rows, "ed_spaces": ed_space_rows, "ucr": ucr_rows, "virtual_ward": vw_rows,
+    "acute": acute_rows, "elective": elective_rows, "conservation": conservation_rows,
     "deterministic": deterministic_rows, "monotonicity": monotonicity_rows,
 }
 

@@ -95,6 +95,18 @@ class Pool:
         self._queued(-1)
         return True
 
+    def withdraw_next(self) -> Ticket | None:
+        """Take the next waiting request out of the queue without granting it (the caller
+        serves it elsewhere, e.g. an emergency patient outlying into another ward)."""
+        if self.queued == 0:
+            return None
+        ticket = self._next_waiting()
+        if ticket is None:  # pragma: no cover - queued counts only live tickets
+            return None
+        ticket.state = CANCELLED
+        self._queued(-1)
+        return ticket
+
     def release(self, n: int = 1) -> None:
         self.in_use -= n
         self._set_busy()

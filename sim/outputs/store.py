@@ -327,7 +327,7 @@ def verdicts_of(judged: list[TargetResult]) -> Verdicts:
 
 
 # A per-patient % KPI and the count it is a share of, for "cost per extra patient meeting it".
-SHARE_OF = {"ed_4h_pct": "ed_attendances", "ed_12h_pct": "ed_attendances",
+SHARE_OF = {"ed_4h_pct": "ed_attendances", "ed_12h_pct": "ed_type1_attendances",
             "ucr_2h_pct": "ucr_referrals_in_scope", "reablement_2d_pct": "reablement_referrals",
             "rtt_18w_pct": "waiting_list_size"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WrapValidator, model_validator
 
 PROB_TOLERANCE = 1e-6
 
@@ -69,6 +69,33 @@ def profile(length: int, what: str) -> type:
 
 
 HourProfile = profile(24, "hour-of-day (00..23)")
+
+
+def _staff(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"Input should be a valid integer (staff on duty), not {value!r}")
+    if not 0 <= value <= MAX_VALUE:
+        raise ValueError(f"Input should be greater than or equal to 0 (and at most {MAX_VALUE:g})")
+    return value
+
+
+def _rota(value: Any, _handler: Any) -> Any:
+    """One clean error for a rota (a union would report each alternative)."""
+    if not isinstance(value, list):
+        return _staff(value)
+    if len(value) == 24 and not any(isinstance(v, list) for v in value):
+        return [_staff(v) for v in value]
+    if len(value) == 7 and all(isinstance(v, list) and len(v) == 24 for v in value):
+        return [[_staff(v) for v in day] for day in value]
+    raise ValueError("a rota is one number, 24 hourly values (00..23) or 7 lists of 24 values "
+                     "(Mon..Sun)")
+
+
+# Staff on duty: one number (flat, every hour), 24 hourly values (00..23) or 7 x 24 (Mon..Sun);
+# see sim.core.rota.
+Rota = Annotated[int | list[int] | list[list[int]], WrapValidator(_rota)]
 WeekdayProfile = profile(7, "day-of-week (Mon..Sun)")
 MonthProfile = profile(12, "month-of-year (Jan..Dec)")
 

@@ -46,6 +46,15 @@ def _whole(value: int, factor: float) -> int:
     return max(1, round(value * factor)) if value > 0 else 0
 
 
+def _scaled_list(values: list, factor: float) -> str:
+    """A list capacity (daily slots, an hourly rota, a weekday x hour rota) times ``factor``:
+    whole numbers stay whole (as :func:`_whole`), others to six significant figures."""
+    parts = [_scaled_list(v, factor) if isinstance(v, list)
+             else str(_whole(v, factor)) if isinstance(v, int) else f"{v * factor:.6g}"
+             for v in values]
+    return f"[{', '.join(parts)}]"
+
+
 def capacity_overrides(scenario: Scenario, factor: float) -> list[str]:
     """``--set`` overrides that multiply every capacity (:data:`CAPACITY_KEYS`) by ``factor``;
     population and demand are left as they are."""
@@ -54,7 +63,7 @@ def capacity_overrides(scenario: Scenario, factor: float) -> list[str]:
     for key in CAPACITY_KEYS:
         value = _get(scenario, key)
         if isinstance(value, list):
-            sets.append(f"{key}=[{', '.join(f'{v * factor:.6g}' for v in value)}]")
+            sets.append(f"{key}={_scaled_list(value, factor)}")
         elif isinstance(value, int):
             sets.append(f"{key}={_whole(value, factor)}")
         else:

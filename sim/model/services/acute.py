@@ -1,13 +1,20 @@
-"""Acute (G&A) beds: one pool shared by emergency and elective inpatients.
+"""Acute (G&A) beds: general beds for emergencies, ring-fenced elective beds, escalation beds
+and a same-day emergency care (SDEC) area.
 
 An emergency patient is admitted when a bed is free (until then they wait where they are: ED
-patients board). Stays over a day end when the patient is medically fit; they then go home, or
-wait in the bed for reablement or other support (delayed discharge, counted in bed-days), or
-leave early to a virtual ward when one is free (step-down). Discharges happen only in daytime
+patients board). Zero-day (SDEC) patients take an SDEC space when one is free, else a G&A bed,
+and leave at any hour when their stay is over. When every general bed is taken, an emergency
+patient outlies into a free ring-fenced elective bed (``outlying``), so elective inpatients find
+fewer beds and are cancelled on the day: the coupling planners need to see. Escalation beds
+open at an hourly review while the general beds' occupancy is at or above the trigger.
+
+Stays over a day end when the patient is medically fit; they then go home, or wait in the bed
+for reablement or other support (delayed discharge, counted in bed-days), or leave early to a
+virtual ward when one is free (step-down). Discharges home and step-downs happen only in daytime
 hours, and a freed bed needs a turnaround before the next patient: both are why beds can be full
-at night while mean occupancy is below 100%. The daytime rule applies to every discharge,
-zero-day stays included: a short stay that ends in the evening lasts until the next morning.
-An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
+at night while mean occupancy is below 100%. A patient who no longer needs the bed (medically
+fit or ready to step down) and is still in it has "no criteria to reside", whatever they wait
+for. An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
 
 Elective stays (about 13,000 a year) are a process that reads top to bottom; emergency stays
 (about 125,000 a year) stay a chain of callbacks, which run about 2x as many patients a second
@@ -39,8 +46,15 @@ DELAYED = "acute.delayed"  # medically fit, waiting in a bed
 BED_WAIT = "acute.bed_wait"
 STAY_DAYS = "acute.stay_days"  # by admission time, for Little's law
 ELECTIVE_CANCELLED = "acute.elective_cancelled"  # no bed on the day of surgery
+GENERAL_OCCUPIED = "acute.general_occupied"  # beds emergencies may use (escalation included)
+GENERAL_AVAILABLE = "acute.general_available"  # general beds + escalation beds open
+OUTLIERS = "acute.outliers"  # emergency patients in ring-fenced elective beds
+NO_CRITERIA = "acute.no_criteria_to_reside"  # no longer need the bed, still in it
+SDEC_IN_USE = "acute.sdec_in_use"
 OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED),
-                            levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED))
+                            levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED,
+                                    GENERAL_OCCUPIED, GENERAL_AVAILABLE, OUTLIERS, NO_CRITERIA,
+                                    SDEC_IN_USE))
 
 
 SERIES = (
@@ -59,8 +73,8 @@ class AcuteNeeds:
 
 
 class Inpatient(Record):
-    __slots__ = ("admitted", "fit_at", "in_bed", "kind", "los", "on_admitted", "pool",
-                 "step_down", "waiting_here")
+    __slots__ = ("admitted", "fit_at", "in_bed", "kind", "los", "no_criteria", "on_admitted",
+                 "pool", "step_down", "waiting_here", "zero_day")
 
     def __init__(self, pid: int, arrived: float, source: str, kind: int):
         super().__init__(pid, arrived, source)
@@ -73,6 +87,8 @@ class Inpatient(Record):
         self.pool: Pool | None = None
         self.admitted = float("nan")
         self.step_down = False
+        self.no_criteria = False
+        self.zero_day = False
 
 
 class AcuteBeds(Service):
@@ -81,9 +97,17 @@ class AcuteBeds(Service):
     def __init__(self, ctx: Context, cfg: AcuteSection):
         super().__init__(ctx, cfg)
         env, streams, monitor = ctx.env, ctx.streams, ctx.monitor
-        self.pool = Pool(env, cfg.beds - cfg.elective_ring_fenced_beds, "acute.beds",
-                         queue=monitor.level(BED_QUEUE))
+        self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
+        self.pool = Pool(env, self.general_beds, "acute.beds", queue=monitor.level(BED_QUEUE),
+                         busy=monitor.level(GENERAL_OCCUPIED))
         self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
+        self.sdec = Pool(env, cfg.sdec_spaces, "acute.sdec", busy=monitor.level(SDEC_IN_USE))
+        self.available = monitor.level(GENERAL_AVAILABLE)
+        self.available.set(0.0, self.general_beds)
+        self.outliers = monitor.level(OUTLIERS)
+        self.no_criteria = monitor.level(NO_CRITERIA)
+        if cfg.escalation_beds > 0:
+            env.process(self._escalation_reviews())
         self.occupied = monitor.level(OCCUPIED)
         self.waiting = monitor.level(DIRECT_WAITING)
         self.delayed = monitor.level(DELAYED)
@@ -135,9 +159,49 @@ class AcuteBeds(Service):
         if p.waiting_here:
             self.enter(p, external=True)
             self.waiting.add(self.env.now, 1)
-        p.los = (self.zero_los.next() if self.u_zero() < self.cfg.zero_day_share
+        p.zero_day = self.u_zero() < self.cfg.zero_day_share
+        p.los = (self.zero_los.next() if p.zero_day
                  else max(self.em_los.next(), MIN_PER_DAY * 1.01))
-        self.pool.request(lambda t, p=p: self._bed(p, t, self.pool))
+        if p.zero_day and self.sdec.in_use < self.sdec.capacity:
+            self.sdec.request(lambda _t, p=p: self._bed(p, self.sdec))
+        elif self._general_full() and self._elective_free():
+            self._outlie(p)
+        else:
+            self.pool.request(lambda _t, p=p: self._bed(p, self.pool), data=p)
+
+    # -- outlying and escalation --------------------------------------------------------------
+    def _general_full(self) -> bool:
+        return self.pool.in_use >= self.pool.capacity or self.pool.queued > 0
+
+    def _elective_free(self) -> bool:
+        e = self.elective_pool
+        return self.cfg.outlying and e.in_use < e.capacity and not e.queued
+
+    def _outlie(self, p: Inpatient) -> None:
+        """An emergency patient takes a free ring-fenced elective bed (at once)."""
+        self.outliers.add(self.env.now, 1)
+        self.elective_pool.request(lambda _t, p=p: self._bed(p, self.elective_pool))
+
+    def _outlie_waiting(self) -> None:
+        """A ring-fenced bed came free: the longest-waiting emergency patient outlies into it."""
+        while self.pool.queued and self._elective_free():
+            ticket = self.pool.withdraw_next()
+            if ticket is None:  # pragma: no cover
+                return
+            self._outlie(ticket.data)
+
+    def _escalation_reviews(self):
+        """Hourly: open the escalation beds while general occupancy is at or above the
+        trigger, close them (as their patients leave) below it."""
+        cfg = self.cfg
+        while True:
+            base = self.general_beds
+            high = self.pool.in_use >= base * cfg.escalation_trigger_pct / 100
+            capacity = base + cfg.escalation_beds if high else base
+            if capacity != self.pool.capacity:
+                self.pool.set_capacity(capacity)
+                self.available.set(self.env.now, capacity)
+            yield self.env.timeout(MIN_PER_HOUR)
 
     def admit_elective(self) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
@@ -146,7 +210,7 @@ class AcuteBeds(Service):
             if pool.in_use < pool.capacity and not pool.queued:
                 p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
                 p.los = self.el_los.next()
-                pool.request(lambda t, p=p, pool=pool: self._in_bed(p, t, pool))  # at once
+                pool.request(lambda _t, p=p, pool=pool: self._in_bed(p, pool))  # at once
                 self.env.process(self._elective_stay(p))
                 return True
         self.cancelled.record(self.env.now, 1.0)
@@ -156,46 +220,66 @@ class AcuteBeds(Service):
         """An elective inpatient, in a bed from the day of surgery: recovery, then home in
         daytime discharge hours."""
         yield self.env.timeout(p.los)
+        self._no_longer_needs_bed(p)
         yield self.env.timeout(self._until_discharge_hours())
         self._release(p, "finished")
 
-    def _bed(self, p: Inpatient, ticket, pool: Pool) -> None:
-        """An emergency patient reaches a bed: stay until medically fit (or step down)."""
-        self._in_bed(p, ticket, pool)
+    def _bed(self, p: Inpatient, pool: Pool) -> None:
+        """An emergency patient reaches a bed (or SDEC space): stay until medically fit (or
+        ready to step down, then at the next discharge window)."""
+        self._in_bed(p, pool)
         if p.los > MIN_PER_DAY and p.step_down:
             saving = self.saving.next()
             when = max(p.los - saving, MIN_PER_DAY)
-            self.after(when, lambda p=p: self._try_step_down(p))
+            self.after(when, lambda p=p: self._ready_to_step_down(p))
         else:
             self.after(p.los, lambda p=p: self._fit(p))
 
-    def _in_bed(self, p: Inpatient, ticket, pool: Pool) -> None:
+    def _in_bed(self, p: Inpatient, pool: Pool) -> None:
         p.pool = pool
-        self.t_bed_wait.record(p.arrived, ticket.wait)
+        self.t_bed_wait.record(p.arrived, self.env.now - p.arrived)
         if p.waiting_here:
             self.waiting.add(self.env.now, -1)
         else:
             self.enter(p, external=False)
         p.in_bed = True
         p.admitted = self.env.now
-        self.occupied.add(self.env.now, 1)
+        if pool is not self.sdec:
+            self.occupied.add(self.env.now, 1)
         if p.on_admitted is not None:
             p.on_admitted()
         p.fit_at = self.env.now + p.los
         share = self.cfg.vw_step_down_share if self.needs.step_down is not None else 0.0
         p.step_down = self.u_step_down() < share  # drawn for all: stable CRN
 
+    def _ready_to_step_down(self, p: Inpatient) -> None:
+        """Ready for a virtual ward: the move follows the discharge window like any other."""
+        self._no_longer_needs_bed(p)
+        self.after(self._until_discharge_hours(), lambda p=p: self._try_step_down(p))
+
     def _try_step_down(self, p: Inpatient) -> None:
         if call(self.needs.step_down, Referral(self.name)):
             self._release(p, "transferred")
-        else:
+        else:  # no virtual ward bed: back to the stay until medically fit
+            self._still_needs_bed(p)
             self.after(p.fit_at - self.env.now, lambda p=p: self._fit(p))
+
+    def _no_longer_needs_bed(self, p: Inpatient) -> None:
+        if not p.no_criteria:
+            p.no_criteria = True
+            self.no_criteria.add(self.env.now, 1)
+
+    def _still_needs_bed(self, p: Inpatient) -> None:
+        if p.no_criteria:
+            p.no_criteria = False
+            self.no_criteria.add(self.env.now, -1)
 
     # -- discharge ------------------------------------------------------------------------------
     def _fit(self, p: Inpatient) -> None:
-        if p.los <= MIN_PER_DAY:
-            self._discharge_in_hours(p, "finished")
+        if p.zero_day:  # same-day care: leaves at any hour
+            self._release(p, "finished")
             return
+        self._no_longer_needs_bed(p)
         d = self.cfg.destinations
         u = self.u_dest()
         if u < d.home:
@@ -236,14 +320,28 @@ class AcuteBeds(Service):
         return at - now
 
     def _release(self, p: Inpatient, how) -> None:
-        self.t_stay.record(p.admitted, (self.env.now - p.admitted) / MIN_PER_DAY)
+        now = self.env.now
+        self.t_stay.record(p.admitted, (now - p.admitted) / MIN_PER_DAY)
         self.leave(p, how)
-        self.occupied.add(self.env.now, -1)
+        self._still_needs_bed(p)
+        pool = p.pool
+        assert pool is not None
+        if pool is self.sdec:  # an assessment space: no bed turnaround
+            pool.release()
+            return
+        self.occupied.add(now, -1)
+        if pool is self.elective_pool and p.kind == EMERGENCY:
+            self.outliers.add(now, -1)
         turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
         if turnaround > 0:
-            self.after(turnaround, p.pool.release)
+            self.after(turnaround, lambda pool=pool: self._free(pool))
         else:
-            p.pool.release()
+            self._free(pool)
+
+    def _free(self, pool: Pool) -> None:
+        pool.release()
+        if pool is self.elective_pool:
+            self._outlie_waiting()
 
     def close(self) -> None:
         """Direct admissions still waiting for a bed are counted (censored), not dropped."""

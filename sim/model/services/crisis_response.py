@@ -1,8 +1,9 @@
 """2-hour urgent community response (UCR): referrals, clinicians on shift, travel and visit.
 
-The service is open ``open_hour``-``close_hour`` every day; clinicians finish the visit they are
-on at closing. The 2-hour standard covers referrals received while the service is open (NHS
-England's in-scope definition); the first care contact is the clinician's arrival at the
+The service is open ``open_hour``-``close_hour`` every day, staffed by the hourly rota
+(``clinicians_per_shift``: flat or by hour, 0 while closed); clinicians finish the visit they are
+on when their shift ends. The 2-hour standard covers referrals received while the service is
+open (NHS England's in-scope definition); the first care contact is the clinician's arrival at the
 patient, so the response time is queueing wait plus travel. Referrals received while closed
 wait for opening or go to ED, as configured.
 """
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, Uniforms
 from sim.core.monitor import Observations, SeriesSpec
+from sim.core.rota import run_rota
 from sim.core.station import Station
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
@@ -69,7 +70,8 @@ class CrisisResponse(Service):
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
                                            cfg.hour_profile))
         self.needs: UCRNeeds = UCRNeeds()
-        ctx.env.process(self._shifts())
+        run_rota(ctx.env, self.team, cfg.clinicians_per_shift, ctx.calendar.start_date.weekday(),
+                 cfg.is_open_hour)
         self.arrivals(times.tolist(), self._community_referral)
 
     def offers(self) -> dict[str, Port]:
@@ -78,19 +80,6 @@ class CrisisResponse(Service):
     def _take(self, r: Referral) -> bool:
         self.refer(r.source, external=False)
         return True
-
-    def _shifts(self):
-        """Open and close the service every day (visits under way are finished)."""
-        cfg = self.cfg
-        t = 0.0
-        while True:
-            opens = t + cfg.open_hour * MIN_PER_HOUR
-            closes = t + cfg.close_hour * MIN_PER_HOUR
-            yield self.env.timeout(opens - self.env.now)
-            self.team.set_capacity(cfg.clinicians_per_shift)
-            yield self.env.timeout(closes - self.env.now)
-            self.team.set_capacity(0)
-            t += MIN_PER_DAY
 
     def _community_referral(self) -> None:
         s = self.cfg.sources

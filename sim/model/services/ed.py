@@ -3,14 +3,20 @@
 Type 3 units (UTC, minor injuries) have no queue modelled: nearly all their patients leave within
 4 hours, so a time-in-department draw is enough, and the third of attendances that go there are
 handled in bulk with numpy rather than as events (they cost nothing in the event queue).
-Type 1 patients queue for handover (ambulance arrivals) and for a clinician, then wait for tests
-and results (no clinician held) until the decision. An admitted patient stays in the
-department (boards) until the pathway finds a bed.
+Every type 1 patient needs a treatment space (``cubicles`` plus any ``corridor_spaces``), held
+from handover (ambulance) or from being called in from the waiting room (walk-in) until the
+patient leaves, boarders included; ambulance patients go first. An ambulance crew's handover
+starts only when a space can take the patient and a member of handover staff is free, so
+handover delays come from exit block. The patient then queues for a clinician (assessment),
+then has tests and results (no clinician held) until the decision. An admitted patient stays in
+the space (boards) until the pathway finds a bed. Clinicians and handover staff follow hourly
+rotas (``sim.core.rota``).
 
 The 4-hour decision rule (``decision_bunching``): an admitted patient decided before the window
 (default 180-240 min after arrival) is, with the configured probability, held until a uniformly
-drawn time inside it before the bed request is made, reproducing the HSCIC finding that half of
-admissions from A&E happen in the 4th hour.
+drawn time inside it before the bed request is made: the bunching of decisions before the
+4-hour mark. HSCIC 2014 found half of admissions from A&E in the 4th hour; with the baseline's bed
+waits the model gives about 40-44% (README calibration table), so that figure is not claimed.
 
 A patient's random attributes are drawn at arrival, in arrival order, so patient i is the same
 patient in every scenario (common random numbers).
@@ -29,7 +35,8 @@ import numpy as np
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.distributions import Sampler, Uniforms, draw
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.station import Station
+from sim.core.rota import run_rota
+from sim.core.station import Pool, Station
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Record, Service
@@ -43,11 +50,13 @@ TYPE1_TIME_IN_DEPT = "ed.type1_time_in_dept"
 ADMITTED_TIME_IN_DEPT = "ed.admitted_time_in_dept"
 HANDOVER = "ed.handover"
 ASSESSMENT_WAIT = "ed.assessment_wait"
+SPACES = "ed.spaces_in_use"
+SPACE_HOLD = "ed.space_hold_mins"  # by the time the space was taken: Little's law
 DECISION_TO_ADMIT_MINS = "ed.decision_to_admit_mins"
 OBSERVATIONS = Observations(
     tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, HANDOVER, ASSESSMENT_WAIT,
-             DECISION_TO_ADMIT_MINS),
-    levels=(BOARDING,))
+             DECISION_TO_ADMIT_MINS, SPACE_HOLD),
+    levels=(BOARDING, SPACES))
 SERIES = (SeriesSpec("ed_4h_pct", "ED 4-hour % (by day of arrival)", "ed", TIME_IN_DEPT,
                      "share", 240.0),)
 
@@ -60,7 +69,7 @@ class EDNeeds:
 
 class EDPatient(Record):
     __slots__ = ("admit", "ambulance", "assess_mins", "handed_over", "handover_mins",
-                 "hold_until", "investigation_mins", "type3")
+                 "hold_until", "investigation_mins", "space_at", "type3")
 
 
 class EmergencyDepartment(Service):
@@ -89,9 +98,15 @@ class EmergencyDepartment(Service):
         self.assess_draw = Sampler(cfg.assessment_mins, streams("service.ed.assessment"))
         self.invest_draw = Sampler(cfg.investigation_mins, streams("service.ed.investigation"))
         self.type3_draw = Sampler(cfg.type3_time_in_dept_mins, streams("service.ed.type3"))
-        self.handover = Station(env, cfg.handover_staff, "ed.handover")
+        weekday0 = calendar.start_date.weekday()
+        self.handover = Station(env, 0, "ed.handover")
+        run_rota(env, self.handover, cfg.handover_staff, weekday0)
         self.t3_still_here = 0
-        self.clinicians = Station(env, cfg.clinicians_per_shift, "ed.clinicians")
+        self.clinicians = Station(env, 0, "ed.clinicians")
+        run_rota(env, self.clinicians, cfg.clinicians_per_shift, weekday0)
+        self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
+                           busy=monitor.level(SPACES))
+        self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.level(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
         self.t_type1 = monitor.tally(TYPE1_TIME_IN_DEPT)
@@ -145,12 +160,18 @@ class EmergencyDepartment(Service):
             if u_hold < b.share:
                 p.hold_until = b.window_start_mins + (
                     b.window_end_mins - b.window_start_mins) * (u_hold / b.share)
+        p.space_at = -1.0
+        self.spaces.request(lambda _t, p=p: self._in_space(p), 0.0 if p.ambulance else 1.0)
+
+    # -- type 1 journey -----------------------------------------------------------------------
+    def _in_space(self, p: EDPatient) -> None:
+        """A space can take the patient: an ambulance crew hands over, a walk-in is called."""
+        p.space_at = self.env.now
         if p.ambulance:
             self.handover.join(p.handover_mins, lambda _t, p=p: self._handed_over(p))
         else:
             self._assess(p)
 
-    # -- type 1 journey -----------------------------------------------------------------------
     def _handed_over(self, p: EDPatient) -> None:
         p.handed_over = True
         self.t_handover.record(p.arrived, self.env.now - p.arrived)
@@ -161,13 +182,10 @@ class EmergencyDepartment(Service):
 
     def _assessed(self, p: EDPatient, ticket) -> None:
         self.t_wait.record(p.arrived, ticket.wait)
-        leaves_at = self.env.now + p.investigation_mins
-        if not p.admit and leaves_at <= self.end:
-            # Tests and results hold no resource and nothing observes this patient again, so
-            # the departure is booked now rather than as an event (a third of all ED events).
-            self._depart(p, at=leaves_at)
-        else:
+        if p.admit:
             self.after(p.investigation_mins, lambda p=p: self._decided(p))
+        else:
+            self.after(p.investigation_mins, lambda p=p: self._depart(p))
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
@@ -197,9 +215,13 @@ class EmergencyDepartment(Service):
         self.boarding.add(self.env.now, -1)
         self._depart(p, how)
 
-    def _depart(self, p: EDPatient, how: str = "finished", at: float | None = None) -> None:
+    def _depart(self, p: EDPatient, how: str = "finished") -> None:
         self.leave(p, how)
-        stay = (self.env.now if at is None else at) - p.arrived
+        now = self.env.now
+        if not p.type3:
+            self.t_space.record(p.space_at, now - p.space_at)
+            self.spaces.release()
+        stay = now - p.arrived
         self.t_time.record(p.arrived, stay)
         if not p.type3:
             self.t_type1.record(p.arrived, stay)
@@ -220,6 +242,8 @@ class EmergencyDepartment(Service):
                 self.t_admitted.record(p.arrived, stay, censored=True)
             if p.ambulance and not p.handed_over:
                 self.t_handover.record(p.arrived, stay, censored=True)
+            if not p.type3 and p.space_at >= 0:
+                self.t_space.record(p.space_at, now - p.space_at, censored=True)
 
     def in_system(self) -> int:
         return len(self.present) + self.t3_still_here

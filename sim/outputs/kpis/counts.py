@@ -13,6 +13,13 @@ def ed_attendances(data: RunData, window: Window) -> float:
     return float(data.monitor.tally(ed.TIME_IN_DEPT).select(window)[0].size)
 
 
+@kpi("ed_type1_attendances", "attendances", "neither", "ed")
+def ed_type1_attendances(data: RunData, window: Window) -> float:
+    """Type 1 (major) ED attendances arriving in the window: the denominator of ed_12h_pct and
+    ed_type1_4h_pct."""
+    return float(data.monitor.tally(ed.TYPE1_TIME_IN_DEPT).select(window)[0].size)
+
+
 @kpi("ucr_referrals_in_scope", "referrals", "neither", "ucr")
 def ucr_referrals_in_scope(data: RunData, window: Window) -> float:
     """UCR referrals received in the window while the service was open (2-hour scope)."""

@@ -25,16 +25,31 @@ class AcuteSection(Strict):
         "Of those beds, how many only elective inpatients may use (an elective ward or hub); "
         "electives overflow into the rest when these are full.",
         lever="beds (within acute.beds)", default=0)
+    escalation_beds: Count = capacity(
+        "Escalation beds (extra G&A beds opened under pressure, on top of acute.beds): open "
+        "while the general beds' occupancy is at or above escalation_trigger_pct at an hourly "
+        "review, closed (as patients leave) below it. Costed as if open all year (an upper "
+        "bound).", lever="escalation beds", default=0)
+    escalation_trigger_pct: NonNeg = Field(
+        default=95.0, le=100.0, description="Occupancy of the general (not ring-fenced) G&A beds, "
+        "%, at or above which escalation beds are opened at the hourly review.")
+    outlying: bool = Field(
+        default=True, description="Emergency patients outlie into free ring-fenced elective "
+        "beds when every general bed is taken; elective inpatients then find fewer beds and "
+        "are cancelled on the day.")
+    sdec_spaces: Count = capacity(
+        "Same-day emergency care (SDEC) / assessment-area spaces for zero-day emergency "
+        "patients, outside the G&A beds; a zero-day patient takes a G&A bed when none is free.",
+        lever="SDEC spaces", default=0)
     direct_admissions_per_100k_per_year: NonNeg = Field(
         description="Emergency admissions not through ED (GP, SDEC, other), per 100k per year.")
     direct_admission_hour_profile: HourProfile
     zero_day_share: Prob = Field(
-        description="Share of emergency admissions with a clinically short (zero-day) stay. "
-        "Like every discharge they leave only in daytime hours, so one whose stay ends in the "
-        "evening or at night stays until the next discharge window.")
+        description="Share of emergency admissions with a clinically short (zero-day, SDEC) "
+        "stay: they use an SDEC space when one is free (else a G&A bed) and leave at any hour "
+        "when the stay is over (no discharge window).")
     zero_day_los_hours: Duration = Field(
-        description="Clinical length of stay of zero-day admissions, hours (before the "
-        "daytime-discharge rule).")
+        description="Length of stay of zero-day admissions, hours.")
     emergency_los_days: Duration = Field(
         description="Length of stay until medically fit, other emergency stays, days (at least "
         "1.01: shorter draws are raised to it).")
@@ -69,5 +84,7 @@ class AcuteSection(Strict):
         return self
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
-        """Beds x days x the cost of a staffed G&A bed-day."""
-        return self.beds * days * costs.acute_bed_day_gbp
+        """(G&A beds + escalation beds + SDEC spaces) x days x the cost of a staffed G&A
+        bed-day (escalation beds as if open all year; an SDEC space costed as a bed)."""
+        return ((self.beds + self.escalation_beds + self.sdec_spaces) * days
+                * costs.acute_bed_day_gbp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from sim.core.rota import mean_on_duty
 from sim.scenario.base import (
     Count,
     Duration,
@@ -11,6 +12,7 @@ from sim.scenario.base import (
     MonthProfile,
     NonNeg,
     Prob,
+    Rota,
     Shares,
     Strict,
     WeekdayProfile,
@@ -29,7 +31,8 @@ class EDArrivalMix(Shares):
 
 class DecisionBunching(Strict):
     """The documented 4-hour rule: admissions decided early are held and released in the 4th
-    hour (HSCIC 2014: 51% of admissions from A&E happen in the 4th hour)."""
+    hour. HSCIC 2014 found 51% of admissions from A&E in the 4th hour; the model's share is
+    measured (ed_admitted_4th_hour_pct), not fitted to it."""
 
     share: Prob = Field(description="Share of admitted patients decided before window_start_mins "
                         "who are held until the window.")
@@ -56,13 +59,23 @@ class EDSection(Strict):
     hour_profile: HourProfile
     weekday_profile: WeekdayProfile
     month_profile: MonthProfile
-    handover_staff: Count = capacity(
-        "ED staff receiving ambulance handovers at once (handover servers).",
-        lever="handovers at once")
+    handover_staff: Rota = capacity(
+        "ED staff receiving ambulance handovers at once (handover servers): one number (every "
+        "hour), 24 hourly values or 7 x 24 (Mon..Sun).",
+        lever="handovers at once (by hour)")
+    cubicles: Count = capacity(
+        "Type 1 treatment spaces (cubicles, majors, resus and minors spaces) across the type 1 "
+        "units. Every type 1 patient holds one from handover (ambulance) or from being called "
+        "in (walk-in) until leaving the department, boarders included; a handover completes "
+        "only when a space can take the patient.", lever="treatment spaces", default=1)
+    corridor_spaces: Count = capacity(
+        "Corridor-care allowance: extra places used as spaces when every cubicle is full "
+        "(0 = no corridor care).", lever="corridor places", default=0)
     handover_mins: Duration = Field(description="Time to hand a patient over, minutes.")
-    clinicians_per_shift: Count = capacity(
-        "Type 1 ED clinicians on duty at any time (assessment servers).",
-        lever="clinicians on duty")
+    clinicians_per_shift: Rota = capacity(
+        "Type 1 ED clinicians on duty (assessment servers): one number (every hour), 24 "
+        "hourly values (00..23) or 7 x 24 (Mon..Sun).",
+        lever="clinicians on duty (by hour)")
     assessment_mins: Duration = Field(
         description="Clinician time per type 1 patient (triage to decision), minutes.")
     investigation_mins: Duration = Field(
@@ -78,7 +91,8 @@ class EDSection(Strict):
         description="Time in department at a type 3 unit, minutes (no queue modelled).")
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
-        """Clinicians and handover staff on duty x WTE per 24x7 post x cost per WTE."""
-        staff = (self.clinicians_per_shift * costs.ed_clinician_wte_per_year_gbp
-                 + self.handover_staff * costs.ed_handover_wte_per_year_gbp)
+        """Clinicians and handover staff on duty (mean over the week's hours) x WTE per 24x7
+        post x cost per WTE: costs follow the hours staffed."""
+        staff = (mean_on_duty(self.clinicians_per_shift) * costs.ed_clinician_wte_per_year_gbp
+                 + mean_on_duty(self.handover_staff) * costs.ed_handover_wte_per_year_gbp)
         return staff * costs.wte_per_post_24x7 * years(days)

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Count, Duration, HourProfile, NonNeg, Prob, Shares, Strict, capacity
+from sim.core.rota import mean_on_duty
+from sim.scenario.base import Duration, HourProfile, NonNeg, Prob, Rota, Shares, Strict, capacity
 from sim.scenario.costs import CostsSection, years
 
 
@@ -35,8 +36,10 @@ class UCRSection(Strict):
     close_hour: int = Field(ge=1, le=24, description="Service closes at this hour (20 = 20:00).")
     out_of_hours: Literal["wait", "ed"] = Field(
         description="Referrals received while closed: wait for opening, or go to ED.")
-    clinicians_per_shift: Count = capacity("Clinicians on duty while the service is open.",
-                                           lever="clinicians on duty, 08:00-20:00")
+    clinicians_per_shift: Rota = capacity(
+        "Clinicians on duty while the service is open: one number (every open hour), 24 hourly "
+        "values (00..23) or 7 x 24 (Mon..Sun); hours outside open_hour-close_hour count as 0.",
+        lever="clinicians on duty, 08:00-20:00 (by hour)")
     travel_mins: Duration = Field(description="Travel to the patient, minutes.")
     visit_mins: Duration = Field(description="First visit, minutes.")
     outcomes: UCROutcomes = Field(description="What happens after the visit (shares).")
@@ -48,7 +51,11 @@ class UCRSection(Strict):
         return self
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
-        """Clinicians on duty x WTE per post (for the hours open) x cost per WTE."""
-        hours = (self.close_hour - self.open_hour) / 24
-        return (self.clinicians_per_shift * costs.wte_per_post_24x7 * hours
-                * costs.ucr_clinician_wte_per_year_gbp * years(days))
+        """Clinicians on duty (mean over the week's hours, 0 while closed) x WTE per 24x7 post
+        x cost per WTE: costs follow the hours staffed."""
+        on_duty = mean_on_duty(self.clinicians_per_shift, self.is_open_hour)
+        return (on_duty * costs.wte_per_post_24x7 * costs.ucr_clinician_wte_per_year_gbp
+                * years(days))
+
+    def is_open_hour(self, hour: int) -> bool:
+        return self.open_hour <= hour < self.close_hour
