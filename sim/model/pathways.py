@@ -30,9 +30,17 @@ LINKS = (
     # boards until an acute bed is free
     Link("ed", "step_up", "virtual_ward", "step_up"),
     Link("ed", "bed", "acute", "emergency_bed"),
-    # acute beds: early step-down to a virtual ward; fit patients wait in bed for reablement
+    # acute beds: early step-down to a virtual ward; fit patients needing support wait in bed
+    # for discharge to assess (pathway 1 reablement or home care, 2, 3), or for reablement
+    # when discharge to assess is switched off
     Link("acute", "step_down", "virtual_ward", "step_down"),
+    Link("acute", "discharge", "d2a", "fit"),
     Link("acute", "reablement", "reablement", "referral"),
+    Link("d2a", "reablement", "reablement", "referral"),
+    # reablement clients needing long-term home care wait for a pathway 1 package
+    Link("reablement", "home_care", "d2a", "home_care"),
+    # virtual wards: escalation to an acute bed; refused community step-ups are admitted
+    Link("virtual_ward", "admission", "acute", "emergency_bed"),
     # UCR after the visit: escalation to ED, a virtual ward, reablement
     Link("ucr", "ed", "ed", "attendance"),
     Link("ucr", "step_up", "virtual_ward", "step_up"),

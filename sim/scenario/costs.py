@@ -36,6 +36,12 @@ class CostsSection(Strict):
     vw_bed_day_gbp: NonNeg = Field(default=0.0, description="Cost of one VW bed for a day.")
     reablement_package_day_gbp: NonNeg = Field(
         default=0.0, description="Cost of one reablement package's capacity for a day.")
+    home_care_hour_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one hour of home care (pathway 1 packages).")
+    community_bed_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one pathway 2 community rehabilitation bed for a day.")
+    care_home_place_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one pathway 3 care-home place for a day.")
     theatre_session_gbp: NonNeg = Field(default=0.0, description="Cost of one 4-hour list.")
     outpatient_slot_gbp: NonNeg = Field(
         default=0.0, description="Cost of one first outpatient appointment offered.")

@@ -37,3 +37,4 @@ def vw_occupancy_pct(data: RunData, window: Window) -> float:
     """Virtual ward occupancy: time-averaged occupied VW beds over the window / VW beds."""
     beds = data.scenario.virtual_ward.beds
     return pct(data.monitor.level(virtual_ward.OCCUPIED).mean(window), beds)
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import Count, Duration, NonNeg, Strict, capacity, tagged
+from sim.scenario.base import Count, Duration, NonNeg, Prob, Strict, capacity, tagged
 from sim.scenario.costs import CostsSection
 
 
@@ -13,13 +13,16 @@ class VirtualWardSection(Strict):
     beds: Count = capacity("Virtual ward beds (patients who can be held at once).", lever="beds")
     accept_below_pct: float = tagged(
         lever="% of beds", default=100.0, gt=0, le=100,
-        description="New patients are taken only while occupancy is below this % of beds "
-        "(teams keep headroom for step-ups and staffing); 100 = a pure loss system.")
+        description="Optional lever: new patients are taken only while occupancy is below this % "
+        "of beds (headroom kept for step-ups); 100 = off, a pure loss system.")
     step_up_los_days: Duration = Field(description="Length of stay of step-up patients, days.")
     step_down_los_days: Duration = Field(description="Length of stay of step-down patients, days.")
+    escalation_share: Prob = Field(
+        default=0.0, description="Share of virtual ward patients who deteriorate and are "
+        "admitted to an acute bed part-way through their stay (uniformly within it).")
     direct_referrals_per_100k_per_year: NonNeg = Field(
         default=0.0, description="Step-ups from community teams other than UCR and GP, per 100k "
-        "per year (Poisson; used alone for the Erlang B check).")
+        "per year (Poisson; used alone for the Erlang B check). Refused ones are admitted.")
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Beds x days x the cost of a virtual ward bed-day."""
