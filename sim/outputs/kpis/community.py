@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.core.clock import Window
 from sim.model.services import crisis_response, reablement, virtual_ward
 from sim.outputs.kpis.base import RunData, kpi, pct, share_within
@@ -38,3 +40,11 @@ def vw_occupancy_pct(data: RunData, window: Window) -> float:
     beds = data.scenario.virtual_ward.beds
     return pct(data.monitor.level(virtual_ward.OCCUPIED).mean(window), beds)
 
+
+
+@kpi("vw_patients", "patients", "higher", "virtual_ward")
+def vw_patients(data: RunData, window: Window) -> float:
+    """Patients cared for on virtual wards: admissions to a virtual ward (step-up and
+    step-down, every source) during the window."""
+    values, _ = data.monitor.tally(virtual_ward.OFFERED).select(window)
+    return float(np.count_nonzero(values == 1.0))
