@@ -1,4 +1,10 @@
-"""2-hour urgent community response (UCR): referrals, clinicians on shift, travel and visit.
+"""2-hour urgent community response (UCR): referrals, locality teams on shift, travel and visit.
+
+Each locality team has its own clinicians (a share of ``clinicians_per_shift``) and travel
+times, and serves its own patients; with no localities one ICS-wide team serves everyone. A
+team's clinician pool is built in one function (``_team``), where an hourly rota plugs in. The
+longer a patient waits, the likelier they are conveyed to ED after all
+(``conveyance_per_hour_waited``).
 
 The service is open ``open_hour``-``close_hour`` every day; clinicians finish the visit they are
 on at closing. The 2-hour standard covers referrals received while the service is open (NHS
@@ -9,6 +15,8 @@ wait for opening or go to ED, as configured.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import simpy
@@ -47,7 +55,22 @@ class UCRNeeds:
 
 
 class UCRReferral(Record):
-    __slots__ = ("contacted", "in_scope", "outcome", "travel", "visit")
+    __slots__ = ("contacted", "convey", "in_scope", "outcome", "team", "travel", "visit")
+
+
+class _TeamLevel:
+    """One team's share of a service-wide level: the team reports its own count, the level
+    holds the sum over teams."""
+
+    __slots__ = ("last", "total")
+
+    def __init__(self, total):
+        self.total = total
+        self.last = 0
+
+    def set(self, t: float, value: float) -> None:
+        self.total.add(t, value - self.last)
+        self.last = value
 
 
 class CrisisResponse(Service):
@@ -56,11 +79,21 @@ class CrisisResponse(Service):
     def __init__(self, ctx: Context, cfg: UCRSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.team = Station(ctx.env, 0, "ucr.clinicians", busy=monitor.level(BUSY),
-                            queue=monitor.level(QUEUE))
+        self.busy, self.queue = monitor.level(BUSY), monitor.level(QUEUE)
         self.t_response = monitor.tally(RESPONSE_MINS)
         self.t_all = monitor.tally(RESPONSE_ALL_MINS)
-        self.travel = Sampler(cfg.travel_mins, streams("service.ucr.travel"))
+        if cfg.localities:
+            names = [x.name for x in cfg.localities]
+            self.travels = [Sampler(x.travel_mins, streams(f"service.ucr.travel.{x.name}"))
+                            for x in cfg.localities]
+        else:
+            names = ["ics"]
+            self.travels = [Sampler(cfg.travel_mins, streams("service.ucr.travel"))]
+        self.teams = [self._team(n, size) for n, size in zip(names, cfg.team_sizes(),
+                                                              strict=True)]
+        self.cum_share = list(itertools.accumulate(x.referral_share for x in cfg.localities))
+        self.u_locality = Uniforms(streams("route.ucr.locality"))
+        self.u_convey = Uniforms(streams("route.ucr.conveyance"))
         self.visit = Sampler(cfg.visit_mins, streams("service.ucr.visit"))
         self.u_outcome = Uniforms(streams("route.ucr.outcome"))
         self.u_source = Uniforms(streams("route.ucr.source"))
@@ -69,7 +102,6 @@ class CrisisResponse(Service):
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
                                            cfg.hour_profile))
         self.needs: UCRNeeds = UCRNeeds()
-        ctx.env.process(self._shifts())
         self.arrivals(times.tolist(), self._community_referral)
 
     def offers(self) -> dict[str, Port]:
@@ -79,17 +111,25 @@ class CrisisResponse(Service):
         self.refer(r.source, external=False)
         return True
 
-    def _shifts(self):
-        """Open and close the service every day (visits under way are finished)."""
+    def _team(self, name: str, clinicians: int) -> Station:
+        """One locality team's clinician pool and its shifts: ``clinicians`` on duty while the
+        service is open. The one place a rota (clinicians by hour) replaces the shifts."""
+        team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=_TeamLevel(self.busy),
+                       queue=_TeamLevel(self.queue))  # type: ignore[arg-type]
+        self.env.process(self._shifts(team, clinicians))
+        return team
+
+    def _shifts(self, team: Station, clinicians: int):
+        """Open and close the team every day (visits under way are finished)."""
         cfg = self.cfg
         t = 0.0
         while True:
             opens = t + cfg.open_hour * MIN_PER_HOUR
             closes = t + cfg.close_hour * MIN_PER_HOUR
             yield self.env.timeout(opens - self.env.now)
-            self.team.set_capacity(cfg.clinicians_per_shift)
+            team.set_capacity(clinicians)
             yield self.env.timeout(closes - self.env.now)
-            self.team.set_capacity(0)
+            team.set_capacity(0)
             t += MIN_PER_DAY
 
     def _community_referral(self) -> None:
@@ -104,8 +144,12 @@ class CrisisResponse(Service):
         r = UCRReferral(self.new_id(), self.env.now, source)
         r.in_scope = self.is_open(self.env.now)
         r.contacted = False
-        r.travel = self.travel.next()
+        u = self.u_locality()
+        r.team = next((i for i, c in enumerate(self.cum_share) if u < c),
+                      len(self.teams) - 1)
+        r.travel = self.travels[r.team].next()
         r.visit = self.visit.next()
+        r.convey = self.u_convey()
         u = self.u_outcome()
         o = self.cfg.outcomes
         r.outcome = (HOME if u < o.home else VIRTUAL_WARD if u < o.home + o.virtual_ward
@@ -114,7 +158,7 @@ class CrisisResponse(Service):
         if not r.in_scope and self.cfg.out_of_hours == "ed":
             self._send_to_ed(r)
             return
-        self.env.process(self._visit(r, self.team.acquire()))
+        self.env.process(self._visit(r, self.teams[r.team].acquire()))
 
     def _visit(self, r: UCRReferral, clinician: simpy.Event):
         """Wait for a clinician, who travels to the patient (first care contact on arrival:
@@ -123,7 +167,7 @@ class CrisisResponse(Service):
         yield self.env.timeout(r.travel)
         self._contact(r)
         yield self.env.timeout(r.visit)
-        self.team.release()
+        self.teams[r.team].release()
         self._visited(r)
 
     def _contact(self, r: UCRReferral) -> None:
@@ -135,6 +179,9 @@ class CrisisResponse(Service):
 
     def _visited(self, r: UCRReferral) -> None:
         n = self.needs
+        waited_h = (self.env.now - r.visit - r.arrived) / MIN_PER_HOUR
+        if r.convey < -math.expm1(-self.cfg.conveyance_per_hour_waited * waited_h):
+            r.outcome = ED  # deteriorated while waiting: conveyed to ED after all
         if r.outcome == HOME:
             self.leave(r, "finished")
         elif r.outcome == ED:
