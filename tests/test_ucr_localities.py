@@ -1,0 +1,38 @@
+"""UCR locality teams split the clinicians on duty; conveyance to ED rises with the wait."""
+
+from __future__ import annotations
+
+from sim.checks.verify import alone
+from sim.experiment.task import run_replication
+from sim.scenario import baseline_path, load_scenario
+
+BASELINE = baseline_path()
+
+
+def test_team_sizes_follow_clinician_shares_and_sum_to_the_total() -> None:
+    base = load_scenario(BASELINE)
+    for total in (1, 3, 9, 36):
+        sc = load_scenario(BASELINE, [f"ucr.clinicians_per_shift={total}"])
+        sizes = sc.ucr.team_sizes()
+        assert sum(sizes) == total and len(sizes) == len(base.ucr.localities)
+        if total >= len(sizes):
+            assert min(sizes) >= 1
+    assert load_scenario(BASELINE, ["ucr.clinicians_per_shift=9"]).ucr.team_sizes() == [4, 3, 2]
+    assert load_scenario(BASELINE, ["ucr.localities=[]"]).ucr.team_sizes() == [base.ucr
+                                                                            .clinicians_per_shift]
+
+
+def _escalated_share(clinicians: int) -> float:
+    """UCR with ED switched on (so escalations are transfers); share of referrals sent on."""
+    sc = alone("ucr", [f"ucr.clinicians_per_shift={clinicians}",
+                       "ucr.outcomes={home=1.0, virtual_ward=0.0, reablement=0.0, ed=0.0}",
+                       "ucr.conveyance_per_hour_waited=0.2"], 5, 60)
+    flows = run_replication(sc, 7, 0).flows["ucr"]
+    return (flows["transferred"] + flows["redirected"]) / flows["entered"]
+
+
+def test_conveyance_rises_when_patients_wait_longer() -> None:
+    """Everyone would be treated at home; only waiting sends them to ED. Fewer clinicians ->
+    longer waits -> more conveyed (same random numbers)."""
+    few, many = _escalated_share(1), _escalated_share(6)
+    assert few > many > 0
