@@ -36,3 +36,20 @@ def test_conveyance_rises_when_patients_wait_longer() -> None:
     longer waits -> more conveyed (same random numbers)."""
     few, many = _escalated_share(1), _escalated_share(6)
     assert few > many > 0
+
+
+def test_refused_step_up_is_admitted_not_sent_to_ed() -> None:
+    """No virtual ward bed free: a UCR step-up is admitted to an acute bed directly."""
+    from sim.model import registry
+
+    on = {"ucr", "virtual_ward", "acute"}
+    sets = [f"{s}.enabled=false" for s in registry.REGISTRY if s not in on]
+    sets += ["virtual_ward.beds=0", "virtual_ward.direct_referrals_per_100k_per_year=0",
+             "acute.direct_admissions_per_100k_per_year=0", "acute.vw_step_down_share=0",
+             "ucr.outcomes={home=0.0, virtual_ward=1.0, reablement=0.0, ed=0.0}",
+             "ucr.conveyance_per_hour_waited=0.0", "population.size=50000",
+             "run.warmup_days=5", "run.measurement_days=20"]
+    flows = run_replication(load_scenario(BASELINE, sets), 3, 0).flows
+    assert flows["acute"]["entered"] > 0 and flows["acute"]["external"] == 0
+    assert flows["ucr"]["redirected"] == 0
+    assert flows["ucr"]["transferred"] == flows["acute"]["entered"]

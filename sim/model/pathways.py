@@ -41,10 +41,12 @@ LINKS = (
     Link("reablement", "home_care", "d2a", "home_care"),
     # virtual wards: escalation to an acute bed; refused community step-ups are admitted
     Link("virtual_ward", "admission", "acute", "emergency_bed"),
-    # UCR after the visit: escalation to ED, a virtual ward, reablement
+    # UCR after the visit: escalation to ED, a virtual ward (or an acute bed when none is free),
+    # reablement
     Link("ucr", "ed", "ed", "attendance"),
     Link("ucr", "step_up", "virtual_ward", "step_up"),
     Link("ucr", "reablement", "reablement", "referral"),
+    Link("ucr", "admission", "acute", "emergency_bed"),  # refused step-up: admitted directly
     # primary care: unmet same-day need walks in to ED or is referred to UCR; GP step-ups
     Link("primary_care", "ed", "ed", "attendance"),
     Link("primary_care", "ucr", "ucr", "referral"),

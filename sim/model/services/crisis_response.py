@@ -52,6 +52,7 @@ class UCRNeeds:
     ed: Port | None = None  # escalation, and referrals while closed (out_of_hours = "ed")
     step_up: Port | None = None  # a virtual ward after the visit
     reablement: Port | None = None  # reablement after the visit
+    admission: Port | None = None  # an acute bed when no virtual ward bed is free
 
 
 class UCRReferral(Record):
@@ -188,8 +189,10 @@ class CrisisResponse(Service):
             self._send_to_ed(r)
         elif call(n.step_up if r.outcome == VIRTUAL_WARD else n.reablement, Referral("ucr")):
             self.leave(r, "transferred")
-        elif r.outcome == VIRTUAL_WARD:  # no VW bed: the patient goes to ED instead
-            self._send_to_ed(r)
+        elif r.outcome == VIRTUAL_WARD:  # no VW bed: admitted instead (direct), else ED
+            admitted = Referral(self.name, on_taken=lambda r=r: self.leave(r, "transferred"))
+            if not call(n.admission, admitted):
+                self._send_to_ed(r)
         else:  # reablement switched off: support arranged outside the model
             self.leave(r, "redirected")
 
