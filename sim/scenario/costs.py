@@ -34,6 +34,9 @@ class CostsSection(Strict):
     acute_bed_day_gbp: NonNeg = Field(
         default=0.0, description="Cost of one G&A bed available for a day (staffed).")
     vw_bed_day_gbp: NonNeg = Field(default=0.0, description="Cost of one VW bed for a day.")
+    vw_clinician_wte_per_year_gbp: NonNeg = Field(
+        default=0.0, description="Virtual ward caseload clinician cost per WTE per year, with "
+        "on-costs (only when virtual_ward.caseload_per_clinician is set).")
     reablement_package_day_gbp: NonNeg = Field(
         default=0.0, description="Cost of one reablement package's capacity for a day.")
     home_care_hour_gbp: NonNeg = Field(

@@ -52,7 +52,7 @@ class UCRNeeds:
     ed: Port | None = None  # escalation, and referrals while closed (out_of_hours = "ed")
     step_up: Port | None = None  # a virtual ward after the visit
     reablement: Port | None = None  # reablement after the visit
-    admission: Port | None = None  # an acute bed when no virtual ward bed is free
+    admission: Port | None = None  # a hospital bed when no virtual ward bed is free
 
 
 class UCRReferral(Record):

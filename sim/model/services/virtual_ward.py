@@ -7,7 +7,8 @@ which the verification uses. So fewer beds give higher occupancy and more beds m
 
 A share of patients deteriorate and escalate to an acute bed part-way through their stay; they
 keep their virtual ward bed until the acute bed is reached. ``accept_below_pct`` (new patients
-only below that % of beds) stays as an optional lever; at 100 it is off.
+only below that % of beds) stays as an optional lever; at 100 it is off. Staffing, when given,
+is a caseload per clinician: the ward holds at most clinicians x caseload patients.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class VirtualWard(Service):
     def __init__(self, ctx: Context, cfg: VirtualWardSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.accept_limit = min(cfg.beds, cfg.beds * cfg.accept_below_pct / 100)
+        self.accept_limit = min(cfg.places(), cfg.beds * cfg.accept_below_pct / 100)
         self.occupied = monitor.level(OCCUPIED)
         self.offered = monitor.tally(OFFERED)
         self.t_los = monitor.tally(LOS_DAYS)

@@ -1,4 +1,5 @@
-"""UCR locality teams split the clinicians on duty; conveyance to ED rises with the wait."""
+"""UCR locality teams split the clinicians on duty; conveyance to ED rises with the wait; a
+refused step-up is admitted; virtual ward staffing caps the caseload."""
 
 from __future__ import annotations
 
@@ -53,3 +54,17 @@ def test_refused_step_up_is_admitted_not_sent_to_ed() -> None:
     assert flows["acute"]["entered"] > 0 and flows["acute"]["external"] == 0
     assert flows["ucr"]["redirected"] == 0
     assert flows["ucr"]["transferred"] == flows["acute"]["entered"]
+
+
+def test_virtual_ward_staffing_caps_the_caseload() -> None:
+    """Half the caseload clinicians: the ward holds at most half its beds (a loss system on
+    clinicians x caseload places), whatever the beds."""
+    def occupancy(clinicians: int) -> float:
+        sets = [f"virtual_ward.clinicians={clinicians}", "virtual_ward.beds=40",
+                "virtual_ward.caseload_per_clinician=2",
+                "virtual_ward.direct_referrals_per_100k_per_year=4000"]
+        sc = alone("virtual_ward", sets, 20, 100)
+        return run_replication(sc, 5, 0).kpis["vw_occupancy_pct"]
+
+    full, half = occupancy(20), occupancy(10)
+    assert half <= 50.0 + 1e-9 < full
