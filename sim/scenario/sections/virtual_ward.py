@@ -18,9 +18,10 @@ class VirtualWardSection(Strict):
     clinicians: Count = capacity(
         "Virtual ward clinicians holding a caseload (used with caseload_per_clinician).",
         lever="clinicians", default=0)
-    caseload_per_clinician: NonNeg | None = Field(
-        default=None, description="Patients one clinician can hold: the ward takes patients "
-        "while fewer than clinicians x this (and a bed) are in use. None: beds only.")
+    caseload_per_clinician: NonNeg = Field(
+        default=0.0, description="Patients one clinician can hold: the ward takes patients "
+        "while fewer than clinicians x this (and a bed) are in use. 0: staffing not modelled, "
+        "beds only (and clinicians not costed).")
     step_up_los_days: Duration = Field(description="Length of stay of step-up patients, days.")
     step_down_los_days: Duration = Field(description="Length of stay of step-down patients, days.")
     escalation_share: Prob = Field(
@@ -32,13 +33,13 @@ class VirtualWardSection(Strict):
 
     @model_validator(mode="after")
     def _staffing(self) -> VirtualWardSection:
-        if self.caseload_per_clinician is not None and self.clinicians == 0:
+        if self.caseload_per_clinician > 0 and self.clinicians == 0:
             raise ValueError("caseload_per_clinician needs clinicians > 0")
         return self
 
     def places(self) -> float:
         """Patients the ward can hold: beds, or fewer when staffing (caseload) is short."""
-        if self.caseload_per_clinician is None:
+        if self.caseload_per_clinician == 0:
             return float(self.beds)
         return min(float(self.beds), self.clinicians * self.caseload_per_clinician)
 
@@ -46,7 +47,7 @@ class VirtualWardSection(Strict):
         """Beds x days x the cost of a virtual ward bed-day, plus caseload clinicians x the
         cost of a WTE (7-day cover, ``wte_per_post_24x7`` / 2 for a 12-hour day)."""
         staff = 0.0
-        if self.caseload_per_clinician is not None:
+        if self.caseload_per_clinician > 0:
             staff = (self.clinicians * costs.wte_per_post_24x7 / 2
                      * costs.vw_clinician_wte_per_year_gbp * years(days))
         return self.beds * days * costs.vw_bed_day_gbp + staff
