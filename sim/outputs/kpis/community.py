@@ -48,3 +48,12 @@ def vw_patients(data: RunData, window: Window) -> float:
     step-down, every source) during the window."""
     values, _ = data.monitor.tally(virtual_ward.OFFERED).select(window)
     return float(np.count_nonzero(values == 1.0))
+
+
+@kpi("vw_escalation_pct", "%", "lower", "virtual_ward")
+def vw_escalation_pct(data: RunData, window: Window) -> float:
+    """Virtual ward escalation: patients admitted to a virtual ward in the window who were
+    later escalated to an acute bed / those of them whose stay ended (home or escalated);
+    stays still running at the end are left out."""
+    values, _ = data.monitor.tally(virtual_ward.ESCALATED).select(window)
+    return pct(float(values.sum()), values.size)
