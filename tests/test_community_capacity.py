@@ -23,6 +23,18 @@ def test_team_sizes_follow_clinician_shares_and_sum_to_the_total() -> None:
                                                                             .clinicians_per_shift]
 
 
+def test_a_locality_without_clinicians_is_served_by_the_largest_team() -> None:
+    """One clinician for three localities: every in-scope referral is still reached."""
+    sc = alone("ucr", ["ucr.clinicians_per_shift=1", "ucr.referrals_per_100k_per_month=20",
+                       "ucr.localities=[{name='a', referral_share=0.5, clinician_share=0.5, "
+                       "travel_mins={dist='fixed', mean=10.0}}, {name='b', referral_share=0.5, "
+                       "clinician_share=0.5, travel_mins={dist='fixed', mean=40.0}}]"], 5, 60)
+    assert sc.ucr.team_sizes() == [1, 0]
+    result = run_replication(sc, 11, 0)
+    assert result.flows["ucr"]["in_system"] <= 3  # only those referred in the last hours
+    assert result.kpis["ucr_2h_pct"] > 50
+
+
 def _escalated_share(clinicians: int) -> float:
     """UCR with ED switched on (so escalations are transfers); share of referrals sent on."""
     sc = alone("ucr", [f"ucr.clinicians_per_shift={clinicians}",

@@ -90,8 +90,11 @@ class CrisisResponse(Service):
         else:
             names = ["ics"]
             self.travels = [Sampler(cfg.travel_mins, streams("service.ucr.travel"))]
-        self.teams = [self._team(n, size) for n, size in zip(names, cfg.team_sizes(),
-                                                              strict=True)]
+        sizes = cfg.team_sizes()
+        self.teams = [self._team(n, size) for n, size in zip(names, sizes, strict=True)]
+        # fewer clinicians than localities: a locality with none is served by the largest team
+        largest = sizes.index(max(sizes))
+        self.team_of = [i if size > 0 else largest for i, size in enumerate(sizes)]
         self.cum_share = list(itertools.accumulate(x.referral_share for x in cfg.localities))
         self.u_locality = Uniforms(streams("route.ucr.locality"))
         self.u_convey = Uniforms(streams("route.ucr.conveyance"))
@@ -146,9 +149,9 @@ class CrisisResponse(Service):
         r.in_scope = self.is_open(self.env.now)
         r.contacted = False
         u = self.u_locality()
-        r.team = next((i for i, c in enumerate(self.cum_share) if u < c),
-                      len(self.teams) - 1)
-        r.travel = self.travels[r.team].next()
+        locality = next((i for i, c in enumerate(self.cum_share) if u < c), len(self.teams) - 1)
+        r.team = self.team_of[locality]
+        r.travel = self.travels[locality].next()
         r.visit = self.visit.next()
         r.convey = self.u_convey()
         u = self.u_outcome()
