@@ -53,6 +53,7 @@ def test_zero_demand_runs_and_reports_no_data(small) -> None:
             "primary_care.appointments_per_person_per_year=0",
             "reablement.community_referrals_per_100k_per_year=0",
             "virtual_ward.direct_referrals_per_100k_per_year=0",
+            "d2a.community_referrals_per_100k_per_year=0",
             "acute.direct_admissions_per_100k_per_year=0",
             "elective.referrals_per_100k_per_month=0",
             "elective.initial_list.pathways_per_100k=0"]

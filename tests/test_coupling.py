@@ -1,8 +1,8 @@
 """Whole-system couplings, through the real runner with common random numbers.
 
 Capacity in one service must move queues in another: halving reablement keeps medically fit
-patients in acute beds, which fills beds and makes ED patients board; more virtual-ward beds
-take patients out of acute beds; more theatre sessions treat more of the waiting list. Each
+patients in acute beds, which fills beds and makes ED patients board; fewer virtual-ward beds
+send patients back to acute beds; more theatre sessions treat more of the waiting list. Each
 comparison is paired by replication (same streams), and the 95% CI of the paired difference
 must lie wholly on the expected side of zero.
 """
@@ -58,11 +58,16 @@ def test_halving_reablement_blocks_beds_and_ed(quarter, base) -> None:
         assert (lo > 0) if sign > 0 else (hi < 0), f"{kpi}: {mean:.2f} ({lo:.2f}..{hi:.2f})"
 
 
-def test_more_virtual_ward_beds_lower_acute_occupancy(quarter, base) -> None:
+def test_fewer_virtual_ward_beds_raise_acute_occupancy(quarter, base) -> None:
+    """Virtual wards are demand-driven loss systems: the baseline's refuse almost no one (so
+    doubling them adds next to nothing), but halved they turn step-downs and step-ups away,
+    and those patients fill acute beds."""
     beds = int(_value(quarter, "virtual_ward.beds"))
-    more = kpi_values([*quarter, f"virtual_ward.beds={beds * 2}"])
-    mean, lo, hi = paired(base, more, "acute_occupancy_pct")
-    assert hi < 0, f"acute occupancy change {mean:.2f} ({lo:.2f}..{hi:.2f})"
+    fewer = kpi_values([*quarter, f"virtual_ward.beds={beds // 2}"])
+    for kpi, sign in (("acute_occupancy_pct", +1), ("vw_occupancy_pct", +1),
+                      ("vw_patients", -1)):
+        mean, lo, hi = paired(base, fewer, kpi)
+        assert (lo > 0) if sign > 0 else (hi < 0), f"{kpi}: {mean:.2f} ({lo:.2f}..{hi:.2f})"
 
 
 def test_more_theatre_sessions_treat_more_and_cut_waits(quarter, base) -> None:

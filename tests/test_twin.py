@@ -58,6 +58,7 @@ def comparison_scenario() -> Scenario:
     beds = round(base.acute.beds * SCALE * EXTRA_BEDS)
     sets = [*scale_overrides(base, SCALE),
             "primary_care.enabled=false", "ucr.enabled=false", "virtual_ward.enabled=false",
+            "d2a.enabled=false",
             "elective.enabled=false", "run.measurement_days=120", f"acute.beds={beds}"]
     return load_scenario(BASELINE, sets)
 

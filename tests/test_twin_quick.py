@@ -16,6 +16,7 @@ from sim.scenario.scale import scale_overrides
 def test_twin_runs_and_reports_the_models_kpis() -> None:
     sets = [*scale_overrides(load_scenario(BASELINE), 0.05),
             "primary_care.enabled=false", "ucr.enabled=false", "virtual_ward.enabled=false",
+            "d2a.enabled=false",
             "elective.enabled=false", "run.measurement_days=21"]
     scenario = load_scenario(BASELINE, sets)
     twin = run_twin(scenario, 2026, 0)

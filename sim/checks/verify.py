@@ -90,8 +90,12 @@ def flat(n: int) -> str:
 
 def alone(service: str, sets: list[str], warmup_days: int, measurement_days: int,
           population: int = POP) -> Scenario:
-    """The baseline with only ``service`` on, stationary demand and the given run length."""
+    """The baseline with only ``service`` on, stationary demand and the given run length.
+    UCR is one ICS-wide team here, with no conveyance while waiting: the checks are of one
+    M/M/c pool."""
     others = [f"{s}.enabled=false" for s in registry.REGISTRY if s != service]
+    if service == "ucr":
+        others += ["ucr.localities=[]", "ucr.conveyance_per_hour_waited=0.0"]
     run = [f"population.size={population}", "demand.growth_pct_per_year=0.0",
            "run.start_date=2025-01-06", f"run.warmup_days={warmup_days}",
            f"run.measurement_days={measurement_days}"]

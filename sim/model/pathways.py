@@ -30,13 +30,23 @@ LINKS = (
     # boards until an acute bed is free
     Link("ed", "step_up", "virtual_ward", "step_up"),
     Link("ed", "bed", "acute", "emergency_bed"),
-    # acute beds: early step-down to a virtual ward; fit patients wait in bed for reablement
+    # acute beds: early step-down to a virtual ward; fit patients needing support wait in bed
+    # for discharge to assess (pathway 1 reablement or home care, 2, 3), or for reablement
+    # when discharge to assess is switched off
     Link("acute", "step_down", "virtual_ward", "step_down"),
+    Link("acute", "discharge", "d2a", "fit"),
     Link("acute", "reablement", "reablement", "referral"),
-    # UCR after the visit: escalation to ED, a virtual ward, reablement
+    Link("d2a", "reablement", "reablement", "referral"),
+    # reablement clients needing long-term home care wait for a pathway 1 package
+    Link("reablement", "home_care", "d2a", "home_care"),
+    # virtual wards: escalation to an acute bed; refused community step-ups are admitted
+    Link("virtual_ward", "admission", "acute", "emergency_bed"),
+    # UCR after the visit: escalation to ED, a virtual ward (or an acute bed when none is free),
+    # reablement
     Link("ucr", "ed", "ed", "attendance"),
     Link("ucr", "step_up", "virtual_ward", "step_up"),
     Link("ucr", "reablement", "reablement", "referral"),
+    Link("ucr", "admission", "acute", "emergency_bed"),  # refused step-up: admitted directly
     # primary care: unmet same-day need walks in to ED or is referred to UCR; GP step-ups
     Link("primary_care", "ed", "ed", "attendance"),
     Link("primary_care", "ucr", "ucr", "referral"),

@@ -17,6 +17,7 @@ from sim.model.pathways import LINKS, Link
 from sim.model.services import (
     acute,
     crisis_response,
+    discharge,
     ed,
     elective,
     primary_care,
@@ -68,6 +69,9 @@ BUILT_IN = (
                  series=crisis_response.SERIES),
     ServiceEntry("reablement", "Reablement", reablement.Reablement, reablement.OBSERVATIONS,
                  ("reablement_package_day_gbp",), series=reablement.SERIES),
+    ServiceEntry("d2a", "Discharge to assess (pathways 1-3)", discharge.DischargeToAssess,
+                 discharge.OBSERVATIONS, ("home_care_hour_gbp", "community_bed_day_gbp",
+                                          "care_home_place_day_gbp"), series=discharge.SERIES),
     ServiceEntry("virtual_ward", "Virtual wards", virtual_ward.VirtualWard,
                  virtual_ward.OBSERVATIONS, ("vw_bed_day_gbp",), series=virtual_ward.SERIES),
     ServiceEntry("ed", "Emergency department", ed.EmergencyDepartment, ed.OBSERVATIONS,

@@ -34,8 +34,17 @@ class CostsSection(Strict):
     acute_bed_day_gbp: NonNeg = Field(
         default=0.0, description="Cost of one G&A bed available for a day (staffed).")
     vw_bed_day_gbp: NonNeg = Field(default=0.0, description="Cost of one VW bed for a day.")
+    vw_clinician_wte_per_year_gbp: NonNeg = Field(
+        default=0.0, description="Virtual ward caseload clinician cost per WTE per year, with "
+        "on-costs (only when virtual_ward.caseload_per_clinician is set).")
     reablement_package_day_gbp: NonNeg = Field(
         default=0.0, description="Cost of one reablement package's capacity for a day.")
+    home_care_hour_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one hour of home care (pathway 1 packages).")
+    community_bed_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one pathway 2 community rehabilitation bed for a day.")
+    care_home_place_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one pathway 3 care-home place for a day.")
     theatre_session_gbp: NonNeg = Field(default=0.0, description="Cost of one 4-hour list.")
     outpatient_slot_gbp: NonNeg = Field(
         default=0.0, description="Cost of one first outpatient appointment offered.")

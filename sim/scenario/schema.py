@@ -14,6 +14,7 @@ from pydantic import Field, create_model, field_validator
 from sim.scenario.base import Op, Prob, Strict, tagged
 from sim.scenario.costs import CostsSection
 from sim.scenario.sections.acute import AcuteSection
+from sim.scenario.sections.discharge import DischargeSection
 from sim.scenario.sections.ed import EDSection
 from sim.scenario.sections.elective import ElectiveSection
 from sim.scenario.sections.primary_care import PrimaryCareSection
@@ -105,6 +106,7 @@ class Scenario(Strict):
     primary_care: PrimaryCareSection
     ucr: UCRSection
     reablement: ReablementSection
+    d2a: DischargeSection
     virtual_ward: VirtualWardSection
     ed: EDSection
     acute: AcuteSection

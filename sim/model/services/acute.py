@@ -70,6 +70,7 @@ SERIES = (
 class AcuteNeeds:
     step_down: Port | None = None  # a virtual ward that may take a patient early
     reablement: Port | None = None  # a package the fit patient waits for, in the bed
+    discharge: Port | None = None  # discharge to assess: the fit patient waits in the bed
 
 
 class Inpatient(Record):
@@ -284,6 +285,12 @@ class AcuteBeds(Service):
         u = self.u_dest()
         if u < d.home:
             self._discharge_in_hours(p, "finished")
+        elif self.needs.discharge is not None:  # discharge to assess: wait in the bed
+            self.delayed.add(self.env.now, 1)
+            kind = "reablement" if u < d.home + d.reablement else "other_support"
+            taken = Referral(self.name, kind, lambda p=p: self._delay_over(p, "reablement"))
+            if not call(self.needs.discharge, taken):  # support arranged outside the model
+                self._delay_over(p, "no reablement")
         elif u < d.home + d.reablement:
             self.delayed.add(self.env.now, 1)
             started = Referral(self.name, on_taken=lambda p=p: self._delay_over(p, "reablement"))

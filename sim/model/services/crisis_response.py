@@ -1,4 +1,10 @@
-"""2-hour urgent community response (UCR): referrals, clinicians on shift, travel and visit.
+"""2-hour urgent community response (UCR): referrals, locality teams on shift, travel and visit.
+
+Each locality team has its own clinicians (a share of ``clinicians_per_shift``) and travel
+times, and serves its own patients; with no localities one ICS-wide team serves everyone. A
+team's clinician pool is built in one function (``_team``), where an hourly rota plugs in. The
+longer a patient waits, the likelier they are conveyed to ED after all
+(``conveyance_per_hour_waited``).
 
 The service is open ``open_hour``-``close_hour`` every day, staffed by the hourly rota
 (``clinicians_per_shift``: flat or by hour, 0 while closed); clinicians finish the visit they are
@@ -10,14 +16,17 @@ wait for opening or go to ED, as configured.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.clock import MIN_PER_HOUR
 from sim.core.distributions import Sampler, Uniforms
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.rota import run_rota
+from sim.core.rota import peak_on_duty, run_rota, week_of
 from sim.core.station import Station
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
@@ -45,10 +54,26 @@ class UCRNeeds:
     ed: Port | None = None  # escalation, and referrals while closed (out_of_hours = "ed")
     step_up: Port | None = None  # a virtual ward after the visit
     reablement: Port | None = None  # reablement after the visit
+    admission: Port | None = None  # a hospital bed when no virtual ward bed is free
 
 
 class UCRReferral(Record):
-    __slots__ = ("contacted", "in_scope", "outcome", "travel", "visit")
+    __slots__ = ("contacted", "convey", "in_scope", "outcome", "team", "travel", "visit")
+
+
+class _TeamLevel:
+    """One team's share of a service-wide level: the team reports its own count, the level
+    holds the sum over teams."""
+
+    __slots__ = ("last", "total")
+
+    def __init__(self, total):
+        self.total = total
+        self.last = 0
+
+    def set(self, t: float, value: float) -> None:
+        self.total.add(t, value - self.last)
+        self.last = value
 
 
 class CrisisResponse(Service):
@@ -57,11 +82,25 @@ class CrisisResponse(Service):
     def __init__(self, ctx: Context, cfg: UCRSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.team = Station(ctx.env, 0, "ucr.clinicians", busy=monitor.level(BUSY),
-                            queue=monitor.level(QUEUE))
+        self.busy, self.queue = monitor.level(BUSY), monitor.level(QUEUE)
         self.t_response = monitor.tally(RESPONSE_MINS)
         self.t_all = monitor.tally(RESPONSE_ALL_MINS)
-        self.travel = Sampler(cfg.travel_mins, streams("service.ucr.travel"))
+        if cfg.localities:
+            names = [x.name for x in cfg.localities]
+            self.travels = [Sampler(x.travel_mins, streams(f"service.ucr.travel.{x.name}"))
+                            for x in cfg.localities]
+        else:
+            names = ["ics"]
+            self.travels = [Sampler(cfg.travel_mins, streams("service.ucr.travel"))]
+        self.first_weekday = ctx.calendar.start_date.weekday()
+        sizes = cfg.team_sizes(peak_on_duty(cfg.clinicians_per_shift))
+        self.teams = [self._team(n, i) for i, n in enumerate(names)]
+        # fewer clinicians than localities: a locality with none is served by the largest team
+        largest = sizes.index(max(sizes))
+        self.team_of = [i if size > 0 else largest for i, size in enumerate(sizes)]
+        self.cum_share = list(itertools.accumulate(x.referral_share for x in cfg.localities))
+        self.u_locality = Uniforms(streams("route.ucr.locality"))
+        self.u_convey = Uniforms(streams("route.ucr.conveyance"))
         self.visit = Sampler(cfg.visit_mins, streams("service.ucr.visit"))
         self.u_outcome = Uniforms(streams("route.ucr.outcome"))
         self.u_source = Uniforms(streams("route.ucr.source"))
@@ -70,8 +109,6 @@ class CrisisResponse(Service):
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
                                            cfg.hour_profile))
         self.needs: UCRNeeds = UCRNeeds()
-        run_rota(ctx.env, self.team, cfg.clinicians_per_shift, ctx.calendar.start_date.weekday(),
-                 cfg.is_open_hour)
         self.arrivals(times.tolist(), self._community_referral)
 
     def offers(self) -> dict[str, Port]:
@@ -80,6 +117,18 @@ class CrisisResponse(Service):
     def _take(self, r: Referral) -> bool:
         self.refer(r.source, external=False)
         return True
+
+    def _team(self, name: str, index: int) -> Station:
+        """One locality team's clinician pool, staffed by its part of the hourly rota: each
+        hour's clinicians on duty split across the teams as ``team_sizes`` says (0 while the
+        service is closed)."""
+        cfg = self.cfg
+        team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=_TeamLevel(self.busy),
+                       queue=_TeamLevel(self.queue))  # type: ignore[arg-type]
+        week = [cfg.team_sizes(v)[index] for v in week_of(cfg.clinicians_per_shift)]
+        run_rota(self.env, team, [week[d * 24:(d + 1) * 24] for d in range(7)],
+                 self.first_weekday, cfg.is_open_hour)
+        return team
 
     def _community_referral(self) -> None:
         s = self.cfg.sources
@@ -93,8 +142,12 @@ class CrisisResponse(Service):
         r = UCRReferral(self.new_id(), self.env.now, source)
         r.in_scope = self.is_open(self.env.now)
         r.contacted = False
-        r.travel = self.travel.next()
+        u = self.u_locality()
+        locality = next((i for i, c in enumerate(self.cum_share) if u < c), len(self.teams) - 1)
+        r.team = self.team_of[locality]
+        r.travel = self.travels[locality].next()
         r.visit = self.visit.next()
+        r.convey = self.u_convey()
         u = self.u_outcome()
         o = self.cfg.outcomes
         r.outcome = (HOME if u < o.home else VIRTUAL_WARD if u < o.home + o.virtual_ward
@@ -103,7 +156,7 @@ class CrisisResponse(Service):
         if not r.in_scope and self.cfg.out_of_hours == "ed":
             self._send_to_ed(r)
             return
-        self.env.process(self._visit(r, self.team.acquire()))
+        self.env.process(self._visit(r, self.teams[r.team].acquire()))
 
     def _visit(self, r: UCRReferral, clinician: simpy.Event):
         """Wait for a clinician, who travels to the patient (first care contact on arrival:
@@ -112,7 +165,7 @@ class CrisisResponse(Service):
         yield self.env.timeout(r.travel)
         self._contact(r)
         yield self.env.timeout(r.visit)
-        self.team.release()
+        self.teams[r.team].release()
         self._visited(r)
 
     def _contact(self, r: UCRReferral) -> None:
@@ -124,14 +177,19 @@ class CrisisResponse(Service):
 
     def _visited(self, r: UCRReferral) -> None:
         n = self.needs
+        waited_h = (self.env.now - r.visit - r.arrived) / MIN_PER_HOUR
+        if r.convey < -math.expm1(-self.cfg.conveyance_per_hour_waited * waited_h):
+            r.outcome = ED  # deteriorated while waiting: conveyed to ED after all
         if r.outcome == HOME:
             self.leave(r, "finished")
         elif r.outcome == ED:
             self._send_to_ed(r)
         elif call(n.step_up if r.outcome == VIRTUAL_WARD else n.reablement, Referral("ucr")):
             self.leave(r, "transferred")
-        elif r.outcome == VIRTUAL_WARD:  # no VW bed: the patient goes to ED instead
-            self._send_to_ed(r)
+        elif r.outcome == VIRTUAL_WARD:  # no VW bed: admitted instead (direct), else ED
+            admitted = Referral(self.name, on_taken=lambda r=r: self.leave(r, "transferred"))
+            if not call(n.admission, admitted):
+                self._send_to_ed(r)
         else:  # reablement switched off: support arranged outside the model
             self.leave(r, "redirected")
 

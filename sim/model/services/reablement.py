@@ -2,23 +2,26 @@
 for a free package, then assessment and set-up, then care starts: the 2-day standard runs from
 referral to that start. A patient referred from an acute bed stays in the bed meanwhile
 (delayed discharge), which is how reablement capacity reaches ED. Until care starts such a
-patient is counted by the acute service (where they are), not here.
+patient is counted by the acute service (where they are), not here. A client who needs
+long-term home care at the end of the episode keeps the package until a home care package starts
+(discharge to assess, pathway 1): a home care shortage blocks reablement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY
-from sim.core.distributions import Sampler
+from sim.core.distributions import Sampler, Uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
-from sim.model.ports import Port, Referral
+from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.reablement import ReablementSection
 
@@ -29,6 +32,11 @@ OBSERVATIONS = Observations(tallies=(DAYS_TO_START,), levels=(IN_USE, QUEUE))
 
 SERIES = (SeriesSpec("reablement_queue", "reablement queue", "reablement", QUEUE, "level",
                      queue=True),)
+
+
+@dataclass
+class ReablementNeeds:
+    home_care: Port | None = None  # long-term home care after the episode
 
 
 class Client(Record):
@@ -48,6 +56,8 @@ class Reablement(Service):
         self.from_acute: dict[int, Client] = {}  # waiting in an acute bed
         self.setup = Sampler(cfg.setup_days, streams("service.reablement.setup"), MIN_PER_DAY)
         self.duration = Sampler(cfg.duration_days, streams("los.reablement"), MIN_PER_DAY)
+        self.u_home_care = Uniforms(streams("route.reablement.home_care"))
+        self.needs: ReablementNeeds = ReablementNeeds()
         per_day = cfg.community_referrals_per_100k_per_year * ctx.population / 1e5 / 365.25
         times = poisson_times(streams("arrivals.reablement.community"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
@@ -82,6 +92,13 @@ class Reablement(Service):
         yield self.env.timeout(r.setup)
         self._start(r)
         yield self.env.timeout(r.duration)
+        if self.u_home_care() < self.cfg.to_home_care_share:
+            handed = self.env.event()
+            if call(self.needs.home_care, Referral(self.name, "home_care", handed.succeed)):
+                yield handed  # the package is held until home care starts
+                self.leave(r, "transferred")
+                self.pool.release()
+                return
         self.leave(r, "finished")
         self.pool.release()
 

@@ -9,6 +9,7 @@ means adding one decorated function to its family's module.
 from sim.outputs.kpis import emergency  # noqa: F401  # isort: skip
 from sim.outputs.kpis import primary_care  # noqa: F401  # isort: skip
 from sim.outputs.kpis import community  # noqa: F401  # isort: skip
+from sim.outputs.kpis import discharge  # noqa: F401  # isort: skip
 from sim.outputs.kpis import acute  # noqa: F401  # isort: skip
 from sim.outputs.kpis import elective  # noqa: F401  # isort: skip
 from sim.outputs.kpis import counts  # noqa: F401  # isort: skip

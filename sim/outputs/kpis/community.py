@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.core.clock import Window
 from sim.model.services import crisis_response, reablement, virtual_ward
 from sim.outputs.kpis.base import RunData, kpi, pct, share_within
@@ -37,3 +39,21 @@ def vw_occupancy_pct(data: RunData, window: Window) -> float:
     """Virtual ward occupancy: time-averaged occupied VW beds over the window / VW beds."""
     beds = data.scenario.virtual_ward.beds
     return pct(data.monitor.level(virtual_ward.OCCUPIED).mean(window), beds)
+
+
+
+@kpi("vw_patients", "patients", "higher", "virtual_ward")
+def vw_patients(data: RunData, window: Window) -> float:
+    """Patients cared for on virtual wards: admissions to a virtual ward (step-up and
+    step-down, every source) during the window."""
+    values, _ = data.monitor.tally(virtual_ward.OFFERED).select(window)
+    return float(np.count_nonzero(values == 1.0))
+
+
+@kpi("vw_escalation_pct", "%", "lower", "virtual_ward")
+def vw_escalation_pct(data: RunData, window: Window) -> float:
+    """Virtual ward escalation: patients admitted to a virtual ward in the window who were
+    later escalated to an acute bed / those of them whose stay ended (home or escalated);
+    stays still running at the end are left out."""
+    values, _ = data.monitor.tally(virtual_ward.ESCALATED).select(window)
+    return pct(float(values.sum()), values.size)

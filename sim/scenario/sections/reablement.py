@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import Count, Duration, NonNeg, Strict, capacity
+from sim.scenario.base import Count, Duration, NonNeg, Prob, Strict, capacity
 from sim.scenario.costs import CostsSection
 
 
@@ -17,6 +17,10 @@ class ReablementSection(Strict):
     setup_days: Duration = Field(
         description="Assessment and set-up from a package being free to care starting, days.")
     duration_days: Duration = Field(description="Length of a reablement episode, days.")
+    to_home_care_share: Prob = Field(
+        default=0.0, description="Share of clients who need long-term home care when the "
+        "episode ends; they keep the reablement package until a home care package starts "
+        "(d2a.home_care_packages).")
     acute_first: bool = Field(
         default=False, description="Give patients waiting in acute beds priority over others.")
 

@@ -7,7 +7,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.core.rota import mean_on_duty
-from sim.scenario.base import Duration, HourProfile, NonNeg, Prob, Rota, Shares, Strict, capacity
+from sim.scenario.base import (
+    Duration,
+    HourProfile,
+    NonNeg,
+    Prob,
+    Rota,
+    Shares,
+    Strict,
+    capacity,
+    check_shares,
+)
 from sim.scenario.costs import CostsSection, years
 
 
@@ -22,6 +32,18 @@ class UCROutcomes(Shares):
     virtual_ward: Prob = Field(description="Stepped up to a virtual ward (ED if none free).")
     reablement: Prob = Field(description="Referred on to reablement after the visit.")
     ed: Prob = Field(description="Escalated to ED (by ambulance).")
+
+
+class Locality(Strict):
+    """One locality team: its share of referrals and of the clinicians on duty, and its travel
+    times (a rural patch travels further)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="Short name of the locality.")
+    referral_share: Prob = Field(description="Share of UCR referrals from this locality.")
+    clinician_share: Prob = Field(
+        description="Share of ucr.clinicians_per_shift on this team (largest remainders, at "
+        "least one clinician while the service has any).")
+    travel_mins: Duration = Field(description="Travel to a patient in this locality, minutes.")
 
 
 class UCRSection(Strict):
@@ -43,12 +65,43 @@ class UCRSection(Strict):
     travel_mins: Duration = Field(description="Travel to the patient, minutes.")
     visit_mins: Duration = Field(description="First visit, minutes.")
     outcomes: UCROutcomes = Field(description="What happens after the visit (shares).")
+    localities: list[Locality] = Field(
+        default_factory=list, max_length=20,
+        description="Locality teams, each serving its own patients with its own clinicians and "
+        "travel times; empty: one ICS-wide team using travel_mins.")
+    conveyance_per_hour_waited: NonNeg = Field(
+        default=0.0, description="Risk of conveyance to ED rising with the wait: a patient not "
+        "already escalating is conveyed with probability 1 - exp(-this x hours from referral "
+        "to the clinician's arrival).")
 
     @model_validator(mode="after")
     def _hours(self) -> UCRSection:
         if self.close_hour <= self.open_hour:
             raise ValueError("close_hour must be after open_hour")
+        if self.localities:
+            check_shares({x.name: x.referral_share for x in self.localities},
+                         "localities' referral_share")
+            check_shares({x.name: x.clinician_share for x in self.localities},
+                         "localities' clinician_share")
+            if len({x.name for x in self.localities}) != len(self.localities):
+                raise ValueError("locality names must differ")
         return self
+
+    def team_sizes(self, total: int) -> list[int]:
+        """Clinicians on duty in each locality team when ``total`` are on duty (an hour of the
+        rota): split by the clinician shares (largest remainders), each team at least one
+        while there are at least as many clinicians as teams."""
+        shares = [x.clinician_share for x in self.localities] or [1.0]
+        exact = [total * s for s in shares]
+        sizes = [int(e) for e in exact]
+        by_remainder = sorted(range(len(shares)), key=lambda i: exact[i] - sizes[i], reverse=True)
+        for i in by_remainder[:total - sum(sizes)]:
+            sizes[i] += 1
+        if total >= len(sizes):
+            while 0 in sizes:  # take one from the largest team
+                sizes[sizes.index(max(sizes))] -= 1
+                sizes[sizes.index(0)] = 1
+        return sizes
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Clinicians on duty (mean over the week's hours, 0 while closed) x WTE per 24x7 post

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from sim.scenario.base import Count, Duration, NonNeg, Strict, capacity, tagged
-from sim.scenario.costs import CostsSection
+from sim.scenario.base import Count, Duration, NonNeg, Prob, Strict, capacity, tagged
+from sim.scenario.costs import CostsSection, years
 
 
 class VirtualWardSection(Strict):
@@ -13,14 +13,41 @@ class VirtualWardSection(Strict):
     beds: Count = capacity("Virtual ward beds (patients who can be held at once).", lever="beds")
     accept_below_pct: float = tagged(
         lever="% of beds", default=100.0, gt=0, le=100,
-        description="New patients are taken only while occupancy is below this % of beds "
-        "(teams keep headroom for step-ups and staffing); 100 = a pure loss system.")
+        description="Optional lever: new patients are taken only while occupancy is below this % "
+        "of beds (headroom kept for step-ups); 100 = off, a pure loss system.")
+    clinicians: Count = capacity(
+        "Virtual ward clinicians holding a caseload (used with caseload_per_clinician).",
+        lever="clinicians", default=0)
+    caseload_per_clinician: NonNeg = Field(
+        default=0.0, description="Patients one clinician can hold: the ward takes patients "
+        "while fewer than clinicians x this (and a bed) are in use. 0: staffing not modelled, "
+        "beds only (and clinicians not costed).")
     step_up_los_days: Duration = Field(description="Length of stay of step-up patients, days.")
     step_down_los_days: Duration = Field(description="Length of stay of step-down patients, days.")
+    escalation_share: Prob = Field(
+        default=0.0, description="Share of virtual ward patients who deteriorate and are "
+        "admitted to an acute bed part-way through their stay (uniformly within it).")
     direct_referrals_per_100k_per_year: NonNeg = Field(
         default=0.0, description="Step-ups from community teams other than UCR and GP, per 100k "
-        "per year (Poisson; used alone for the Erlang B check).")
+        "per year (Poisson; used alone for the Erlang B check). Refused ones are admitted.")
+
+    @model_validator(mode="after")
+    def _staffing(self) -> VirtualWardSection:
+        if self.caseload_per_clinician > 0 and self.clinicians == 0:
+            raise ValueError("caseload_per_clinician needs clinicians > 0")
+        return self
+
+    def places(self) -> float:
+        """Patients the ward can hold: beds, or fewer when staffing (caseload) is short."""
+        if self.caseload_per_clinician == 0:
+            return float(self.beds)
+        return min(float(self.beds), self.clinicians * self.caseload_per_clinician)
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
-        """Beds x days x the cost of a virtual ward bed-day."""
-        return self.beds * days * costs.vw_bed_day_gbp
+        """Beds x days x the cost of a virtual ward bed-day, plus caseload clinicians x the
+        cost of a WTE (7-day cover, ``wte_per_post_24x7`` / 2 for a 12-hour day)."""
+        staff = 0.0
+        if self.caseload_per_clinician > 0:
+            staff = (self.clinicians * costs.wte_per_post_24x7 / 2
+                     * costs.vw_clinician_wte_per_year_gbp * years(days))
+        return self.beds * days * costs.vw_bed_day_gbp + staff

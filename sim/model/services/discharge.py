@@ -1,0 +1,184 @@
+"""Discharge to assess (D2A) pathways 1-3: home care packages, community rehabilitation beds
+and new care-home placements, each a pool with its own capacity and length of stay.
+
+A medically fit patient who needs support is referred here from the acute bed and waits in it
+(no criteria to reside) until their pathway has room; each pathway serves in order of becoming
+fit. Reablement patients (pathway 1) are passed on to the reablement service; the rest are
+drawn to pathway 1 home care, 2 or 3 by the section's shares. Reablement clients who need
+long-term home care at the end of their episode queue for a home care package too, holding
+their reablement package meanwhile: a home care shortage blocks reablement and, through it,
+acute beds. With ``bridging`` a pathway 1 patient may wait in a free pathway 2 bed nobody is
+queueing for, freeing the acute bed earlier. With ``alternative_arranged_days`` a patient still
+waiting after that long leaves the bed for support arranged outside D2A (family care, a
+self-funded place): an Erlang-A queue, stable whatever the load, as real delays are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.clock import MIN_PER_DAY
+from sim.core.distributions import Sampler, Uniforms
+from sim.core.monitor import Observations, SeriesSpec
+from sim.core.station import Pool
+from sim.model.context import Context
+from sim.model.ports import Port, Referral, call
+from sim.model.services.base import Record, Service
+from sim.scenario.sections.discharge import DischargeSection
+
+P1, P2, P3 = "p1", "p2", "p3"
+PATHWAYS = (P1, P2, P3)
+REABLEMENT_KIND = "reablement"  # the acute destination passed on to reablement
+
+
+def in_use(pathway: str) -> str:
+    return f"d2a.{pathway}_in_use"
+
+
+def queue(pathway: str) -> str:
+    return f"d2a.{pathway}_queue"
+
+
+def wait_days(pathway: str) -> str:
+    """Days from referral (medically fit, or reablement ended) to the pathway starting."""
+    return f"d2a.{pathway}_wait_days"
+
+
+BRIDGED = "d2a.bridged"  # pathway 1 patients waiting in a pathway 2 bed
+OBSERVATIONS = Observations(tallies=tuple(wait_days(p) for p in PATHWAYS),
+                            levels=(*(in_use(p) for p in PATHWAYS),
+                                    *(queue(p) for p in PATHWAYS), BRIDGED))
+
+SERIES = tuple(SeriesSpec(f"d2a_{p}_queue", f"pathway {p[1]} queue", "d2a", queue(p),
+                          "level", queue=True) for p in PATHWAYS)
+
+
+@dataclass
+class DischargeNeeds:
+    reablement: Port | None = None  # pathway 1 reablement
+
+
+class Placement(Record):
+    __slots__ = ("bridged", "on_taken", "pathway", "started")
+
+
+class DischargeToAssess(Service):
+    name = "d2a"
+
+    def __init__(self, ctx: Context, cfg: DischargeSection):
+        super().__init__(ctx, cfg)
+        streams, monitor = ctx.streams, ctx.monitor
+        sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
+        self.pools = {p: Pool(ctx.env, sizes[p], f"d2a.{p}", busy=monitor.level(in_use(p)),
+                              queue=monitor.level(queue(p))) for p in PATHWAYS}
+        self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
+        self.bridged = monitor.level(BRIDGED)
+        self.los = {P1: Sampler(cfg.home_care_days, streams("los.d2a.home_care"), MIN_PER_DAY),
+                    P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
+                    P3: Sampler(cfg.p3_assessment_days, streams("los.d2a.p3"), MIN_PER_DAY)}
+        self.u_pathway = Uniforms(streams("route.d2a.pathway"))
+        self.patience = (None if cfg.alternative_arranged_days is None else
+                         Sampler(cfg.alternative_arranged_days, streams("time.d2a.alternative"),
+                                 MIN_PER_DAY))
+        self.waiting: dict[int, Placement] = {}  # held by their referrer until they start
+        self.needs: DischargeNeeds = DischargeNeeds()
+        per_day = cfg.community_referrals_per_100k_per_year * ctx.population / 1e5 / 365.25
+        times = poisson_times(streams("arrivals.d2a.community"),
+                              hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
+        self.arrivals(times.tolist(), self._community)
+
+    def offers(self) -> dict[str, Port]:
+        return {"fit": self._take_fit, "home_care": self._take_home_care}
+
+    def _take_fit(self, r: Referral) -> bool:
+        """A medically fit patient from an acute bed; ``r.on_taken`` frees the bed."""
+        if r.kind == REABLEMENT_KIND:
+            return call(self.needs.reablement, r)
+        self.refer(self._pathway(), r.source, r.on_taken)
+        return True
+
+    def _community(self) -> None:
+        """A step-up referral from the community: waits at home, in this service's care."""
+        self.refer(self._pathway(), "community", None)
+
+    def _pathway(self) -> str:
+        s = self.cfg.pathways
+        u = self.u_pathway()
+        return P1 if u < s.p1_home_care else P2 if u < s.p1_home_care + s.p2_bed else P3
+
+    def _take_home_care(self, r: Referral) -> bool:
+        """A reablement client who needs long-term home care: held by reablement meanwhile."""
+        self.refer(P1, r.source, r.on_taken)
+        return True
+
+    def refer(self, pathway: str, source: str, on_taken: Callable[[], Any] | None) -> None:
+        """Queue for ``pathway`` (FIFO: in order of referral); the referrer keeps the patient
+        until it starts, unless ``on_taken`` is None (then they are here from now)."""
+        p = Placement(self.new_id(), self.env.now, source)
+        p.pathway, p.on_taken, p.started, p.bridged = pathway, on_taken, False, False
+        if on_taken is None:
+            self.enter(p, external=True)
+        else:
+            self.waiting[p.id] = p
+        pool = self.pools[pathway]
+        bridge = (pathway == P1 and self.cfg.bridging and on_taken is not None
+                  and (pool.in_use >= pool.capacity or pool.queued > 0))
+        patience = self.patience.next() if self.patience is not None else None
+        if on_taken is None or source == "reablement":  # only a patient in an acute bed
+            patience = None
+        pool.request(lambda _t, p=p: self._start(p), patience=patience,
+                     on_renege=lambda _t, p=p: self._alternative(p))
+        if bridge and not p.started:
+            p2 = self.pools[P2]
+            if p2.in_use < p2.capacity and p2.queued == 0:
+                p2.request(lambda _t, p=p: self._bridge(p))  # granted at once
+
+    def _take_over(self, p: Placement) -> None:
+        """The patient leaves their referrer (the acute bed or reablement is freed)."""
+        if p.on_taken is not None:
+            del self.waiting[p.id]
+            self.enter(p, external=False)
+            p.on_taken()
+            p.on_taken = None
+
+    def _bridge(self, p: Placement) -> None:
+        p.bridged = True
+        self.bridged.add(self.env.now, 1)
+        self._take_over(p)
+
+    def _start(self, p: Placement) -> None:
+        """The pathway has room: the wait ends and the stay starts (a bridged patient moves
+        from the pathway 2 bed to home care)."""
+        p.started = True
+        self.t_wait[p.pathway].record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
+        if p.bridged:
+            self.bridged.add(self.env.now, -1)
+            self.pools[P2].release()
+        self._take_over(p)
+        self.after(self.los[p.pathway].next(), lambda p=p: self._end(p))
+
+    def _alternative(self, p: Placement) -> None:
+        """Support was arranged outside D2A while waiting: the bed is freed, the patient leaves
+        the model (their wait is recorded as it was)."""
+        p.started = True
+        self.t_wait[p.pathway].record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
+        if p.bridged:
+            self.bridged.add(self.env.now, -1)
+            self.pools[P2].release()
+        self._take_over(p)
+        self.leave(p, "redirected")
+
+    def _end(self, p: Placement) -> None:
+        self.leave(p, "finished")
+        self.pools[p.pathway].release()
+
+    def close(self) -> None:
+        """Patients still waiting at the end are counted with their wait so far (censored)."""
+        now = self.env.now
+        for p in [*self.present.values(), *self.waiting.values()]:
+            if not p.started:
+                self.t_wait[p.pathway].record(p.arrived, (now - p.arrived) / MIN_PER_DAY,
+                                              censored=True)

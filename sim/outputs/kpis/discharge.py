@@ -1,0 +1,35 @@
+"""Discharge to assess KPIs: how long fit patients wait for pathways 1-3, and pathway 2 use.
+
+The beds they hold meanwhile are the acute KPIs ``delayed_discharge_bed_days`` and
+``delayed_discharge_beds_pct`` (NHS "no criteria to reside").
+"""
+
+from __future__ import annotations
+
+from sim.core.clock import Window
+from sim.model.services import discharge
+from sim.outputs.kpis.base import RunData, kpi, pct
+
+
+def _mean_wait(pathway: str):
+    def f(data: RunData, window: Window) -> float:
+        values, _ = data.monitor.tally(discharge.wait_days(pathway)).select(window)
+        return float(values.mean()) if values.size else float("nan")
+
+    f.__doc__ = (f"Discharge to assess, pathway {pathway[1]}: mean days from referral (medically "
+                 "fit in an acute bed, or a reablement episode ending) to the pathway starting, "
+                 "over referrals made in the window; those still waiting at the end count with "
+                 "their wait so far.")
+    return f
+
+
+for _p in discharge.PATHWAYS:
+    kpi(f"d2a_{_p}_wait_days", "days", "lower", "d2a")(_mean_wait(_p))
+
+
+@kpi("d2a_p2_occupancy_pct", "%", "neither", "d2a")
+def d2a_p2_occupancy_pct(data: RunData, window: Window) -> float:
+    """Pathway 2 bed occupancy: time-averaged community rehabilitation beds in use (bridged
+    pathway 1 patients included) over the window / pathway 2 beds."""
+    return pct(data.monitor.level(discharge.in_use(discharge.P2)).mean(window),
+               data.scenario.d2a.p2_beds)
