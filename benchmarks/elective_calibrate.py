@@ -7,7 +7,7 @@ capacity (totals and shares) at which removals exactly balance each queue's shor
 list neither grows nor shrinks, and the list those waits imply (size, 18-week share, median,
 over 52 weeks) to compare with ../shared/domain.md before any simulation is run.
 
-    python benchmarks/elective_calibrate.py [SCENARIO]
+    python benchmarks/elective_calibrate.py [SCENARIO] [--cancelled-share 0.17]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.sections.elective import MODALITIES, SPECIALTIES  # noqa: E402
 
 
-def capacities(cfg, population: float) -> dict[str, dict[str, float]]:
+def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict[str, float]]:
     """Per-day capacity each queue needs for the start waits to be its equilibrium."""
     r = fluid.removal_per_day(cfg)
     rt = fluid.rates(cfg, population)
@@ -34,8 +34,7 @@ def capacities(cfg, population: float) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {"op": {}, "theatre": {}, "test": {}}
     test_demand = {m: rt.direct[m] for m in MODALITIES}
     ca = cfg.cancer
-    ca_cost = ((1 - ca.inpatient_share) / cfg.day_cases_per_session
-               + ca.inpatient_share / cfg.inpatients_per_session)
+    ca_cost = fluid.case_sessions(cfg, 1 - ca.inpatient_share, cancelled)
     cancer_surg = sum(rt.cancer.values()) * ca.conversion_share * ca.surgical_share
     for k, s in cfg.specialties.items():
         s1, fu, decided = fluid._rtt_flows(cfg, rt, w, r, k)
@@ -43,7 +42,7 @@ def capacities(cfg, population: float) -> dict[str, dict[str, float]]:
             test_demand[m] += s1 * s.diagnostics_share * mod.rtt_share
         lam = rt.rtt[k] + fu + rt.followups[k]
         out["op"][k] = lam * fluid.survive(r, w.outpatient[k]) + rt.cancer[k]
-        adm = decided * s.admitted_share * fluid.case_sessions(cfg, s.day_case_share)
+        adm = decided * s.admitted_share * fluid.case_sessions(cfg, s.day_case_share, cancelled)
         p = cfg.priority
         out["theatre"][k] = (adm * (p.p1 + p.p2 + p.p3) + adm * p.p4
                              * fluid.survive(r, w.admitted[k]) + cancer_surg * s.cancer_share
@@ -71,12 +70,15 @@ def list_profile(cfg, population: float, n: int = 400_000, seed: int = 1) -> dic
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "baseline.toml"))
+    ap.add_argument("--cancelled-share", type=float, default=0.0,
+                    help="share of inpatient operations cancelled on the day for want of a bed "
+                         "(measure it: elective_cancellations / (inpatients + cancellations))")
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     cfg, pop = sc.elective, sc.population.size
     for k, v in list_profile(cfg, pop).items():
         print(f"# {k}: {v:,.1f}")
-    caps = capacities(cfg, pop)
+    caps = capacities(cfg, pop, args.cancelled_share)
     op_total = sum(caps["op"].values()) * 7
     th_total = sum(caps["theatre"].values()) * 7
     test_total = sum(caps["test"].values()) * 7

@@ -91,10 +91,12 @@ def rates(cfg: ElectiveSection, population: float) -> Rates:
     return out
 
 
-def case_sessions(cfg: ElectiveSection, day_case_share: float) -> float:
-    """Mean theatre sessions one admitted case of a specialty uses."""
+def case_sessions(cfg: ElectiveSection, day_case_share: float, cancelled: float = 0.0) -> float:
+    """Mean theatre sessions one admitted case of a specialty uses; an inpatient list place is
+    used up ``1 / (1 - cancelled)`` times per operation when a share is cancelled for want of
+    a bed."""
     return (day_case_share / cfg.day_cases_per_session
-            + (1 - day_case_share) / cfg.inpatients_per_session)
+            + (1 - day_case_share) / cfg.inpatients_per_session / (1 - cancelled))
 
 
 @dataclass
@@ -128,15 +130,16 @@ def _rtt_flows(cfg: ElectiveSection, rt: Rates, w: Waits, r: float, k: str
     return s1, fu, decided
 
 
-def equilibrium(cfg: ElectiveSection, population: float, iterations: int = 60) -> Waits:
-    """The waits at which removals balance the shortfall of every queue (fixed point)."""
+def equilibrium(cfg: ElectiveSection, population: float, cancelled: float = 0.0,
+                iterations: int = 60) -> Waits:
+    """The waits at which removals balance the shortfall of every queue (fixed point);
+    ``cancelled``: share of inpatient operations cancelled on the day (no bed)."""
     r = removal_per_day(cfg)
     rt = rates(cfg, population)
     w = Waits({k: 0.0 for k in rt.rtt}, {k: 0.0 for k in rt.rtt}, {m: 0.0 for m in MODALITIES})
     mods = cfg.modalities
     cancer_dx = sum(rt.cancer.values()) * cfg.cancer.conversion_share * cfg.cancer.surgical_share
-    ca_cost = (1 - cfg.cancer.inpatient_share) / cfg.day_cases_per_session \
-        + cfg.cancer.inpatient_share / cfg.inpatients_per_session
+    ca_cost = case_sessions(cfg, 1 - cfg.cancer.inpatient_share, cancelled)
     for _ in range(iterations):
         test_demand = {m: rt.direct[m] for m in MODALITIES}
         for k, s in cfg.specialties.items():
@@ -145,7 +148,7 @@ def equilibrium(cfg: ElectiveSection, population: float, iterations: int = 60) -
                 test_demand[m] += s1 * s.diagnostics_share * getattr(mods, m).rtt_share
             w.outpatient[k] = settled_wait(rt.rtt[k] + fu + rt.followups[k],
                                            rt.outpatients[k] - rt.cancer[k], r)
-            cost = case_sessions(cfg, s.day_case_share)
+            cost = case_sessions(cfg, s.day_case_share, cancelled)
             adm = decided * s.admitted_share * cost
             p = cfg.priority
             left = rt.sessions[k] - adm * (p.p1 + p.p2 + p.p3) - cancer_dx * s.cancer_share \

@@ -376,7 +376,7 @@ class Elective(Service):
                 due_first = self.clock[i] if i is not None else math.inf
                 due_fu = h[0] if h is not None else math.inf
                 due = min(due_first, due_fu)
-                if ledger.head_day() <= due:
+                if ledger.total and ledger.head_day() <= due:
                     taken = ledger.take(slots, due)
                     slots -= taken
                     fus += taken
@@ -426,7 +426,7 @@ class Elective(Service):
             while slots:
                 i = self._head(q, DIAG)
                 due = self.stage_start[i] if i is not None else math.inf
-                if ledger.head_day() <= due:
+                if ledger.total and ledger.head_day() <= due:
                     taken = ledger.take(slots, due)
                     slots -= taken
                     done += taken
