@@ -340,17 +340,23 @@ NO_OTHER_DEMAND = [  # RTT pathways only: no ledgers, no cancer
 ]
 
 
+# modality capacity shares = the baseline's RTT test mix, so no modality is short
+RTT_TEST_MIX = {"mri": 0.25, "ct": 0.15, "ultrasound": 0.30, "endoscopy": 0.15, "echo": 0.15}
+
+
 def elective_scenario() -> Scenario:
-    # Weekly capacity (weekdays only) above demand at every stage (utilisation ~0.85-0.9):
-    # referrals ~125 a week need ~200 outpatient attendances (first and follow-up), ~48 tests
-    # and ~5 theatre sessions; queues form every weekend and clear within days or weeks.
+    # Weekly capacity (weekdays only) above demand at every stage of every specialty and
+    # modality: referrals ~125 a week need ~200 outpatient attendances (first and follow-up),
+    # ~48 tests (capacity split as the tests are) and ~3 theatre sessions; queues form every
+    # weekend and clear within days or weeks.
     return alone("elective", [
         "elective.referrals_per_100k_per_month=2700.0",
         "elective.initial_list.pathways_per_100k=0.0",
-        "elective.outpatient_slots_per_week=230.0",
-        "elective.diagnostic_slots_per_week=56.0",
-        "elective.theatre_sessions_per_week=6.0",
+        "elective.outpatient_slots_per_week=300.0",
+        "elective.diagnostic_slots_per_week=70.0",
+        "elective.theatre_sessions_per_week=10.0",
         "elective.removal_pct_per_month=1.0", *NO_OTHER_DEMAND,
+        *(f"elective.modalities.{m}.capacity_share={RTT_TEST_MIX[m]}" for m in MODALITIES),
     ], warmup_days=EL_WARMUP_DAYS, measurement_days=EL_DAYS + EL_TAIL_DAYS, population=EL_POP)
 
 
