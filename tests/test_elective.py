@@ -65,14 +65,14 @@ def test_empty_list_scores_100_not_nan() -> None:
     assert k["waiting_list_size"] == 0.0
 
 
-def test_follow_up_reduction_frees_clinics_for_first_appointments() -> None:
+def test_follow_up_reduction_frees_clinics_and_shortens_the_list() -> None:
     """Avoiding 30% of non-RTT follow-ups cuts follow-up attendances and, as the clinics serve
-    everyone in turn, raises the share of the RTT list within 18 weeks (common random
-    numbers)."""
+    everyone in turn, shortens the RTT list (common random numbers). The 18-week share need not
+    rise: the pathways seen sooner are the recent ones, so the list left is older."""
     base = small([])
     pifu = small(["elective.followup_reduction_pct=30"])
     assert pifu["outpatient_followups_vs_ref_pct"] < base["outpatient_followups_vs_ref_pct"] - 10
-    assert pifu["rtt_18w_pct"] > base["rtt_18w_pct"] + 1
+    assert pifu["waiting_list_size"] < 0.97 * base["waiting_list_size"]
 
 
 def test_cancer_goes_first_when_clinics_are_short() -> None:
