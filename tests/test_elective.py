@@ -14,11 +14,6 @@ from sim.model.services.elective.ledger import DayLedger
 from sim.scenario import load_scenario
 from sim.scenario.scale import scale_overrides
 
-# Share of elective inpatient operations cancelled on the day for want of a bed in the full
-# baseline (elective_cancellations / (inpatients + cancellations), one replication, seed 12345:
-# 3,249 / 19,269 = 0.169); benchmarks/elective_calibrate.py --cancelled-share 0.17 made the
-# baseline's theatre capacity from it.
-CANCELLED_SHARE = 0.17
 ALONE = [f"{s}.enabled=false" for s in REGISTRY if s != "elective"]
 
 
@@ -26,7 +21,7 @@ def test_start_waits_are_the_baseline_equilibrium() -> None:
     """The start state (start waits) is where the baseline's capacities hold the list: the
     fluid equilibrium of those capacities is within half a week of every start wait."""
     sc = load_scenario(BASELINE)
-    eq = fluid.equilibrium(sc.elective, sc.population.size, CANCELLED_SHARE)
+    eq = fluid.equilibrium(sc.elective, sc.population.size)
     start = fluid.start_waits(sc.elective)
     for part in ("outpatient", "admitted", "test"):
         for k, w in getattr(start, part).items():

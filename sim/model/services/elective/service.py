@@ -92,6 +92,7 @@ NON_ADMITTED, DAY_CASE, INPATIENT = range(3)
 NO_TEST = 255
 WORK_HOUR = 8.0
 DM01_DAYS = 42.0  # 6 weeks
+MAX_DEFERRED = 50  # inpatients passed over in one specialty's day once no bed is free
 
 
 class Elective(Service):
@@ -462,12 +463,15 @@ class Elective(Service):
         self._stop(i, how)
 
     def _theatres(self, now: float) -> None:
-        """Each specialty's sessions (in case units): cancer first, then P1..P4 in turn."""
+        """Each specialty's sessions (in case units): cancer first, then P1..P4 in turn. An
+        inpatient cancelled for want of a bed goes back on the list (first in turn tomorrow)
+        and the place is backfilled from the list (day cases; inpatients are not tried again
+        that day), so bed pressure delays inpatients without wasting theatre time."""
         cases = [0, 0, 0]
         for s in range(len(self.specs)):
             key = ("theatre", s)
-            budget = self.carry.get(key, 0.0) + \
-                self.rates.sessions[SPECIALTIES[s]] * DAYS_PER_WEEK / 5
+            daily = self.rates.sessions[SPECIALTIES[s]] * DAYS_PER_WEEK / 5
+            budget = self.carry.get(key, 0.0) + daily
             cancelled: list[int] = []
             cq = self.adm_cancer[s]
             while cq and self.cost[self.route[cq[0]] - 1] <= budget + 1e-9:
@@ -478,22 +482,34 @@ class Elective(Service):
                                          and self.needs.bed is not None else "finished")
                 else:
                     cancelled.append(i)
+                    budget += self.cost[self.route[i] - 1]  # the list is backfilled
+            no_bed = bool(cancelled)
+            deferred: list[int] = []  # inpatients passed over today: no bed to try
+            h = None
             for lane in self.adm[s]:
-                while True:
+                while len(deferred) < MAX_DEFERRED:
                     h = self._heap_head(lane, ADM)
                     if h is None or self.cost[self.route[h[1]] - 1] > budget + 1e-9:
                         break
                     heapq.heappop(lane)
                     i = h[1]
+                    if no_bed and self.route[i] == INPATIENT:
+                        deferred.append(i)
+                        continue
                     budget -= self.cost[self.route[i] - 1]
                     if self._operate(i, cases):
                         self._stop(i, "transferred" if self.route[i] == INPATIENT
                                    and self.needs.bed is not None else "finished")
                     else:
                         cancelled.append(i)
+                        budget += self.cost[self.route[i] - 1]  # the list is backfilled
+                        no_bed = True
                 if h is not None:
                     break  # a case that does not fit waits for the next list
-            self.carry[key] = budget
+            # unused time is lost beyond a day's lists (or one inpatient's share of a list)
+            self.carry[key] = min(budget, max(daily, self.cost[1]))
+            for i in deferred:
+                self._join(ADM, i, now)
             for i in cancelled:  # cancelled on the day: back on the list, clock still running
                 if self.stage[i] == C_ADM:
                     self.adm_cancer[s].appendleft(i)
