@@ -47,15 +47,15 @@ class Specialty(Strict):
 class Specialties(Strict):
     """The specialty groups (treatment functions grouped); shares sum to 1 over the groups."""
 
-    trauma_orthopaedics: Specialty
-    ophthalmology: Specialty
-    general_surgery: Specialty
-    ent: Specialty
-    gynaecology: Specialty
-    urology: Specialty
-    dermatology: Specialty
-    cardiology: Specialty
-    other: Specialty
+    trauma_orthopaedics: Specialty = Field(description="Trauma and orthopaedics.")
+    ophthalmology: Specialty = Field(description="Ophthalmology.")
+    general_surgery: Specialty = Field(description="General surgery (colorectal, breast, GI).")
+    ent: Specialty = Field(description="Ear, nose and throat.")
+    gynaecology: Specialty = Field(description="Gynaecology.")
+    urology: Specialty = Field(description="Urology.")
+    dermatology: Specialty = Field(description="Dermatology.")
+    cardiology: Specialty = Field(description="Cardiology.")
+    other: Specialty = Field(description="Every other treatment function (medical and surgical).")
 
     @model_validator(mode="after")
     def _shares(self) -> Specialties:
@@ -87,11 +87,11 @@ class Modality(Strict):
 class Modalities(Strict):
     """The key diagnostic tests, grouped by modality; shares sum to 1 over the modalities."""
 
-    mri: Modality
-    ct: Modality
-    ultrasound: Modality
-    endoscopy: Modality
-    echo: Modality
+    mri: Modality = Field(description="Magnetic resonance imaging.")
+    ct: Modality = Field(description="Computed tomography.")
+    ultrasound: Modality = Field(description="Non-obstetric ultrasound.")
+    endoscopy: Modality = Field(description="Colonoscopy, sigmoidoscopy, gastroscopy, cystoscopy.")
+    echo: Modality = Field(description="Echocardiography.")
 
     @model_validator(mode="after")
     def _shares(self) -> Modalities:
