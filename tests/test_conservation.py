@@ -56,7 +56,8 @@ def test_zero_demand_runs_and_reports_no_data(small) -> None:
             "d2a.community_referrals_per_100k_per_year=0",
             "acute.direct_admissions_per_100k_per_year=0",
             "elective.referrals_per_100k_per_month=0",
-            "elective.initial_list.pathways_per_100k=0"]
+            "elective.initial_list.pathways_per_100k=0",
+            "elective.cancer.referrals_per_100k_per_month=0"]
     result = run_replication(load_scenario(BASELINE, zero), 1, 0)
     assert result.flows["all"]["external"] == 0
     assert math.isnan(result.kpis["ed_4h_pct"]) and result.kpis["acute_occupancy_pct"] == 0

@@ -29,8 +29,11 @@ FLOW = """```
    |-- ED: handover (ambulance) -> clinician -> tests -> decision; 4-hour bunching rule;
    |        admitted -> virtual ward step-up, or an acute bed (boarding in ED until one is free)
    |-- direct emergency admissions (GP, SDEC) -> acute bed
-   |-- elective: referral (RTT clock) -> outpatients -> diagnostics -> decision ->
-   |        non-admitted stop | day case | inpatient (needs a bed at admission, else cancelled)
+   |-- elective (9 specialty groups): referral (RTT clock) -> first outpatient -> test (5
+   |        modalities, shared with cancer, inpatient and GP direct access) -> follow-up
+   |        (clinics shared with 1.35m other follow-ups) -> non-admitted stop | admitted list
+   |        (P1-P4, then in turn) -> day case | inpatient (a bed at admission, else cancelled);
+   |        urgent suspected cancer first in every shared queue; every wait is a capacity
  acute beds (one G&A pool; elective wards ring-fenced inside it)
    |-- medically fit -> home (daytime, fewer at weekends) | reablement (waits in bed) |
    |   other support (waits in bed) | early step-down to a virtual ward (if it takes patients)

@@ -12,6 +12,7 @@ from sim.outputs.kpis import community  # noqa: F401  # isort: skip
 from sim.outputs.kpis import discharge  # noqa: F401  # isort: skip
 from sim.outputs.kpis import acute  # noqa: F401  # isort: skip
 from sim.outputs.kpis import elective  # noqa: F401  # isort: skip
+from sim.outputs.kpis import cancer  # noqa: F401  # isort: skip
 from sim.outputs.kpis import counts  # noqa: F401  # isort: skip
 from sim.outputs.kpis import costs  # noqa: F401  # isort: skip
 from sim.outputs.kpis.base import KPIS, Kpi, RunData, evaluate, kpi, markdown_table, pct

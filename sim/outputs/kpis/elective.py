@@ -1,4 +1,6 @@
-"""Elective KPIs: RTT waits and list, diagnostics, activity, cancellations."""
+"""Elective KPIs: RTT waits and list, diagnostics (DM01), activity, follow-ups, cancellations.
+
+Month-end KPIs of an empty list score 100% (nobody waits too long), never NaN."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import numpy as np
 from sim.core.clock import Window
 from sim.model.services import acute, elective
 from sim.outputs.kpis.base import KpiFunc, RunData, kpi, pct
+from sim.scenario.sections.elective import MODALITIES
 
 
 def snapshot_mean(data: RunData, name: str, window: Window) -> float:
@@ -25,7 +28,8 @@ def elective_cancellations(data: RunData, window: Window) -> float:
 @kpi("rtt_18w_pct", "%", "higher", "elective")
 def rtt_18w_pct(data: RunData, window: Window) -> float:
     """RTT 18-week: incomplete pathways (clock running) at a month end waiting <= 18 weeks since
-    referral / all incomplete pathways then; mean of the month ends in the window."""
+    referral / all incomplete pathways then (100 when the list is empty); mean of the month ends
+    in the window."""
     return snapshot_mean(data, elective.snapshot("within_18w_pct"), window)
 
 
@@ -45,11 +49,13 @@ for _weeks in (52, 65, 78, 104):
 @kpi("rtt_over_52w_pct", "%", "lower", "elective")
 def rtt_over_52w_pct(data: RunData, window: Window) -> float:
     """RTT over 52 weeks as a share: mean over month ends in the window of (incomplete pathways
-    waiting more than 52 weeks / all incomplete pathways)."""
+    waiting more than 52 weeks / all incomplete pathways; 0 when the list is empty)."""
     m = data.monitor
     over, _ = m.tally(elective.snapshot("over_52w")).select(window)
     size, _ = m.tally(elective.snapshot("list_size")).select(window)
-    return float(np.mean(100 * over / size)) if size.size and size.min() > 0 else float("nan")
+    if not size.size:
+        return float("nan")
+    return float(np.mean(100 * over / np.maximum(size, 1)))
 
 
 @kpi("waiting_list_size", "pathways", "lower", "elective")
@@ -77,23 +83,64 @@ def rtt_median_weeks(data: RunData, window: Window) -> float:
 
 @kpi("diagnostics_6w_pct", "%", "higher", "elective")
 def diagnostics_6w_pct(data: RunData, window: Window) -> float:
-    """Diagnostics 6-week: patients waiting for a diagnostic test at month end who have waited
-    under 6 weeks (since joining the test's list) / all waiting for a test then; mean of the
-    month ends in the window."""
+    """Diagnostics 6-week (DM01): everyone waiting for a test in the modelled modalities at month
+    end (RTT and cancer pathways, GP direct access; emergency and inpatient tests are not on the
+    waiting list) who has waited under 6 weeks since the request / all of them; 100 when nobody
+    waits; mean of the month ends in the window."""
     return snapshot_mean(data, elective.snapshot("diag_within_6w_pct"), window)
+
+
+def _modality_6w(modality: str) -> KpiFunc:
+    def f(data: RunData, window: Window) -> float:
+        return snapshot_mean(data, elective.snapshot(f"diag_within_6w_pct.{modality}"), window)
+
+    f.__doc__ = (f"Diagnostics 6-week, {modality}: as diagnostics_6w_pct for those waiting for "
+                 f"this modality alone.")
+    return f
+
+
+for _m in MODALITIES:
+    kpi(f"diagnostics_6w_{_m}_pct", "%", "higher", "elective")(_modality_6w(_m))
+
+
+def _total(data: RunData, name: str, window: Window) -> float:
+    return data.monitor.tally(elective.activity(name)).total(window)
+
+
+def _per_year_vs(data: RunData, window: Window, value: float, per_100k: float) -> float:
+    """``value`` in the window, scaled to a year, as % of a reference per 100k a year."""
+    reference = per_100k * data.scenario.population.size / 1e5
+    return pct(value * 365.25 / window.days, reference) if window.days > 0 else float("nan")
+
+
+@kpi("diagnostic_activity_vs_ref_pct", "%", "higher", "elective")
+def diagnostic_activity_vs_ref_pct(data: RunData, window: Window) -> float:
+    """Diagnostic activity vs reference year: tests done in the window in the modelled
+    modalities (every source, emergency and inpatient included, as DM01 activity counts them),
+    scaled to a year, / the scenario's reference-year (2019/20) tests for the population x 100."""
+    return _per_year_vs(data, window, _total(data, "diagnostic", window),
+                        data.scenario.elective.reference_tests_per_year_per_100k)
+
+
+@kpi("outpatient_followups_vs_ref_pct", "%", "lower", "elective")
+def outpatient_followups_vs_ref_pct(data: RunData, window: Window) -> float:
+    """Outpatient follow-ups vs reference year: follow-up attendances in the window (on RTT
+    pathways and not), scaled to a year, / the scenario's reference-year (2019/20) follow-ups
+    for the population x 100 (the target: 25% fewer, i.e. <= 75)."""
+    return _per_year_vs(data, window, _total(data, "outpatient_followup", window),
+                        data.scenario.elective.reference_followups_per_year_per_100k)
 
 
 @kpi("elective_activity_pct", "%", "higher", "elective")
 def elective_activity_pct(data: RunData, window: Window) -> float:
-    """Elective activity vs reference year: value-weighted activity in the window (first
-    outpatient attendances, diagnostic tests, day cases, elective inpatient admissions, each
-    times its scenario weight), scaled to a year, / the scenario's reference-year
+    """Elective activity vs reference year: value-weighted activity in the window (first and
+    follow-up outpatient attendances, diagnostic tests, day cases and elective inpatient
+    admissions, RTT and cancer, each times its scenario weight in
+    ``elective.activity_weights``), scaled to a year, / the scenario's reference-year
     value-weighted activity for the population x 100."""
-    el = data.scenario.elective
-    w = el.activity_weights
-    m = data.monitor
-    value = sum(weight * m.tally(elective.activity(name)).total(window) for name, weight in (
-        ("outpatient_first", w.outpatient_first), ("diagnostic", w.diagnostic),
-        ("day_case", w.day_case), ("inpatient", w.inpatient)))
-    reference = el.reference_activity_per_year_per_100k * data.scenario.population.size / 1e5
-    return pct(value * 365.25 / window.days, reference) if window.days > 0 else float("nan")
+    w = data.scenario.elective.activity_weights
+    value = sum(weight * _total(data, name, window) for name, weight in (
+        ("outpatient_first", w.outpatient_first), ("outpatient_followup", w.outpatient_followup),
+        ("diagnostic", w.diagnostic), ("day_case", w.day_case), ("inpatient", w.inpatient)))
+    return _per_year_vs(data, window, value,
+                        data.scenario.elective.reference_activity_per_year_per_100k)

@@ -1,47 +1,144 @@
-"""Scenario schema of Elective care: parameters with their units in their names."""
+"""Scenario schema of Elective care: parameters with their units in their names.
+
+Every wait on an elective pathway is a queue for a capacity named here: outpatient attendances
+(first and follow-up share them), diagnostic tests by modality, theatre sessions and, for cancer,
+non-surgical first treatments. Specialty groups and modalities are fixed sets (named fields), so
+``--set elective.specialties.trauma_orthopaedics.capacity_pct=120`` reaches one of them.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from sim.scenario.base import Duration, NonNeg, Prob, Shares, Strict, capacity
+from sim.scenario.base import NonNeg, Prob, Shares, Strict, capacity, check_shares, tagged
 from sim.scenario.costs import CostsSection
 
-
-class ElectiveRouting(Shares):
-    """What happens after the first outpatient appointment (and any diagnostics)."""
-
-    non_admitted: Prob = Field(description="Clock stops without admission (treated in "
-                               "outpatients, discharged).")
-    day_case: Prob = Field(description="Added to the admitted list for a day case.")
-    inpatient: Prob = Field(description="Added to the admitted list for an inpatient stay.")
+SPECIALTIES = ("trauma_orthopaedics", "ophthalmology", "general_surgery", "ent", "gynaecology",
+               "urology", "dermatology", "cardiology", "other")
+MODALITIES = ("mri", "ct", "ultrasound", "endoscopy", "echo")
 
 
-class InitialStages(Shares):
-    """Where the pathways on the starting list are (shares of the list)."""
+class Specialty(Strict):
+    """One group of treatment functions: its demand, pathway mix and share of capacity."""
 
-    outpatient: Prob = Field(description="Waiting for a first outpatient appointment.")
-    diagnostics: Prob = Field(description="Waiting for a diagnostic test.")
-    decision: Prob = Field(description="Between appointment and decision (follow-ups, results).")
-    admitted: Prob = Field(description="On the admitted list, waiting for treatment.")
+    referral_share: Prob = Field(description="Share of RTT referrals (clock starts).")
+    cancer_share: Prob = Field(description="Share of urgent suspected cancer referrals.")
+    followup_share: Prob = Field(description="Share of follow-up attendances not on an RTT "
+                                 "pathway (long-term and post-treatment review).")
+    outpatient_share: Prob = Field(description="Share of outpatient attendances (capacity).")
+    theatre_share: Prob = Field(description="Share of theatre sessions (capacity).")
+    diagnostics_share: Prob = Field(description="Share of its RTT pathways that need a test "
+                                    "after the first appointment.")
+    admitted_share: Prob = Field(description="Share of its RTT pathways that end in treatment "
+                                 "in theatre (the rest stop in outpatients).")
+    day_case_share: Prob = Field(description="Share of its admitted pathways treated as day "
+                                 "cases (the rest need an acute bed).")
+    capacity_pct: NonNeg = tagged("This specialty's outpatient and theatre capacity, % of its "
+                                  "share of the totals (an orthopaedic hub: above 100).",
+                                  lever="% of its share", default=100.0)
+    start_outpatient_weeks: NonNeg = Field(description="Outpatient wait (first and follow-up) "
+                                           "in the start state, weeks.")
+    start_admitted_weeks: NonNeg = Field(description="Wait on the admitted list for routine "
+                                         "(P4) patients in the start state, weeks.")
+
+
+class Specialties(Strict):
+    """The specialty groups (treatment functions grouped); shares sum to 1 over the groups."""
+
+    trauma_orthopaedics: Specialty = Field(description="Trauma and orthopaedics.")
+    ophthalmology: Specialty = Field(description="Ophthalmology.")
+    general_surgery: Specialty = Field(description="General surgery (colorectal, breast, GI).")
+    ent: Specialty = Field(description="Ear, nose and throat.")
+    gynaecology: Specialty = Field(description="Gynaecology.")
+    urology: Specialty = Field(description="Urology.")
+    dermatology: Specialty = Field(description="Dermatology.")
+    cardiology: Specialty = Field(description="Cardiology.")
+    other: Specialty = Field(description="Every other treatment function (medical and surgical).")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Specialties:
+        for what in ("referral_share", "cancer_share", "followup_share", "outpatient_share",
+                     "theatre_share"):
+            check_shares({k: getattr(getattr(self, k), what) for k in SPECIALTIES},
+                         f"specialties' {what}")
+        return self
+
+    def items(self) -> list[tuple[str, Specialty]]:
+        return [(k, getattr(self, k)) for k in SPECIALTIES]
+
+
+class Modality(Strict):
+    """One diagnostic modality (DM01 test group): demand from each source and its capacity."""
+
+    capacity_share: Prob = Field(description="Share of diagnostic tests a week (capacity).")
+    rtt_share: Prob = Field(description="Share of RTT pathways' tests.")
+    cancer_share: Prob = Field(description="Share of cancer pathways' tests.")
+    unscheduled_per_100k_per_month: NonNeg = Field(
+        description="Emergency and inpatient tests; done first, not on the DM01 waiting list.")
+    direct_access_per_100k_per_month: NonNeg = Field(
+        description="GP direct access requests; they wait with RTT patients in turn.")
+    capacity_pct: NonNeg = tagged("This modality's capacity, % of its share of the total.",
+                                  lever="% of its share", default=100.0)
+    start_weeks: NonNeg = Field(description="Wait for a routine test in the start state, weeks.")
+
+
+class Modalities(Strict):
+    """The key diagnostic tests, grouped by modality; shares sum to 1 over the modalities."""
+
+    mri: Modality = Field(description="Magnetic resonance imaging.")
+    ct: Modality = Field(description="Computed tomography.")
+    ultrasound: Modality = Field(description="Non-obstetric ultrasound.")
+    endoscopy: Modality = Field(description="Colonoscopy, sigmoidoscopy, gastroscopy, cystoscopy.")
+    echo: Modality = Field(description="Echocardiography.")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Modalities:
+        for what in ("capacity_share", "rtt_share", "cancer_share"):
+            check_shares({k: getattr(getattr(self, k), what) for k in MODALITIES},
+                         f"modalities' {what}")
+        return self
+
+    def items(self) -> list[tuple[str, Modality]]:
+        return [(k, getattr(self, k)) for k in MODALITIES]
+
+
+class Priority(Shares):
+    """Clinical priority of admitted pathways (Federation of Surgical Specialty Associations)."""
+
+    p1: Prob = Field(description="Within 72 hours.")
+    p2: Prob = Field(description="Within 1 month.")
+    p3: Prob = Field(description="Within 3 months.")
+    p4: Prob = Field(description="After 3 months (routine).")
+
+
+class Cancer(Strict):
+    """Urgent suspected cancer pathways: first in every queue they share with RTT."""
+
+    referrals_per_100k_per_month: NonNeg = Field(
+        description="Urgent suspected cancer referrals (each has a first appointment and a test).")
+    conversion_share: Prob = Field(description="Share of referrals diagnosed with cancer.")
+    surgical_share: Prob = Field(description="Share of diagnosed cancers whose first treatment "
+                                 "is surgery (theatre); the rest start non-surgical treatment.")
+    inpatient_share: Prob = Field(description="Share of cancer operations needing an acute bed.")
+    treatment_starts_per_week: NonNeg = capacity(
+        "Non-surgical first treatments (chemotherapy, radiotherapy) a week.",
+        lever="first treatments a week")
 
 
 class InitialList(Strict):
-    """The waiting list at time zero: size, time-waited profile and stage."""
+    """The waiting list at time zero. Its stages and time waited follow the start waits of each
+    specialty and modality (see ``sim.model.services.elective.start``)."""
 
     pathways_per_100k: NonNeg = Field(description="Incomplete RTT pathways per 100k at start.")
-    weeks_waited_median: NonNeg = Field(description="Median weeks waited at start.")
-    weeks_waited_cv: NonNeg = Field(description="Coefficient of variation of weeks waited "
-                                    "(lognormal), sets the tail beyond 52 weeks.")
-    stages: InitialStages = Field(description="Where starting pathways are (shares).")
 
 
 class ElectiveWeights(Strict):
     """Relative value of each activity for elective_activity_pct (value-weighted activity)."""
 
     outpatient_first: NonNeg = Field(description="Weight of a first outpatient attendance.")
+    outpatient_followup: NonNeg = Field(description="Weight of a follow-up attendance.")
     diagnostic: NonNeg = Field(description="Weight of a diagnostic test.")
     day_case: NonNeg = Field(description="Weight of a day case.")
     inpatient: NonNeg = Field(description="Weight of an elective inpatient admission.")
@@ -50,35 +147,48 @@ class ElectiveWeights(Strict):
 class ElectiveSection(Strict):
     enabled: bool = Field(default=True, description="Switch elective care on or off.")
     referrals_per_100k_per_month: NonNeg = Field(description="New RTT referrals (clock starts).")
-    urgent_share: Prob = Field(description="Share of referrals of urgent clinical priority.")
     order: Literal["priority_then_longest_wait", "longest_wait"] = Field(
-        description="Order of treatment at every stage.")
-    outpatient_slots_per_week: NonNeg = capacity("First outpatient appointments a week.",
-                                                 lever="first appointments a week")
-    diagnostic_slots_per_week: NonNeg = capacity("Diagnostic tests a week.", lever="tests a week")
+        description="Order on the admitted list: clinical priority, then longest wait (treat in "
+                    "turn), or longest wait alone.")
+    outpatient_slots_per_week: NonNeg = capacity(
+        "Outpatient attendances a week, first and follow-up (they share the clinics).",
+        lever="attendances a week")
+    diagnostic_slots_per_week: NonNeg = capacity("Diagnostic tests a week, all modalities.",
+                                                 lever="tests a week")
     theatre_sessions_per_week: NonNeg = capacity("4-hour theatre lists a week.",
                                                  lever="4-hour lists a week")
-    inpatient_session_share: Prob = Field(description="Share of sessions that are inpatient lists.")
-    day_cases_per_session: NonNeg = Field(description="Day cases per day-case list.")
-    inpatients_per_session: NonNeg = Field(description="Inpatients per inpatient list.")
+    day_cases_per_session: float = Field(gt=0, le=100, description="Day cases per list.")
+    inpatients_per_session: float = Field(gt=0, le=100, description="Inpatients per list.")
     admission_hour: float = Field(ge=0, lt=24, description="Hour of day elective inpatients "
                                   "arrive for a bed; no free bed then means cancellation.")
-    diagnostics_share: Prob = Field(description="Share of patients needing a diagnostic test "
-                                    "after the first appointment.")
-    decision_days: Duration = Field(description="Follow-ups, results and MDT between first "
-                                    "appointment (or test) and decision, days (no capacity).")
-    routing: ElectiveRouting = Field(
-        description="Outcome after the first appointment (shares sum to 1).")
-    removal_pct_per_month: NonNeg = Field(description="Pathways removed without treatment "
-                                          "(validation, treated elsewhere), % of list a month.")
+    decision_followup_share: Prob = Field(
+        description="Share of RTT pathways without a test that need a follow-up appointment "
+                    "before the decision (every pathway with a test has one).")
+    followups_per_100k_per_year: NonNeg = Field(
+        description="Follow-up attendances not on an RTT pathway, before any reduction.")
+    followup_reduction_pct: NonNeg = tagged(
+        "Follow-ups avoided (patient-initiated follow-up, advice and guidance), % of the "
+        "follow-ups not on an RTT pathway.", lever="% avoided", default=0.0, le=100.0)
+    priority: Priority = Field(description="Clinical priority of admitted pathways (shares).")
+    removal_pct_per_month: NonNeg = Field(description="Waiting pathways and overdue follow-ups "
+                                          "removed without treatment (validation, treated "
+                                          "elsewhere), % of those waiting a month.")
+    specialties: Specialties = Field(description="Specialty groups.")
+    modalities: Modalities = Field(description="Diagnostic modalities.")
+    cancer: Cancer = Field(description="Urgent suspected cancer pathways.")
     initial_list: InitialList = Field(description="The waiting list at the start of the run.")
     reference_activity_per_year_per_100k: NonNeg = Field(
         description="Reference-year (2019/20) elective activity, value-weighted units per 100k.")
+    reference_followups_per_year_per_100k: NonNeg = Field(
+        description="Reference-year (2019/20) follow-up attendances per 100k.")
+    reference_tests_per_year_per_100k: NonNeg = Field(
+        description="Reference-year (2019/20) diagnostic tests per 100k (the modalities here).")
     activity_weights: ElectiveWeights = Field(
         description="Relative values for value-weighted elective activity.")
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
-        """Theatre sessions, outpatient and diagnostic slots a week x their unit costs."""
+        """Theatre sessions, outpatient and diagnostic slots a week x their unit costs
+        (non-surgical cancer treatments are not costed)."""
         return (self.theatre_sessions_per_week * costs.theatre_session_gbp
                 + self.outpatient_slots_per_week * costs.outpatient_slot_gbp
                 + self.diagnostic_slots_per_week * costs.diagnostic_slot_gbp) * days / 7

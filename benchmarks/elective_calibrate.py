@@ -1,0 +1,106 @@
+"""Calibrate elective capacity to a start state: the capacities whose equilibrium it is.
+
+The scenario's start waits (``start_outpatient_weeks``, ``start_admitted_weeks`` per specialty,
+``start_weeks`` per modality) describe today's list. Inverting the fluid equilibrium
+(``sim.model.services.elective.fluid``), this prints the outpatient, theatre and diagnostic
+capacity (totals and shares) at which removals exactly balance each queue's shortfall, so the
+list neither grows nor shrinks, and the list those waits imply (size, 18-week share, median,
+over 52 weeks) to compare with ../shared/domain.md before any simulation is run.
+
+    python benchmarks/elective_calibrate.py [SCENARIO] [--cancelled-share 0.17]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.model.services.elective import fluid  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+from sim.scenario.sections.elective import MODALITIES, SPECIALTIES  # noqa: E402
+
+
+def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict[str, float]]:
+    """Per-day capacity each queue needs for the start waits to be its equilibrium."""
+    r = fluid.removal_per_day(cfg)
+    rt = fluid.rates(cfg, population)
+    w = fluid.start_waits(cfg)
+    out: dict[str, dict[str, float]] = {"op": {}, "theatre": {}, "test": {}}
+    test_demand = {m: rt.direct[m] for m in MODALITIES}
+    ca = cfg.cancer
+    ca_cost = fluid.case_sessions(cfg, 1 - ca.inpatient_share, cancelled)
+    cancer_surg = sum(rt.cancer.values()) * ca.conversion_share * ca.surgical_share
+    for k, s in cfg.specialties.items():
+        s1, fu, decided = fluid._rtt_flows(cfg, rt, w, r, k)
+        for m, mod in cfg.modalities.items():
+            test_demand[m] += s1 * s.diagnostics_share * mod.rtt_share
+        lam = rt.rtt[k] + fu + rt.followups[k]
+        out["op"][k] = lam * fluid.survive(r, w.outpatient[k]) + rt.cancer[k]
+        adm = decided * s.admitted_share * fluid.case_sessions(cfg, s.day_case_share, cancelled)
+        p = cfg.priority
+        out["theatre"][k] = (adm * (p.p1 + p.p2 + p.p3) + adm * p.p4
+                             * fluid.survive(r, w.admitted[k]) + cancer_surg * s.cancer_share
+                             * ca_cost)
+    for m in MODALITIES:
+        out["test"][m] = (test_demand[m] * fluid.survive(r, w.test[m]) + rt.unscheduled[m]
+                          + rt.cancer_tests[m])
+    return out
+
+
+def list_profile(cfg, population: float, n: int = 400_000, seed: int = 1) -> dict[str, float]:
+    """Size, 18-week share, median and share over 52 weeks of the list the start waits imply."""
+    r = fluid.removal_per_day(cfg)
+    cells = fluid.cells(cfg, population, fluid.start_waits(cfg))
+    expected = np.array([c.expected for c in cells])
+    rng = np.random.default_rng(seed)
+    k = rng.multinomial(n, expected / expected.sum())
+    ages = np.concatenate([c.base_days + fluid.ages_in_stage(rng.random(j), r, c.wait_days)
+                           for c, j in zip(cells, k, strict=True)]) / 7
+    return {"list": float(expected.sum()), "within_18w_pct": float(np.mean(ages <= 18) * 100),
+            "median_weeks": float(np.median(ages)), "over_52w_pct": float(np.mean(ages > 52) * 100),
+            "over_65w": float(np.mean(ages > 65) * expected.sum())}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "baseline.toml"))
+    ap.add_argument("--cancelled-share", type=float, default=0.0,
+                    help="share of inpatient operations cancelled on the day for want of a bed "
+                         "(measure it: elective_cancellations / (inpatients + cancellations))")
+    args = ap.parse_args()
+    sc = load_scenario(args.scenario)
+    cfg, pop = sc.elective, sc.population.size
+    for k, v in list_profile(cfg, pop).items():
+        print(f"# {k}: {v:,.1f}")
+    caps = capacities(cfg, pop, args.cancelled_share)
+    op_total = sum(caps["op"].values()) * 7
+    th_total = sum(caps["theatre"].values()) * 7
+    test_total = sum(caps["test"].values()) * 7
+    print(f"outpatient_slots_per_week = {op_total:.0f}")
+    print(f"theatre_sessions_per_week = {th_total:.1f}")
+    print(f"diagnostic_slots_per_week = {test_total:.0f}")
+    op = shares({k: caps["op"][k] for k in SPECIALTIES})
+    th = shares({k: caps["theatre"][k] for k in SPECIALTIES})
+    for k in SPECIALTIES:
+        print(f"{k}: outpatient_share = {op[k]}, theatre_share = {th[k]}")
+    for m, v in shares(caps["test"]).items():
+        print(f"{m}: capacity_share = {v}")
+
+
+def shares(values: dict[str, float]) -> dict[str, float]:
+    """Shares rounded to 6 places that still sum to 1 (the largest takes the remainder)."""
+    total = sum(values.values())
+    out = {k: round(v / total, 6) for k, v in values.items()}
+    big = max(out, key=out.__getitem__)
+    out[big] = round(1 - sum(v for k, v in out.items() if k != big), 6)
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Elective care: RTT and cancer pathways (``service``), the fluid equilibrium and start state
+(``fluid``) and the daily ledgers of follow-ups and direct-access tests (``ledger``)."""
+
+from sim.model.services.elective.service import (
+    ACTIVITIES,
+    CANCER_31D,
+    CANCER_62D,
+    CANCER_FDS,
+    DAYS_ON_LIST,
+    DIAG_QUEUE,
+    LIST_SIZE,
+    OBSERVATIONS,
+    OPEN_WEEKS,
+    SERIES,
+    SNAPSHOTS,
+    Elective,
+    ElectiveNeeds,
+    activity,
+    snapshot,
+)
+
+__all__ = ["ACTIVITIES", "CANCER_31D", "CANCER_62D", "CANCER_FDS", "DAYS_ON_LIST", "DIAG_QUEUE",
+           "LIST_SIZE", "OBSERVATIONS", "OPEN_WEEKS", "SERIES", "SNAPSHOTS", "Elective",
+           "ElectiveNeeds", "activity", "snapshot"]

@@ -1,0 +1,29 @@
+"""Cancer waiting-time KPIs (urgent suspected cancer pathways inside elective care)."""
+
+from __future__ import annotations
+
+from sim.core.clock import Window
+from sim.model.services import elective
+from sim.outputs.kpis.base import RunData, kpi, share_within
+
+
+@kpi("cancer_fds_28d_pct", "%", "higher", "elective")
+def cancer_fds_28d_pct(data: RunData, window: Window) -> float:
+    """Cancer Faster Diagnosis Standard: urgent suspected cancer referrals told in the window
+    that cancer is diagnosed or ruled out (here: at their test) within 28 days of referral /
+    all told in the window."""
+    return share_within(data, elective.CANCER_FDS, window, 28.0)
+
+
+@kpi("cancer_62d_pct", "%", "higher", "elective")
+def cancer_62d_pct(data: RunData, window: Window) -> float:
+    """Cancer 62-day: patients starting a first cancer treatment in the window within 62 days of
+    their urgent suspected cancer referral / all first treatments started in the window."""
+    return share_within(data, elective.CANCER_62D, window, 62.0)
+
+
+@kpi("cancer_31d_pct", "%", "higher", "elective")
+def cancer_31d_pct(data: RunData, window: Window) -> float:
+    """Cancer 31-day: first treatments started in the window within 31 days of the decision to
+    treat (here: the diagnosis) / all first treatments started in the window."""
+    return share_within(data, elective.CANCER_31D, window, 31.0)
