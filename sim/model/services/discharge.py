@@ -152,24 +152,23 @@ class DischargeToAssess(Service):
     def _start(self, p: Placement) -> None:
         """The pathway has room: the wait ends and the stay starts (a bridged patient moves
         from the pathway 2 bed to home care)."""
-        p.started = True
-        self.t_wait[p.pathway].record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
-        if p.bridged:
-            self.bridged.add(self.env.now, -1)
-            self.pools[P2].release()
-        self._take_over(p)
+        self._stop_waiting(p)
         self.after(self.los[p.pathway].next(), lambda p=p: self._end(p))
 
     def _alternative(self, p: Placement) -> None:
         """Support was arranged outside D2A while waiting: the bed is freed, the patient leaves
         the model (their wait is recorded as it was)."""
+        self._stop_waiting(p)
+        self.leave(p, "redirected")
+
+    def _stop_waiting(self, p: Placement) -> None:
+        """The wait ends (recorded), a bridging bed is given back and the acute bed freed."""
         p.started = True
         self.t_wait[p.pathway].record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
         if p.bridged:
             self.bridged.add(self.env.now, -1)
             self.pools[P2].release()
         self._take_over(p)
-        self.leave(p, "redirected")
 
     def _end(self, p: Placement) -> None:
         self.leave(p, "finished")
