@@ -34,6 +34,9 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=1.0,
                     help="population and capacities x F (a quicker count of runs; the lever is "
                     "then sought on the scaled scenario)")
+    ap.add_argument("--store", default=None,
+                    help="append every run to this jsonl file (to see afterwards where the runs "
+                    "went; an existing file resumes)")
     args = ap.parse_args()
     targets_ids = args.target or ["bed_occupancy"]
     sets = [] if args.scale == 1 else scale_overrides(load_scenario(BASELINE), args.scale)
@@ -43,7 +46,10 @@ def main() -> int:
     def make(c: int):
         return load_scenario(BASELINE, [*sets, f"{args.lever}={c}"])
 
-    ev = Evaluator(make, targets, args.seed, workers=args.workers)
+    ev = Evaluator(make, targets, args.seed, workers=args.workers,
+                   store=Path(args.store) if args.store else None)
+    if args.store:
+        print(f"{ev.load()} runs already in {args.store}")
     t = time.perf_counter()
     try:
         result = seek(make, base, args.lever, targets, args.replications, args.seed,
