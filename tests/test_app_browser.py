@@ -97,11 +97,16 @@ def test_planner_runs_compares_and_downloads_in_chromium(server: str, tmp_path: 
 
         # a small trial: tiny scale, a short window, 2 replications
         set_number(page, "Trial scale (1 = the real system)", "0.02")
+        expect(page.get_by_text("--scale 0.02")).to_be_visible()
+        # one input at a time, each seen in the command line the page shows before the next:
+        # a value typed while the page is still rerunning for the last one can be dropped
         set_number(page, "Replications", "2")
+        expect(page.get_by_text("--replications 2 ")).to_be_visible()
         extra = page.get_by_label(re.compile("^Any other scenario key"))
         extra.fill(TINY)
         extra.press("Control+Enter")
         expect(page.get_by_text("--set run.warmup_days=14")).to_be_visible()
+        expect(page.get_by_text("--replications 2 ")).to_be_visible()
         run_scenario(page)  # the base, as the comparator
 
         # change a lever (a bad value first: Run is disabled until it is fixed)

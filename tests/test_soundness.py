@@ -172,11 +172,13 @@ def test_too_few_beds_warn_in_console_and_manifest_and_enough_do_not(tmp_path: P
     short = run_cli("run", str(BASELINE), "-n", "2", "--out", str(tmp_path / "short"), *SMALL,
                     "--set", "acute.beds=1700")
     assert short.returncode == 0, short.stderr
-    assert "never settles" in short.stdout and "acute_bed_queue" in short.stdout
+    # boarders hold ED spaces (issue 17), so too few beds show as exit block: the queue for
+    # ED treatment spaces (ambulances waiting to hand over, walk-ins waiting to be called in)
+    assert "never settles" in short.stdout and "ed_space_queue" in short.stdout
     man = json.loads((tmp_path / "short" / "manifest.json").read_text())
-    bed = [w for w in man["warnings"] if w["subject"] == "acute_bed_queue"]
+    bed = [w for w in man["warnings"] if w["subject"] == "ed_space_queue"]
     assert [w["kind"] for w in bed] == [NEVER_SETTLES]
-    assert "patients waiting for an acute bed" in bed[0]["message"]
+    assert "patients waiting for an ED treatment space" in bed[0]["message"]
     enough = run_cli("run", str(BASELINE), "-n", "2", "--out", str(tmp_path / "enough"), *SMALL,
                      "--set", "acute.beds=2300")
     assert enough.returncode == 0, enough.stderr
@@ -250,7 +252,7 @@ set = {{ "acute.beds" = 1700 }}
     res = run_cli("batch", str(path), "--out", str(out), *SMALL)
     assert res.returncode == 0, res.stderr
     man = json.loads((out / "manifest.json").read_text())
-    bed = [w for w in man["warnings"] if w["subject"] == "acute_bed_queue"]
+    bed = [w for w in man["warnings"] if w["subject"] == "ed_space_queue"]  # exit block
     assert [(w["kind"], w["scenarios"]) for w in bed] == [(NEVER_SETTLES, ["short"])]
     assert "1 of 2 scenarios (short)" in bed[0]["message"] and bed[0]["message"] in res.stdout
     comparison = pd.read_csv(out / "comparison.csv", keep_default_na=False)

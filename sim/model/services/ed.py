@@ -51,14 +51,19 @@ ADMITTED_TIME_IN_DEPT = "ed.admitted_time_in_dept"
 HANDOVER = "ed.handover"
 ASSESSMENT_WAIT = "ed.assessment_wait"
 SPACES = "ed.spaces_in_use"
+SPACE_QUEUE = "ed.space_queue"  # type 1 patients waiting for a treatment space (exit block)
 SPACE_HOLD = "ed.space_hold_mins"  # by the time the space was taken: Little's law
 DECISION_TO_ADMIT_MINS = "ed.decision_to_admit_mins"
 OBSERVATIONS = Observations(
     tallies=(TIME_IN_DEPT, TYPE1_TIME_IN_DEPT, ADMITTED_TIME_IN_DEPT, HANDOVER, ASSESSMENT_WAIT,
              DECISION_TO_ADMIT_MINS, SPACE_HOLD),
-    levels=(BOARDING, SPACES))
+    levels=(BOARDING, SPACES, SPACE_QUEUE))
 SERIES = (SeriesSpec("ed_4h_pct", "ED 4-hour % (by day of arrival)", "ed", TIME_IN_DEPT,
-                     "share", 240.0),)
+                     "share", 240.0),
+          # with too few beds the queue that grows is for ED spaces (boarders hold them), so
+          # the settling check must see it
+          SeriesSpec("ed_space_queue", "patients waiting for an ED treatment space", "ed",
+                     SPACE_QUEUE, "level", queue=True))
 
 
 @dataclass
@@ -105,7 +110,7 @@ class EmergencyDepartment(Service):
         self.clinicians = Station(env, 0, "ed.clinicians")
         run_rota(env, self.clinicians, cfg.clinicians_per_shift, weekday0)
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
-                           busy=monitor.level(SPACES))
+                           busy=monitor.level(SPACES), queue=monitor.level(SPACE_QUEUE))
         self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.level(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
