@@ -3,6 +3,7 @@ in at most 20 minutes on 2 cores). Prints measured figures only. Usage:
 
     python benchmarks/bench_seek.py [--replications 40] [--workers 2]
                                     [--lever acute.beds] [--target bed_occupancy]
+                                    [--step N] [--scale F] [--store FILE]
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=1.0,
                     help="population and capacities x F (a quicker count of runs; the lever is "
                     "then sought on the scaled scenario)")
+    ap.add_argument("--step", type=int, default=None,
+                    help="the answer's grain (default: seek's, ~0.25%% of the lever's value)")
     ap.add_argument("--store", default=None,
                     help="append every run to this jsonl file (to see afterwards where the runs "
                     "went; an existing file resumes)")
@@ -53,13 +56,13 @@ def main() -> int:
     t = time.perf_counter()
     try:
         result = seek(make, base, args.lever, targets, args.replications, args.seed,
-                      args.confidence, evaluator=ev)
+                      args.confidence, evaluator=ev, resolution=args.step)
     finally:
         ev.session.close()
     wall = time.perf_counter() - t
     runs = len(result.evaluations)
     print(f"seek {args.lever} for {', '.join(targets_ids)}: {args.replications} replications, "
-          f"{args.workers} workers, scale {args.scale:g}")
+          f"{args.workers} workers, scale {args.scale:g}, grain {result.resolution}")
     print(f"answer {result.answer} (95% interval {result.interval[0]}..{result.interval[1]}), "
           f"monotone violations {result.monotone_violations}")
     print(f"{runs} runs ({runs / args.replications:.1f} a replication) in {wall:.0f} s "

@@ -221,6 +221,10 @@ def _seek_parser(sub, sets) -> None:
     sk.add_argument("--replications", "-n", type=_positive_int, default=DEFAULT_REPLICATIONS)
     sk.add_argument("--range", dest="search", default=None, metavar="LO:HI",
                     help="search range (default: the scenario's value, halved or doubled)")
+    sk.add_argument("--step", type=_positive_int, default=None, metavar="N",
+                    help="the answer's grain: capacities tried are multiples of N (default: "
+                    "a round number near 0.25%% of the lever's value, 1 below 800; --step 1 "
+                    "for the exact least value)")
     sk.add_argument("--seed", type=_seed, default=12345)
     sk.add_argument("--out", default=None, help="output folder (default results/seek-TIME)")
     sk.add_argument("--workers", type=_positive_int, default=None)
@@ -637,15 +641,19 @@ def cmd_seek(args: argparse.Namespace) -> int:
     if len(args.lever) > 1:
         if search is not None:
             raise InputError.one("(command line)", "--range", "applies to one lever only")
+        if args.step is not None:
+            raise InputError.one("(command line)", "--step", "applies to one lever only (a "
+                                 "plan searches each lever on its default grain)")
         return _seek_plan(args, base, targets, out)
     store = out / sk.EVALS_FILE
-    sk.guard_request(out, base, args.lever, targets, args.seed, args.resume)
+    sk.guard_request(out, base, args.lever, targets, args.seed, args.resume, args.step)
     floor, cap, start, _step = sk.bounds(base, lever, search)
-    total = sk.expected_evaluations(args.replications, floor, cap, start)
+    grain = args.step or sk.default_resolution(start)
+    total = sk.expected_evaluations(args.replications, floor, cap, start, grain)
     workers = args.workers or _default_workers()
     print(f"seek {lever} for {', '.join(args.target)} at confidence {args.confidence:g}: "
-          f"{args.replications} replications, about {total} runs (search {floor}..{cap}, "
-          f"starting at {start}); the time estimate follows the first runs")
+          f"{args.replications} replications, about {total} runs (search {floor}..{cap} in "
+          f"steps of {grain}, starting at {start}); the time estimate follows the first runs")
     bar = _Bar("runs", args.quiet)
     clock = _Estimate(total, workers, args.quiet)
 
@@ -661,7 +669,7 @@ def cmd_seek(args: argparse.Namespace) -> int:
         print(f"resuming: {clock.skipped} runs already done")
     try:
         result = sk.seek(ev.make, base, lever, targets, args.replications, args.seed,
-                         args.confidence, search, ev)
+                         args.confidence, search, ev, args.step)
     finally:
         bar.close()
         ev.session.close()
@@ -758,7 +766,9 @@ def _seek_text(result) -> str:
     else:
         head = (f"{result.lever} = {result.answer} meets {', '.join(result.targets)} in at "
                 f"least {result.confidence:.0%} of replications ({result.p_met_at_answer:.0%} "
-                f"of {result.replications} met there); 95% interval {show(lo)}..{show(hi)}")
+                f"of {result.replications} met there); 95% interval {show(lo)}..{show(hi)}"
+                + (f" (to the nearest {result.resolution}: --step)" if result.resolution > 1
+                   else ""))
     mono = (f"monotonicity: {result.monotone_violations} violation(s) at the answer and one "
             "below" + (" - the answer is from direct runs there; see seek.csv"
                        if result.monotone_violations else ""))

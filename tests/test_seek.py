@@ -27,6 +27,7 @@ from sim.experiment.seek import (
     answer_from,
     check_request,
     crossing,
+    default_resolution,
     order_statistic_index,
     quantile_ci_ranks,
     seek,
@@ -243,7 +244,7 @@ OCC = [Target(id="occ", kpi="bed_occupancy_pct", op="<=", threshold=92.0)]
 def test_focused_search_finds_the_exact_answer_with_fewer_runs(seed):
     n = 40
     ev = Oracle(OCC, n, seed=seed)
-    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev)
+    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev, resolution=1)
     exact = sorted(ev.exact_critical(r) for r in range(n))
     lo_rank, hi_rank = quantile_ci_ranks(n, 0.8)
     assert result.answer == exact[order_statistic_index(n, 0.8) - 1]
@@ -259,12 +260,40 @@ def test_focused_search_finds_the_exact_answer_with_fewer_runs(seed):
     assert len(result.evaluations) < 6 * n
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_coarser_grain_gives_the_least_multiple_with_fewer_runs(seed):
+    """At 2,000 beds the default grain is 5: every capacity tried is a multiple of 5 and the
+    answer is the least multiple of 5 met by ceil(0.8 n) replications, found with fewer runs
+    than the bed-by-bed search of the same replications."""
+    n = 40
+    exact_runs = len(seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8,
+                          evaluator=Oracle(OCC, n, seed=seed), resolution=1).evaluations)
+    ev = Oracle(OCC, n, seed=seed)
+    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev)
+    assert result.resolution == default_resolution(2000) == 5
+    on_grid = sorted(5 * math.ceil(ev.exact_critical(r) / 5) for r in range(n))
+    assert result.answer == on_grid[order_statistic_index(n, 0.8) - 1]
+    lo_rank, hi_rank = quantile_ci_ranks(n, 0.8)
+    lo, hi = result.interval
+    assert on_grid[lo_rank - 1] - 5 <= lo <= on_grid[lo_rank - 1]
+    assert on_grid[hi_rank - 1] <= hi <= on_grid[hi_rank - 1] + 5
+    assert all(c % 5 == 0 for c, _r in result.evaluations)
+    assert all((c, r) in result.evaluations for c in (result.answer - 5, result.answer)
+               for r in range(n))
+    assert len(result.evaluations) < exact_runs
+
+
+def test_default_grain_is_a_round_number_near_a_quarter_percent():
+    assert [default_resolution(v) for v in (12, 260, 799, 800, 2130, 4000, 9000, 40000)] == \
+        [1, 1, 1, 2, 5, 10, 20, 100]
+
+
 def test_violations_fall_back_to_direct_counts():
     """Jitter far larger than one bed's effect makes replications non-monotone; the answer is
     then the least capacity whose direct runs meet in >= ceil(0.8 n), the one below fewer."""
     n = 20
     ev = Oracle(OCC, n, jitter=0.4, seed=4)
-    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev)
+    result = seek(None, _Beds, "acute.beds", OCC, n, 0, 0.8, evaluator=ev, resolution=1)
     assert result.monotone_violations > 0
     k = order_statistic_index(n, 0.8)
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +84,7 @@ class SeekResult:
     monotone_violations: int
     evaluations: dict[tuple[int, int], Evaluation] = field(repr=False)
     lows: list[int] = field(default_factory=list)  # per replication: least its critical can be
+    resolution: int = 1  # capacities tried are multiples of this (the answer's grain)
 
     @property
     def warnings(self) -> list[str]:
@@ -212,6 +213,25 @@ def interval_tolerance(capacity: int) -> int:
     return max(1, round(INTERVAL_PRECISION * capacity))
 
 
+RESOLUTION_SHARE = 0.0025  # default grain: about 0.25% of the lever's value, a round number
+
+
+def default_resolution(value: int) -> int:
+    """The grain a seek searches on unless told (``--step``): the round number (1, 2, 5,
+    10, 20, 50, ...) nearest below 0.25% of the value, 1 under 800. Why: a replication's
+    critical capacity is only defined to a few units of a large capacity (one more bed moves
+    occupancy by less than its year-to-year jitter), so searching bed by bed spends runs on
+    noise; the grain is stated with the answer."""
+    target = RESOLUTION_SHARE * value
+    grain = 1
+    for base in (1, 2, 5):
+        for power in range(0, 7):
+            g = base * 10 ** power
+            if grain < g <= target:
+                grain = g
+    return grain
+
+
 def bounds(scenario: Scenario, lever: str, search: tuple[int, int] | None
            ) -> tuple[int, int, int, int]:
     """(floor, cap, start, step): the search range, the first capacity tried and the first
@@ -266,7 +286,8 @@ def predicted_critical(targets: list[Target], e: Evaluation, slopes: Slopes) -> 
 SLOPE_WINDOW = 0.10  # runs within 10% of a replication's latest bracket end set its slope
 
 
-def pooled_slopes(targets: list[Target], cache: dict[tuple[int, int], Evaluation]) -> Slopes:
+def pooled_slopes(targets: list[Target], cache: Mapping[tuple[int, int], Evaluation]
+                  ) -> Slopes:
     """Each target's rate of change of slack per unit capacity near where the replications
     cross: the median over replications of the least-squares line through each one's runs
     within SLOPE_WINDOW of its least met capacity (or greatest missed one). Common random
@@ -430,24 +451,61 @@ class Evaluator:
                                 "values": ev.values, "met": ev.met}) + "\n")
 
 
+class _GridCache(Mapping[tuple[int, int], Evaluation]):
+    """An evaluator's cache seen in grid units: only capacities on the grid, each as its
+    grid index (capacity / unit)."""
+
+    def __init__(self, cache: dict[tuple[int, int], Evaluation], unit: int):
+        self.cache, self.unit = cache, unit
+        self._seen: dict[tuple[int, int], Evaluation] = {}
+
+    def __getitem__(self, key: tuple[int, int]) -> Evaluation:
+        if self.unit == 1:
+            return self.cache[key]
+        if key not in self._seen:
+            e = self.cache[(key[0] * self.unit, key[1])]
+            self._seen[key] = replace(e, capacity=key[0])
+        return self._seen[key]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        u = self.unit
+        return iter([(c // u, r) for c, r in self.cache if c % u == 0])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class Grid:
+    """The evaluator on a grid of ``unit``: grid capacity k is k x unit in the model. The
+    search works in grid steps, so its "one below" is one grain below."""
+
+    def __init__(self, ev: Evaluator, unit: int = 1):
+        self.ev, self.unit = ev, unit
+        self.cache = _GridCache(ev.cache, unit)
+
+    def run(self, pairs: Iterable[tuple[int, int]]) -> None:
+        self.ev.run([(c * self.unit, r) for c, r in pairs])
+
+
 REQUEST_FILE = "seek_request.json"
 
 
 def guard_request(out: Path, base: Scenario, levers: list[str], targets: list[Target],
-                  seed: int, resume: bool) -> None:
+                  seed: int, resume: bool, resolution: int | None = None) -> None:
     """Record what the runs in ``out`` depend on (the scenario after --set, the levers, the
     targets and their thresholds, the seed); on --resume refuse a folder whose runs answered
     another question, naming what changed, instead of mixing them in silently."""
     request = {"scenario_sha256": scenario_hash(base), "levers": levers,
                "targets": {t.id: [t.kpi, t.op, t.threshold, str(t.deadline)] for t in targets},
-               "seed": seed}
+               "seed": seed, "step": resolution}
     path = out / REQUEST_FILE
     if resume and path.exists():
         old = json.loads(path.read_text())
         changed = [k for k in request if old.get(k) != request[k]]
         if changed:
             what = {"scenario_sha256": "the scenario (file or --set)", "levers": "--lever",
-                    "targets": "--target (or a threshold)", "seed": "--seed"}
+                    "targets": "--target (or a threshold)", "seed": "--seed",
+                    "step": "--step"}
             raise InputError.one(str(out), "--resume", "the earlier seek here asked another "
                                  f"question: {', '.join(what[k] for k in changed)} changed; "
                                  "use another --out")
@@ -457,34 +515,47 @@ def guard_request(out: Path, base: Scenario, levers: list[str], targets: list[Ta
 PILOT = 2  # replications searched first; the rest start from what they found
 
 
-def expected_evaluations(replications: int, floor: int, cap: int, start: int) -> int:
-    """A rough count for the time estimate: the pilot's full searches, one run for each other
-    replication, every replication at the predicted answer and one below, and a few stepped
-    near the order statistics (about half as many again as replications)."""
+def expected_evaluations(replications: int, floor: int, cap: int, start: int,
+                         resolution: int = 1) -> int:
+    """A rough count for the time estimate: the pilot's full searches (on the grid of
+    ``resolution``), one run for each other replication, every replication at the predicted
+    answer and one below, and a few stepped near the order statistics (about half as many
+    again as replications)."""
     pilot = min(PILOT, replications)
-    width = max(2, min(start, cap - floor))
+    width = max(2, min(start, cap - floor) // max(1, resolution))
     return pilot * (3 + math.ceil(math.log2(width))) + (replications - pilot) + \
         2 * replications + math.ceil(replications / 2)
 
 
 def seek(make: Factory, base: Scenario, lever: str, targets: list[Target], replications: int,
          seed: int, confidence: float = 0.8, search: tuple[int, int] | None = None,
-         evaluator: Evaluator | None = None) -> SeekResult:
+         evaluator: Evaluator | None = None, resolution: int | None = None) -> SeekResult:
     """The least ``lever`` value meeting every target in at least ``confidence`` of the
     replications (module docstring), its 95% interval and the monotonicity violations.
 
     A pilot of a few replications searches from the scenario's value (or the range's middle);
     the others start at the pilot's answer with a step of the pilot's spread, so most need
     only a few runs. Every step is a function of earlier results only, so a resumed seek
-    replays the same path from its cache and runs only what is missing."""
+    replays the same path from its cache and runs only what is missing.
+
+    The search runs on a grid of ``resolution`` (default :func:`default_resolution` of the
+    search's start): every capacity tried, the answer and the interval are multiples of it."""
     if not 0 < confidence < 1:
         raise InputError.one("(command line)", "--confidence",
                              f"{confidence}: must lie strictly between 0 and 1")
     if replications < 1:
         raise InputError.one("(command line)", "--replications",
                              f"{replications}: must be at least 1")
-    ev = evaluator or Evaluator(make, targets, seed)
     floor, cap, start, step = bounds(base, lever, search)
+    unit = resolution or default_resolution(start)
+    if unit < 1:
+        raise InputError.one("(command line)", "--step", f"{unit}: must be at least 1")
+    ev = Grid(evaluator or Evaluator(make, targets, seed), unit)
+    floor, cap = -(-floor // unit), cap // unit
+    if floor > cap:
+        raise InputError.one("(command line)", "--step", f"{unit}: no multiple of it lies in "
+                             f"the search range {floor * unit}..{cap * unit}")
+    start, step = min(cap, max(floor, round(start / unit))), max(1, step // unit)
     pilot = min(PILOT, replications)
     brackets = {r: _Bracket(start, step) for r in range(pilot)}
     _search(brackets, ev, floor, cap, targets)
@@ -518,11 +589,16 @@ def seek(make: Factory, base: Scenario, lever: str, targets: list[Target], repli
             if answer is not None:  # keep the interval around the direct answer
                 interval = (None if interval[0] is None else min(interval[0], answer),
                             None if interval[1] is None else max(interval[1], answer))
-    return SeekResult(lever, [t.id for t in targets], confidence, replications, answer,
-                      interval, critical, floor, cap, violations, dict(ev.cache), lows)
+    def real(x: int | None) -> int | None:
+        return None if x is None else x * unit
+
+    return SeekResult(lever, [t.id for t in targets], confidence, replications, real(answer),
+                      (real(interval[0]), real(interval[1])), [x * unit for x in critical],
+                      floor * unit, cap * unit, violations, dict(ev.ev.cache),
+                      [x * unit for x in lows], unit)
 
 
-def _run_round(brackets: dict[int, _Bracket], ev: Evaluator,
+def _run_round(brackets: dict[int, _Bracket], ev: Grid,
                pairs: list[tuple[int, int]]) -> None:
     """Run the pairs together and tell each replication's bracket."""
     ev.run(pairs)
@@ -530,7 +606,7 @@ def _run_round(brackets: dict[int, _Bracket], ev: Evaluator,
         brackets[r].record(ev.cache[(c, r)])
 
 
-def _predicted_answer(brackets: dict[int, _Bracket], ev: Evaluator, targets: list[Target],
+def _predicted_answer(brackets: dict[int, _Bracket], ev: Grid, targets: list[Target],
                       k: int, floor: int) -> int | None:
     """The k-th least critical capacity, taking each replication's as known where its
     bracket is closed and as predicted from its nearest run and the pooled slopes otherwise
@@ -559,7 +635,7 @@ def _contradicts(b: _Bracket, e: Evaluation, floor: int) -> bool:
 MAX_DIRECT_STEPS = 8
 
 
-def direct_answer(ev: Evaluator, answer: int, k: int, replications: int, floor: int,
+def direct_answer(ev: Grid, answer: int, k: int, replications: int, floor: int,
                   cap: int) -> int | None:
     """Where bisection's assumption failed: the answer from direct runs of every replication
     (no inference), stepping one capacity at a time from the bisection's answer until the
@@ -582,7 +658,7 @@ def direct_answer(ev: Evaluator, answer: int, k: int, replications: int, floor: 
     return None
 
 
-def _search(brackets: dict[int, _Bracket], ev: Evaluator, floor: int, cap: int,
+def _search(brackets: dict[int, _Bracket], ev: Grid, floor: int, cap: int,
             targets: list[Target], ranks: tuple[tuple[int, int], ...] = ()) -> None:
     """Step every replication's search in rounds (one run each a round, run together on the
     backend). Without ``ranks``, until each knows its critical capacity; with them ((1-based
@@ -737,6 +813,7 @@ def summary(result: SeekResult, scenario_name: str, seed: int) -> dict[str, obje
         "replications": result.replications, "seed": seed,
         "p_met_at_answer": result.p_met_at_answer,
         "search_range": [result.floor, result.cap],
+        "resolution": result.resolution,
         "critical_capacities": crit,
         "evaluations": len(result.evaluations),
         "method": ("common random numbers; each replication's critical capacity (least value "
@@ -746,8 +823,9 @@ def summary(result: SeekResult, scenario_name: str, seed: int) -> dict[str, obje
                    "= distribution-free 95% order-statistic interval, taken at its outer side "
                    "where bracketed; every replication run at the answer and one below "
                    "(monotonicity check; with violations the answer comes from those direct "
-                   "runs); null = not met within the search range or unbounded with this many "
-                   "replications"),
+                   f"runs); capacities tried on a grid of {result.resolution} (the answer's "
+                   "grain, --step); null = not met within the search range or unbounded "
+                   "with this many replications"),
     }
 
 

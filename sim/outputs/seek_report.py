@@ -62,7 +62,9 @@ def answer_sentence(data: dict) -> str:
         return (f"No {lever} in {data['search_range'][0]}..{data['search_range'][1]} meets "
                 f"{targets} in {data['confidence']:.0%} of replications.")
     show = lambda v: "unbounded" if v is None else f"{v:,}"  # noqa: E731
-    return (f"{lever} = {answer:,} is the least value meeting {targets} in at least "
+    grain = data.get("resolution", 1)
+    on = f" on a grid of {grain}" if grain > 1 else ""
+    return (f"{lever} = {answer:,} is the least value{on} meeting {targets} in at least "
             f"{data['confidence']:.0%} of {data['replications']} replications (95% interval "
             f"{show(lo)} to {show(hi)}); monotonicity violations: "
             f"{data['monotone_violations']}.")
