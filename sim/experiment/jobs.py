@@ -354,7 +354,8 @@ def _run_seek(spec: JobSpec, out: Path, report: _Reporter) -> None:
     base = load_resized(spec.scenario_file, sets, 1.0, 1.0, known_kpis())
     targets = sk.check_request(base, spec.lever, spec.targets, spec.scenario_file)
     floor, cap, start, _step = sk.bounds(base, spec.lever, spec.search)
-    total = sk.expected_evaluations(spec.replications, floor, cap, start)
+    total = sk.expected_evaluations(spec.replications, floor, cap, start,
+                                    sk.default_resolution(start))
     ev = sk.Evaluator(
         lambda c: load_resized(spec.scenario_file, [*sets, f"{spec.lever}={c}"], 1.0, 1.0,
                                known_kpis()),
