@@ -42,6 +42,15 @@ class Specialty(Strict):
                                            "in the start state, weeks.")
     start_admitted_weeks: NonNeg = Field(description="Wait on the admitted list for routine "
                                          "(P4) patients in the start state, weeks.")
+    cancer_start_diagnosis_weeks: NonNeg = Field(
+        default=0.0, description="Wait of its urgent suspected cancer referrals for a "
+        "diagnosis (results) appointment in the start state, weeks.")
+    cancer_start_decision_weeks: NonNeg = Field(
+        default=0.0, description="Wait of its diagnosed cancers for a decision-to-treat "
+        "(treatment-planning) appointment in the start state, weeks.")
+    cancer_start_treatment_weeks: NonNeg = Field(
+        default=0.0, description="Wait of its cancers for a non-surgical first treatment in "
+        "the start state, weeks.")
 
 
 class Specialties(Strict):
@@ -114,7 +123,9 @@ class Priority(Shares):
 
 
 class Cancer(Strict):
-    """Urgent suspected cancer pathways: first in every queue they share with RTT."""
+    """Urgent suspected cancer pathways: first in every queue they share with RTT (first
+    appointment, test, surgery), then their own clinics and treatment capacity, each split
+    between the specialties (tumour sites) by their cancer share."""
 
     referrals_per_100k_per_month: NonNeg = Field(
         description="Urgent suspected cancer referrals (each has a first appointment and a test).")
@@ -122,6 +133,14 @@ class Cancer(Strict):
     surgical_share: Prob = Field(description="Share of diagnosed cancers whose first treatment "
                                  "is surgery (theatre); the rest start non-surgical treatment.")
     inpatient_share: Prob = Field(description="Share of cancer operations needing an acute bed.")
+    diagnosis_clinics_per_week: NonNeg = capacity(
+        "Results appointments a week at which an urgent referral is told cancer is diagnosed "
+        "or ruled out (the Faster Diagnosis Standard clock stop).",
+        lever="results appointments a week")
+    decision_clinics_per_week: NonNeg = capacity(
+        "Treatment-planning appointments a week after the multidisciplinary team meeting, "
+        "where a diagnosed cancer's decision to treat is made (the 31-day clock start).",
+        lever="appointments a week")
     treatment_starts_per_week: NonNeg = capacity(
         "Non-surgical first treatments (chemotherapy, radiotherapy) a week.",
         lever="first treatments a week")

@@ -11,10 +11,15 @@ Outpatient clinics of a specialty serve, in order of when each became due, new r
 follow-ups and the follow-ups not on an RTT pathway (a day ledger: 1.35 million a year need no
 more than counts). Each modality serves emergency and inpatient tests first, then cancer, then
 RTT patients and GP direct-access requests in turn. Urgent suspected cancer referrals go first
-in every queue they share (outpatients, tests, theatres) and have their own non-surgical
-treatment capacity. Capacities run on weekdays; every waiting pathway and ledger entry may be
-removed untreated (validation) at the scenario's monthly rate, which is what holds a list whose
-capacity falls a little short of demand steady.
+in every queue they share (outpatients, tests, theatres); after the test each waits, in its
+specialty's (tumour site's) turn, for a results appointment (told cancer is diagnosed or ruled
+out: the Faster Diagnosis Standard clock stop), a diagnosed cancer then for a treatment-planning
+appointment after the MDT (the decision to treat) and for its first treatment: surgery in
+theatre or a non-surgical first treatment, each a capacity of its own split between the
+specialties by their cancer share. Capacities run on weekdays; every waiting RTT pathway and
+ledger entry may be removed untreated (validation) at the scenario's monthly rate, which is what
+holds a list whose capacity falls a little short of demand steady. The cancer queues have no
+removals: capacity equal to demand holds their start backlogs (on average; they wander).
 
 Pathways live in compact arrays (``array``/``bytearray``: fast to touch one at a time, viewed as
 numpy for month-end counts) and in deques or heaps, worked once a day, not as processes.
@@ -88,6 +93,7 @@ DAYS_PER_MONTH = fluid.DAYS_PER_MONTH
 OP, DIAG, FU, ADM, STOPPED, REMOVED = range(6)
 CANCER = 8
 C_OP, C_DIAG, C_ADM, C_TREAT = CANCER + OP, CANCER + DIAG, CANCER + ADM, CANCER + 4
+C_DX, C_DEC = CANCER + 5, CANCER + 6  # waiting for the results / treatment-planning clinic
 NON_ADMITTED, DAY_CASE, INPATIENT = range(3)
 NO_TEST = 255
 WORK_HOUR = 8.0
@@ -147,7 +153,14 @@ class Elective(Service):
         self.adm: list[list[list[tuple[float, int]]]] = [[[] for _ in range(4)]
                                                          for _ in range(n_s)]
         self.adm_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
-        self.treat_cancer: deque[int] = deque()
+        self.treat_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
+        self.dx_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
+        self.dec_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
+        ca = cfg.cancer
+        self.cancer_clinics = [(ca.diagnosis_clinics_per_week * x.cancer_share,
+                                ca.decision_clinics_per_week * x.cancer_share,
+                                ca.treatment_starts_per_week * x.cancer_share)
+                               for x in self.specs]
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
@@ -194,25 +207,33 @@ class Elective(Service):
         self.active += count
         return ids
 
-    def _new_cancer(self, count: int, now: float) -> None:
-        """Urgent suspected cancer referrals: specialty, test, outcome and treatment drawn now."""
+    def _new_cancer(self, count: int, now: float, rng: np.random.Generator | None = None,
+                    spec_k: int | None = None, clock_days: np.ndarray | None = None,
+                    stage: int = C_OP) -> range:
+        """Urgent suspected cancer referrals: specialty, test, outcome and treatment drawn now
+        (the start state passes its own stream, specialty, clock starts and stage)."""
         if not count:
-            return
-        rng, ca = self.rng_cancer, self.cfg.cancer
+            return range(0)
+        rng, ca = rng or self.rng_cancer, self.cfg.cancer
         u = rng.random((count, 5))
         spec = np.searchsorted(self.cum_cspec, u[:, 0], side="right").clip(0, len(self.specs) - 1)
+        if spec_k is not None:
+            spec = np.full(count, spec_k)
         mod = np.searchsorted(self.cum_cmod, u[:, 1], side="right").clip(0, len(self.mods) - 1)
         # route: NON_ADMITTED = ruled out; DAY_CASE / INPATIENT = surgery; prio 0 = non-surgical
-        confirmed = u[:, 2] < ca.conversion_share
-        surgical = u[:, 3] < ca.surgical_share
+        # the start state's pathways past the results clinic are diagnosed cancers, and those
+        # waiting for a non-surgical treatment are not for surgery
+        confirmed = u[:, 2] < (ca.conversion_share if stage in (C_OP, C_DX) else 2.0)
+        surgical = u[:, 3] < (ca.surgical_share if stage != C_TREAT else -1.0)
         route = np.where(confirmed, np.where(u[:, 4] < ca.inpatient_share, INPATIENT, DAY_CASE),
                          NON_ADMITTED)
         prio = np.where(confirmed & ~surgical, 0, 3)
         ids = range(self.n, self.n + count)
         self.n += count
-        self.clock.extend([now] * count)
-        self.stage.extend(bytes([C_OP]) * count)
-        self.stage_start.extend([now] * count)
+        clock = [now] * count if clock_days is None else np.asarray(clock_days, float).tolist()
+        self.clock.extend(clock)
+        self.stage.extend(bytes([stage]) * count)
+        self.stage_start.extend(clock)
         self.spec.extend(spec.astype(np.uint8).tobytes())
         self.route.extend(route.astype(np.uint8).tobytes())
         self.prio.extend(prio.astype(np.uint8).tobytes())
@@ -220,8 +241,10 @@ class Elective(Service):
         self.needs_fu.extend(bytes(count))
         self.flows.enter(self.name, True, count)
         self.active += count
-        for i, s in zip(ids, spec.tolist(), strict=True):
-            self.op_cancer[s].append(i)
+        if stage == C_OP:
+            for i, s in zip(ids, spec.tolist(), strict=True):
+                self.op_cancer[s].append(i)
+        return ids
 
     def _join(self, stage: int, i: int, now: float) -> None:
         self.stage[i] = stage
@@ -241,7 +264,11 @@ class Elective(Service):
         elif stage == C_ADM:
             self.adm_cancer[s].append(i)
         elif stage == C_TREAT:
-            self.treat_cancer.append(i)
+            self.treat_cancer[s].append(i)
+        elif stage == C_DX:
+            self.dx_cancer[s].append(i)
+        elif stage == C_DEC:
+            self.dec_cancer[s].append(i)
 
     # -- the start state ---------------------------------------------------------------------
     def _initial_state(self) -> None:
@@ -284,8 +311,37 @@ class Elective(Service):
             self._fill(self.op_ledger[si], rt.followups[k], waits.outpatient[k], r)
         for mi, k in enumerate(MODALITIES):
             self._fill(self.diag_direct[mi], rt.direct[k], waits.test[k], r)
+        self._initial_cancer()
         self.list_level.set(0.0, self.active)
         self.diag_level.set(0.0, self._diag_waiting())
+
+    def _initial_cancer(self) -> None:
+        """Cancer pathways waiting at time zero for their own clinics and treatments: each
+        specialty's queue holds its start wait of demand (capacity equal to demand keeps it),
+        times in the queue uniform over the wait, in queue order. The first appointment and
+        test (cancer first in shared capacity) hold no one."""
+        rng = self.rng_init
+        per_day = self.rates.cancer
+        ca = self.cfg.cancer
+        conv = ca.conversion_share
+        for si, (k, sp) in enumerate(zip(SPECIALTIES, self.specs, strict=True)):
+            w_dx = sp.cancer_start_diagnosis_weeks * DAYS_PER_WEEK
+            w_dec = sp.cancer_start_decision_weeks * DAYS_PER_WEEK
+            w_tr = sp.cancer_start_treatment_weeks * DAYS_PER_WEEK
+            lam = per_day[k]
+            for stage, lam_s, before, wait in (
+                    (C_DX, lam, 0.0, w_dx),
+                    (C_DEC, lam * conv, w_dx, w_dec),
+                    (C_TREAT, lam * conv * (1 - ca.surgical_share), w_dx + w_dec, w_tr)):
+                n = int(rng.poisson(lam_s * wait)) if wait > 0 else 0
+                if not n:
+                    continue
+                in_stage = np.sort(rng.random(n) * wait)[::-1]  # oldest first: queue order
+                ids = self._new_cancer(n, 0.0, rng, si, -(before + in_stage), stage)
+                for i, t in zip(ids, in_stage.tolist(), strict=True):
+                    if stage == C_TREAT:
+                        self.dtt[i] = -t
+                    self._join(stage, i, -t)
 
     def _fill(self, ledger: DayLedger, per_day: float, wait_days: float, r: float) -> None:
         """Requests that joined over the last ``wait_days`` days and are still waiting."""
@@ -328,6 +384,7 @@ class Elective(Service):
             if (first_wd + day) % 7 < 5:  # outpatients, diagnostics and theatres on weekdays
                 self._outpatients(now)
                 self._diagnostics(now)
+                self._cancer_clinics(now)
                 self._cancer_treatments(now)
                 self.list_level.set(self.env.now, self.active)
                 yield self.env.timeout(
@@ -441,20 +498,37 @@ class Elective(Service):
         self._count("diagnostic", done)
 
     def _diagnosed(self, i: int, now: float) -> None:
-        """Cancer diagnosed or ruled out at the test (Faster Diagnosis Standard clock stop)."""
-        self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
-        if self.route[i] == NON_ADMITTED:
-            self._stop(i, "finished")
-            return
-        self.dtt[i] = now
-        self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
+        """Tested: the cancer pathway waits for its results appointment."""
+        self._join(C_DX, i, now)
+
+    def _cancer_clinics(self, now: float) -> None:
+        """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis
+        Standard clock stop), then its treatment-planning clinic (the decision to treat, the
+        31-day clock start), each in turn of arrival."""
+        for s, (dx_week, dec_week, _) in enumerate(self.cancer_clinics):
+            slots, q = self._slots("cancer_dx", s, dx_week), self.dx_cancer[s]
+            while slots and q:
+                i = q.popleft()
+                slots -= 1
+                self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
+                if self.route[i] == NON_ADMITTED:
+                    self._stop(i, "finished")
+                else:
+                    self._join(C_DEC, i, now)
+            slots, q = self._slots("cancer_dec", s, dec_week), self.dec_cancer[s]
+            while slots and q:
+                i = q.popleft()
+                slots -= 1
+                self.dtt[i] = now
+                self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
 
     def _cancer_treatments(self, now: float) -> None:
-        slots = self._slots("cancer", 0, self.cfg.cancer.treatment_starts_per_week)
-        q = self.treat_cancer
-        while slots and q:
-            slots -= 1
-            self._treated_cancer(q.popleft(), now, "finished")
+        """Each specialty's non-surgical first treatments, in turn of the decision to treat."""
+        for s, (_, _, per_week) in enumerate(self.cancer_clinics):
+            slots, q = self._slots("cancer", s, per_week), self.treat_cancer[s]
+            while slots and q:
+                slots -= 1
+                self._treated_cancer(q.popleft(), now, "finished")
 
     def _treated_cancer(self, i: int, now: float, how: str) -> None:
         self.t_62.record(now * MIN_PER_DAY, now - self.clock[i])
@@ -486,7 +560,9 @@ class Elective(Service):
             no_bed = bool(cancelled)
             deferred: list[int] = []  # inpatients passed over today: no bed to try
             h = None
-            for lane in self.adm[s]:
+            # a cancer case that does not fit today's time keeps it (the list is not filled
+            # with routine cases that would use it up again tomorrow)
+            for lane in self.adm[s] if not cq else ():
                 while len(deferred) < MAX_DEFERRED:
                     h = self._heap_head(lane, ADM)
                     if h is None or self.cost[self.route[h[1]] - 1] > budget + 1e-9:
