@@ -132,3 +132,18 @@ def test_specialty_and_modality_levers_change_capacity(key: str) -> None:
         assert r1.outpatients[k] == pytest.approx(1.5 * r0.outpatients[k])
     else:
         assert r1.tests["mri"] == pytest.approx(1.5 * r0.tests["mri"])
+
+
+def test_cancer_results_clinic_is_the_daily_mdc_queue() -> None:
+    """The results clinic alone (``verify``'s check) matches the daily M/D/c chain with the
+    weekend's referrals joining on Monday, and has power: one appointment a weekday fewer or
+    more is rejected."""
+    from sim.checks import verify as v
+    from sim.checks.theory import daily_batch_queue_mean
+
+    runs = v.cancer_clinic_runs(v.SEED)
+    arrivals = [3 * v.CX_PER_DAY] + [v.CX_PER_DAY] * 4 + [0.0, 0.0]
+    for c, ok in ((v.CX_PER_WEEKDAY, True), (v.CX_PER_WEEKDAY - 1, False),
+                  (v.CX_PER_WEEKDAY + 1, False)):
+        theory = daily_batch_queue_mean(arrivals, [c] * 5 + [0, 0])
+        assert v.in_ci("", "", theory, runs).passed is ok, (c, theory, runs.mean())

@@ -54,6 +54,7 @@ ACTIVITIES = ("outpatient_first", "outpatient_followup", "diagnostic", "day_case
               "non_admitted_stop", "removed", "cancer_treatment")
 LIST_SIZE = "rtt.list_size"  # a level (every change) and a month-end snapshot tally
 DIAG_QUEUE = "elective.diag_queue"  # level: everyone waiting for a routine test (DM01 list)
+CANCER_DX_QUEUE = "elective.cancer_dx_queue"  # level: cancer referrals waiting for results
 DAYS_ON_LIST = "elective.days_on_list"  # by clock start, for Little's law
 OPEN_WEEKS = "rtt.open_weeks"  # weeks waited by every open pathway at the end
 CANCER_FDS = "cancer.fds_days"  # at diagnosis or ruled out: days since referral
@@ -74,7 +75,7 @@ def activity(name: str) -> str:
 OBSERVATIONS = Observations(
     tallies=(*map(snapshot, SNAPSHOTS), *map(activity, ACTIVITIES), DAYS_ON_LIST, CANCER_FDS,
              CANCER_62D, CANCER_31D),
-    levels=(LIST_SIZE, DIAG_QUEUE), arrays=(OPEN_WEEKS,))
+    levels=(LIST_SIZE, DIAG_QUEUE, CANCER_DX_QUEUE), arrays=(OPEN_WEEKS,))
 
 SERIES = (SeriesSpec("rtt_list_size", "RTT waiting list", "elective", LIST_SIZE, "level",
                      queue=True),
@@ -167,6 +168,7 @@ class Elective(Service):
         self.act = {k: m.tally(activity(k)) for k in ACTIVITIES}
         self.list_level = m.level(LIST_SIZE)
         self.diag_level = m.level(DIAG_QUEUE)
+        self.dx_level = m.level(CANCER_DX_QUEUE)
         self.t_on_list = m.tally(DAYS_ON_LIST)
         self.t_fds = m.tally(CANCER_FDS)
         self.t_62 = m.tally(CANCER_62D)
@@ -314,6 +316,7 @@ class Elective(Service):
         self._initial_cancer()
         self.list_level.set(0.0, self.active)
         self.diag_level.set(0.0, self._diag_waiting())
+        self.dx_level.set(0.0, sum(len(q) for q in self.dx_cancer))
 
     def _initial_cancer(self) -> None:
         """Cancer pathways waiting at time zero for their own clinics and treatments: each
@@ -393,6 +396,7 @@ class Elective(Service):
                 self._theatres(now)
             self.list_level.set(self.env.now, self.active)
             self.diag_level.set(self.env.now, self._diag_waiting())
+            self.dx_level.set(self.env.now, sum(len(q) for q in self.dx_cancer))
 
     def _slots(self, key: str, k: int, per_week: float) -> int:
         """Weekly capacity spread over five weekdays, fractions carried to the next day."""
