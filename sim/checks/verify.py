@@ -491,8 +491,7 @@ def cancer_clinic_scenario() -> Scenario:
         "elective.outpatient_slots_per_week=5000.0", "elective.diagnostic_slots_per_week=5000.0",
         *(f"elective.specialties.{k}.cancer_share={1.0 if k == 'other' else 0.0}"
           for k in SPECIALTIES),
-        *(f"elective.specialties.{k}.cancer_start_{w}_weeks=0.0" for k in SPECIALTIES
-          for w in ("diagnosis", "decision", "treatment")),
+        *(f"elective.specialties.{k}.cancer_start_diagnosis_weeks=0.0" for k in SPECIALTIES),
     ]
     return alone("elective", sets, warmup_days=100, measurement_days=CX_DAYS, population=EL_POP)
 

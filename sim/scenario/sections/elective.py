@@ -43,14 +43,8 @@ class Specialty(Strict):
     start_admitted_weeks: NonNeg = Field(description="Wait on the admitted list for routine "
                                          "(P4) patients in the start state, weeks.")
     cancer_start_diagnosis_weeks: NonNeg = Field(
-        default=0.0, description="Wait of its urgent suspected cancer referrals for a "
-        "diagnosis (results) appointment in the start state, weeks.")
-    cancer_start_decision_weeks: NonNeg = Field(
-        default=0.0, description="Wait of its diagnosed cancers for a decision-to-treat "
-        "(treatment-planning) appointment in the start state, weeks.")
-    cancer_start_treatment_weeks: NonNeg = Field(
-        default=0.0, description="Wait of its cancers for a non-surgical first treatment in "
-        "the start state, weeks.")
+        default=0.0, description="Mean wait of its urgent suspected cancer referrals for a "
+        "results appointment in the start state, weeks.")
 
 
 class Specialties(Strict):
@@ -124,8 +118,9 @@ class Priority(Shares):
 
 class Cancer(Strict):
     """Urgent suspected cancer pathways: first in every queue they share with RTT (first
-    appointment, test, surgery), then their own clinics and treatment capacity, each split
-    between the specialties (tumour sites) by their cancer share."""
+    appointment, test, surgery), then their own results clinics (split between the specialties,
+    tumour sites, by their cancer share), treatment-planning clinics and non-surgical first
+    treatments (one pool each, in turn)."""
 
     referrals_per_100k_per_month: NonNeg = Field(
         description="Urgent suspected cancer referrals (each has a first appointment and a test).")
@@ -144,6 +139,12 @@ class Cancer(Strict):
     treatment_starts_per_week: NonNeg = capacity(
         "Non-surgical first treatments (chemotherapy, radiotherapy) a week.",
         lever="first treatments a week")
+    start_decision_weeks: NonNeg = Field(
+        default=0.0, description="Mean wait of diagnosed cancers for a treatment-planning "
+        "appointment in the start state, weeks.")
+    start_treatment_weeks: NonNeg = Field(
+        default=0.0, description="Mean wait for a non-surgical first treatment in the start "
+        "state, weeks.")
 
 
 class InitialList(Strict):

@@ -15,11 +15,16 @@ in every queue they share (outpatients, tests, theatres); after the test each wa
 specialty's (tumour site's) turn, for a results appointment (told cancer is diagnosed or ruled
 out: the Faster Diagnosis Standard clock stop), a diagnosed cancer then for a treatment-planning
 appointment after the MDT (the decision to treat) and for its first treatment: surgery in
-theatre or a non-surgical first treatment, each a capacity of its own split between the
-specialties by their cancer share. Capacities run on weekdays; every waiting RTT pathway and
-ledger entry may be removed untreated (validation) at the scenario's monthly rate, which is what
-holds a list whose capacity falls a little short of demand steady. The cancer queues have no
-removals: capacity equal to demand holds their start backlogs (on average; they wander).
+theatre or a non-surgical first treatment. Results clinics are split between the specialties by
+their cancer share; treatment planning and non-surgical treatment are one pool each (per site,
+their small queues would wander far from any start state). These three book their patients in
+random order (as each patient's and clinician's availability allows, [E]), so waits spread
+around the mean the backlog sets (backlog / capacity) instead of all being equal. Capacities run
+on weekdays; every waiting RTT pathway and ledger entry may be removed untreated (validation) at
+the scenario's monthly rate, which is what holds a list whose capacity falls a little short of
+demand steady.
+The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
+average; they wander).
 
 Pathways live in compact arrays (``array``/``bytearray``: fast to touch one at a time, viewed as
 numpy for month-end counts) and in deques or heaps, worked once a day, not as processes.
@@ -154,14 +159,13 @@ class Elective(Service):
         self.adm: list[list[list[tuple[float, int]]]] = [[[] for _ in range(4)]
                                                          for _ in range(n_s)]
         self.adm_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
-        self.treat_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
-        self.dx_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
-        self.dec_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
-        ca = cfg.cancer
-        self.cancer_clinics = [(ca.diagnosis_clinics_per_week * x.cancer_share,
-                                ca.decision_clinics_per_week * x.cancer_share,
-                                ca.treatment_starts_per_week * x.cancer_share)
-                               for x in self.specs]
+        # the cancer pathway's own queues, served in random order (``_pick``)
+        self.treat_cancer: list[int] = []
+        self.dx_cancer: list[list[int]] = [[] for _ in range(n_s)]
+        self.dec_cancer: list[int] = []
+        self.rng_order = streams("route.elective.cancer.order")
+        self.dx_per_week = [cfg.cancer.diagnosis_clinics_per_week * x.cancer_share
+                            for x in self.specs]
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
@@ -266,11 +270,11 @@ class Elective(Service):
         elif stage == C_ADM:
             self.adm_cancer[s].append(i)
         elif stage == C_TREAT:
-            self.treat_cancer[s].append(i)
+            self.treat_cancer.append(i)
         elif stage == C_DX:
             self.dx_cancer[s].append(i)
         elif stage == C_DEC:
-            self.dec_cancer[s].append(i)
+            self.dec_cancer.append(i)
 
     # -- the start state ---------------------------------------------------------------------
     def _initial_state(self) -> None:
@@ -320,31 +324,39 @@ class Elective(Service):
 
     def _initial_cancer(self) -> None:
         """Cancer pathways waiting at time zero for their own clinics and treatments: each
-        specialty's queue holds its start wait of demand (capacity equal to demand keeps it),
-        times in the queue uniform over the wait, in queue order. The first appointment and
-        test (cancer first in shared capacity) hold no one."""
+        queue holds its mean start wait of demand (capacity equal to demand keeps it; the
+        expected number, not a random one, so replications start alike). Served in random
+        order, those waiting have waited an exponential time of that mean, and so had those
+        who finished an earlier stage. The first appointment and test (cancer first in shared
+        capacity) hold no one."""
         rng = self.rng_init
-        per_day = self.rates.cancer
         ca = self.cfg.cancer
-        conv = ca.conversion_share
+        conv, non_surgical = ca.conversion_share, 1 - ca.surgical_share
+        w_dec, w_tr = ca.start_decision_weeks * DAYS_PER_WEEK, ca.start_treatment_weeks \
+            * DAYS_PER_WEEK
         for si, (k, sp) in enumerate(zip(SPECIALTIES, self.specs, strict=True)):
             w_dx = sp.cancer_start_diagnosis_weeks * DAYS_PER_WEEK
-            w_dec = sp.cancer_start_decision_weeks * DAYS_PER_WEEK
-            w_tr = sp.cancer_start_treatment_weeks * DAYS_PER_WEEK
-            lam = per_day[k]
-            for stage, lam_s, before, wait in (
-                    (C_DX, lam, 0.0, w_dx),
-                    (C_DEC, lam * conv, w_dx, w_dec),
-                    (C_TREAT, lam * conv * (1 - ca.surgical_share), w_dx + w_dec, w_tr)):
-                n = int(rng.poisson(lam_s * wait)) if wait > 0 else 0
+            lam = self.rates.cancer[k]
+            for stage, lam_s, wait, before in ((C_DX, lam, w_dx, ()),
+                                               (C_DEC, lam * conv, w_dec, (w_dx,)),
+                                               (C_TREAT, lam * conv * non_surgical, w_tr,
+                                                (w_dx, w_dec))):
+                n = round(lam_s * wait)
                 if not n:
                     continue
-                in_stage = np.sort(rng.random(n) * wait)[::-1]  # oldest first: queue order
-                ids = self._new_cancer(n, 0.0, rng, si, -(before + in_stage), stage)
+                in_stage = rng.exponential(wait, n)
+                age = in_stage + sum((rng.exponential(w, n) for w in before), np.zeros(n))
+                ids = self._new_cancer(n, 0.0, rng, si, -age, stage)
                 for i, t in zip(ids, in_stage.tolist(), strict=True):
                     if stage == C_TREAT:
                         self.dtt[i] = -t
                     self._join(stage, i, -t)
+
+    def _pick(self, q: list[int]) -> int:
+        """A random one of those waiting (booked as availability allows)."""
+        j = int(self.rng_order.integers(len(q)))
+        q[j], q[-1] = q[-1], q[j]
+        return q.pop()
 
     def _fill(self, ledger: DayLedger, per_day: float, wait_days: float, r: float) -> None:
         """Requests that joined over the last ``wait_days`` days and are still waiting."""
@@ -507,32 +519,33 @@ class Elective(Service):
 
     def _cancer_clinics(self, now: float) -> None:
         """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis
-        Standard clock stop), then its treatment-planning clinic (the decision to treat, the
-        31-day clock start), each in turn of arrival."""
-        for s, (dx_week, dec_week, _) in enumerate(self.cancer_clinics):
-            slots, q = self._slots("cancer_dx", s, dx_week), self.dx_cancer[s]
+        Standard clock stop), then the treatment-planning clinic (the decision to treat, the
+        31-day clock start), each in random order of those waiting."""
+        for s, per_week in enumerate(self.dx_per_week):
+            slots, q = self._slots("cancer_dx", s, per_week), self.dx_cancer[s]
             while slots and q:
-                i = q.popleft()
+                i = self._pick(q)
                 slots -= 1
                 self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
                 if self.route[i] == NON_ADMITTED:
                     self._stop(i, "finished")
                 else:
                     self._join(C_DEC, i, now)
-            slots, q = self._slots("cancer_dec", s, dec_week), self.dec_cancer[s]
-            while slots and q:
-                i = q.popleft()
-                slots -= 1
-                self.dtt[i] = now
-                self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
+        slots = self._slots("cancer_dec", 0, self.cfg.cancer.decision_clinics_per_week)
+        q = self.dec_cancer
+        while slots and q:
+            i = self._pick(q)
+            slots -= 1
+            self.dtt[i] = now
+            self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
 
     def _cancer_treatments(self, now: float) -> None:
-        """Each specialty's non-surgical first treatments, in turn of the decision to treat."""
-        for s, (_, _, per_week) in enumerate(self.cancer_clinics):
-            slots, q = self._slots("cancer", s, per_week), self.treat_cancer[s]
-            while slots and q:
-                slots -= 1
-                self._treated_cancer(q.popleft(), now, "finished")
+        """Non-surgical first treatments (random order of those waiting)."""
+        slots = self._slots("cancer", 0, self.cfg.cancer.treatment_starts_per_week)
+        q = self.treat_cancer
+        while slots and q:
+            slots -= 1
+            self._treated_cancer(self._pick(q), now, "finished")
 
     def _treated_cancer(self, i: int, now: float, how: str) -> None:
         self.t_62.record(now * MIN_PER_DAY, now - self.clock[i])
