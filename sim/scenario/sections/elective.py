@@ -208,7 +208,8 @@ class ElectiveSection(Strict):
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Theatre sessions, outpatient and diagnostic slots a week x their unit costs
-        (non-surgical cancer treatments are not costed)."""
+        (the cancer results and treatment-planning clinics and non-surgical treatments are not
+        costed: no unit cost in the costs section yet)."""
         return (self.theatre_sessions_per_week * costs.theatre_session_gbp
                 + self.outpatient_slots_per_week * costs.outpatient_slot_gbp
                 + self.diagnostic_slots_per_week * costs.diagnostic_slot_gbp) * days / 7
