@@ -60,6 +60,7 @@ CLAIMS = [
     _published("rtt_over_52w_pct"), _published("rtt_median_weeks"), _published("ucr_2h_pct"),
     _published("vw_occupancy_pct"), _published("gp_2w_pct"),
     _published("elective_activity_pct"),
+    _published("cancer_fds_28d_pct"), _published("cancer_62d_pct"), _published("cancer_31d_pct"),
 ]
 
 

@@ -29,11 +29,12 @@ def mmc_mean_wait(servers: int, arrival_rate: float, mean_service: float) -> flo
     return erlang_c(servers, a) * mean_service / (servers - a)
 
 
-def daily_batch_queue_mean(arrivals_per_day: float, served_per_day: list[int],
+def daily_batch_queue_mean(arrivals_per_day: float | list[float], served_per_day: list[int],
                            cap: int = 2000, weeks: int = 20000, tol: float = 1e-13) -> float:
     """Mean number waiting just after each day's service, over the days of the cycle, for a
-    queue with Poisson(arrivals_per_day) joining each day and up to ``served_per_day[d]``
-    served on day d of a repeating cycle (five weekdays then a weekend, say).
+    queue with Poisson(arrivals_per_day) joining each day (or Poisson(arrivals_per_day[d]) on
+    day d of the cycle) and up to ``served_per_day[d]`` served on day d of a repeating cycle
+    (five weekdays then a weekend, say).
 
     With every day's tests taking the same fixed time (one day) this is the M/D/c queue seen at
     multiples of the service time (Crommelin's embedded chain: Q' = max(Q + A - c, 0)),
@@ -44,18 +45,23 @@ def daily_batch_queue_mean(arrivals_per_day: float, served_per_day: list[int],
     import numpy as np
 
     k = np.arange(cap + 1)
-    lam = arrivals_per_day
-    a = np.arange(int(lam + 12 * lam ** 0.5 + 12))  # Poisson mass beyond this is < 1e-20
-    pmf = np.exp(a * log(lam) - lam - np.array([lgamma(x + 1) for x in a])) if lam > 0 else \
-        (a == 0).astype(float)
-    pmf /= pmf.sum()
+
+    def poisson_pmf(lam: float) -> np.ndarray:
+        a = np.arange(int(lam + 12 * lam ** 0.5 + 12))  # Poisson mass beyond this is < 1e-20
+        pmf = np.exp(a * log(lam) - lam - np.array([lgamma(x + 1) for x in a])) if lam > 0 \
+            else (a == 0).astype(float)
+        return pmf / pmf.sum()
+
+    lams = arrivals_per_day if isinstance(arrivals_per_day, list) else \
+        [arrivals_per_day] * len(served_per_day)
+    pmfs = [poisson_pmf(x) for x in lams]
     p = np.zeros(cap + 1)
     p[0] = 1.0
     means = []
     for _ in range(weeks):
         before = p.copy()
         means = []
-        for c in served_per_day:
+        for c, pmf in zip(served_per_day, pmfs, strict=True):
             q = np.convolve(p, pmf)[:cap + 1]
             q[-1] += 1 - q.sum()  # the (negligible) mass beyond the cap stays at the cap
             p = np.zeros(cap + 1)

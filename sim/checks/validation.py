@@ -47,6 +47,13 @@ PUBLISHED = [
     Published("gp_2w_pct", 82.0, 78, 86, True, "82% of appointments within 2 weeks [V]"),
     Published("elective_activity_pct", 107.0, 105, 110, True,
               "105-110% of 2019/20 (reference set from the baseline) [E]"),
+    # cancer performance 2024/25 as the issue 16 brief quotes it (not yet in domain.md)
+    Published("cancer_fds_28d_pct", 78.5, 74, 82, True,
+              "Faster Diagnosis Standard ~77-80% (NHS England, as quoted for issue 16) [E]"),
+    Published("cancer_62d_pct", 68.5, 62, 75, True,
+              "62-day ~67-70% (NHS England, as quoted for issue 16) [E]"),
+    Published("cancer_31d_pct", 91.0, 87, 95, True,
+              "31-day ~91% (NHS England, as quoted for issue 16) [E]"),
 ]
 
 

@@ -33,7 +33,9 @@ FLOW = """```
    |        modalities, shared with cancer, inpatient and GP direct access) -> follow-up
    |        (clinics shared with 1.35m other follow-ups) -> non-admitted stop | admitted list
    |        (P1-P4, then in turn) -> day case | inpatient (a bed at admission, else cancelled);
-   |        urgent suspected cancer first in every shared queue; every wait is a capacity
+   |        urgent suspected cancer first in every shared queue, then its own results clinic
+   |        (FDS), treatment-planning clinic (decision to treat) and surgery | non-surgical
+   |        first treatment, by tumour site; every wait is a capacity
  acute beds (one G&A pool; elective wards ring-fenced inside it)
    |-- medically fit -> home (daytime, fewer at weekends) | reablement (waits in bed) |
    |   other support (waits in bed) | early step-down to a virtual ward (if it takes patients)

@@ -9,9 +9,9 @@ from sim.outputs.kpis.base import RunData, kpi, share_within
 
 @kpi("cancer_fds_28d_pct", "%", "higher", "elective")
 def cancer_fds_28d_pct(data: RunData, window: Window) -> float:
-    """Cancer Faster Diagnosis Standard: urgent suspected cancer referrals told in the window
-    that cancer is diagnosed or ruled out (here: at their test) within 28 days of referral /
-    all told in the window."""
+    """Cancer Faster Diagnosis Standard (NHS England): urgent suspected cancer referrals told
+    in the window that cancer is diagnosed or ruled out (here: at their results appointment)
+    within 28 days of referral / all urgent suspected cancer referrals told in the window."""
     return share_within(data, elective.CANCER_FDS, window, 28.0)
 
 
@@ -25,5 +25,6 @@ def cancer_62d_pct(data: RunData, window: Window) -> float:
 @kpi("cancer_31d_pct", "%", "higher", "elective")
 def cancer_31d_pct(data: RunData, window: Window) -> float:
     """Cancer 31-day: first treatments started in the window within 31 days of the decision to
-    treat (here: the diagnosis) / all first treatments started in the window."""
+    treat (here: the treatment-planning appointment after the MDT) / all first cancer
+    treatments started in the window."""
     return share_within(data, elective.CANCER_31D, window, 31.0)

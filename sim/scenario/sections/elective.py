@@ -42,6 +42,9 @@ class Specialty(Strict):
                                            "in the start state, weeks.")
     start_admitted_weeks: NonNeg = Field(description="Wait on the admitted list for routine "
                                          "(P4) patients in the start state, weeks.")
+    cancer_start_diagnosis_weeks: NonNeg = Field(
+        default=0.0, description="Mean wait of its urgent suspected cancer referrals for a "
+        "results appointment in the start state, weeks.")
 
 
 class Specialties(Strict):
@@ -114,7 +117,10 @@ class Priority(Shares):
 
 
 class Cancer(Strict):
-    """Urgent suspected cancer pathways: first in every queue they share with RTT."""
+    """Urgent suspected cancer pathways: first in every queue they share with RTT (first
+    appointment, test, surgery), then their own results clinics (split between the specialties,
+    tumour sites, by their cancer share), treatment-planning clinics and non-surgical first
+    treatments (one pool each, in turn)."""
 
     referrals_per_100k_per_month: NonNeg = Field(
         description="Urgent suspected cancer referrals (each has a first appointment and a test).")
@@ -122,9 +128,23 @@ class Cancer(Strict):
     surgical_share: Prob = Field(description="Share of diagnosed cancers whose first treatment "
                                  "is surgery (theatre); the rest start non-surgical treatment.")
     inpatient_share: Prob = Field(description="Share of cancer operations needing an acute bed.")
+    diagnosis_clinics_per_week: NonNeg = capacity(
+        "Results appointments a week at which an urgent referral is told cancer is diagnosed "
+        "or ruled out (the Faster Diagnosis Standard clock stop).",
+        lever="results appointments a week")
+    decision_clinics_per_week: NonNeg = capacity(
+        "Treatment-planning appointments a week after the multidisciplinary team meeting, "
+        "where a diagnosed cancer's decision to treat is made (the 31-day clock start).",
+        lever="appointments a week")
     treatment_starts_per_week: NonNeg = capacity(
         "Non-surgical first treatments (chemotherapy, radiotherapy) a week.",
         lever="first treatments a week")
+    start_decision_weeks: NonNeg = Field(
+        default=0.0, description="Mean wait of diagnosed cancers for a treatment-planning "
+        "appointment in the start state, weeks.")
+    start_treatment_weeks: NonNeg = Field(
+        default=0.0, description="Mean wait for a non-surgical first treatment in the start "
+        "state, weeks.")
 
 
 class InitialList(Strict):
@@ -188,7 +208,8 @@ class ElectiveSection(Strict):
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Theatre sessions, outpatient and diagnostic slots a week x their unit costs
-        (non-surgical cancer treatments are not costed)."""
+        (the cancer results and treatment-planning clinics and non-surgical treatments are not
+        costed: no unit cost in the costs section yet)."""
         return (self.theatre_sessions_per_week * costs.theatre_session_gbp
                 + self.outpatient_slots_per_week * costs.outpatient_slot_gbp
                 + self.diagnostic_slots_per_week * costs.diagnostic_slot_gbp) * days / 7

@@ -5,6 +5,7 @@ from sim.model.services.elective.service import (
     ACTIVITIES,
     CANCER_31D,
     CANCER_62D,
+    CANCER_DX_QUEUE,
     CANCER_FDS,
     DAYS_ON_LIST,
     DIAG_QUEUE,
@@ -19,6 +20,6 @@ from sim.model.services.elective.service import (
     snapshot,
 )
 
-__all__ = ["ACTIVITIES", "CANCER_31D", "CANCER_62D", "CANCER_FDS", "DAYS_ON_LIST", "DIAG_QUEUE",
-           "LIST_SIZE", "OBSERVATIONS", "OPEN_WEEKS", "SERIES", "SNAPSHOTS", "Elective",
-           "ElectiveNeeds", "activity", "snapshot"]
+__all__ = ["ACTIVITIES", "CANCER_31D", "CANCER_62D", "CANCER_DX_QUEUE", "CANCER_FDS",
+           "DAYS_ON_LIST", "DIAG_QUEUE", "LIST_SIZE", "OBSERVATIONS", "OPEN_WEEKS", "SERIES",
+           "SNAPSHOTS", "Elective", "ElectiveNeeds", "activity", "snapshot"]

@@ -11,10 +11,20 @@ Outpatient clinics of a specialty serve, in order of when each became due, new r
 follow-ups and the follow-ups not on an RTT pathway (a day ledger: 1.35 million a year need no
 more than counts). Each modality serves emergency and inpatient tests first, then cancer, then
 RTT patients and GP direct-access requests in turn. Urgent suspected cancer referrals go first
-in every queue they share (outpatients, tests, theatres) and have their own non-surgical
-treatment capacity. Capacities run on weekdays; every waiting pathway and ledger entry may be
-removed untreated (validation) at the scenario's monthly rate, which is what holds a list whose
-capacity falls a little short of demand steady.
+in every queue they share (outpatients, tests, theatres); after the test each waits, in its
+specialty's (tumour site's) turn, for a results appointment (told cancer is diagnosed or ruled
+out: the Faster Diagnosis Standard clock stop), a diagnosed cancer then for a treatment-planning
+appointment after the MDT (the decision to treat) and for its first treatment: surgery in
+theatre or a non-surgical first treatment. Results clinics are split between the specialties by
+their cancer share; treatment planning and non-surgical treatment are one pool each (per site,
+their small queues would wander far from any start state). These three book their patients in
+random order (as each patient's and clinician's availability allows, [E]), so waits spread
+around the mean the backlog sets (backlog / capacity) instead of all being equal. Capacities run
+on weekdays; every waiting RTT pathway and ledger entry may be removed untreated (validation) at
+the scenario's monthly rate, which is what holds a list whose capacity falls a little short of
+demand steady.
+The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
+average; they wander).
 
 Pathways live in compact arrays (``array``/``bytearray``: fast to touch one at a time, viewed as
 numpy for month-end counts) and in deques or heaps, worked once a day, not as processes.
@@ -49,6 +59,7 @@ ACTIVITIES = ("outpatient_first", "outpatient_followup", "diagnostic", "day_case
               "non_admitted_stop", "removed", "cancer_treatment")
 LIST_SIZE = "rtt.list_size"  # a level (every change) and a month-end snapshot tally
 DIAG_QUEUE = "elective.diag_queue"  # level: everyone waiting for a routine test (DM01 list)
+CANCER_DX_QUEUE = "elective.cancer_dx_queue"  # level: cancer referrals waiting for results
 DAYS_ON_LIST = "elective.days_on_list"  # by clock start, for Little's law
 OPEN_WEEKS = "rtt.open_weeks"  # weeks waited by every open pathway at the end
 CANCER_FDS = "cancer.fds_days"  # at diagnosis or ruled out: days since referral
@@ -69,7 +80,7 @@ def activity(name: str) -> str:
 OBSERVATIONS = Observations(
     tallies=(*map(snapshot, SNAPSHOTS), *map(activity, ACTIVITIES), DAYS_ON_LIST, CANCER_FDS,
              CANCER_62D, CANCER_31D),
-    levels=(LIST_SIZE, DIAG_QUEUE), arrays=(OPEN_WEEKS,))
+    levels=(LIST_SIZE, DIAG_QUEUE, CANCER_DX_QUEUE), arrays=(OPEN_WEEKS,))
 
 SERIES = (SeriesSpec("rtt_list_size", "RTT waiting list", "elective", LIST_SIZE, "level",
                      queue=True),
@@ -88,6 +99,7 @@ DAYS_PER_MONTH = fluid.DAYS_PER_MONTH
 OP, DIAG, FU, ADM, STOPPED, REMOVED = range(6)
 CANCER = 8
 C_OP, C_DIAG, C_ADM, C_TREAT = CANCER + OP, CANCER + DIAG, CANCER + ADM, CANCER + 4
+C_DX, C_DEC = CANCER + 5, CANCER + 6  # waiting for the results / treatment-planning clinic
 NON_ADMITTED, DAY_CASE, INPATIENT = range(3)
 NO_TEST = 255
 WORK_HOUR = 8.0
@@ -147,13 +159,20 @@ class Elective(Service):
         self.adm: list[list[list[tuple[float, int]]]] = [[[] for _ in range(4)]
                                                          for _ in range(n_s)]
         self.adm_cancer: list[deque[int]] = [deque() for _ in range(n_s)]
-        self.treat_cancer: deque[int] = deque()
+        # the cancer pathway's own queues, served in random order (``_pick``)
+        self.treat_cancer: list[int] = []
+        self.dx_cancer: list[list[int]] = [[] for _ in range(n_s)]
+        self.dec_cancer: list[int] = []
+        self.rng_order = streams("route.elective.cancer.order")
+        self.dx_per_week = [cfg.cancer.diagnosis_clinics_per_week * x.cancer_share
+                            for x in self.specs]
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
         self.act = {k: m.tally(activity(k)) for k in ACTIVITIES}
         self.list_level = m.level(LIST_SIZE)
         self.diag_level = m.level(DIAG_QUEUE)
+        self.dx_level = m.level(CANCER_DX_QUEUE)
         self.t_on_list = m.tally(DAYS_ON_LIST)
         self.t_fds = m.tally(CANCER_FDS)
         self.t_62 = m.tally(CANCER_62D)
@@ -194,25 +213,33 @@ class Elective(Service):
         self.active += count
         return ids
 
-    def _new_cancer(self, count: int, now: float) -> None:
-        """Urgent suspected cancer referrals: specialty, test, outcome and treatment drawn now."""
+    def _new_cancer(self, count: int, now: float, rng: np.random.Generator | None = None,
+                    spec_k: int | None = None, clock_days: np.ndarray | None = None,
+                    stage: int = C_OP) -> range:
+        """Urgent suspected cancer referrals: specialty, test, outcome and treatment drawn now
+        (the start state passes its own stream, specialty, clock starts and stage)."""
         if not count:
-            return
-        rng, ca = self.rng_cancer, self.cfg.cancer
+            return range(0)
+        rng, ca = rng or self.rng_cancer, self.cfg.cancer
         u = rng.random((count, 5))
         spec = np.searchsorted(self.cum_cspec, u[:, 0], side="right").clip(0, len(self.specs) - 1)
+        if spec_k is not None:
+            spec = np.full(count, spec_k)
         mod = np.searchsorted(self.cum_cmod, u[:, 1], side="right").clip(0, len(self.mods) - 1)
         # route: NON_ADMITTED = ruled out; DAY_CASE / INPATIENT = surgery; prio 0 = non-surgical
-        confirmed = u[:, 2] < ca.conversion_share
-        surgical = u[:, 3] < ca.surgical_share
+        # the start state's pathways past the results clinic are diagnosed cancers, and those
+        # waiting for a non-surgical treatment are not for surgery
+        confirmed = u[:, 2] < (ca.conversion_share if stage in (C_OP, C_DX) else 2.0)
+        surgical = u[:, 3] < (ca.surgical_share if stage != C_TREAT else -1.0)
         route = np.where(confirmed, np.where(u[:, 4] < ca.inpatient_share, INPATIENT, DAY_CASE),
                          NON_ADMITTED)
         prio = np.where(confirmed & ~surgical, 0, 3)
         ids = range(self.n, self.n + count)
         self.n += count
-        self.clock.extend([now] * count)
-        self.stage.extend(bytes([C_OP]) * count)
-        self.stage_start.extend([now] * count)
+        clock = [now] * count if clock_days is None else np.asarray(clock_days, float).tolist()
+        self.clock.extend(clock)
+        self.stage.extend(bytes([stage]) * count)
+        self.stage_start.extend(clock)
         self.spec.extend(spec.astype(np.uint8).tobytes())
         self.route.extend(route.astype(np.uint8).tobytes())
         self.prio.extend(prio.astype(np.uint8).tobytes())
@@ -220,8 +247,10 @@ class Elective(Service):
         self.needs_fu.extend(bytes(count))
         self.flows.enter(self.name, True, count)
         self.active += count
-        for i, s in zip(ids, spec.tolist(), strict=True):
-            self.op_cancer[s].append(i)
+        if stage == C_OP:
+            for i, s in zip(ids, spec.tolist(), strict=True):
+                self.op_cancer[s].append(i)
+        return ids
 
     def _join(self, stage: int, i: int, now: float) -> None:
         self.stage[i] = stage
@@ -242,6 +271,10 @@ class Elective(Service):
             self.adm_cancer[s].append(i)
         elif stage == C_TREAT:
             self.treat_cancer.append(i)
+        elif stage == C_DX:
+            self.dx_cancer[s].append(i)
+        elif stage == C_DEC:
+            self.dec_cancer.append(i)
 
     # -- the start state ---------------------------------------------------------------------
     def _initial_state(self) -> None:
@@ -284,8 +317,46 @@ class Elective(Service):
             self._fill(self.op_ledger[si], rt.followups[k], waits.outpatient[k], r)
         for mi, k in enumerate(MODALITIES):
             self._fill(self.diag_direct[mi], rt.direct[k], waits.test[k], r)
+        self._initial_cancer()
         self.list_level.set(0.0, self.active)
         self.diag_level.set(0.0, self._diag_waiting())
+        self.dx_level.set(0.0, sum(len(q) for q in self.dx_cancer))
+
+    def _initial_cancer(self) -> None:
+        """Cancer pathways waiting at time zero for their own clinics and treatments: each
+        queue holds its mean start wait of demand (capacity equal to demand keeps it; the
+        expected number, not a random one, so replications start alike). Served in random
+        order, those waiting have waited an exponential time of that mean, and so had those
+        who finished an earlier stage. The first appointment and test (cancer first in shared
+        capacity) hold no one."""
+        rng = self.rng_init
+        ca = self.cfg.cancer
+        conv, non_surgical = ca.conversion_share, 1 - ca.surgical_share
+        w_dec, w_tr = ca.start_decision_weeks * DAYS_PER_WEEK, ca.start_treatment_weeks \
+            * DAYS_PER_WEEK
+        for si, (k, sp) in enumerate(zip(SPECIALTIES, self.specs, strict=True)):
+            w_dx = sp.cancer_start_diagnosis_weeks * DAYS_PER_WEEK
+            lam = self.rates.cancer[k]
+            for stage, lam_s, wait, before in ((C_DX, lam, w_dx, ()),
+                                               (C_DEC, lam * conv, w_dec, (w_dx,)),
+                                               (C_TREAT, lam * conv * non_surgical, w_tr,
+                                                (w_dx, w_dec))):
+                n = round(lam_s * wait)
+                if not n:
+                    continue
+                in_stage = rng.exponential(wait, n)
+                age = in_stage + sum((rng.exponential(w, n) for w in before), np.zeros(n))
+                ids = self._new_cancer(n, 0.0, rng, si, -age, stage)
+                for i, t in zip(ids, in_stage.tolist(), strict=True):
+                    if stage == C_TREAT:
+                        self.dtt[i] = -t
+                    self._join(stage, i, -t)
+
+    def _pick(self, q: list[int]) -> int:
+        """A random one of those waiting (booked as availability allows)."""
+        j = int(self.rng_order.integers(len(q)))
+        q[j], q[-1] = q[-1], q[j]
+        return q.pop()
 
     def _fill(self, ledger: DayLedger, per_day: float, wait_days: float, r: float) -> None:
         """Requests that joined over the last ``wait_days`` days and are still waiting."""
@@ -328,6 +399,7 @@ class Elective(Service):
             if (first_wd + day) % 7 < 5:  # outpatients, diagnostics and theatres on weekdays
                 self._outpatients(now)
                 self._diagnostics(now)
+                self._cancer_clinics(now)
                 self._cancer_treatments(now)
                 self.list_level.set(self.env.now, self.active)
                 yield self.env.timeout(
@@ -336,6 +408,7 @@ class Elective(Service):
                 self._theatres(now)
             self.list_level.set(self.env.now, self.active)
             self.diag_level.set(self.env.now, self._diag_waiting())
+            self.dx_level.set(self.env.now, sum(len(q) for q in self.dx_cancer))
 
     def _slots(self, key: str, k: int, per_week: float) -> int:
         """Weekly capacity spread over five weekdays, fractions carried to the next day."""
@@ -441,20 +514,38 @@ class Elective(Service):
         self._count("diagnostic", done)
 
     def _diagnosed(self, i: int, now: float) -> None:
-        """Cancer diagnosed or ruled out at the test (Faster Diagnosis Standard clock stop)."""
-        self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
-        if self.route[i] == NON_ADMITTED:
-            self._stop(i, "finished")
-            return
-        self.dtt[i] = now
-        self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
+        """Tested: the cancer pathway waits for its results appointment."""
+        self._join(C_DX, i, now)
+
+    def _cancer_clinics(self, now: float) -> None:
+        """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis
+        Standard clock stop), then the treatment-planning clinic (the decision to treat, the
+        31-day clock start), each in random order of those waiting."""
+        for s, per_week in enumerate(self.dx_per_week):
+            slots, q = self._slots("cancer_dx", s, per_week), self.dx_cancer[s]
+            while slots and q:
+                i = self._pick(q)
+                slots -= 1
+                self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
+                if self.route[i] == NON_ADMITTED:
+                    self._stop(i, "finished")
+                else:
+                    self._join(C_DEC, i, now)
+        slots = self._slots("cancer_dec", 0, self.cfg.cancer.decision_clinics_per_week)
+        q = self.dec_cancer
+        while slots and q:
+            i = self._pick(q)
+            slots -= 1
+            self.dtt[i] = now
+            self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
 
     def _cancer_treatments(self, now: float) -> None:
+        """Non-surgical first treatments (random order of those waiting)."""
         slots = self._slots("cancer", 0, self.cfg.cancer.treatment_starts_per_week)
         q = self.treat_cancer
         while slots and q:
             slots -= 1
-            self._treated_cancer(q.popleft(), now, "finished")
+            self._treated_cancer(self._pick(q), now, "finished")
 
     def _treated_cancer(self, i: int, now: float, how: str) -> None:
         self.t_62.record(now * MIN_PER_DAY, now - self.clock[i])
@@ -486,7 +577,9 @@ class Elective(Service):
             no_bed = bool(cancelled)
             deferred: list[int] = []  # inpatients passed over today: no bed to try
             h = None
-            for lane in self.adm[s]:
+            # a cancer case that does not fit today's time keeps it (the list is not filled
+            # with routine cases that would use it up again tomorrow)
+            for lane in self.adm[s] if not cq else ():
                 while len(deferred) < MAX_DEFERRED:
                     h = self._heap_head(lane, ADM)
                     if h is None or self.cost[self.route[h[1]] - 1] > budget + 1e-9:
