@@ -13,9 +13,10 @@ for reablement or other support (delayed discharge, counted in bed-days). An inp
 to finish their stay on a virtual ward joins its queue at the ward round (the daytime discharge
 window) and leaves when a virtual ward bed is theirs, or stays until fit (step-down).
 Discharges home happen only in daytime hours, and a freed bed needs a turnaround before the next
-patient: both are why beds can be full at night while mean occupancy is below 100%. A patient who no longer needs the bed (medically
-fit or ready to step down) and is still in it has "no criteria to reside", whatever they wait
-for. An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
+patient: both are why beds can be full at night while mean occupancy is below 100%. A patient
+who no longer needs the bed (medically fit or eligible to step down) and is still in it has "no
+criteria to reside", whatever they wait for. An elective inpatient needs a bed on the day of
+surgery and is cancelled when none is free.
 
 Elective stays (about 13,000 a year) are a process that reads top to bottom; emergency stays
 (about 125,000 a year) stay a chain of callbacks, which run about 2x as many patients a second
