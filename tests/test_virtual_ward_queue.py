@@ -17,8 +17,8 @@ from sim.scenario import baseline_path, load_scenario
 from sim.scenario.scale import scale_overrides
 
 BASELINE = baseline_path()
-THREE = "virtual_ward.wards={a={beds=0.5, demand=0.6}, b={beds=0.3, demand=0.3}, " \
-        "c={beds=0.2, demand=0.1}}"
+THREE = ("virtual_ward.wards={a={bed_share=0.5, demand_share=0.6}, "
+         "b={bed_share=0.3, demand_share=0.3}, c={bed_share=0.2, demand_share=0.1}}")
 
 
 @pytest.mark.parametrize("beds", [0, 1, 7, 130, 261])
@@ -26,7 +26,7 @@ def test_ward_places_add_up_to_the_beds(beds: int) -> None:
     vw = load_scenario(BASELINE, [THREE, f"virtual_ward.beds={beds}"]).virtual_ward
     places = vw.ward_places()
     assert sum(places.values()) == beds
-    assert all(abs(places[k] - beds * w.beds) < 1 for k, w in vw.wards.items())
+    assert all(abs(places[k] - beds * w.bed_share) < 1 for k, w in vw.wards.items())
 
 
 def test_headroom_lever_and_staffing_limit_the_places() -> None:
@@ -40,7 +40,7 @@ def test_headroom_lever_and_staffing_limit_the_places() -> None:
 
 def test_ward_shares_must_sum_to_one() -> None:
     with pytest.raises(InputError, match="wards"):
-        load_scenario(BASELINE, ["virtual_ward.wards={a={beds=0.5, demand=1.0}}"])
+        load_scenario(BASELINE, ["virtual_ward.wards={a={bed_share=0.5, demand_share=1.0}}"])
 
 
 def _small(sets: list[str]) -> list[str]:

@@ -304,7 +304,8 @@ def vw_scenario(los: str, beds: int = VW_BEDS, accept_below_pct: float = 100.0) 
     """Direct step-ups only; accept_below_pct=100 makes the ward a pure loss system."""
     per_year = VW_LOAD / VW_LOS_DAYS * DAYS_PER_YEAR * 1e5 / POP
     return alone("virtual_ward", [
-        f"virtual_ward.beds={beds}", "virtual_ward.wards={all={beds=1.0, demand=1.0}}",
+        f"virtual_ward.beds={beds}",
+        "virtual_ward.wards={all={bed_share=1.0, demand_share=1.0}}",
         f"virtual_ward.accept_below_pct={accept_below_pct!r}",
         f"virtual_ward.direct_referrals_per_100k_per_year={per_year!r}",
         f"virtual_ward.step_up_los_days={VW_LOS[los]}",
@@ -567,7 +568,7 @@ def step_down_scenario() -> Scenario:
         f'acute.vw_step_down_saving_days={{dist="exponential", mean={SD_PATIENCE_DAYS}}}',
         f"virtual_ward.beds={SD_BEDS}", "virtual_ward.accept_below_pct=100.0",
         "virtual_ward.caseload_per_clinician=0.0", "virtual_ward.escalation_share=0.0",
-        "virtual_ward.wards={all={beds=1.0, demand=1.0}}",
+        "virtual_ward.wards={all={bed_share=1.0, demand_share=1.0}}",
         "virtual_ward.direct_referrals_per_100k_per_year=0.0",
         f'virtual_ward.step_down_los_days={{dist="exponential", mean={SD_LOS_DAYS}}}',
     ])

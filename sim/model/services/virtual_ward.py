@@ -77,7 +77,7 @@ class VirtualWard(Service):
         self.ward_names = list(self.wards)
         self.ward_cum = [0.0]
         for k in self.ward_names[:-1]:
-            self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand)
+            self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand_share)
         self.u_ward = Uniforms(streams("route.vw.ward"))
         self.step_down_taken = monitor.tally(STEP_DOWN_TAKEN)
         self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
