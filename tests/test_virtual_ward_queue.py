@@ -108,3 +108,15 @@ def test_a_run_warns_when_many_leave_the_d2a_queue_for_support_elsewhere() -> No
     assert outside_capacity_warnings([_result(1.0), _result(2.0)]) == []
     (w,) = outside_capacity_warnings([_result(8.0), _result(12.0)])
     assert w.kind == OUTSIDE_CAPACITY and "10.0%" in w.message
+
+
+def test_the_step_down_check_can_fail() -> None:
+    """Negative control for the Erlang A rows of ``verify``: theory with a virtual ward stay
+    10% too long is rejected on the beds occupied."""
+    from sim.checks import verify as v
+    from sim.checks.theory import erlang_a
+
+    runs = v.step_down_runs(v.SEED)
+    wrong = erlang_a(v.SD_BEDS, v.SD_PER_DAY, 1 / (1.1 * v.SD_LOS_DAYS), 1 / v.SD_PATIENCE_DAYS)
+    assert not v.in_ci("wrong stay", "vw", wrong["busy"], runs["busy"]).passed
+    assert not v.in_ci("wrong stay", "vw", wrong["gave_up"], runs["gave_up"]).passed
