@@ -59,14 +59,24 @@ def test_halving_reablement_blocks_beds_and_ed(quarter, base) -> None:
 
 
 def test_fewer_virtual_ward_beds_raise_acute_occupancy(quarter, base) -> None:
-    """Virtual wards are demand-driven loss systems: the baseline's refuse almost no one (so
-    doubling them adds next to nothing), but halved they turn step-downs and step-ups away,
-    and those patients fill acute beds."""
+    """Halved, the virtual wards run nearly full (>= 85%), turn step-ups away and keep
+    eligible step-downs waiting until fit: those patients fill acute beds."""
     beds = int(_value(quarter, "virtual_ward.beds"))
     fewer = kpi_values([*quarter, f"virtual_ward.beds={beds // 2}"])
     for kpi, sign in (("acute_occupancy_pct", +1), ("vw_occupancy_pct", +1),
                       ("vw_patients", -1)):
         mean, lo, hi = paired(base, fewer, kpi)
+        assert (lo > 0) if sign > 0 else (hi < 0), f"{kpi}: {mean:.2f} ({lo:.2f}..{hi:.2f})"
+    assert fewer["vw_occupancy_pct"].mean() >= 85
+
+
+def test_doubling_virtual_ward_beds_cares_for_more_and_frees_acute_beds(quarter, base) -> None:
+    """Doubled, the frailty ward stops refusing step-ups and keeping step-downs waiting: more
+    patients are cared for on virtual wards and acute occupancy falls."""
+    beds = int(_value(quarter, "virtual_ward.beds"))
+    more = kpi_values([*quarter, f"virtual_ward.beds={beds * 2}"])
+    for kpi, sign in (("vw_patients", +1), ("acute_occupancy_pct", -1)):
+        mean, lo, hi = paired(base, more, kpi)
         assert (lo > 0) if sign > 0 else (hi < 0), f"{kpi}: {mean:.2f} ({lo:.2f}..{hi:.2f})"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.checks.d2a import pool_check
+from sim.checks.verify import pool_check
 from sim.experiment.task import run_replication
 from sim.model.services import discharge
 from sim.scenario import baseline_path, load_scenario

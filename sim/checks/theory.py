@@ -3,6 +3,8 @@ M/D/c seen daily for a queue served in daily batches)."""
 
 from __future__ import annotations
 
+import math
+
 
 def erlang_b(servers: int, offered_load: float) -> float:
     """Blocking probability of an M/G/c/c loss system (any service distribution)."""
@@ -71,3 +73,23 @@ def daily_batch_queue_mean(arrivals_per_day: float | list[float], served_per_day
         if np.abs(p - before).sum() < tol:
             break
     return float(np.mean(means))
+
+
+def erlang_a(servers: int, arrival_rate: float, service_rate: float, abandon_rate: float,
+             extra: int = 2000) -> dict[str, float]:
+    """M/M/c+M (Erlang A): Poisson arrivals, exponential service and exponential patience in
+    the queue. Solved as the birth-death chain on the number present (truncated ``extra``
+    places beyond the servers, far past any mass when patience is finite). Returns the share
+    of arrivals who give up (theta E[Q] / lambda by Little's law on the queue), the mean
+    servers busy and the mean number waiting."""
+    n_max = servers + extra
+    log_p = [0.0]
+    for n in range(1, n_max + 1):
+        death = service_rate * min(n, servers) + abandon_rate * max(n - servers, 0)
+        log_p.append(log_p[-1] + math.log(arrival_rate) - math.log(death))
+    top = max(log_p)
+    p = [math.exp(x - top) for x in log_p]
+    total = sum(p)
+    busy = sum(pi * min(n, servers) for n, pi in enumerate(p)) / total
+    queue = sum(pi * max(n - servers, 0) for n, pi in enumerate(p)) / total
+    return {"gave_up": abandon_rate * queue / arrival_rate, "busy": busy, "queue": queue}

@@ -8,20 +8,23 @@ replications.
 
 Checks: ED clinicians and UCR against Erlang C (M/M/c); one diagnostic modality and the cancer
 results clinic against the M/D/c queue seen daily (``theory.daily_batch_queue_mean``; for the
-clinic the weekend's referrals join on Monday); virtual wards against Erlang B with
-three length-of-stay distributions of the same mean (insensitivity); Little's law on acute beds,
+clinic the weekend's referrals join on Monday); virtual wards against Erlang B with three
+length-of-stay distributions of the same mean (insensitivity); the virtual ward's step-down
+queue (eligible inpatients waiting until medically fit) against Erlang A (M/M/c+M); each
+discharge-to-assess pathway pool against Erlang C (M/M/c) and its carried load; Little's law on
+acute beds,
 virtual wards and the elective waiting list, over a window whose stays are all complete (the
 whole-window version is biased above 1 by about E[S^2]/(2 E[S] T), 0.2-0.8% here, and is
 reported against a 2% tolerance); flow conservation on the whole system; a deterministic pathway
 (fixed durations, ample capacity: time in department equals the sum of the steps); and
 monotonicity with common random numbers (more capacity never makes a KPI worse beyond noise).
 
-The rule: the 25 interval checks (FAMILY_SIZE: ED 4, ED spaces 1, UCR 2, virtual ward 9,
-acute 2, elective 3, monotonicity 4) are one family. Each is a one-sample t-test of its
-replication values against the theoretical value (two-sided; one-sided for monotonicity, which
-fails only on the wrong side of zero), and the family is judged by Holm's step-down at a
-family-wise ALPHA = 5%: sorted by p-value, the i-th smallest fails when it is at or below
-alpha/(m - i + 1) and every smaller one failed.
+The rule: the 37 interval checks (FAMILY_SIZE: ED 4, ED spaces 1, UCR 2, virtual ward 9,
+step-down queue 3, acute 2, elective 3, discharge to assess 9, monotonicity 4) are one family.
+Each is a one-sample t-test of its replication values against the theoretical value (two-sided;
+one-sided for monotonicity, which fails only on the wrong side of zero), and the family is
+judged by Holm's step-down at a family-wise ALPHA = 5%: sorted by p-value, the i-th smallest
+fails when it is at or below alpha/(m - i + 1) and every smaller one failed.
 So ``verify`` passes for any seed with probability at least 95% whatever the dependence between
 the checks; no seed is chosen. Each row reports its p-value and its Holm threshold (it passes
 when p is above it); the 95% t-interval stays in the table for readers. A partial run
@@ -60,7 +63,13 @@ from functools import cache
 
 import numpy as np
 
-from sim.checks.theory import daily_batch_queue_mean, erlang_b, erlang_c, mmc_mean_wait
+from sim.checks.theory import (
+    daily_batch_queue_mean,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    mmc_mean_wait,
+)
 from sim.core.clock import MIN_PER_DAY, Window
 from sim.core.monitor import Monitor, Tally
 from sim.core.stats import holm_thresholds, mean_ci, t_test_p
@@ -68,7 +77,9 @@ from sim.experiment.task import run_replication
 from sim.model import registry
 from sim.model.replication import calendar_of
 from sim.model.replication import simulate as simulate_replication
+from sim.model.services import discharge
 from sim.model.services import elective as el_service
+from sim.model.services import virtual_ward as vw_service
 from sim.scenario import Scenario, baseline_path, load_scenario
 from sim.scenario.sections.elective import MODALITIES
 
@@ -296,6 +307,7 @@ def vw_scenario(los: str, beds: int = VW_BEDS, accept_below_pct: float = 100.0) 
     per_year = VW_LOAD / VW_LOS_DAYS * DAYS_PER_YEAR * 1e5 / POP
     return alone("virtual_ward", [
         f"virtual_ward.beds={beds}",
+        "virtual_ward.wards={all={bed_share=1.0, demand_share=1.0}}",
         f"virtual_ward.accept_below_pct={accept_below_pct!r}",
         f"virtual_ward.direct_referrals_per_100k_per_year={per_year!r}",
         f"virtual_ward.step_up_los_days={VW_LOS[los]}",
@@ -510,6 +522,139 @@ def cancer_clinic_runs(seed: int = SEED, reps: int = DM_REPS) -> np.ndarray:
     return np.array(out)
 
 
+# -- 7. Discharge to assess: each pathway pool alone vs Erlang C ---------------------------------
+# Each pathway is a FIFO pool fed, here, only by Poisson community referrals (acute and everything
+# else switched off, no patience): with exponential stays it is M/M/c, so the mean wait is Erlang
+# C's and the share who wait is the Erlang C probability; for any stay distribution the mean
+# number in use is the carried load lambda E[S] (Little's law on the servers, M/G/c).
+D2A_REPS = 10
+D2A_SERVERS, D2A_RHO, D2A_LOS_DAYS = 12, 0.75, 10.0
+D2A_WARMUP_DAYS, D2A_DAYS = 60, 1500
+D2A_SHARES = {discharge.P1: "{p1_home_care=1.0, p2_bed=0.0, p3_care_home=0.0}",
+          discharge.P2: "{p1_home_care=0.0, p2_bed=1.0, p3_care_home=0.0}",
+          discharge.P3: "{p1_home_care=0.0, p2_bed=0.0, p3_care_home=1.0}"}
+D2A_LOS_KEYS = {discharge.P1: "home_care_days", discharge.P2: "p2_los_days",
+            discharge.P3: "p3_assessment_days"}
+D2A_SIZE_KEYS = {discharge.P1: "home_care_packages", discharge.P2: "p2_beds",
+             discharge.P3: "p3_places"}
+
+
+@dataclass(frozen=True)
+class PoolCheck:
+    """One pathway's replication values and what theory says they should be."""
+
+    pathway: str
+    mean_wait_days: np.ndarray
+    waited_share: np.ndarray
+    mean_in_use: np.ndarray
+    theory_wait_days: float
+    theory_waited: float
+    theory_in_use: float
+
+    def p_values(self) -> dict[str, float]:
+        return {"mean wait (Erlang C)": t_test_p(self.mean_wait_days, self.theory_wait_days),
+                "share who wait (Erlang C)": t_test_p(self.waited_share, self.theory_waited),
+                "carried load lambda E[S]": t_test_p(self.mean_in_use, self.theory_in_use)}
+
+
+@cache
+def pool_check(pathway: str, reps: int = D2A_REPS, seed: int = SEED) -> PoolCheck:
+    """Pathway ``pathway`` alone: M/M/c with D2A_SERVERS units at load D2A_RHO."""
+    per_day = D2A_RHO * D2A_SERVERS / D2A_LOS_DAYS
+    sc = alone("d2a", [
+        f"d2a.community_referrals_per_100k_per_year={per_day * DAYS_PER_YEAR * 1e5 / POP!r}",
+        f"d2a.pathways={D2A_SHARES[pathway]}",
+        f"d2a.{D2A_SIZE_KEYS[pathway]}={D2A_SERVERS}",
+        f'd2a.{D2A_LOS_KEYS[pathway]}={{dist="exponential", mean={D2A_LOS_DAYS}}}',
+        "d2a.bridging=false",
+    ], D2A_WARMUP_DAYS, D2A_DAYS)
+    window = wait_window(sc)
+    waits, waited, in_use = [], [], []
+    for rep in range(reps):
+        mon = simulate(sc, rep, seed)
+        values, _ = mon.tally(discharge.wait_days(pathway)).select(window)
+        waits.append(values.mean())
+        waited.append(np.mean(values > 1e-9))
+        in_use.append(mon.level(discharge.in_use(pathway)).mean(window))
+    a = per_day * D2A_LOS_DAYS
+    return PoolCheck(pathway, np.array(waits), np.array(waited), np.array(in_use),
+                     mmc_mean_wait(D2A_SERVERS, per_day, D2A_LOS_DAYS),
+                     erlang_c(D2A_SERVERS, a), a)
+
+
+# -- 8. Virtual ward step-down queue vs Erlang A ---------------------------------------------------
+# Acute beds (ample) and one virtual ward: every inpatient stays a fixed 30 days and becomes
+# eligible to step down an exponential time before medically fit; discharge hours all day. So
+# step-downs reach the ward as a Poisson stream (a Poisson process shifted by iid delays) and wait
+# at most that exponential time (patience ends when fit): with exponential ward stays the ward is
+# M/M/c+M, Erlang A.
+SD_REPS = 10
+SD_BEDS, SD_PER_DAY, SD_LOS_DAYS, SD_PATIENCE_DAYS = 10, 2.4, 5.0, 2.0  # offered 12 Erlangs
+SD_ACUTE_LOS_DAYS, SD_WARMUP_DAYS, SD_DAYS = 30.0, 90, 1500
+
+
+def step_down_scenario() -> Scenario:
+    others = [f"{s}.enabled=false" for s in registry.REGISTRY
+              if s not in ("acute", "virtual_ward")]
+    return load_scenario(BASELINE, [
+        *others, f"population.size={POP}", "demand.growth_pct_per_year=0.0",
+        "run.start_date=2025-01-06", f"run.warmup_days={SD_WARMUP_DAYS}",
+        f"run.measurement_days={SD_DAYS}",
+        f"acute.direct_admissions_per_100k_per_year={SD_PER_DAY * DAYS_PER_YEAR * 1e5 / POP!r}",
+        f"acute.direct_admission_hour_profile={flat(24)}", "acute.zero_day_share=0.0",
+        f'acute.emergency_los_days={{dist="fixed", mean={SD_ACUTE_LOS_DAYS}}}',
+        "acute.destinations={home=1.0, reablement=0.0, other_support=0.0}",
+        "acute.beds=1000", "acute.elective_ring_fenced_beds=0", "acute.escalation_beds=0",
+        "acute.turnaround_hours=0.0", "acute.discharge_open_hour=0",
+        "acute.discharge_close_hour=24", "acute.weekend_discharge_share=1.0",
+        "acute.discharge_spread_hours=0.0", "acute.vw_step_down_share=1.0",
+        f'acute.vw_step_down_saving_days={{dist="exponential", mean={SD_PATIENCE_DAYS}}}',
+        f"virtual_ward.beds={SD_BEDS}", "virtual_ward.accept_below_pct=100.0",
+        "virtual_ward.caseload_per_clinician=0.0", "virtual_ward.escalation_share=0.0",
+        "virtual_ward.wards={all={bed_share=1.0, demand_share=1.0}}",
+        "virtual_ward.direct_referrals_per_100k_per_year=0.0",
+        f'virtual_ward.step_down_los_days={{dist="exponential", mean={SD_LOS_DAYS}}}',
+    ])
+
+
+@cache
+def step_down_runs(seed: int = SEED, reps: int = SD_REPS) -> dict[str, np.ndarray]:
+    """Per replication: the share of step-down referrals who gave up (fit first), the mean
+    beds occupied and the mean number waiting, over the measurement window."""
+    sc = step_down_scenario()
+    window = wait_window(sc)
+    out: dict[str, list[float]] = {"gave_up": [], "busy": [], "queue": []}
+    for rep in range(reps):
+        mon = simulate(sc, rep, seed)
+        taken, _ = mon.tally(vw_service.STEP_DOWN_TAKEN).select(window)
+        _require(taken.size > 2000, "thousands of step-down referrals in the window")
+        out["gave_up"].append(float(np.mean(taken == 0.0)))
+        out["busy"].append(mon.level(vw_service.OCCUPIED).mean(window))
+        out["queue"].append(mon.level(vw_service.STEP_DOWN_QUEUE).mean(window))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def step_down_rows(seed: int = SEED) -> Iterator[Row]:
+    theory = erlang_a(SD_BEDS, SD_PER_DAY, 1 / SD_LOS_DAYS, 1 / SD_PATIENCE_DAYS)
+    runs = step_down_runs(seed)
+    what = f"c={SD_BEDS} load={SD_PER_DAY * SD_LOS_DAYS:g}"
+    yield in_ci(f"Erlang A share giving up, {what}", "virtual_ward", theory["gave_up"],
+                runs["gave_up"])
+    yield in_ci(f"Erlang A beds occupied, {what}", "virtual_ward", theory["busy"], runs["busy"])
+    yield in_ci(f"Erlang A mean waiting, {what}", "virtual_ward", theory["queue"],
+                runs["queue"])
+
+
+def d2a_rows(seed: int = SEED) -> Iterator[Row]:
+    for pathway in discharge.PATHWAYS:
+        c = pool_check(pathway, seed=seed)
+        what = f"pathway {pathway[1]}, c={D2A_SERVERS} load={D2A_RHO}"
+        yield in_ci(f"Erlang C mean wait (days), {what}", "d2a", c.theory_wait_days,
+                    c.mean_wait_days)
+        yield in_ci(f"Erlang C P(wait), {what}", "d2a", c.theory_waited, c.waited_share)
+        yield in_ci(f"carried load lambda E[S], {what}", "d2a", c.theory_in_use, c.mean_in_use)
+
+
 # -- the report ---------------------------------------------------------------------------------
 ALPHA = 0.05  # family-wise error rate of the interval checks
 
@@ -709,12 +854,15 @@ def monotonicity_rows(seed: int = SEED) -> Iterator[Row]:
                     0.0, diffs[key], alternative="less")
 
 
-# The Holm family: every in_ci row of a full run (ED 4, ED spaces 1, UCR 2, virtual ward 9, acute 2,
-# elective 3, monotonicity 4); tests/test_isolation.py checks the count.
-FAMILY_SIZE = 2 * len(ED_CASES) + 1 + 2 + 3 * len(VW_LOS) + 2 + 3 + len(MONOTONE)
+# The Holm family: every in_ci row of a full run (ED 4, ED spaces 1, UCR 2, virtual ward 9 +
+# step-down queue 3, acute 2, elective 3, discharge to assess 9, monotonicity 4);
+# tests/test_isolation.py checks the count.
+FAMILY_SIZE = (2 * len(ED_CASES) + 1 + 2 + 3 * len(VW_LOS) + 3 + 2 + 3
+               + 3 * len(discharge.PATHWAYS) + len(MONOTONE))
 
 SECTIONS: dict[str, Callable[[int], Iterator[Row]]] = {
     "ed": ed_rows, "ed_spaces": ed_space_rows, "ucr": ucr_rows, "virtual_ward": vw_rows,
+    "vw_step_down": step_down_rows, "d2a": d2a_rows,
     "acute": acute_rows, "elective": elective_rows, "conservation": conservation_rows,
     "deterministic": deterministic_rows, "monotonicity": monotonicity_rows,
 }

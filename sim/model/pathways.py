@@ -47,10 +47,12 @@ LINKS = (
     Link("ucr", "step_up", "virtual_ward", "step_up"),
     Link("ucr", "reablement", "reablement", "referral"),
     Link("ucr", "admission", "acute", "emergency_bed"),  # refused step-up: admitted directly
-    # primary care: unmet same-day need walks in to ED or is referred to UCR; GP step-ups
+    # primary care: unmet same-day need walks in to ED or is referred to UCR; GP step-ups to a
+    # virtual ward, or an acute bed when none is free
     Link("primary_care", "ed", "ed", "attendance"),
     Link("primary_care", "ucr", "ucr", "referral"),
     Link("primary_care", "step_up", "virtual_ward", "step_up"),
+    Link("primary_care", "admission", "acute", "emergency_bed"),  # refused step-up: admitted
     # elective inpatients need a bed on the day of surgery
     Link("elective", "bed", "acute", "elective_bed"),
 )

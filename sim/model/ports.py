@@ -19,12 +19,18 @@ class Referral:
 
     ``on_taken`` runs when the receiver actually takes over care (a bed is reached, a package
     starts); until then the sender keeps the patient (ED patients board, fit patients wait in
-    their bed). None: the receiver takes them at once.
+    their bed). None: the receiver takes them at once. ``patience_mins`` / ``on_gave_up``: how
+    long the sender lets the patient wait in a receiver's queue, and who to tell when they stop.
     """
 
     source: str
     kind: str = ""
     on_taken: Callable[[], object] | None = None
+    # a receiver that queues may keep the patient waiting at most this long (minutes), then
+    # calls ``on_gave_up`` and the sender keeps them; None: a receiver that cannot take the
+    # patient now refuses (or queues without limit, as it documents)
+    patience_mins: float | None = None
+    on_gave_up: Callable[[], object] | None = None
 
 
 # True: the receiver has the patient (now, or once on_taken runs); False: it refused them.

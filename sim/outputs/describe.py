@@ -38,7 +38,7 @@ FLOW = """```
    |        first treatment, by tumour site; every wait is a capacity
  acute beds (one G&A pool; elective wards ring-fenced inside it)
    |-- medically fit -> home (daytime, fewer at weekends) | reablement (waits in bed) |
-   |   other support (waits in bed) | early step-down to a virtual ward (if it takes patients)
+   |   other support (waits in bed) | early step-down to a virtual ward (queues until fit)
 ```"""
 
 

@@ -14,6 +14,9 @@ things can make its verdicts unsafe, and each becomes a :class:`RunWarning` that
   rule of :func:`sim.outputs.settling.growth_check`, the one ``advise`` uses, on the weekly
   means each replication keeps, averaged over replications). Its KPIs then depend on the run
   length. ``unchecked`` when the window is too short to tell.
+* **outside capacity**: many medically fit patients left the discharge-to-assess queue for
+  support arranged elsewhere (``d2a.alternative_arranged_days``, patient choice and other
+  routes): delayed discharge is then held down by that input, not by pathway capacity.
 * **underpowered**: a target whose 95% CI is wider than ``advise``'s tolerance (±1 point for a
   % KPI, ±5% of the mean otherwise), with the replications that tolerance needs
   (:func:`sim.outputs.settling.replications_needed`).
@@ -53,6 +56,9 @@ SCALED = "scaled"  # the verdict shown for every target of a scaled run
 QUICK = "quick"
 NEVER_SETTLES, UNCHECKED = "never settles", "unchecked"
 UNDERPOWERED = "underpowered"
+OUTSIDE_CAPACITY = "outside capacity"
+# above this % of fit patients leaving the D2A queue for support arranged elsewhere, a run says so
+ARRANGED_ELSEWHERE_WARN_PCT = 5.0
 STAMPS = (SCALED, QUICK)  # kinds that describe the whole run rather than one queue or target
 
 
@@ -251,12 +257,28 @@ def underpowered_warnings(scenario: Scenario,
     return [precision_warning(p) for p in precision(scenario, results) if p.underpowered]
 
 
+# -- waits bounded by an input rather than capacity ------------------------------------------------
+def outside_capacity_warnings(results: list[ReplicationResult]) -> list[RunWarning]:
+    """Fit patients leaving the D2A queue for support arranged elsewhere, when more than
+    ARRANGED_ELSEWHERE_WARN_PCT % of them do (mean over replications)."""
+    values = [r.kpis.get("d2a_arranged_elsewhere_pct", math.nan) for r in results]
+    values = [v for v in values if np.isfinite(v)]
+    if not values or float(np.mean(values)) <= ARRANGED_ELSEWHERE_WARN_PCT:
+        return []
+    return [RunWarning(OUTSIDE_CAPACITY, "d2a", (
+        f"{np.mean(values):.1f}% of medically fit patients waiting for pathways 1-3 left the "
+        "acute bed for support arranged outside discharge to assess "
+        "(d2a.alternative_arranged_days): delayed discharge is held down by that input, not by "
+        "pathway capacity"))]
+
+
 # -- a run, a batch ------------------------------------------------------------------------------
 def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: float = 1.0,
                  quick: bool = False) -> list[RunWarning]:
     """Everything that makes this run's answer unsafe, stamps first."""
     return [*stamp_warnings(scale, quick, len(results), scenario.run.measurement_days),
             *settle_warnings(results, scenario.run.warmup_days),
+            *outside_capacity_warnings(results),
             *underpowered_warnings(scenario, results)]
 
 
@@ -268,7 +290,8 @@ def batch_warnings(scenarios: Mapping[str, Scenario],
     names = list(scenarios)
     first = scenarios[names[0]]
     reps = len(results[names[0]])
-    per = {n: settle_warnings(results[n], scenarios[n].run.warmup_days) for n in names}
+    per = {n: [*settle_warnings(results[n], scenarios[n].run.warmup_days),
+               *outside_capacity_warnings(results[n])] for n in names}
     out = stamp_warnings(scale, quick, reps, first.run.measurement_days)
     out += _merge_settling(per, len(names))
     out += _merge_precision({n: precision(scenarios[n], results[n]) for n in names},

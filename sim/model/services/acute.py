@@ -9,12 +9,14 @@ fewer beds and are cancelled on the day: the coupling planners need to see. Esca
 open at an hourly review while the general beds' occupancy is at or above the trigger.
 
 Stays over a day end when the patient is medically fit; they then go home, or wait in the bed
-for reablement or other support (delayed discharge, counted in bed-days), or leave early to a
-virtual ward when one is free (step-down). Discharges home and step-downs happen only in daytime
-hours, and a freed bed needs a turnaround before the next patient: both are why beds can be full
-at night while mean occupancy is below 100%. A patient who no longer needs the bed (medically
-fit or ready to step down) and is still in it has "no criteria to reside", whatever they wait
-for. An elective inpatient needs a bed on the day of surgery and is cancelled when none is free.
+for reablement or other support (delayed discharge, counted in bed-days). An inpatient eligible
+to finish their stay on a virtual ward joins its queue at the ward round (the daytime discharge
+window) and leaves when a virtual ward bed is theirs, or stays until fit (step-down).
+Discharges home happen only in daytime hours, and a freed bed needs a turnaround before the next
+patient: both are why beds can be full at night while mean occupancy is below 100%. A patient
+who no longer needs the bed (medically fit or eligible to step down) and is still in it has "no
+criteria to reside", whatever they wait for. An elective inpatient needs a bed on the day of
+surgery and is cancelled when none is free.
 
 Elective stays (about 13,000 a year) are a process that reads top to bottom; emergency stays
 (about 125,000 a year) stay a chain of callbacks, which run about 2x as many patients a second
@@ -259,11 +261,17 @@ class AcuteBeds(Service):
         self.after(self._until_discharge_hours(), lambda p=p: self._try_step_down(p))
 
     def _try_step_down(self, p: Inpatient) -> None:
-        if call(self.needs.step_down, Referral(self.name)):
-            self._release(p, "transferred")
-        else:  # no virtual ward bed: back to the stay until medically fit
+        """Queue for a virtual ward bed until medically fit (then the stay ends as any other);
+        the patient has no criteria to reside meanwhile."""
+        until_fit = p.fit_at - self.env.now
+        if until_fit <= 0:  # fit by the ward round: no step-down
+            self._fit(p)
+            return
+        r = Referral(self.name, on_taken=lambda p=p: self._release(p, "transferred"),
+                     patience_mins=until_fit, on_gave_up=lambda p=p: self._fit(p))
+        if not call(self.needs.step_down, r):  # no virtual ward: the stay until fit
             self._still_needs_bed(p)
-            self.after(p.fit_at - self.env.now, lambda p=p: self._fit(p))
+            self.after(until_fit, lambda p=p: self._fit(p))
 
     def _no_longer_needs_bed(self, p: Inpatient) -> None:
         if not p.no_criteria:

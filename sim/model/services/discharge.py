@@ -9,8 +9,11 @@ long-term home care at the end of their episode queue for a home care package to
 their reablement package meanwhile: a home care shortage blocks reablement and, through it,
 acute beds. With ``bridging`` a pathway 1 patient may wait in a free pathway 2 bed nobody is
 queueing for, freeing the acute bed earlier. With ``alternative_arranged_days`` a patient still
-waiting after that long leaves the bed for support arranged outside D2A (family care, a
-self-funded place): an Erlang-A queue, stable whatever the load, as real delays are.
+waiting in the acute bed after that long leaves it for support arranged outside D2A (family
+care, a self-funded place): patient choice and other routes, not capacity. It bounds the waits
+(an Erlang-A queue), so every such exit is counted (``ARRANGED_ELSEWHERE``; the KPI
+``d2a_arranged_elsewhere_pct``) and a run where many leave that way is warned about: the
+delays it shows are then held down by that input, not by pathway capacity.
 """
 
 from __future__ import annotations
@@ -48,7 +51,10 @@ def wait_days(pathway: str) -> str:
 
 
 BRIDGED = "d2a.bridged"  # pathway 1 patients waiting in a pathway 2 bed
-OBSERVATIONS = Observations(tallies=tuple(wait_days(p) for p in PATHWAYS),
+# by referral time, patients in an acute bed whose wait ended: 1 = left for support arranged
+# outside D2A (alternative_arranged_days), 0 = their pathway started
+ARRANGED_ELSEWHERE = "d2a.arranged_elsewhere"
+OBSERVATIONS = Observations(tallies=(*(wait_days(p) for p in PATHWAYS), ARRANGED_ELSEWHERE),
                             levels=(*(in_use(p) for p in PATHWAYS),
                                     *(queue(p) for p in PATHWAYS), BRIDGED))
 
@@ -62,7 +68,7 @@ class DischargeNeeds:
 
 
 class Placement(Record):
-    __slots__ = ("bridged", "on_taken", "pathway", "started")
+    __slots__ = ("bridged", "may_leave", "on_taken", "pathway", "started")
 
 
 class DischargeToAssess(Service):
@@ -76,6 +82,7 @@ class DischargeToAssess(Service):
                               queue=monitor.level(queue(p))) for p in PATHWAYS}
         self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
         self.bridged = monitor.level(BRIDGED)
+        self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)
         self.los = {P1: Sampler(cfg.home_care_days, streams("los.d2a.home_care"), MIN_PER_DAY),
                     P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
                     P3: Sampler(cfg.p3_assessment_days, streams("los.d2a.p3"), MIN_PER_DAY)}
@@ -129,6 +136,7 @@ class DischargeToAssess(Service):
         patience = self.patience.next() if self.patience is not None else None
         if on_taken is None or source == "reablement":  # only a patient in an acute bed
             patience = None
+        p.may_leave = patience is not None
         pool.request(lambda _t, p=p: self._start(p), patience=patience,
                      on_renege=lambda _t, p=p: self._alternative(p))
         if bridge and not p.started:
@@ -152,12 +160,15 @@ class DischargeToAssess(Service):
     def _start(self, p: Placement) -> None:
         """The pathway has room: the wait ends and the stay starts (a bridged patient moves
         from the pathway 2 bed to home care)."""
+        if p.may_leave:
+            self.arranged_elsewhere.record(p.arrived, 0.0)
         self._stop_waiting(p)
         self.after(self.los[p.pathway].next(), lambda p=p: self._end(p))
 
     def _alternative(self, p: Placement) -> None:
         """Support was arranged outside D2A while waiting: the bed is freed, the patient leaves
         the model (their wait is recorded as it was)."""
+        self.arranged_elsewhere.record(p.arrived, 1.0)
         self._stop_waiting(p)
         self.leave(p, "redirected")
 

@@ -45,6 +45,7 @@ class PrimaryCareNeeds:
     ed: Port | None = None  # unmet same-day need that walks in (type 1 or type 3)
     ucr: Port | None = None  # unmet same-day need referred to the 2-hour response
     step_up: Port | None = None  # a virtual ward for a patient the GP steps up
+    admission: Port | None = None  # an acute bed when the virtual ward refuses the step-up
 
 
 class PrimaryCare(Service):
@@ -153,19 +154,25 @@ class PrimaryCare(Service):
         lam = seen * self.cfg.vw_step_up_per_1000_appointments / 1000
         n = int(self.rng_vw.poisson(lam)) if lam > 0 else 0
         # a step-up is a new referral by the practice (the appointment itself is finished):
-        # to a virtual ward, or to ED when none is free
+        # to a virtual ward, or admitted directly when none is free
         for when in self._times_today(t, n, DAYTIME_HOURS):
             self.in_transit += 1
             self.flows.enter(self.name, True)
             self.after(when - self.env.now, self._step_up)
 
     def _step_up(self) -> None:
-        self.in_transit -= 1
+        """A virtual ward, else a direct emergency admission (the patient waits at home, in
+        the practice's care, until the bed is reached); ED only when acute beds are not
+        modelled."""
         n = self.needs
-        if call(n.step_up, Referral("gp")) or call(n.ed, Referral(SOURCE, "type1_walk_in")):
-            self.flows.transfer(self.name)
-        else:
-            self.flows.redirect(self.name)
+        if call(n.step_up, Referral("gp")):
+            self._handed_over(True)
+        elif not call(n.admission, Referral("gp", on_taken=lambda: self._handed_over(True))):
+            self._handed_over(call(n.ed, Referral(SOURCE, "type1_walk_in")))
+
+    def _handed_over(self, taken: bool) -> None:
+        self.in_transit -= 1
+        (self.flows.transfer if taken else self.flows.redirect)(self.name)
 
     def _times_today(self, t: float, n: int, hours: tuple[float, float]) -> np.ndarray:
         day0 = t - (t % MIN_PER_DAY)

@@ -1,9 +1,18 @@
-"""Virtual wards: a loss system driven by the eligible patients each source sends (ED
-admissions, acute step-down, UCR, GP, community teams). A patient is taken only when a bed is
-free; otherwise the referrer keeps them: a refused step-up is admitted instead (ED patients
-board; UCR and community patients wait at home for a bed, in their referrer's care), a refused
-step-down stays in hospital. Blocking follows Erlang B whatever the length-of-stay distribution,
-which the verification uses. So fewer beds give higher occupancy and more beds more patients.
+"""Virtual wards, split by pathway (frailty, respiratory, ...): each ward its own share of the
+beds and of the patients referred, driven by the eligible patients each source sends (ED
+admissions, acute step-down, UCR, GP, community teams).
+
+Step-ups are a loss system: a patient is taken only when their ward has a free bed, else the
+referrer keeps them: a refused step-up is admitted instead (ED patients board; UCR, GP and
+community patients wait at home for a bed, in their referrer's care). Blocking follows Erlang B
+whatever the length-of-stay distribution, which the verification uses.
+
+Step-downs queue: an inpatient eligible to finish their stay on a virtual ward waits for a bed
+on their ward, in order of becoming eligible (from the ward round), and gives up when they
+become medically fit anyway (the acute service sets that patience): an M/G/c+G queue, Erlang A
+with exponential stays and patience. A bed coming free goes to the longest-waiting step-down
+first; a step-up finds a bed only when no step-down is waiting. So fewer beds give higher
+occupancy, and more beds more patients (fewer give up) and fewer acute bed-days.
 
 A share of patients deteriorate and escalate to an acute bed part-way through their stay; they
 keep their virtual ward bed until the acute bed is reached. ``accept_below_pct`` (new patients
@@ -19,6 +28,7 @@ from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, Uniforms
 from sim.core.monitor import Observations, SeriesSpec
+from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
 from sim.model.services.base import Exit, Record, Service
@@ -30,10 +40,24 @@ OCCUPIED = "vw.occupied"
 OFFERED = "vw.offered"  # value 1 = admitted, 0 = turned away
 LOS_DAYS = "vw.los_days"
 ESCALATED = "vw.escalated"  # value 1 = escalated to an acute bed, 0 = discharged home
-OBSERVATIONS = Observations(tallies=(OFFERED, LOS_DAYS, ESCALATED), levels=(OCCUPIED,))
+STEP_DOWN_TAKEN = "vw.step_down_taken"  # by referral time: 1 = taken, 0 = gave up (fit first)
+STEP_DOWN_WAIT = "vw.step_down_wait_days"  # by referral time: until taken or giving up
+STEP_DOWN_QUEUE = "vw.step_down_queue"  # eligible inpatients waiting for a virtual ward bed
+ADMITTED_STEP_DOWN = "vw.admitted_step_down"  # by admission: 1 = a step-down, 0 = a step-up
+OBSERVATIONS = Observations(tallies=(OFFERED, LOS_DAYS, ESCALATED, STEP_DOWN_TAKEN,
+                                     STEP_DOWN_WAIT, ADMITTED_STEP_DOWN),
+                            levels=(OCCUPIED, STEP_DOWN_QUEUE))
 
 SERIES = (SeriesSpec("vw_occupied", "virtual ward beds occupied", "virtual_ward", OCCUPIED,
-                     "level"),)
+                     "level"),
+          SeriesSpec("vw_step_down_queue", "inpatients waiting for a virtual ward bed",
+                     "virtual_ward", STEP_DOWN_QUEUE, "level", queue=True))
+
+
+class Stay(Record):
+    """A patient on a virtual ward; ``ward`` is the pool whose bed they hold."""
+
+    __slots__ = ("ward",)
 
 
 @dataclass
@@ -47,8 +71,17 @@ class VirtualWard(Service):
     def __init__(self, ctx: Context, cfg: VirtualWardSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.accept_limit = min(cfg.places(), cfg.beds * cfg.accept_below_pct / 100)
         self.occupied = monitor.level(OCCUPIED)
+        self.queue = monitor.level(STEP_DOWN_QUEUE)
+        self.wards = {k: Pool(ctx.env, n, f"vw.{k}") for k, n in cfg.ward_places().items()}
+        self.ward_names = list(self.wards)
+        self.ward_cum = [0.0]
+        for k in self.ward_names[:-1]:
+            self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand_share)
+        self.u_ward = Uniforms(streams("route.vw.ward"))
+        self.step_down_taken = monitor.tally(STEP_DOWN_TAKEN)
+        self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
+        self.admitted_step_down = monitor.tally(ADMITTED_STEP_DOWN)
         self.offered = monitor.tally(OFFERED)
         self.t_los = monitor.tally(LOS_DAYS)
         self.escalated = monitor.tally(ESCALATED)
@@ -66,30 +99,84 @@ class VirtualWard(Service):
 
     def offers(self) -> dict[str, Port]:
         return {"step_up": lambda r: self.try_admit(STEP_UP, r.source),
-                "step_down": lambda r: self.try_admit(STEP_DOWN, r.source)}
+                "step_down": self._step_down}
 
-    def has_bed(self) -> bool:
-        return self.occupied.value < self.accept_limit
+    def _ward(self) -> Pool:
+        """The ward of the patient's pathway, drawn by the demand shares."""
+        u = self.u_ward()
+        i = len(self.ward_cum) - 1
+        while self.ward_cum[i] > u:
+            i -= 1
+        return self.wards[self.ward_names[i]]
 
     def try_admit(self, kind: str, source: str, external: bool = False) -> bool:
-        """Admit now if a bed is free; False means the referrer keeps the patient."""
-        los = self.los[kind].next()
-        escalates = self.u_escalate() < self.cfg.escalation_share  # drawn for all: stable CRN
-        when = self.u_when()
-        if not self.has_bed():
+        """A step-up: admitted now if their ward has a free bed (and no step-down is waiting
+        for it); False means the referrer keeps the patient."""
+        stay = self._stay(kind)
+        ward = self._ward()
+        if ward.in_use >= ward.capacity or ward.queued:
             self.offered.record(self.env.now, 0.0)
             if external:  # a community step-up: admitted instead, waiting at home for a bed
                 self._admit_instead(Record(self.new_id(), self.env.now, source))
             return False
+        p = Stay(self.new_id(), self.env.now, source)
+        ward.request(lambda _t: self._admit(p, ward, stay, external))  # granted at once
+        return True
+
+    def _stay(self, kind: str) -> tuple[float, bool, float]:
+        """Length of stay, whether they escalate and when: drawn for every referral (CRN)."""
+        los = self.los[kind].next()
+        escalates = self.u_escalate() < self.cfg.escalation_share
+        return los, escalates, self.u_when()
+
+    def _step_down(self, r: Referral) -> bool:
+        """An eligible inpatient queues for a bed on their ward until ``r.patience_mins``
+        (medically fit); ``r.on_taken`` frees the acute bed, ``r.on_gave_up`` returns them to
+        the acute stay. Always accepted."""
+        stay = self._stay(STEP_DOWN)
+        ward = self._ward()
+        p = Stay(self.new_id(), self.env.now, r.source)
+        queued = ward.queued or ward.in_use >= ward.capacity
+        if queued:
+            self.queue.add(self.env.now, 1)
+
+        def taken(_t: Ticket, p: Stay = p) -> None:
+            if queued:
+                self.queue.add(self.env.now, -1)
+            self._stepped_down(p, r, ward, stay)
+
+        def gave_up(_t: Ticket, p: Stay = p) -> None:
+            self.queue.add(self.env.now, -1)
+            self.offered.record(self.env.now, 0.0)
+            self.step_down_taken.record(p.arrived, 0.0)
+            self.step_down_wait.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
+            if r.on_gave_up is not None:
+                r.on_gave_up()
+
+        ward.request(taken, patience=r.patience_mins, on_renege=gave_up)
+        return True
+
+    def _stepped_down(self, p: Stay, r: Referral, ward: Pool,
+                      stay: tuple[float, bool, float]) -> None:
+        self.step_down_taken.record(p.arrived, 1.0)
+        self.step_down_wait.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
+        self._admit(p, ward, stay, external=False)
+        if r.on_taken is not None:
+            r.on_taken()
+
+    def _admit(self, p: Stay, ward: Pool, stay: tuple[float, bool, float],
+               external: bool) -> None:
+        los, escalates, when = stay
         self.offered.record(self.env.now, 1.0)
-        p = Record(self.new_id(), self.env.now, source)
+        self.admitted_step_down.record(self.env.now, 0.0 if external or p.source != "acute"
+                                       else 1.0)
+        p.ward = ward
         self.enter(p, external)
         self.occupied.add(self.env.now, 1)  # now: the next referral this instant sees it
         if escalates and self.needs.admission is not None:
             self.after(los * when, lambda p=p: self._escalate(p))
         else:
             self.after(los, lambda p=p: self._home(p))
-        return True
 
     def _admit_instead(self, p: Record) -> None:
         """A refused community step-up becomes an emergency admission; it stays in this
@@ -104,20 +191,24 @@ class VirtualWard(Service):
         self.at_home.discard(p.id)
         self.leave(p, how)
 
-    def _home(self, p: Record) -> None:
+    def _home(self, p: Stay) -> None:
         """Discharged home from the virtual ward."""
-        self.occupied.add(self.env.now, -1)
+        self._free(p)
         self.leave(p, "finished")
         self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
         self.escalated.record(p.arrived, 0.0)
 
-    def _escalate(self, p: Record) -> None:
+    def _escalate(self, p: Stay) -> None:
         """Deteriorated: admitted to an acute bed, keeping the virtual ward bed until then."""
         self.escalated.record(p.arrived, 1.0)
         call(self.needs.admission, Referral(self.name, on_taken=lambda p=p: self._left(p)))
 
-    def _left(self, p: Record) -> None:
+    def _free(self, p: Stay) -> None:
         self.occupied.add(self.env.now, -1)
+        p.ward.release()
+
+    def _left(self, p: Stay) -> None:
+        self._free(p)
         self.leave(p, "transferred")
         self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
 

@@ -50,6 +50,33 @@ def vw_patients(data: RunData, window: Window) -> float:
     return float(np.count_nonzero(values == 1.0))
 
 
+@kpi("vw_patients_per_100k_per_month", "patients per 100k a month", "higher", "virtual_ward")
+def vw_patients_per_100k_per_month(data: RunData, window: Window) -> float:
+    """Patients cared for on virtual wards, as a rate: admissions to a virtual ward (step-up
+    and step-down, every source) in the window / population / window months (30.44 days) x
+    100,000."""
+    months = window.days / (365.25 / 12)
+    return vw_patients(data, window) / data.scenario.population.size * 1e5 / months
+
+
+@kpi("vw_step_down_pct", "%", "neither", "virtual_ward")
+def vw_step_down_pct(data: RunData, window: Window) -> float:
+    """Step-down share of virtual ward admissions: admissions in the window that are
+    step-downs from an acute bed / all virtual ward admissions in the window."""
+    values, _ = data.monitor.tally(virtual_ward.ADMITTED_STEP_DOWN).select(window)
+    return pct(float(values.sum()), values.size)
+
+
+@kpi("vw_step_down_gave_up_pct", "%", "lower", "virtual_ward")
+def vw_step_down_gave_up_pct(data: RunData, window: Window) -> float:
+    """Step-downs lost for want of a virtual ward bed: inpatients eligible for step-down who
+    joined the queue in the window and became medically fit before a virtual ward bed was
+    theirs (so finished their stay in the acute bed) / those of them whose wait ended (taken
+    or fit); those still waiting at the end are left out."""
+    values, _ = data.monitor.tally(virtual_ward.STEP_DOWN_TAKEN).select(window)
+    return pct(float(values.size - values.sum()), values.size)
+
+
 @kpi("vw_escalation_pct", "%", "lower", "virtual_ward")
 def vw_escalation_pct(data: RunData, window: Window) -> float:
     """Virtual ward escalation: patients admitted to a virtual ward in the window who were

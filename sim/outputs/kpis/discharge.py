@@ -6,6 +6,8 @@ The beds they hold meanwhile are the acute KPIs ``delayed_discharge_bed_days`` a
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.core.clock import Window
 from sim.model.services import discharge
 from sim.outputs.kpis.base import RunData, kpi, pct
@@ -33,3 +35,14 @@ def d2a_p2_occupancy_pct(data: RunData, window: Window) -> float:
     pathway 1 patients included) over the window / pathway 2 beds."""
     return pct(data.monitor.level(discharge.in_use(discharge.P2)).mean(window),
                data.scenario.d2a.p2_beds)
+
+
+@kpi("d2a_arranged_elsewhere_pct", "%", "neither", "d2a")
+def d2a_arranged_elsewhere_pct(data: RunData, window: Window) -> float:
+    """Support arranged outside discharge to assess (patient choice or another route, not
+    capacity): fit patients referred from an acute bed to pathways 1-3 in the window who left
+    the bed for family care, a self-funded place or other support before their pathway started
+    (``d2a.alternative_arranged_days``) / those of them whose wait ended (pathway started or
+    left); those still waiting at the end are left out. 0 when that option is off."""
+    values, _ = data.monitor.tally(discharge.ARRANGED_ELSEWHERE).select(window)
+    return pct(float(np.sum(values)), values.size)

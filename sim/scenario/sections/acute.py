@@ -69,8 +69,10 @@ class AcuteSection(Strict):
     other_support_wait_days: Duration = Field(
         description="Wait in bed for a care home place or home care (medically fit), days.")
     vw_step_down_share: Prob = Field(
-        description="Share of emergency inpatients (stays over a day) offered early step-down "
-        "to a virtual ward. Was virtual_ward.step_down_share.")
+        description="Share of emergency inpatients (stays over a day) clinically eligible to "
+        "finish their stay on a virtual ward: from the ward round after becoming eligible they "
+        "queue for a bed on their virtual ward until medically fit. Was "
+        "virtual_ward.step_down_share.")
     vw_step_down_saving_days: Duration = Field(
         description="Acute days saved by a step-down (cut from the remaining stay). Was "
         "virtual_ward.step_down_saving_days.")

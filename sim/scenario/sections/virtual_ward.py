@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import math
+
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Count, Duration, NonNeg, Prob, Strict, capacity, tagged
+from sim.scenario.base import (
+    Count,
+    Duration,
+    NonNeg,
+    Prob,
+    Strict,
+    capacity,
+    check_shares,
+    tagged,
+)
 from sim.scenario.costs import CostsSection, years
+
+
+class WardShare(Strict):
+    """One virtual ward (a clinical pathway: frailty, respiratory, ...): its share of the beds
+    and of the patients referred."""
+
+    bed_share: Prob = Field(description="Share of virtual_ward.beds (and of its staffing).")
+    demand_share: Prob = Field(
+        description="Share of the patients referred (step-up and step-down).")
 
 
 class VirtualWardSection(Strict):
@@ -27,6 +47,11 @@ class VirtualWardSection(Strict):
     escalation_share: Prob = Field(
         default=0.0, description="Share of virtual ward patients who deteriorate and are "
         "admitted to an acute bed part-way through their stay (uniformly within it).")
+    wards: dict[str, WardShare] = Field(
+        default_factory=lambda: {"all": WardShare(bed_share=1.0, demand_share=1.0)},
+        description="Virtual wards by pathway, each with its share of beds and of referrals "
+        "(each set of shares sums to 1); a patient can use only their pathway's ward. Default: "
+        "one pooled ward.")
     direct_referrals_per_100k_per_year: NonNeg = Field(
         default=0.0, description="Step-ups from community teams other than UCR and GP, per 100k "
         "per year (Poisson; used alone for the Erlang B check). Refused ones are admitted.")
@@ -35,7 +60,22 @@ class VirtualWardSection(Strict):
     def _staffing(self) -> VirtualWardSection:
         if self.caseload_per_clinician > 0 and self.clinicians == 0:
             raise ValueError("caseload_per_clinician needs clinicians > 0")
+        if not self.wards:
+            raise ValueError("wards needs at least one ward")
+        check_shares({k: w.bed_share for k, w in self.wards.items()}, "wards.*.bed_share")
+        check_shares({k: w.demand_share for k, w in self.wards.items()},
+                     "wards.*.demand_share")
         return self
+
+    def ward_places(self) -> dict[str, int]:
+        """Places per ward: ``places()`` (less the ``accept_below_pct`` headroom) split by the
+        bed shares, largest remainder first, so the wards add up to the whole."""
+        total = math.ceil(min(self.places(), self.beds * self.accept_below_pct / 100) - 1e-9)
+        exact = {k: total * w.bed_share for k, w in self.wards.items()}
+        out = {k: math.floor(v) for k, v in exact.items()}
+        for k in sorted(exact, key=lambda k: out[k] - exact[k])[: total - sum(out.values())]:
+            out[k] += 1
+        return out
 
     def places(self) -> float:
         """Patients the ward can hold: beds, or fewer when staffing (caseload) is short."""
