@@ -123,3 +123,43 @@ def test_zero_day_patients_use_sdec_and_leave_at_any_hour() -> None:
     assert max(mon.level("acute.sdec_in_use").v) > 0
     stays = np.asarray(mon.tally("acute.stay_days").v) * 24
     assert stays.max() < 48  # no one held for the morning or for Monday
+
+
+def test_outlying_is_bounded_by_its_lever() -> None:
+    capped = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_beds=3"), 0)
+    outliers = np.asarray(capped.level("acute.outliers").v)
+    assert outliers.max() == 3  # full at times (40 free elective beds), never above the cap
+    none = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_beds=0"), 0)
+    assert max(none.level("acute.outliers").v) == 0
+
+
+def test_a_free_bed_in_another_ward_does_not_help() -> None:
+    """Same patients (common random numbers), same beds: split into wards, patients wait longer
+    for a bed while fewer beds are in use on average (beds fill unevenly)."""
+    sets = ("acute.outlying=false", "acute.beds=160")  # 120 general beds: queues form, drain
+    one = simulate(_acute_alone(*sets), 0)
+    four = simulate(_acute_alone(*sets, "acute.wards=4"), 0)
+    wait_one = np.asarray(one.tally("acute.bed_wait").v).mean()
+    wait_four = np.asarray(four.tally("acute.bed_wait").v).mean()
+    assert wait_four > 5 * wait_one  # measured: 309 vs 7 min
+    assert max(four.level("acute.general_occupied").v) <= 120
+
+
+def test_escalation_beds_open_ward_by_ward_and_are_costed_by_the_bed_days_open() -> None:
+    from sim.model.replication import simulate as replicate
+    from sim.outputs.kpis import RunData, evaluate
+
+    sc = _acute_alone("acute.escalation_beds=10", "acute.escalation_trigger_pct=90",
+                      "acute.outlying=false", "acute.wards=2", "acute.beds=160",
+                      "costs.acute_bed_day_gbp=100")
+    rep = replicate(sc, 2026, 0)
+    available = np.asarray(rep.monitor.level("acute.general_available").v)
+    assert set(np.unique(available)) <= {120, 125, 130}  # each ward opens its own 5
+    assert available.max() > 120
+    window = rep.calendar.measurement
+    k = evaluate(RunData(rep.monitor, sc, rep.calendar), window)
+    bed_days = k["escalation_bed_days"]
+    assert 0 < bed_days < 10 * window.days
+    assert bed_days == pytest.approx(k["escalation_beds_open"] * window.days)
+    static = (sc.acute.beds + sc.acute.sdec_spaces) * window.days * 100
+    assert k["cost_acute_gbp"] == pytest.approx(static + 100 * bed_days)

@@ -51,10 +51,11 @@ GENERAL_AVAILABLE = "acute.general_available"  # general beds + escalation beds 
 OUTLIERS = "acute.outliers"  # emergency patients in ring-fenced elective beds
 NO_CRITERIA = "acute.no_criteria_to_reside"  # no longer need the bed, still in it
 SDEC_IN_USE = "acute.sdec_in_use"
+ESCALATION_OPEN = "acute.escalation_open"  # escalation beds open (their integral: bed-days)
 OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED),
                             levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED,
                                     GENERAL_OCCUPIED, GENERAL_AVAILABLE, OUTLIERS, NO_CRITERIA,
-                                    SDEC_IN_USE))
+                                    SDEC_IN_USE, ESCALATION_OPEN))
 
 
 SERIES = (
@@ -92,6 +93,16 @@ class Inpatient(Record):
         self.zero_day = False
 
 
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` beds in ``parts`` wards as equal as whole beds allow."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def _full(pool: Pool) -> bool:
+    """No bed free for a newcomer (all taken, or others already waiting)."""
+    return pool.in_use >= pool.capacity or pool.queued > 0
+
+
 class AcuteBeds(Service):
     name = "acute"
 
@@ -99,13 +110,22 @@ class AcuteBeds(Service):
         super().__init__(ctx, cfg)
         env, streams, monitor = ctx.env, ctx.streams, ctx.monitor
         self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
-        self.pool = Pool(env, self.general_beds, "acute.beds", queue=monitor.level(BED_QUEUE),
-                         busy=monitor.level(GENERAL_OCCUPIED))
+        # the general beds in equal wards (specialty groups); a patient needs a bed in their own
+        self.wards = [Pool(env, n, f"acute.ward{i}")
+                      for i, n in enumerate(_split(self.general_beds, cfg.wards))]
+        self.escalation = _split(cfg.escalation_beds, cfg.wards)  # each ward's escalation beds
+        self.ward_beds = [w.capacity for w in self.wards]
+        self.bed_queue = monitor.level(BED_QUEUE)
+        self.general_occupied = monitor.level(GENERAL_OCCUPIED)
+        self.u_ward = Uniforms(streams("route.acute.ward"))
         self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
         self.sdec = Pool(env, cfg.sdec_spaces, "acute.sdec", busy=monitor.level(SDEC_IN_USE))
         self.available = monitor.level(GENERAL_AVAILABLE)
         self.available.set(0.0, self.general_beds)
+        self.escalation_open = 0  # escalation beds open now
+        self.escalation_bed_days = monitor.level(ESCALATION_OPEN)
         self.outliers = monitor.level(OUTLIERS)
+        self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_beds)
         self.no_criteria = monitor.level(NO_CRITERIA)
         if cfg.escalation_beds > 0:
             env.process(self._escalation_reviews())
@@ -163,55 +183,72 @@ class AcuteBeds(Service):
         p.zero_day = self.u_zero() < self.cfg.zero_day_share
         p.los = (self.zero_los.next() if p.zero_day
                  else max(self.em_los.next(), MIN_PER_DAY * 1.01))
+        ward = self.wards[min(int(self.u_ward() * len(self.wards)), len(self.wards) - 1)]
         if p.zero_day and self.sdec.in_use < self.sdec.capacity:
             self.sdec.request(lambda _t, p=p: self._bed(p, self.sdec))
-        elif self._general_full() and self._elective_free():
+        elif _full(ward) and self._elective_free():
             self._outlie(p)
         else:
-            self.pool.request(lambda _t, p=p: self._bed(p, self.pool), data=p)
+            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward), data=p)
+            self._count_general()
+
+    def _count_general(self) -> None:
+        """The general beds' levels (occupied, queue) are the sums over the wards."""
+        now = self.env.now
+        self.general_occupied.set(now, sum(w.in_use for w in self.wards))
+        self.bed_queue.set(now, sum(w.queued for w in self.wards))
 
     # -- outlying and escalation --------------------------------------------------------------
-    def _general_full(self) -> bool:
-        return self.pool.in_use >= self.pool.capacity or self.pool.queued > 0
 
     def _elective_free(self) -> bool:
-        e = self.elective_pool
-        return self.cfg.outlying and e.in_use < e.capacity and not e.queued
+        e, cap = self.elective_pool, self.cfg.outlying_max_beds
+        return (self.cfg.outlying and e.in_use < e.capacity and not e.queued
+                and (cap is None or self.n_outliers < cap))
 
     def _outlie(self, p: Inpatient) -> None:
         """An emergency patient takes a free ring-fenced elective bed (at once)."""
         self.outliers.add(self.env.now, 1)
+        self.n_outliers += 1
         self.elective_pool.request(lambda _t, p=p: self._bed(p, self.elective_pool))
 
     def _outlie_waiting(self) -> None:
         """A ring-fenced bed came free: the longest-waiting emergency patient outlies into it."""
-        while self.pool.queued and self._elective_free():
-            ticket = self.pool.withdraw_next()
+        while self._elective_free():
+            waiting = [w for w in self.wards if w.queued]
+            if not waiting:
+                return
+            ticket = max(waiting, key=lambda w: w.queued).withdraw_next()
             if ticket is None:  # pragma: no cover
                 return
             self._outlie(ticket.data)
+            self._count_general()
 
     def _escalation_reviews(self):
-        """Hourly: open the escalation beds while general occupancy is at or above the
-        trigger, close them (as their patients leave) below it."""
-        cfg = self.cfg
+        """Hourly, ward by ward: open the ward's escalation beds while its occupancy is at or
+        above the trigger, close them (as their patients leave) below it."""
+        trigger = self.cfg.escalation_trigger_pct / 100
         while True:
-            base = self.general_beds
-            high = self.pool.in_use >= base * cfg.escalation_trigger_pct / 100
-            capacity = base + cfg.escalation_beds if high else base
-            if capacity != self.pool.capacity:
-                self.pool.set_capacity(capacity)
-                self.available.set(self.env.now, capacity)
+            for ward, base, extra in zip(self.wards, self.ward_beds, self.escalation, strict=True):
+                capacity = base + extra if ward.in_use >= base * trigger else base
+                if capacity != ward.capacity:
+                    self.escalation_open += capacity - ward.capacity
+                    ward.set_capacity(capacity)
+            now = self.env.now
+            self.available.set(now, self.general_beds + self.escalation_open)
+            self.escalation_bed_days.set(now, self.escalation_open)
+            self._count_general()
             yield self.env.timeout(MIN_PER_HOUR)
 
     def admit_elective(self) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
         no emergency patient is waiting for; False (cancelled on the day) if none."""
-        for pool in (self.elective_pool, self.pool):
-            if pool.in_use < pool.capacity and not pool.queued:
+        general = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
+        for pool in (self.elective_pool, general):
+            if not _full(pool):
                 p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
                 p.los = self.el_los.next()
                 pool.request(lambda _t, p=p, pool=pool: self._in_bed(p, pool))  # at once
+                self._count_general()
                 self.env.process(self._elective_stay(p))
                 return True
         self.cancelled.record(self.env.now, 1.0)
@@ -339,6 +376,8 @@ class AcuteBeds(Service):
         self.occupied.add(now, -1)
         if pool is self.elective_pool and p.kind == EMERGENCY:
             self.outliers.add(now, -1)
+            self.n_outliers -= 1
+            self._outlie_waiting()  # an outlier's place is free for the next one
         turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
         if turnaround > 0:
             self.after(turnaround, lambda pool=pool: self._free(pool))
@@ -349,6 +388,8 @@ class AcuteBeds(Service):
         pool.release()
         if pool is self.elective_pool:
             self._outlie_waiting()
+        else:
+            self._count_general()
 
     def close(self) -> None:
         """Direct admissions still waiting for a bed are counted (censored), not dropped."""
