@@ -72,10 +72,12 @@ def test_rota_costs_follow_the_hours_staffed() -> None:
     expected = (mean_on_duty(sc.ed.clinicians_per_shift) * c.ed_clinician_wte_per_year_gbp
                 + mean_on_duty(sc.ed.handover_staff) * c.ed_handover_wte_per_year_gbp) \
         * c.wte_per_post_24x7 * years(365)
-    assert sc.ed.capacity_cost(c, 365) == pytest.approx(expected)
+    cubicles = sc.ed.cubicles * 365 * c.ed_cubicle_day_gbp  # spaces: corridor places free
+    assert c.ed_cubicle_day_gbp > 0
+    assert sc.ed.capacity_cost(c, 365) == pytest.approx(expected + cubicles)
     assert flat.ed.capacity_cost(c, 365) == pytest.approx(
         (20 * c.ed_clinician_wte_per_year_gbp + 8 * c.ed_handover_wte_per_year_gbp)
-        * c.wte_per_post_24x7 * years(365))
+        * c.wte_per_post_24x7 * years(365) + cubicles)
 
 
 def _ed_alone(*sets: str):
@@ -136,8 +138,9 @@ def test_outlying_is_bounded_by_its_lever() -> None:
 def test_a_free_bed_in_another_ward_does_not_help() -> None:
     """Same patients (common random numbers), same beds: split into wards, patients wait longer
     for a bed while fewer beds are in use on average (beds fill unevenly)."""
-    sets = ("acute.outlying=false", "acute.beds=160")  # 120 general beds: queues form, drain
-    one = simulate(_acute_alone(*sets), 0)
+    sets = ("acute.outlying=false", "acute.beds=160",  # 120 general beds: queues form, drain
+            "acute.ward_outlying_after_hours=1e5")
+    one = simulate(_acute_alone(*sets, "acute.wards=1"), 0)
     four = simulate(_acute_alone(*sets, "acute.wards=4"), 0)
     wait_one = np.asarray(one.tally("acute.bed_wait").v).mean()
     wait_four = np.asarray(four.tally("acute.bed_wait").v).mean()
@@ -163,3 +166,15 @@ def test_escalation_beds_open_ward_by_ward_and_are_costed_by_the_bed_days_open()
     assert bed_days == pytest.approx(k["escalation_beds_open"] * window.days)
     static = (sc.acute.beds + sc.acute.sdec_spaces) * window.days * 100
     assert k["cost_acute_gbp"] == pytest.approx(static + 100 * bed_days)
+
+
+def test_a_long_wait_for_a_ward_ends_in_any_ward_with_a_free_bed() -> None:
+    """ward_outlying_after_hours: after that wait the first bed free in any ward is taken, so
+    with wards the wait's tail shrinks (same patients)."""
+    sets = ("acute.outlying=false", "acute.beds=160", "acute.wards=4")
+    never = simulate(_acute_alone(*sets, "acute.ward_outlying_after_hours=1e5"), 0)
+    after_2h = simulate(_acute_alone(*sets, "acute.ward_outlying_after_hours=2"), 0)
+    w_never = np.asarray(never.tally("acute.bed_wait").v)
+    w_after = np.asarray(after_2h.tally("acute.bed_wait").v)
+    assert np.percentile(w_after, 99) < 0.5 * np.percentile(w_never, 99)
+    assert max(after_2h.level("acute.general_occupied").v) <= 120

@@ -23,6 +23,7 @@ Elective stays (about 13,000 a year) are a process that reads top to bottom; eme
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,9 @@ class AcuteBeds(Service):
         self.bed_queue = monitor.level(BED_QUEUE)
         self.general_occupied = monitor.level(GENERAL_OCCUPIED)
         self.u_ward = Uniforms(streams("route.acute.ward"))
+        after = cfg.ward_outlying_after_hours
+        self.overflow_after = None if after is None else after * MIN_PER_HOUR
+        self.overflow: deque[Inpatient] = deque()  # waiting for a bed in any ward
         self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
         self.sdec = Pool(env, cfg.sdec_spaces, "acute.sdec", busy=monitor.level(SDEC_IN_USE))
         self.available = monitor.level(GENERAL_AVAILABLE)
@@ -189,14 +193,27 @@ class AcuteBeds(Service):
         elif _full(ward) and self._elective_free():
             self._outlie(p)
         else:
-            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward), data=p)
+            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward), data=p,
+                         patience=self.overflow_after, on_renege=self._overflow)
             self._count_general()
+
+    def _overflow(self, ticket) -> None:
+        """Waited ``ward_outlying_after_hours`` for a bed in their own ward: the patient takes
+        the first bed free in any ward (ahead of that ward's own queue)."""
+        p = ticket.data
+        free = [w for w in self.wards if not _full(w)]
+        if free:
+            ward = free[0]
+            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward))
+        else:
+            self.overflow.append(p)
+        self._count_general()
 
     def _count_general(self) -> None:
         """The general beds' levels (occupied, queue) are the sums over the wards."""
         now = self.env.now
         self.general_occupied.set(now, sum(w.in_use for w in self.wards))
-        self.bed_queue.set(now, sum(w.queued for w in self.wards))
+        self.bed_queue.set(now, sum(w.queued for w in self.wards) + len(self.overflow))
 
     # -- outlying and escalation --------------------------------------------------------------
 
@@ -385,11 +402,16 @@ class AcuteBeds(Service):
             self._free(pool)
 
     def _free(self, pool: Pool) -> None:
-        pool.release()
         if pool is self.elective_pool:
+            pool.release()
             self._outlie_waiting()
+            return
+        if self.overflow and pool.in_use <= pool.capacity:  # (not a closing escalation bed)
+            p = self.overflow.popleft()  # the bed passes straight to the longest overflow wait
+            self._bed(p, pool)
         else:
-            self._count_general()
+            pool.release()
+        self._count_general()
 
     def close(self) -> None:
         """Direct admissions still waiting for a bed are counted (censored), not dropped."""

@@ -41,6 +41,10 @@ class AcuteSection(Strict):
         "a bed in their own ward (each equally likely), so a free bed elsewhere does not help "
         "them and beds fill unevenly; escalation beds are shared out among the wards the same "
         "way. 1 = one pooled bed base.")
+    ward_outlying_after_hours: NonNeg | None = Field(
+        default=None, description="A patient who has waited this many hours for a bed in their "
+        "own ward takes the first bed free in any ward (an outlier on another specialty's "
+        "ward), ahead of that ward's own queue; none = never.")
     escalation_beds: Count = capacity(
         "Escalation beds (extra G&A beds opened under pressure, on top of acute.beds): open "
         "while the general beds' occupancy is at or above escalation_trigger_pct at an hourly "
