@@ -33,7 +33,9 @@ The logic as read from the documentation (times in minutes from the start date a
   beds (``beds - elective_ring_fenced_beds``) are ``wards`` equal wards; each admission belongs
   to one ward, equally likely, and queues FIFO (with ED boarders) for a bed in it alone. A
   ward's share of ``escalation_beds`` opens while an hourly review finds that ward at least
-  ``escalation_trigger_pct`` full. With ``outlying`` (and ``outlying_max_beds`` unset) a patient
+  ``escalation_trigger_pct`` full. A patient still waiting after ``ward_outlying_after_hours``
+  takes the first bed free in any ward, ahead of the patients queuing for that ward. With
+  ``outlying`` (and ``outlying_max_beds`` unset) a patient
   takes a free ring-fenced elective bed when no bed in their ward is free, and a waiting one
   takes whichever frees first; ``outlying_max_beds = 0`` means no outlying. (A cap above 0 is
   not modelled here: ``run_twin`` refuses it.)
@@ -429,11 +431,15 @@ class _Inpatient(_Patient):
             self.release(tw.sdec)
             return
         ward = tw.wards[min(int(tw.u_ward() * len(tw.wards)), len(tw.wards) - 1)]
-        if tw.outlying and ac.elective_ring_fenced_beds > 0:
-            yield self.request(ward, tw.ring_fenced, oneof=True)
+        ring = [tw.ring_fenced] if tw.outlying and ac.elective_ring_fenced_beds > 0 else []
+        after = ac.ward_outlying_after_hours
+        if after is None:
+            yield self.request(ward, *ring, oneof=True)
         else:
-            yield self.request(ward)
-        bed = ward if self.isclaiming(ward) else tw.ring_fenced
+            yield self.request(ward, *ring, oneof=True, fail_delay=after * MIN_PER_HOUR)
+            if self.failed():  # a long wait: the first bed free in any ward, ahead of its queue
+                yield self.request(*[(w, 1, -1) for w in tw.wards], *ring, oneof=True)
+        bed = next(r for r in (*tw.wards, tw.ring_fenced) if self.isclaiming(r))
         self.admitted()
         tw.occupy(+1)
         if bed is not tw.ring_fenced:
