@@ -34,7 +34,7 @@ FLOW = """```
    |        (clinics shared with 1.35m other follow-ups) -> non-admitted stop | admitted list
    |        (P1-P4, then in turn) -> day case | inpatient (a bed at admission, else cancelled);
    |        urgent suspected cancer first in every shared queue; every wait is a capacity
- acute beds (one G&A pool; elective wards ring-fenced inside it)
+ acute beds (general beds in wards, a patient needing their own; elective wards ring-fenced)
    |-- medically fit -> home (daytime, fewer at weekends) | reablement (waits in bed) |
    |   other support (waits in bed) | early step-down to a virtual ward (if it takes patients)
 ```"""
