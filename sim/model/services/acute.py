@@ -1,12 +1,16 @@
 """Acute (G&A) beds: general beds for emergencies, ring-fenced elective beds, escalation beds
 and a same-day emergency care (SDEC) area.
 
-An emergency patient is admitted when a bed is free (until then they wait where they are: ED
-patients board). Zero-day (SDEC) patients take an SDEC space when one is free, else a G&A bed,
-and leave at any hour when their stay is over. When every general bed is taken, an emergency
-patient outlies into a free ring-fenced elective bed (``outlying``), so elective inpatients find
-fewer beds and are cancelled on the day: the coupling planners need to see. Escalation beds
-open at an hourly review while the general beds' occupancy is at or above the trigger.
+The general beds are ``wards`` equal wards (specialty groups): an emergency patient needs a bed
+in their own ward and is admitted when one is free there (until then they wait where they are:
+ED patients board), so patients wait while beds stand free in other wards, which is where exit
+block at 92-95% occupancy comes from. After ``ward_outlying_after_hours`` of waiting a patient
+takes the first bed free in any ward. Zero-day (SDEC) patients take an SDEC space when one is
+free, else a G&A bed, and leave at any hour when their stay is over. When their ward is full, an
+emergency patient outlies into a free ring-fenced elective bed (``outlying``, at most
+``outlying_max_beds`` at once), so elective inpatients find fewer beds and are cancelled on the
+day: the coupling planners need to see. Each ward's share of the escalation beds opens at an
+hourly review while that ward's occupancy is at or above the trigger.
 
 Stays over a day end when the patient is medically fit; they then go home, or wait in the bed
 for reablement or other support (delayed discharge, counted in bed-days), or leave early to a
@@ -229,7 +233,8 @@ class AcuteBeds(Service):
         self.elective_pool.request(lambda _t, p=p: self._bed(p, self.elective_pool))
 
     def _outlie_waiting(self) -> None:
-        """A ring-fenced bed came free: the longest-waiting emergency patient outlies into it."""
+        """A ring-fenced bed (or an outlier place) came free: the next patient waiting for the
+        ward with the longest queue outlies into it."""
         while self._elective_free():
             waiting = [w for w in self.wards if w.queued]
             if not waiting:
