@@ -1,11 +1,12 @@
 """Re-measure the README's knife-edge paragraph: ED standards against the emergency length of
 stay, with paired replications (same seed), so the README's figures come from the tool.
 
-    python benchmarks/knife_edge.py [--replications 5] [--workers 2] [--write README.md]
+    python benchmarks/knife_edge.py [--replications 5] [--workers 1] [--write README.md]
 
-Runs the baseline with ``acute.emergency_los_days.mean`` at 6.4, 6.5 and 6.55 days and prints
-(or writes between the README's ``knife-edge`` markers) the mean ED 4-hour and 12-hour shares
-and occupancy at each, with 95% CIs over replications.
+Runs the baseline with ``acute.emergency_los_days.mean`` a little below, at and a little above
+its calibrated 7.0 days and prints (or writes between the README's ``knife-edge`` markers) the
+mean ED 4-hour (all types and type 1) and 12-hour shares and the 08:00 occupancy at each, with
+95% CIs over replications.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from sim.core.stats import mean_ci  # noqa: E402
 from sim.experiment.runner import run_replications  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
-LOS_DAYS = (6.4, 6.5, 6.55)
-KPIS = (("ed_4h_pct", "4-hour"), ("ed_12h_pct", "12-hour"), ("acute_occupancy_pct", "occupancy"))
+LOS_DAYS = (6.9, 7.0, 7.1)  # the baseline: 7.0
+KPIS = (("ed_4h_pct", "4-hour"), ("ed_type1_4h_pct", "type 1 4-hour"), ("ed_12h_pct", "12-hour"),
+        ("acute_occupancy_0800_pct", "08:00 occupancy"))
 SEED = 2026
 START, END = "<!-- knife-edge:start -->", "<!-- knife-edge:end -->"
 
@@ -57,7 +59,7 @@ def table(rows: list[tuple[float, dict[str, tuple]]], replications: int) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--replications", type=int, default=5)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--write", type=Path, default=None, help="README to update in place")
     args = ap.parse_args()
     text = table(measure(args.replications, args.workers), args.replications)

@@ -72,10 +72,12 @@ def test_rota_costs_follow_the_hours_staffed() -> None:
     expected = (mean_on_duty(sc.ed.clinicians_per_shift) * c.ed_clinician_wte_per_year_gbp
                 + mean_on_duty(sc.ed.handover_staff) * c.ed_handover_wte_per_year_gbp) \
         * c.wte_per_post_24x7 * years(365)
-    assert sc.ed.capacity_cost(c, 365) == pytest.approx(expected)
+    cubicles = sc.ed.cubicles * 365 * c.ed_cubicle_day_gbp  # spaces: corridor places free
+    assert c.ed_cubicle_day_gbp > 0
+    assert sc.ed.capacity_cost(c, 365) == pytest.approx(expected + cubicles)
     assert flat.ed.capacity_cost(c, 365) == pytest.approx(
         (20 * c.ed_clinician_wte_per_year_gbp + 8 * c.ed_handover_wte_per_year_gbp)
-        * c.wte_per_post_24x7 * years(365))
+        * c.wte_per_post_24x7 * years(365) + cubicles)
 
 
 def _ed_alone(*sets: str):
@@ -123,3 +125,56 @@ def test_zero_day_patients_use_sdec_and_leave_at_any_hour() -> None:
     assert max(mon.level("acute.sdec_in_use").v) > 0
     stays = np.asarray(mon.tally("acute.stay_days").v) * 24
     assert stays.max() < 48  # no one held for the morning or for Monday
+
+
+def test_outlying_is_bounded_by_its_lever() -> None:
+    capped = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_beds=3"), 0)
+    outliers = np.asarray(capped.level("acute.outliers").v)
+    assert outliers.max() == 3  # full at times (40 free elective beds), never above the cap
+    none = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_beds=0"), 0)
+    assert max(none.level("acute.outliers").v) == 0
+
+
+def test_a_free_bed_in_another_ward_does_not_help() -> None:
+    """Same patients (common random numbers), same beds: split into wards, patients wait longer
+    for a bed while fewer beds are in use on average (beds fill unevenly)."""
+    sets = ("acute.outlying=false", "acute.beds=160",  # 120 general beds: queues form, drain
+            "acute.ward_outlying_after_hours=1e5")
+    one = simulate(_acute_alone(*sets, "acute.wards=1"), 0)
+    four = simulate(_acute_alone(*sets, "acute.wards=4"), 0)
+    wait_one = np.asarray(one.tally("acute.bed_wait").v).mean()
+    wait_four = np.asarray(four.tally("acute.bed_wait").v).mean()
+    assert wait_four > 5 * wait_one  # measured: 309 vs 7 min
+    assert max(four.level("acute.general_occupied").v) <= 120
+
+
+def test_escalation_beds_open_ward_by_ward_and_are_costed_by_the_bed_days_open() -> None:
+    from sim.model.replication import simulate as replicate
+    from sim.outputs.kpis import RunData, evaluate
+
+    sc = _acute_alone("acute.escalation_beds=10", "acute.escalation_trigger_pct=90",
+                      "acute.outlying=false", "acute.wards=2", "acute.beds=160",
+                      "costs.acute_bed_day_gbp=100")
+    rep = replicate(sc, 2026, 0)
+    available = np.asarray(rep.monitor.level("acute.general_available").v)
+    assert set(np.unique(available)) <= {120, 125, 130}  # each ward opens its own 5
+    assert available.max() > 120
+    window = rep.calendar.measurement
+    k = evaluate(RunData(rep.monitor, sc, rep.calendar), window)
+    bed_days = k["escalation_bed_days"]
+    assert 0 < bed_days < 10 * window.days
+    assert bed_days == pytest.approx(k["escalation_beds_open"] * window.days)
+    static = (sc.acute.beds + sc.acute.sdec_spaces) * window.days * 100
+    assert k["cost_acute_gbp"] == pytest.approx(static + 100 * bed_days)
+
+
+def test_a_long_wait_for_a_ward_ends_in_any_ward_with_a_free_bed() -> None:
+    """ward_outlying_after_hours: after that wait the first bed free in any ward is taken, so
+    with wards the wait's tail shrinks (same patients)."""
+    sets = ("acute.outlying=false", "acute.beds=160", "acute.wards=4")
+    never = simulate(_acute_alone(*sets, "acute.ward_outlying_after_hours=1e5"), 0)
+    after_2h = simulate(_acute_alone(*sets, "acute.ward_outlying_after_hours=2"), 0)
+    w_never = np.asarray(never.tally("acute.bed_wait").v)
+    w_after = np.asarray(after_2h.tally("acute.bed_wait").v)
+    assert np.percentile(w_after, 99) < 0.5 * np.percentile(w_never, 99)
+    assert max(after_2h.level("acute.general_occupied").v) <= 120

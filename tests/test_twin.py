@@ -18,7 +18,8 @@ occupancy is ~82% of all beds, ~92% of those emergencies may use, the queue form
 and the ED 4-hour figure (~82%) still depends strongly on beds. (Those figures are from before
 issue 17; since then SDEC spaces, outlying into the free ring-fenced beds and escalation beds
 leave this set-up clinician-bound: one replication gave ED 4-hour 70%, occupancy of the general
-beds 90%.)
+beds 90%.) Since the baseline's general beds are 20 wards (a patient needs a bed in their own),
+the comparison keeps that ward size (5 wards at a quarter) and turns outlying off.
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def comparison_scenario() -> Scenario:
     sets = [*scale_overrides(base, SCALE),
             "primary_care.enabled=false", "ucr.enabled=false", "virtual_ward.enabled=false",
             "d2a.enabled=false",
-            "elective.enabled=false", "run.measurement_days=120", f"acute.beds={beds}"]
+            "elective.enabled=false", "run.measurement_days=120", f"acute.beds={beds}",
+            # wards of the baseline's size (~95 beds: 20 wards at full scale, 5 at a quarter);
+            # no outlying (the twin models no cap above 0; electives are off here anyway)
+            f"acute.wards={max(1, round(base.acute.wards * SCALE))}",
+            "acute.outlying_max_beds=0"]
     return load_scenario(BASELINE, sets)
 
 

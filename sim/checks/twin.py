@@ -29,11 +29,16 @@ The logic as read from the documentation (times in minutes from the start date a
   with probability ``share``, held until a uniform time in [window_start, window_end] after
   arrival before the bed request. Until a bed is granted the patient boards in the ED (in
   the space): time in department ends when the bed is granted.
-* Direct emergency admissions (GP, SDEC): Poisson with the hour-of-day profile only; they and
-  ED boarders share one FIFO queue for the general beds (``beds - elective_ring_fenced_beds``,
-  plus ``escalation_beds`` while an hourly review finds the general beds at least
-  ``escalation_trigger_pct`` full); with ``outlying`` a patient takes a free ring-fenced elective
-  bed when no general bed is free, and a waiting one takes whichever frees first.
+* Direct emergency admissions (GP, SDEC): Poisson with the hour-of-day profile only. The general
+  beds (``beds - elective_ring_fenced_beds``) are ``wards`` equal wards; each admission belongs
+  to one ward, equally likely, and queues FIFO (with ED boarders) for a bed in it alone. A
+  ward's share of ``escalation_beds`` opens while an hourly review finds that ward at least
+  ``escalation_trigger_pct`` full. A patient still waiting after ``ward_outlying_after_hours``
+  takes the first bed free in any ward, ahead of the patients queuing for that ward. With
+  ``outlying`` (and ``outlying_max_beds`` unset) a patient
+  takes a free ring-fenced elective bed when no bed in their ward is free, and a waiting one
+  takes whichever frees first; ``outlying_max_beds = 0`` means no outlying. (A cap above 0 is
+  not modelled here: ``run_twin`` refuses it.)
 * ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``: in an SDEC space if
   one is free at admission (else the bed queue), leaving at any hour when the stay is over. The
   others
@@ -154,7 +159,18 @@ class _Twin:
         self.spaces = sb.Resource("spaces", capacity=ed.cubicles + ed.corridor_spaces,
                                   monitor=False, env=self.env)
         self.emergency_beds = ac.beds - ac.elective_ring_fenced_beds
-        self.beds = sb.Resource("beds", capacity=self.emergency_beds, monitor=False, env=self.env)
+        n = ac.wards
+        self.ward_beds = [self.emergency_beds // n + (i < self.emergency_beds % n)
+                          for i in range(n)]
+        self.ward_escalation = [ac.escalation_beds // n + (i < ac.escalation_beds % n)
+                                for i in range(n)]
+        self.wards = [sb.Resource(f"ward{i}", capacity=c, monitor=False, env=self.env)
+                      for i, c in enumerate(self.ward_beds)]
+        self.u_ward = _U(rng("acute.ward"))
+        if ac.outlying_max_beds not in (None, 0):
+            raise ValueError("the twin models outlying_max_beds unset (any free ring-fenced "
+                             "bed) or 0 (no outlying) only")
+        self.outlying = ac.outlying and ac.outlying_max_beds is None
         self.ring_fenced = sb.Resource("ring_fenced", capacity=ac.elective_ring_fenced_beds,
                                        monitor=False, env=self.env)
         self.sdec = sb.Resource("sdec", capacity=ac.sdec_spaces, monitor=False, env=self.env)
@@ -384,11 +400,13 @@ class _Escalation(sb.Component):
         tw = self.twin
         ac = tw.sc.acute
         while True:
-            high = tw.beds.claimed_quantity() >= tw.emergency_beds * ac.escalation_trigger_pct / 100
-            capacity = tw.emergency_beds + (ac.escalation_beds if high else 0)
-            if capacity != tw.beds.capacity():
-                tw.beds.set_capacity(capacity)
-                tw.available.tally(capacity)
+            for ward, base, extra in zip(tw.wards, tw.ward_beds, tw.ward_escalation,
+                                         strict=True):
+                high = ward.claimed_quantity() >= base * ac.escalation_trigger_pct / 100
+                capacity = base + (extra if high else 0)
+                if capacity != ward.capacity():
+                    ward.set_capacity(capacity)
+            tw.available.tally(sum(w.capacity() for w in tw.wards))
             yield self.hold(MIN_PER_HOUR)
 
 
@@ -412,14 +430,19 @@ class _Inpatient(_Patient):
             yield self.hold(tw.d_zero())
             self.release(tw.sdec)
             return
-        if ac.outlying and ac.elective_ring_fenced_beds > 0:
-            yield self.request(tw.beds, tw.ring_fenced, oneof=True)
+        ward = tw.wards[min(int(tw.u_ward() * len(tw.wards)), len(tw.wards) - 1)]
+        ring = [tw.ring_fenced] if tw.outlying and ac.elective_ring_fenced_beds > 0 else []
+        after = ac.ward_outlying_after_hours
+        if after is None:
+            yield self.request(ward, *ring, oneof=True)
         else:
-            yield self.request(tw.beds)
-        bed = tw.beds if self.isclaiming(tw.beds) else tw.ring_fenced
+            yield self.request(ward, *ring, oneof=True, fail_delay=after * MIN_PER_HOUR)
+            if self.failed():  # a long wait: the first bed free in any ward, ahead of its queue
+                yield self.request(*[(w, 1, -1) for w in tw.wards], *ring, oneof=True)
+        bed = next(r for r in (*tw.wards, tw.ring_fenced) if self.isclaiming(r))
         self.admitted()
         tw.occupy(+1)
-        if bed is tw.beds:
+        if bed is not tw.ring_fenced:
             tw.in_general(+1)
         if zero_day:
             yield self.hold(tw.d_zero())
@@ -443,7 +466,7 @@ class _Inpatient(_Patient):
                 tw.delay(-1)  # a place is found; the move itself is a daytime discharge
                 yield self.hold(till=tw.discharge_time(self.env.now()))
         tw.occupy(-1)
-        if bed is tw.beds:
+        if bed is not tw.ring_fenced:
             tw.in_general(-1)
         yield self.hold(ac.turnaround_hours * MIN_PER_HOUR)
         self.release(bed)

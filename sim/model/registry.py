@@ -76,7 +76,7 @@ BUILT_IN = (
                  virtual_ward.OBSERVATIONS, ("vw_bed_day_gbp",), series=virtual_ward.SERIES),
     ServiceEntry("ed", "Emergency department", ed.EmergencyDepartment, ed.OBSERVATIONS,
                  ("wte_per_post_24x7", "ed_clinician_wte_per_year_gbp",
-                  "ed_handover_wte_per_year_gbp"), series=ed.SERIES),
+                  "ed_handover_wte_per_year_gbp", "ed_cubicle_day_gbp"), series=ed.SERIES),
     ServiceEntry("acute", "Acute (G&A) beds", acute.AcuteBeds, acute.OBSERVATIONS,
                  ("acute_bed_day_gbp",), series=acute.SERIES),
     ServiceEntry("elective", "Elective care", elective.Elective, elective.OBSERVATIONS,

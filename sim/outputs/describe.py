@@ -36,7 +36,7 @@ FLOW = """```
    |        urgent suspected cancer first in every shared queue, then its own results clinic
    |        (FDS), treatment-planning clinic (decision to treat) and surgery | non-surgical
    |        first treatment, by tumour site; every wait is a capacity
- acute beds (one G&A pool; elective wards ring-fenced inside it)
+ acute beds (general beds in wards, a patient needing their own; elective wards ring-fenced)
    |-- medically fit -> home (daytime, fewer at weekends) | reablement (waits in bed) |
    |   other support (waits in bed) | early step-down to a virtual ward (queues until fit)
 ```"""

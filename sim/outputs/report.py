@@ -312,9 +312,15 @@ def _unit_costs(folder: Folder) -> dict:
 
 def _costs_note(folder: Folder) -> str:
     costs = _unit_costs(folder)
+    s = folder.summary
+    bed_days = s[s["kpi"] == "escalation_bed_days"]["mean"]
+    opened = (f" (mean {float(bed_days.iloc[0]):,.0f} bed-days open, KPI escalation_bed_days)"
+              if not bed_days.empty else "")
     return (f"<p class='note'>Costs of capacity over the measurement window, "
             f"{html.escape(str(costs.get('currency', 'GBP')))} at "
             f"{html.escape(str(costs.get('price_year', '?')))} prices, rounded to the pound. "
+            "ED includes its cubicles (ed_cubicle_day_gbp); acute includes escalation beds by "
+            f"the bed-days they were open{opened}, at acute_bed_day_gbp. "
             f"Unit costs: {html.escape(cost_label(costs))}.</p>")
 
 

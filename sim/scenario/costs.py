@@ -28,6 +28,10 @@ class CostsSection(Strict):
         default=0.0, description="ED clinician cost per WTE per year, with on-costs.")
     ed_handover_wte_per_year_gbp: NonNeg = Field(
         default=0.0, description="ED handover nurse cost per WTE per year, with on-costs.")
+    ed_cubicle_day_gbp: NonNeg = Field(
+        default=0.0, description="Cost of one ED cubicle (type 1 treatment space) for a day: "
+        "estates, equipment and cleaning, staff not included (they are costed as clinicians "
+        "and handover staff); corridor places have no cost of their own.")
     ucr_clinician_wte_per_year_gbp: NonNeg = Field(
         default=0.0, description="UCR clinician cost per WTE per year, with on-costs.")
     gp_slot_gbp: NonNeg = Field(default=0.0, description="Cost of one GP appointment offered.")

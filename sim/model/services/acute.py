@@ -1,12 +1,16 @@
 """Acute (G&A) beds: general beds for emergencies, ring-fenced elective beds, escalation beds
 and a same-day emergency care (SDEC) area.
 
-An emergency patient is admitted when a bed is free (until then they wait where they are: ED
-patients board). Zero-day (SDEC) patients take an SDEC space when one is free, else a G&A bed,
-and leave at any hour when their stay is over. When every general bed is taken, an emergency
-patient outlies into a free ring-fenced elective bed (``outlying``), so elective inpatients find
-fewer beds and are cancelled on the day: the coupling planners need to see. Escalation beds
-open at an hourly review while the general beds' occupancy is at or above the trigger.
+The general beds are ``wards`` equal wards (specialty groups): an emergency patient needs a bed
+in their own ward and is admitted when one is free there (until then they wait where they are:
+ED patients board), so patients wait while beds stand free in other wards, which is where exit
+block at 92-95% occupancy comes from. After ``ward_outlying_after_hours`` of waiting a patient
+takes the first bed free in any ward. Zero-day (SDEC) patients take an SDEC space when one is
+free, else a G&A bed, and leave at any hour when their stay is over. When their ward is full, an
+emergency patient outlies into a free ring-fenced elective bed (``outlying``, at most
+``outlying_max_beds`` at once), so elective inpatients find fewer beds and are cancelled on the
+day: the coupling planners need to see. Each ward's share of the escalation beds opens at an
+hourly review while that ward's occupancy is at or above the trigger.
 
 Stays over a day end when the patient is medically fit; they then go home, or wait in the bed
 for reablement or other support (delayed discharge, counted in bed-days). An inpatient eligible
@@ -25,6 +29,7 @@ Elective stays (about 13,000 a year) are a process that reads top to bottom; eme
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,10 +58,11 @@ GENERAL_AVAILABLE = "acute.general_available"  # general beds + escalation beds 
 OUTLIERS = "acute.outliers"  # emergency patients in ring-fenced elective beds
 NO_CRITERIA = "acute.no_criteria_to_reside"  # no longer need the bed, still in it
 SDEC_IN_USE = "acute.sdec_in_use"
+ESCALATION_OPEN = "acute.escalation_open"  # escalation beds open (their integral: bed-days)
 OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED),
                             levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED,
                                     GENERAL_OCCUPIED, GENERAL_AVAILABLE, OUTLIERS, NO_CRITERIA,
-                                    SDEC_IN_USE))
+                                    SDEC_IN_USE, ESCALATION_OPEN))
 
 
 SERIES = (
@@ -94,6 +100,16 @@ class Inpatient(Record):
         self.zero_day = False
 
 
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` beds in ``parts`` wards as equal as whole beds allow."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def _full(pool: Pool) -> bool:
+    """No bed free for a newcomer (all taken, or others already waiting)."""
+    return pool.in_use >= pool.capacity or pool.queued > 0
+
+
 class AcuteBeds(Service):
     name = "acute"
 
@@ -101,13 +117,25 @@ class AcuteBeds(Service):
         super().__init__(ctx, cfg)
         env, streams, monitor = ctx.env, ctx.streams, ctx.monitor
         self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
-        self.pool = Pool(env, self.general_beds, "acute.beds", queue=monitor.level(BED_QUEUE),
-                         busy=monitor.level(GENERAL_OCCUPIED))
+        # the general beds in equal wards (specialty groups); a patient needs a bed in their own
+        self.wards = [Pool(env, n, f"acute.ward{i}")
+                      for i, n in enumerate(_split(self.general_beds, cfg.wards))]
+        self.escalation = _split(cfg.escalation_beds, cfg.wards)  # each ward's escalation beds
+        self.ward_beds = [w.capacity for w in self.wards]
+        self.bed_queue = monitor.level(BED_QUEUE)
+        self.general_occupied = monitor.level(GENERAL_OCCUPIED)
+        self.u_ward = Uniforms(streams("route.acute.ward"))
+        after = cfg.ward_outlying_after_hours
+        self.overflow_after = None if after is None else after * MIN_PER_HOUR
+        self.overflow: deque[Inpatient] = deque()  # waiting for a bed in any ward
         self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
         self.sdec = Pool(env, cfg.sdec_spaces, "acute.sdec", busy=monitor.level(SDEC_IN_USE))
         self.available = monitor.level(GENERAL_AVAILABLE)
         self.available.set(0.0, self.general_beds)
+        self.escalation_open = 0  # escalation beds open now
+        self.escalation_bed_days = monitor.level(ESCALATION_OPEN)
         self.outliers = monitor.level(OUTLIERS)
+        self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_beds)
         self.no_criteria = monitor.level(NO_CRITERIA)
         if cfg.escalation_beds > 0:
             env.process(self._escalation_reviews())
@@ -165,55 +193,86 @@ class AcuteBeds(Service):
         p.zero_day = self.u_zero() < self.cfg.zero_day_share
         p.los = (self.zero_los.next() if p.zero_day
                  else max(self.em_los.next(), MIN_PER_DAY * 1.01))
+        ward = self.wards[min(int(self.u_ward() * len(self.wards)), len(self.wards) - 1)]
         if p.zero_day and self.sdec.in_use < self.sdec.capacity:
             self.sdec.request(lambda _t, p=p: self._bed(p, self.sdec))
-        elif self._general_full() and self._elective_free():
+        elif _full(ward) and self._elective_free():
             self._outlie(p)
         else:
-            self.pool.request(lambda _t, p=p: self._bed(p, self.pool), data=p)
+            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward), data=p,
+                         patience=self.overflow_after, on_renege=self._overflow)
+            self._count_general()
+
+    def _overflow(self, ticket) -> None:
+        """Waited ``ward_outlying_after_hours`` for a bed in their own ward: the patient takes
+        the first bed free in any ward (ahead of that ward's own queue)."""
+        p = ticket.data
+        free = [w for w in self.wards if not _full(w)]
+        if free:
+            ward = free[0]
+            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward))
+        else:
+            self.overflow.append(p)
+        self._count_general()
+
+    def _count_general(self) -> None:
+        """The general beds' levels (occupied, queue) are the sums over the wards."""
+        now = self.env.now
+        self.general_occupied.set(now, sum(w.in_use for w in self.wards))
+        self.bed_queue.set(now, sum(w.queued for w in self.wards) + len(self.overflow))
 
     # -- outlying and escalation --------------------------------------------------------------
-    def _general_full(self) -> bool:
-        return self.pool.in_use >= self.pool.capacity or self.pool.queued > 0
 
     def _elective_free(self) -> bool:
-        e = self.elective_pool
-        return self.cfg.outlying and e.in_use < e.capacity and not e.queued
+        e, cap = self.elective_pool, self.cfg.outlying_max_beds
+        return (self.cfg.outlying and e.in_use < e.capacity and not e.queued
+                and (cap is None or self.n_outliers < cap))
 
     def _outlie(self, p: Inpatient) -> None:
         """An emergency patient takes a free ring-fenced elective bed (at once)."""
         self.outliers.add(self.env.now, 1)
+        self.n_outliers += 1
         self.elective_pool.request(lambda _t, p=p: self._bed(p, self.elective_pool))
 
     def _outlie_waiting(self) -> None:
-        """A ring-fenced bed came free: the longest-waiting emergency patient outlies into it."""
-        while self.pool.queued and self._elective_free():
-            ticket = self.pool.withdraw_next()
+        """A ring-fenced bed (or an outlier place) came free: the next patient waiting for the
+        ward with the longest queue outlies into it."""
+        while self._elective_free():
+            waiting = [w for w in self.wards if w.queued]
+            if not waiting:
+                return
+            ticket = max(waiting, key=lambda w: w.queued).withdraw_next()
             if ticket is None:  # pragma: no cover
                 return
             self._outlie(ticket.data)
+            self._count_general()
 
     def _escalation_reviews(self):
-        """Hourly: open the escalation beds while general occupancy is at or above the
-        trigger, close them (as their patients leave) below it."""
-        cfg = self.cfg
+        """Hourly, ward by ward: open the ward's escalation beds while its occupancy is at or
+        above the trigger, close them (as their patients leave) below it."""
+        trigger = self.cfg.escalation_trigger_pct / 100
         while True:
-            base = self.general_beds
-            high = self.pool.in_use >= base * cfg.escalation_trigger_pct / 100
-            capacity = base + cfg.escalation_beds if high else base
-            if capacity != self.pool.capacity:
-                self.pool.set_capacity(capacity)
-                self.available.set(self.env.now, capacity)
+            for ward, base, extra in zip(self.wards, self.ward_beds, self.escalation, strict=True):
+                capacity = base + extra if ward.in_use >= base * trigger else base
+                if capacity != ward.capacity:
+                    self.escalation_open += capacity - ward.capacity
+                    ward.set_capacity(capacity)
+            now = self.env.now
+            self.available.set(now, self.general_beds + self.escalation_open)
+            self.escalation_bed_days.set(now, self.escalation_open)
+            self._count_general()
             yield self.env.timeout(MIN_PER_HOUR)
 
     def admit_elective(self) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
         no emergency patient is waiting for; False (cancelled on the day) if none."""
-        for pool in (self.elective_pool, self.pool):
-            if pool.in_use < pool.capacity and not pool.queued:
+        general = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
+        for pool in (self.elective_pool, general):
+            if not _full(pool):
                 p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
                 p.los = self.el_los.next()
                 pool.request(lambda _t, p=p, pool=pool: self._in_bed(p, pool))  # at once
+                self._count_general()
                 self.env.process(self._elective_stay(p))
                 return True
         self.cancelled.record(self.env.now, 1.0)
@@ -347,6 +406,8 @@ class AcuteBeds(Service):
         self.occupied.add(now, -1)
         if pool is self.elective_pool and p.kind == EMERGENCY:
             self.outliers.add(now, -1)
+            self.n_outliers -= 1
+            self._outlie_waiting()  # an outlier's place is free for the next one
         turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
         if turnaround > 0:
             self.after(turnaround, lambda pool=pool: self._free(pool))
@@ -354,9 +415,16 @@ class AcuteBeds(Service):
             self._free(pool)
 
     def _free(self, pool: Pool) -> None:
-        pool.release()
         if pool is self.elective_pool:
+            pool.release()
             self._outlie_waiting()
+            return
+        if self.overflow and pool.in_use <= pool.capacity:  # (not a closing escalation bed)
+            p = self.overflow.popleft()  # the bed passes straight to the longest overflow wait
+            self._bed(p, pool)
+        else:
+            pool.release()
+        self._count_general()
 
     def close(self) -> None:
         """Direct admissions still waiting for a bed are counted (censored), not dropped."""

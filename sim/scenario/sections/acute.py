@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Count, Duration, HourProfile, NonNeg, Prob, Shares, Strict, capacity
+from sim.scenario.base import (
+    Count,
+    Duration,
+    HourProfile,
+    NonNeg,
+    Prob,
+    Shares,
+    Strict,
+    capacity,
+    tagged,
+)
 from sim.scenario.costs import CostsSection
 
 
@@ -25,11 +35,21 @@ class AcuteSection(Strict):
         "Of those beds, how many only elective inpatients may use (an elective ward or hub); "
         "electives overflow into the rest when these are full.",
         lever="beds (within acute.beds)", default=0)
+    wards: int = Field(
+        default=1, ge=1, le=1000, description="The general beds (acute.beds less the ring-fenced "
+        "elective beds) as this many equal wards (specialty groups): an emergency patient needs "
+        "a bed in their own ward (each equally likely), so a free bed elsewhere does not help "
+        "them and beds fill unevenly; escalation beds are shared out among the wards the same "
+        "way. 1 = one pooled bed base.")
+    ward_outlying_after_hours: NonNeg | None = Field(
+        default=None, description="A patient who has waited this many hours for a bed in their "
+        "own ward takes the first bed free in any ward (an outlier on another specialty's "
+        "ward), ahead of that ward's own queue; none = never.")
     escalation_beds: Count = capacity(
         "Escalation beds (extra G&A beds opened under pressure, on top of acute.beds): open "
         "while the general beds' occupancy is at or above escalation_trigger_pct at an hourly "
-        "review, closed (as patients leave) below it. Costed as if open all year (an upper "
-        "bound).", lever="escalation beds", default=0)
+        "review, closed (as patients leave) below it. Costed by the bed-days they are open "
+        "(escalation_bed_days).", lever="escalation beds", default=0)
     escalation_trigger_pct: NonNeg = Field(
         default=95.0, le=100.0, description="Occupancy of the general (not ring-fenced) G&A beds, "
         "%, at or above which escalation beds are opened at the hourly review.")
@@ -37,6 +57,11 @@ class AcuteSection(Strict):
         default=True, description="Emergency patients outlie into free ring-fenced elective "
         "beds when every general bed is taken; elective inpatients then find fewer beds and "
         "are cancelled on the day.")
+    outlying_max_beds: Count | None = tagged(
+        "At most this many emergency patients outlie in ring-fenced elective beds at once "
+        "(elective wards protect their beds; nurses and specialty teams limit how many outliers "
+        "they take); none = any free elective bed. The rest board in ED.",
+        lever="outlying beds at once", default=None)
     sdec_spaces: Count = capacity(
         "Same-day emergency care (SDEC) / assessment-area spaces for zero-day emergency "
         "patients, outside the G&A beds; a zero-day patient takes a G&A bed when none is free.",
@@ -86,7 +111,7 @@ class AcuteSection(Strict):
         return self
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
-        """(G&A beds + escalation beds + SDEC spaces) x days x the cost of a staffed G&A
-        bed-day (escalation beds as if open all year; an SDEC space costed as a bed)."""
-        return ((self.beds + self.escalation_beds + self.sdec_spaces) * days
-                * costs.acute_bed_day_gbp)
+        """(G&A beds + SDEC spaces) x days x the cost of a staffed G&A bed-day (an SDEC space
+        costed as a bed). Escalation beds are not here: they open only under pressure, so the
+        cost KPIs charge them by the bed-days they were open (``escalation_bed_days``)."""
+        return (self.beds + self.sdec_spaces) * days * costs.acute_bed_day_gbp

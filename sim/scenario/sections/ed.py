@@ -92,7 +92,9 @@ class EDSection(Strict):
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Clinicians and handover staff on duty (mean over the week's hours) x WTE per 24x7
-        post x cost per WTE: costs follow the hours staffed."""
+        post x cost per WTE (costs follow the hours staffed), plus cubicles x days x the cost
+        of a cubicle-day (corridor places are not costed)."""
         staff = (mean_on_duty(self.clinicians_per_shift) * costs.ed_clinician_wte_per_year_gbp
                  + mean_on_duty(self.handover_staff) * costs.ed_handover_wte_per_year_gbp)
-        return staff * costs.wte_per_post_24x7 * years(days)
+        return (staff * costs.wte_per_post_24x7 * years(days)
+                + self.cubicles * days * costs.ed_cubicle_day_gbp)
