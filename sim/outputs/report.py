@@ -88,6 +88,36 @@ def _threshold(folder: Folder, kpi: str) -> float | None:
     return float(rows["threshold"].iloc[0]) if len(rows) else None
 
 
+def trajectory(folder: Folder, kpi: str) -> list[tuple[str, float]]:
+    """The (month, threshold) points of the first target on ``kpi`` when it is a trajectory
+    (more than one row in targets.csv), in month order; [] otherwise."""
+    t = folder.targets[folder.targets["kpi"] == kpi]
+    if t.empty:
+        return []
+    first = t[(t["target"] == t["target"].iloc[0]) & (t["scenario"] == t["scenario"].iloc[0])]
+    if len(first) < 2:
+        return []
+    return sorted((str(r["deadline"]), float(r["threshold"])) for _, r in first.iterrows())
+
+
+def _draw_target(ax, folder: Folder, kpi: str, months: list[str]) -> None:
+    """A trajectory as a step line through its points (each in force from its month on; a
+    point before the chart starts is in force from its first month); else one level line."""
+    points = trajectory(folder, kpi)
+    if not points:
+        target = _threshold(folder, kpi)
+        if target is not None:
+            ax.axhline(target, color="black", ls="--", lw=1, label=f"target {target:g}")
+        return
+    xs = [0 if m < months[0] else months.index(m) for m, _v in points if m <= months[-1]
+          and (m < months[0] or m in months)]
+    ys = [v for m, v in points if m <= months[-1] and (m < months[0] or m in months)]
+    if xs:
+        ax.step([*xs, len(months) - 1], [*ys, ys[-1]], where="post", color="black", ls="--",
+                lw=1, label="target trajectory")
+        ax.plot(xs, ys, "kD", ms=4)
+
+
 def series_chart(folder: Folder, kpi: str, title: str, unit: str):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
@@ -95,6 +125,7 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
     if m.empty or m["value"].isna().all():
         plt.close(fig)
         return None
+    all_months = sorted(m["month"].astype(str).unique())
     for name in folder.scenarios[:CHARTED]:
         rows = m[m["scenario"] == name]
         months = sorted(rows["month"].unique())
@@ -106,9 +137,7 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
         ax.plot(x, mean, marker="o", ms=3, label=name)
         ax.fill_between(x, lo, hi, alpha=0.2)
         ax.set_xticks(x, months, rotation=45, ha="right", fontsize=8)
-    target = _threshold(folder, kpi)
-    if target is not None:
-        ax.axhline(target, color="black", ls="--", lw=1, label=f"target {target:g}")
+    _draw_target(ax, folder, kpi, all_months)
     ax.set_title(f"{title}, by month (mean and 95% CI over replications)", fontsize=10)
     ax.set_ylabel(unit)
     ax.set_xlabel("month (measurement window; warm-up excluded)")
@@ -242,10 +271,17 @@ def _verdict_cell(r) -> str:
             f"{SYMBOLS.get(v, '')} {_number(r['mean'])}</td>")
 
 
+def _point_name(targets: pd.DataFrame, r) -> str:
+    """A target's name in the overview: its id, with "by YYYY-MM" for a trajectory's point."""
+    same = targets[(targets["target"] == r["target"]) & (targets["scenario"] == r["scenario"])]
+    return f"{r['target']} by {r['deadline']}" if len(same) > 1 else str(r["target"])
+
+
 def _overview_html(folder: Folder) -> str:
     """Verdicts for a board's glance: targets down and scenarios across for a few scenarios;
     scenarios down and targets across (headers turned) when there are many, so it fits."""
-    t = folder.targets
+    t = folder.targets.copy()
+    t["target"] = [_point_name(folder.targets, r) for _, r in folder.targets.iterrows()]
     tids = list(dict.fromkeys(t["target"]))
     by = {(r["scenario"], r["target"]): r for _, r in t.iterrows()}
     if len(folder.scenarios) <= WIDE_OVERVIEW:

@@ -6,6 +6,7 @@ overrides one key of the baseline is pointed at their own file, not at the basel
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -118,10 +119,18 @@ def _merge_targets(base: list[Any], child: list[Any]) -> list[Any]:
     for t in child:
         tid = _target_id(t)
         if tid is not None and tid in index:
-            merged[index[tid]] = _merge(merged[index[tid]], t)
+            merged[index[tid]] = _merge(_without_final(merged[index[tid]], t), t)
         else:
             merged.append(t)
     return merged
+
+
+def _without_final(base: Any, child: Any) -> Any:
+    """A child giving a trajectory (``thresholds``) replaces the single threshold and deadline
+    it inherits, unless it gives them too: they default to its last point."""
+    if not (isinstance(base, dict) and isinstance(child, dict) and "thresholds" in child):
+        return base
+    return {k: v for k, v in base.items() if k not in ("threshold", "deadline")}
 
 
 def parse_set(item: str) -> tuple[list[str], Any]:
@@ -181,9 +190,10 @@ def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> tuple[Raw, list[P
             problems += exc.problems
             continue
         if path[0] == "targets":
-            for t in out["targets"]:
+            for i, t in enumerate(out["targets"]):
                 if _target_id(t) == path[1]:
-                    t[path[2]] = value
+                    out["targets"][i] = {**_without_final(t, {path[2]: value}),
+                                         path[2]: value}
             prov[tuple(path)] = SET_SOURCE
         else:
             node = out
@@ -263,6 +273,7 @@ def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None
                 msg = "unknown key" + _unknown_key_hint(tuple(err["loc"]), key)
             problems.append(Problem(_source(prov, path, label), key, msg))
         raise InputError(problems) from None
+    problems += _late_points(scenario, prov, label)
     if problems:
         raise InputError(problems)
     if warnings is not None:
@@ -325,12 +336,13 @@ def percentage_warnings(scenario: Scenario, prov: Provenance, label: str,
             if fraction_slip(float(value), kind):
                 found.append(_slip(key, float(value),
                                    _source(prov, tuple(key.split(".")), label)))
-    for t in scenario.targets:
-        if kpi_units.get(t.kpi) == "%":
+    for target in scenario.targets:
+        for t in target.points():
+            field = f"thresholds.{t.deadline}" if target.thresholds else "threshold"
             kind = "ceiling" if t.op == "<=" else "share"
-            if fraction_slip(t.threshold, kind):
-                source = _source(prov, ("targets", t.id, "threshold"), label)
-                found.append(_slip(f"targets[{t.id}].threshold", t.threshold, source))
+            if kpi_units.get(t.kpi) == "%" and fraction_slip(t.threshold, kind):
+                source = _source(prov, ("targets", t.id, field.partition(".")[0]), label)
+                found.append(_slip(f"targets[{t.id}].{field}", t.threshold, source))
     return found
 
 
@@ -339,6 +351,24 @@ def _value_at(scenario: BaseModel, key: str) -> Any:
     for part in key.split("."):
         node = getattr(node, part, None)
     return node
+
+
+def last_month(scenario: Scenario) -> str:
+    """The run's last simulated month, YYYY-MM."""
+    r = scenario.run
+    last_day = r.start_date + dt.timedelta(days=r.warmup_days + r.measurement_days - 1)
+    return last_day.strftime("%Y-%m")
+
+
+def _late_points(scenario: Scenario, prov: Provenance, label: str) -> list[Problem]:
+    """Trajectory points after the run's end: a planned deadline the run cannot judge is an
+    input error (judging it on the window instead would answer a different question)."""
+    end = last_month(scenario)
+    return [Problem(_source(prov, ("targets", t.id, "thresholds"), label),
+                    f"targets[{t.id}].thresholds.{month}",
+                    f"deadline {month} is after the run's end ({end}); lengthen "
+                    "run.measurement_days or drop the point")
+            for t in scenario.targets for month in (t.thresholds or {}) if month > end]
 
 
 def _target_problems(raw: Raw, prov: Provenance, label: str,

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from sim.scenario.base import Op, Prob, Strict, tagged
 from sim.scenario.costs import CostsSection
@@ -75,7 +75,31 @@ class Target(Strict):
         description="Month (YYYY-MM) at which it is judged; that month's value is used when it "
         "falls inside the measurement window, otherwise the whole window's.",
     )
+    thresholds: dict[str, float] | None = Field(
+        default=None,
+        description="A trajectory: month (YYYY-MM) -> threshold, each point judged in its "
+        "month (one row per point in targets.csv). ``threshold`` and ``deadline`` then default "
+        "to the last point (the final goal, which seek and the overview use). A point after "
+        "the run's end is an input error.",
+    )
     source: str = Field(default="", description="Where the target comes from.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _final_point(cls, data: Any) -> Any:
+        """A trajectory's final point stands in for ``threshold``/``deadline`` left out, so
+        code that reads one threshold reads the final goal."""
+        if not isinstance(data, dict) or not isinstance(data.get("thresholds"), dict) \
+                or not data["thresholds"]:
+            return data
+        points = {str(m): v for m, v in data["thresholds"].items() if MONTH_RE.match(str(m))}
+        if not points:
+            return data
+        last = max(points)
+        out = dict(data)
+        out.setdefault("threshold", points[last])
+        out.setdefault("deadline", last)
+        return out
 
     @field_validator("deadline")
     @classmethod
@@ -83,6 +107,36 @@ class Target(Strict):
         if v is not None and not MONTH_RE.match(v):
             raise ValueError("deadline must be a month written YYYY-MM")
         return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _months(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("thresholds needs at least one month = threshold")
+        bad = [m for m in v if not MONTH_RE.match(m)]
+        if bad:
+            raise ValueError(f"thresholds: {', '.join(bad)} is not a month written YYYY-MM")
+        return dict(sorted(v.items()))
+
+    @model_validator(mode="after")
+    def _final_agrees(self) -> Target:
+        if self.thresholds:
+            last = max(self.thresholds)
+            if (self.deadline, self.threshold) != (last, self.thresholds[last]):
+                raise ValueError(
+                    f"threshold and deadline must be the trajectory's last point ({last} = "
+                    f"{self.thresholds[last]:g}) or be left out")
+        return self
+
+    def points(self) -> list[Target]:
+        """The target as judged: itself, or one target per trajectory point (its month as the
+        deadline, its threshold)."""
+        if not self.thresholds:
+            return [self]
+        return [self.model_copy(update={"threshold": v, "deadline": m, "thresholds": None})
+                for m, v in self.thresholds.items()]
 
 
 class JudgementSection(Strict):
