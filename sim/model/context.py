@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import simpy
 
@@ -21,3 +24,5 @@ class Context:
     monitor: Monitor
     population: int  # GP-registered people
     growth_pct: float  # compound demand growth, % a year from the start date
+    # capacity schedules (dotted key -> date -> level): sim.model.scheduling applies them
+    schedules: Mapping[str, Mapping[dt.date, Any]] = field(default_factory=dict)

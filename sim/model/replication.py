@@ -50,7 +50,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> Replication:
     env = simpy.Environment()
     monitor = Monitor(*registry.all_observations())
     ctx = Context(env, cal, Streams(seed, replication), monitor, scenario.population.size,
-                  scenario.demand.growth_pct_per_year)
+                  scenario.demand.growth_pct_per_year, scenario.schedules)
     services = build(scenario, ctx)
     env.run(until=cal.end)
     for svc in services.values():

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import InputError, Problem, did_you_mean
 from sim.scenario.fields import field_model, iter_fields
+from sim.scenario.schedules import split_schedules
 from sim.scenario.schema import RENAMED_KEYS, Scenario, Target, scenario_model
 
 SET_SOURCE = "--set"
@@ -263,11 +264,17 @@ def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None
     KPI be checked for fractions. ``warnings``, when given, receives the values that are valid
     but probably not what was meant (:func:`percentage_warnings`)."""
     problems = [*(problems or []), *_target_problems(raw, prov, label, known_kpis)]
+    raw, late = split_schedules(raw, scenario_model(),
+                                lambda key: _source(prov, tuple(key.split(".")), label))
+    problems += late
+    scheduled = {key for p in late for key in [p.key, p.key.rpartition(".")[0]]}
     try:
         scenario = scenario_model().model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
             key, path = _key_for(tuple(err["loc"]), raw)
+            if key in scheduled:
+                continue  # a schedule already reported with its own reason
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key" + _unknown_key_hint(tuple(err["loc"]), key)

@@ -168,6 +168,30 @@ class Scenario(Strict):
     targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
     judgement: JudgementSection = JudgementSection()
     costs: CostsSection = CostsSection()
+    schedules: dict[str, dict[dt.date, Any]] = Field(
+        default_factory=dict,
+        description="Capacity schedules by dotted key: date -> level from that date. Written "
+        "where the capacity is (``virtual_ward.beds = { \"2025-02-01\" = 260, \"2025-10-01\" = "
+        "520 }``); the loader moves them here and leaves the first level in the field.")
+
+    @model_validator(mode="after")
+    def _schedules_agree(self) -> Scenario:
+        """A schedule (as a resolved scenario carries it) names a capacity field, starts on
+        the run's start date and its first level is the field's value."""
+        from sim.scenario.fields import capacity_keys
+
+        known = set(capacity_keys(type(self)))
+        for key, levels in self.schedules.items():
+            if key not in known:
+                raise ValueError(f"schedules: {key} is not a capacity field")
+            node: Any = self
+            for part in key.split("."):
+                node = getattr(node, part)
+            first = min(levels) if levels else None
+            if first != self.run.start_date or levels[first] != node:
+                raise ValueError(f"schedules: {key} must start on run.start_date with the "
+                                 "field's value")
+        return self
 
 
 # Sections that services registered at run time add (sim.model.registry.register); the static

@@ -34,6 +34,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow, levels
 from sim.model.services.base import Record, Service, next_opening
 from sim.scenario.sections.acute import AcuteSection
 
@@ -107,7 +108,9 @@ class AcuteBeds(Service):
         self.available.set(0.0, self.general_beds)
         self.outliers = monitor.level(OUTLIERS)
         self.no_criteria = monitor.level(NO_CRITERIA)
-        if cfg.escalation_beds > 0:
+        self.beds_cfg = cfg  # the bed levels in force (a capacity schedule changes them)
+        follow(ctx, "acute", cfg, self._set_beds)
+        if any(c.escalation_beds > 0 for _t, c in levels(ctx, "acute", cfg)):
             env.process(self._escalation_reviews())
         self.occupied = monitor.level(OCCUPIED)
         self.waiting = monitor.level(DIRECT_WAITING)
@@ -191,11 +194,22 @@ class AcuteBeds(Service):
                 return
             self._outlie(ticket.data)
 
+    def _set_beds(self, cfg: AcuteSection) -> None:
+        """Beds and SDEC spaces in force from now; patients in beds above a lower count stay
+        until they leave (escalation beds reopen at the next hourly review)."""
+        self.beds_cfg = cfg
+        self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
+        self.elective_pool.set_capacity(cfg.elective_ring_fenced_beds)
+        self.sdec.set_capacity(cfg.sdec_spaces)
+        if self.pool.capacity != self.general_beds:
+            self.pool.set_capacity(self.general_beds)
+            self.available.set(self.env.now, self.general_beds)
+
     def _escalation_reviews(self):
         """Hourly: open the escalation beds while general occupancy is at or above the
         trigger, close them (as their patients leave) below it."""
-        cfg = self.cfg
         while True:
+            cfg = self.beds_cfg
             base = self.general_beds
             high = self.pool.in_use >= base * cfg.escalation_trigger_pct / 100
             capacity = base + cfg.escalation_beds if high else base

@@ -21,6 +21,7 @@ from sim.core.distributions import draw
 from sim.core.monitor import Observations
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import levels
 from sim.model.services.base import Service
 from sim.scenario.sections.primary_care import PrimaryCareSection
 
@@ -59,6 +60,9 @@ class PrimaryCare(Service):
         first_wd = calendar.start_date.weekday()
         weekday = (np.arange(length) + first_wd) % 7
         slots = np.asarray(cfg.gp_slots_per_weekday, dtype=float)[weekday]
+        for at, level in levels(ctx, "primary_care", cfg)[1:]:  # a capacity schedule
+            day = int(at // MIN_PER_DAY)
+            slots[day:] = np.asarray(level.gp_slots_per_weekday, dtype=float)[weekday[day:]]
         self.same_day_free = np.floor(slots * cfg.same_day_slot_share).astype(np.int64)
         self.routine_free = np.floor(slots).astype(np.int64) - self.same_day_free
         self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day

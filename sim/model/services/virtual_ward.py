@@ -21,6 +21,7 @@ from sim.core.distributions import Sampler, Uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow
 from sim.model.services.base import Exit, Record, Service
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
@@ -47,7 +48,8 @@ class VirtualWard(Service):
     def __init__(self, ctx: Context, cfg: VirtualWardSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.accept_limit = min(cfg.places(), cfg.beds * cfg.accept_below_pct / 100)
+        self.accept_limit = 0.0
+        follow(ctx, "virtual_ward", cfg, self._set_places)
         self.occupied = monitor.level(OCCUPIED)
         self.offered = monitor.tally(OFFERED)
         self.t_los = monitor.tally(LOS_DAYS)
@@ -63,6 +65,11 @@ class VirtualWard(Service):
         times = poisson_times(streams("arrivals.vw.direct"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self.try_admit, STEP_UP, "community", True)
+
+    def _set_places(self, cfg: VirtualWardSection) -> None:
+        """Beds and staffing in force (a schedule changes them): patients on the ward above
+        a lower limit stay until they leave."""
+        self.accept_limit = min(cfg.places(), cfg.beds * cfg.accept_below_pct / 100)
 
     def offers(self) -> dict[str, Port]:
         return {"step_up": lambda r: self.try_admit(STEP_UP, r.source),

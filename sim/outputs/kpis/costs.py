@@ -6,18 +6,20 @@ in the scenario's ``[costs]``); one KPI per registered service, and the total.
 
 from __future__ import annotations
 
-from sim.core.clock import Window
+from sim.core.clock import MIN_PER_DAY, Window
 from sim.model import registry
 from sim.outputs.kpis.base import KpiFunc, RunData, kpi
 
 
 def _cost(section: str) -> KpiFunc:
     def f(data: RunData, window: Window) -> float:
-        return registry.capacity_cost(data.scenario, section, window.days)
+        return registry.capacity_cost(data.scenario, section, window.days,
+                                      window.start / MIN_PER_DAY)
 
     f.__doc__ = (f"Cost of {section.replace('_', ' ')} capacity over the window, in the "
                  "scenario's currency: capacity (staff on duty x WTE per post x cost per WTE, "
-                 "or beds / packages / slots / sessions x unit cost) x the window's length.")
+                 "or beds / packages / slots / sessions x unit cost) x the days at each level "
+                 "in the window (a capacity schedule changes the level on its dates).")
     return f
 
 
@@ -29,4 +31,5 @@ for _section in registry.REGISTRY:
 def cost_total_gbp(data: RunData, window: Window) -> float:
     """Total cost of capacity over the window: the sum of the cost_<service>_gbp KPIs of the
     services switched on (unit costs in the scenario's [costs])."""
-    return sum(registry.capacity_cost(data.scenario, s, window.days) for s in registry.REGISTRY)
+    return sum(registry.capacity_cost(data.scenario, s, window.days, window.start / MIN_PER_DAY)
+               for s in registry.REGISTRY)

@@ -36,6 +36,7 @@ from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.monitor import Observations, SeriesSpec
 from sim.model.context import Context
 from sim.model.ports import Port, Referral
+from sim.model.scheduling import follow
 from sim.model.services.base import Service
 from sim.model.services.elective import fluid
 from sim.model.services.elective.ledger import DayLedger
@@ -105,6 +106,8 @@ class Elective(Service):
         self.growth_pct = ctx.growth_pct
         self.population = ctx.population
         self.rates = fluid.rates(cfg, ctx.population)
+        self.cancer_starts_per_week = cfg.cancer.treatment_starts_per_week
+        follow(ctx, "elective", cfg, self._set_capacity)
         self.rng_ref = streams("arrivals.elective")
         self.rng_attr = streams("route.elective.pathway")
         self.rng_init = streams("init.elective.list")
@@ -449,8 +452,14 @@ class Elective(Service):
         self.dtt[i] = now
         self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
 
+    def _set_capacity(self, cfg: ElectiveSection) -> None:
+        """Clinic, test, theatre and cancer treatment capacity in force from today (a
+        capacity schedule changes it); demand rates are not capacities and stay."""
+        self.rates = fluid.rates(cfg, self.population)
+        self.cancer_starts_per_week = cfg.cancer.treatment_starts_per_week
+
     def _cancer_treatments(self, now: float) -> None:
-        slots = self._slots("cancer", 0, self.cfg.cancer.treatment_starts_per_week)
+        slots = self._slots("cancer", 0, self.cancer_starts_per_week)
         q = self.treat_cancer
         while slots and q:
             slots -= 1
