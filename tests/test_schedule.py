@@ -147,3 +147,25 @@ def _value(scenario, key: str):
     for part in key.split("."):
         node = getattr(node, part)
     return node
+
+
+class _Folder:
+    def __init__(self, manifest: dict) -> None:
+        self.manifest = manifest
+
+
+def test_the_report_draws_each_schedule_from_the_manifest() -> None:
+    from sim.outputs.report import schedule_chart
+
+    sc = load_scenario(BASELINE, [VW_DOUBLES, 'ed.clinicians_per_shift={ "2025-02-01" = 10, '
+                                  '"2025-12-01" = [8, 8, 8, 8, 8, 8, 8, 8, 12, 12, 12, 12, 12, '
+                                  '12, 12, 12, 12, 12, 12, 12, 10, 10, 10, 10] }'])
+    fig = schedule_chart(_Folder({"scenario_name": "plan",
+                                  "scenario": sc.model_dump(mode="json")}))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["ed.clinicians_per_shift (mean staff on duty), by date",
+                      "virtual_ward.beds, by date"]
+    beds = fig.axes[1].lines[0].get_ydata()
+    assert list(beds) == [260, 520, 520]
+    assert schedule_chart(_Folder({"scenario": load_scenario(BASELINE).model_dump(
+        mode="json")})) is None

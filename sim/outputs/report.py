@@ -10,6 +10,7 @@ target is drawn as a line, and only the measurement window is shown (warm-up exc
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import json
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
+from sim.core.rota import mean_on_duty
 from sim.core.stats import mean_ci
 from sim.outputs.histograms import HISTOGRAMS
 from sim.outputs.kpis import KPIS
@@ -143,6 +145,49 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
     ax.set_xlabel("month (measurement window; warm-up excluded)")
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def _resolved(folder: Folder) -> dict[str, dict]:
+    """Each scenario's resolved settings, as the manifest keeps them (a run or a batch)."""
+    man = folder.manifest
+    if isinstance(man.get("scenarios"), dict):
+        return {k: v for k, v in man["scenarios"].items() if isinstance(v, dict)}
+    return {str(man.get("scenario_name", "")): man["scenario"]} if isinstance(
+        man.get("scenario"), dict) else {}
+
+
+def _level_number(level: object) -> float:
+    """A dated level as one number: a rota as its mean staff on duty over the week."""
+    return float(mean_on_duty(level)) if isinstance(level, list) else float(level)
+
+
+def schedule_chart(folder: Folder):
+    """Every capacity schedule as a step line (level against date, to the run's end): the
+    plan a scenario was run with. A rota level is drawn as its mean staff on duty."""
+    plans = {name: sc.get("schedules") or {} for name, sc in _resolved(folder).items()}
+    keys = sorted({k for sched in plans.values() for k in sched})
+    if not keys:
+        return None
+    plt = _plt()
+    fig, axes = plt.subplots(len(keys), 1, figsize=(7.5, 1.9 * len(keys) + 0.6), squeeze=False)
+    for ax, key in zip(axes[:, 0], keys, strict=True):
+        for name, sched in list(plans.items())[:CHARTED]:
+            if key not in sched:
+                continue
+            run = _resolved(folder)[name]["run"]
+            start = dt.date.fromisoformat(run["start_date"])
+            end = start + dt.timedelta(days=run["warmup_days"] + run["measurement_days"])
+            days = sorted(sched[key])
+            xs = [dt.date.fromisoformat(d) for d in days] + [end]
+            ys = [_level_number(sched[key][d]) for d in days]
+            ax.step(xs, [*ys, ys[-1]], where="post", label=name)
+        rota = any(isinstance(v, list) for sched in plans.values()
+                   for v in sched.get(key, {}).values())
+        ax.set_title(f"{key}{' (mean staff on duty)' if rota else ''}, by date", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
     return fig
 
 
@@ -457,6 +502,9 @@ def build_report(path: Path) -> Path:
     fig = comparison_chart(folder)
     if fig is not None:
         charts.append(("comparison", *_save(fig, path, "chart_comparison", stamp)))
+    fig = schedule_chart(folder)
+    if fig is not None:
+        charts.append(("schedules", *_save(fig, path, "chart_capacity_schedules", stamp)))
 
     def imgs(section: str) -> str:
         return "".join(f'<figure><img class="chart" alt="{f}" src="data:image/png;base64,{d}">'
@@ -486,6 +534,10 @@ def build_report(path: Path) -> Path:
              "<h2>Distributions</h2>", _charted_note(folder), imgs("distribution")]
     if folder.comparison is not None:
         parts += ["<h2>Scenario comparison</h2>", imgs("comparison")]
+    if any(s == "schedules" for s, _f, _d in charts):
+        parts += ["<h2>Capacity plan</h2>", "<p class='note'>Capacities given as dated levels "
+                  "(each in force from its date to the next); costs count the days at each "
+                  "level.</p>", imgs("schedules")]
     parts += ["<h2>Costs</h2>", _costs_note(folder), _costs_html(folder)]
     per = per_patient_table(folder)
     if per is not None:
