@@ -101,6 +101,9 @@ def alone(service: str, sets: list[str], warmup_days: int, measurement_days: int
     if service == "ucr":
         others += ["ucr.localities=[]", "ucr.conveyance_per_hour_waited=0.0"]
     run = [f"population.size={population}", "demand.growth_pct_per_year=0.0",
+           f"seasons.emergency_los_month_profile={flat(12)}",
+           f"seasons.emergency_admission_month_profile={flat(12)}",
+           "seasons.bank_holidays=false",
            "run.start_date=2025-01-06", f"run.warmup_days={warmup_days}",
            f"run.measurement_days={measurement_days}"]
     return load_scenario(BASELINE, [*others, *run, *sets])

@@ -12,6 +12,7 @@ import simpy
 from sim.core.clock import Calendar
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
+from sim.core.seasons import Season
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,4 @@ class Context:
     growth_pct: float  # compound demand growth, % a year from the start date
     # capacity schedules (dotted key -> date -> level): sim.model.scheduling applies them
     schedules: Mapping[str, Mapping[dt.date, Any]] = field(default_factory=dict)
+    season: Season = field(default_factory=Season)  # winter multipliers, bank holidays

@@ -19,6 +19,7 @@ from sim.scenario.sections.ed import EDSection
 from sim.scenario.sections.elective import ElectiveSection
 from sim.scenario.sections.primary_care import PrimaryCareSection
 from sim.scenario.sections.reablement import ReablementSection
+from sim.scenario.sections.seasons import SeasonsSection
 from sim.scenario.sections.ucr import UCRSection
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
@@ -168,6 +169,7 @@ class Scenario(Strict):
     targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
     judgement: JudgementSection = JudgementSection()
     costs: CostsSection = CostsSection()
+    seasons: SeasonsSection = SeasonsSection()
     schedules: dict[str, dict[dt.date, Any]] = Field(
         default_factory=dict,
         description="Capacity schedules by dotted key: date -> level from that date. Written "

@@ -165,7 +165,8 @@ class AcuteBeds(Service):
             self.waiting.add(self.env.now, 1)
         p.zero_day = self.u_zero() < self.cfg.zero_day_share
         p.los = (self.zero_los.next() if p.zero_day
-                 else max(self.em_los.next(), MIN_PER_DAY * 1.01))
+                 else max(self.em_los.next() * self.ctx.season.los_factor(self.env.now),
+                          MIN_PER_DAY * 1.01))
         if p.zero_day and self.sdec.in_use < self.sdec.capacity:
             self.sdec.request(lambda _t, p=p: self._bed(p, self.sdec))
         elif self._general_full() and self._elective_free():
@@ -332,13 +333,18 @@ class AcuteBeds(Service):
         cfg = self.cfg
         now = self.env.now
         at = next_opening(now, cfg.discharge_open_hour, cfg.discharge_close_hour)
-        weekday = (self.first_weekday + int(at // MIN_PER_DAY)) % 7
-        if weekday >= 5 and self.u_weekend() >= cfg.weekend_discharge_share:
-            at = (at - at % MIN_PER_DAY) + (7 - weekday) * MIN_PER_DAY  # Monday
-            at += cfg.discharge_open_hour * MIN_PER_HOUR
+        day = int(at // MIN_PER_DAY)
+        if self._day_off(day) and self.u_weekend() >= cfg.weekend_discharge_share:
+            while self._day_off(day):  # the next working day: Monday, or after a bank holiday
+                day += 1
+            at = day * MIN_PER_DAY + cfg.discharge_open_hour * MIN_PER_HOUR
         if at > now:
             at += self.u_spread() * cfg.discharge_spread_hours * MIN_PER_HOUR
         return at - now
+
+    def _day_off(self, day: int) -> bool:
+        """A weekend day or a bank holiday: fewer discharges (weekend_discharge_share)."""
+        return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
 
     def _release(self, p: Inpatient, how) -> None:
         now = self.env.now

@@ -154,7 +154,8 @@ class EmergencyDepartment(Service):
             self.after(self.type3_draw.next(), lambda p=p: self._depart(p))
             return
         p.handed_over = False
-        p.admit = self.u_admit() < self.cfg.admission_share
+        p.admit = (self.u_admit() < self.cfg.admission_share
+                   * self.ctx.season.admission_factor(self.env.now))
         p.handover_mins = self.handover_draw.next()
         p.assess_mins = self.assess_draw.next()
         p.investigation_mins = self.invest_draw.next()

@@ -63,6 +63,7 @@ class PrimaryCare(Service):
         for at, level in levels(ctx, "primary_care", cfg)[1:]:  # a capacity schedule
             day = int(at // MIN_PER_DAY)
             slots[day:] = np.asarray(level.gp_slots_per_weekday, dtype=float)[weekday[day:]]
+        slots[[d for d in ctx.season.holidays if d < length]] = 0.0  # closed on bank holidays
         self.same_day_free = np.floor(slots * cfg.same_day_slot_share).astype(np.int64)
         self.routine_free = np.floor(slots).astype(np.int64) - self.same_day_free
         self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day

@@ -328,7 +328,8 @@ class Elective(Service):
                 self.diag_unscheduled[m].add(now, other[len(fu) + m])
                 self.diag_direct[m].add(now, other[len(fu) + len(unsched) + m])
             self._remove_due()
-            if (first_wd + day) % 7 < 5:  # outpatients, diagnostics and theatres on weekdays
+            if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
+                # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
                 self._outpatients(now)
                 self._diagnostics(now)
                 self._cancer_treatments(now)
