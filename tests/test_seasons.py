@@ -65,3 +65,15 @@ def test_winter_months_stay_longer_than_summer() -> None:
     s = Season.of(CAL, los, sc.seasons.emergency_admission_month_profile, True)
     mean = np.mean([s.los_factor(d * MIN_PER_DAY) for d in range(59, 59 + 365)])
     assert mean == pytest.approx(1.0, abs=0.01)  # the calibrated annual mean holds
+
+
+def test_growth_by_service_overrides_the_default_for_that_service_only() -> None:
+    """ED demand growing 50% a year from the start: more ED attendances in the second year's
+    first month than with no growth; the GP's need is unchanged (common random numbers)."""
+    base = load_scenario(BASELINE)
+    sets = [*scale_overrides(base, 0.05), "run.warmup_days=365", "run.measurement_days=30"]
+    flat = run_replication(load_scenario(BASELINE, sets), 5, 0)
+    grown = run_replication(load_scenario(
+        BASELINE, [*sets, "demand.growth_pct_per_year_by_service={ed=50.0}"]), 5, 0)
+    assert grown.kpis["ed_type1_attendances"] > 1.3 * flat.kpis["ed_type1_attendances"]
+    assert grown.flows["primary_care"] == flat.flows["primary_care"]

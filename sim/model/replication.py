@@ -7,7 +7,7 @@ observations directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import simpy
 
@@ -45,7 +45,8 @@ def season_of(scenario: Scenario, cal: Calendar) -> Season:
 
 def build(scenario: Scenario, ctx: Context) -> dict[str, Service]:
     """Create the enabled services and connect their ports; returns them by section."""
-    made = {e.section: e.service(ctx, getattr(scenario, e.section))
+    made = {e.section: e.service(replace(ctx, growth_pct=scenario.demand.growth_for(e.section)),
+                                 getattr(scenario, e.section))
             for e in registry.enabled(scenario)}
     connect(made, registry.links())
     return made

@@ -60,8 +60,25 @@ class PopulationSection(Strict):
 
 class DemandSection(Strict):
     growth_pct_per_year: float = tagged(
-        "Compound growth of every demand stream, % per year from the start date.",
+        "Compound growth of every demand stream, % per year from the start date (the default "
+        "for every service not named in growth_pct_per_year_by_service).",
         lever="% a year", default=0.0, ge=-50, le=100)
+    growth_pct_per_year_by_service: dict[str, float] = Field(
+        default_factory=dict,
+        description="Growth of one service's demand, % per year from the start date, by "
+        "section name (ed = 2.0, elective = 3.5); overrides growth_pct_per_year for it.")
+
+    @field_validator("growth_pct_per_year_by_service")
+    @classmethod
+    def _plausible(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [f"{k} = {g:g}" for k, g in v.items() if not -50 <= g <= 100]
+        if bad:
+            raise ValueError(f"growth must be between -50 and 100 % a year ({', '.join(bad)})")
+        return v
+
+    def growth_for(self, section: str) -> float:
+        """The demand growth of one service, % a year."""
+        return self.growth_pct_per_year_by_service.get(section, self.growth_pct_per_year)
 
 
 class Target(Strict):
@@ -175,6 +192,17 @@ class Scenario(Strict):
         description="Capacity schedules by dotted key: date -> level from that date. Written "
         "where the capacity is (``virtual_ward.beds = { \"2025-02-01\" = 260, \"2025-10-01\" = "
         "520 }``); the loader moves them here and leaves the first level in the field.")
+
+    @model_validator(mode="after")
+    def _growth_names_services(self) -> Scenario:
+        fields = type(self).model_fields
+        unknown = [k for k in self.demand.growth_pct_per_year_by_service
+                   if k not in fields or not hasattr(getattr(self, k), "enabled")]
+        if unknown:
+            services = [k for k in fields if hasattr(getattr(self, k), "enabled")]
+            raise ValueError(f"demand.growth_pct_per_year_by_service: {', '.join(unknown)} is "
+                             f"not a service (services: {', '.join(services)})")
+        return self
 
     @model_validator(mode="after")
     def _schedules_agree(self) -> Scenario:
