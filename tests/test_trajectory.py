@@ -89,3 +89,18 @@ def test_the_report_reads_a_trajectory_back_from_targets_csv() -> None:
     t = pd.DataFrame(rows, columns=["scenario", "target", "kpi", "deadline", "threshold"])
     assert trajectory(_Folder(t), "rtt_18w_pct") == sorted(RTT.items())
     assert trajectory(_Folder(t), "ed_4h_pct") == []
+
+
+def test_the_report_shows_each_trajectory_year_by_year() -> None:
+    from sim.outputs.report import on_track_table
+
+    rows = [("s", "rtt_18w", ">=", m, v, "met" if v < 63 else "not met", 63.0)
+            for m, v in RTT.items()]
+    rows.append(("s", "ed_4h", ">=", "2026-03", 78.0, "met", 80.0))
+    t = pd.DataFrame(rows, columns=["scenario", "target", "op", "deadline", "threshold",
+                                    "verdict", "mean"])
+    table = on_track_table(_Folder(t))
+    assert list(table.columns) == ["scenario", "target", *RTT]
+    assert list(table["target"]) == ["rtt_18w"]  # a single-point target is not a trajectory
+    assert table.iloc[0]["2026-03"] == "\u2717 63.0 (>= 65)"
+    assert table.iloc[0]["2025-03"] == "\u2713 63.0 (>= 60)"

@@ -350,6 +350,38 @@ def _overview_html(folder: Folder) -> str:
     return f'<table id="targets-overview" class="wide">{head}{"".join(rows)}</table>'
 
 
+def on_track_table(folder: Folder) -> pd.DataFrame:
+    """Trajectory targets year by year: one row per (scenario, target), one column per
+    trajectory month, each cell the verdict symbol, the value judged and the threshold."""
+    t = folder.targets
+    if t.empty:
+        return pd.DataFrame()
+    points = t.groupby(["scenario", "target"])["deadline"].transform("count")
+    t = t[points > 1]
+    if t.empty:
+        return pd.DataFrame()
+    rows = []
+    for (scenario, target), g in t.groupby(["scenario", "target"], sort=False):
+        row = {"scenario": scenario, "target": target}
+        for _, r in g.iterrows():
+            row[str(r["deadline"])] = (f"{SYMBOLS.get(str(r['verdict']), '')} "
+                                       f"{_number(r['mean'])} ({r['op']} {r['threshold']:g})")
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    months = sorted(c for c in frame.columns if c not in ("scenario", "target"))
+    return frame[["scenario", "target", *months]].fillna("")
+
+
+def _on_track_parts(folder: Folder) -> list[str]:
+    table = on_track_table(folder)
+    if table.empty:
+        return []
+    return ["<h2>On track, year by year</h2>", "<p class='note'>Each trajectory point judged in "
+            "its month (✓ met, ? uncertain, ✗ not met; the month's mean over "
+            "replications, then the point's threshold). A point before the measurement window "
+            "is judged on the window (in force).</p>", _table(table, "targets")]
+
+
 def _rule_html(folder: Folder) -> str:
     """The verdict rule as the report states it, with the folder's required confidence."""
     req = folder.targets.get("required_confidence")
@@ -530,6 +562,7 @@ def build_report(path: Path) -> Path:
                 "for why). Details below.</p><details><summary>every target and "
                 "scenario</summary>", _targets_html(folder), "</details>"]
                if len(folder.scenarios) > 1 else [_targets_html(folder)]),
+             *_on_track_parts(folder),
              "<h2>Month by month</h2>", _charted_note(folder), imgs("series"),
              "<h2>Distributions</h2>", _charted_note(folder), imgs("distribution")]
     if folder.comparison is not None:
