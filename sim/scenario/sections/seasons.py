@@ -22,6 +22,6 @@ class SeasonsSection(Strict):
         "relative multipliers of ed.admission_share normalised to mean 1 (capped at 1).")
     bank_holidays: bool = Field(
         default=False, description="England bank holidays (the maintained 'holidays' package): "
-        "planned capacity (theatres, outpatients, diagnostics, cancer treatment starts, GP "
-        "appointments) closed, and discharges reduced as at a weekend "
-        "(acute.weekend_discharge_share).")
+        "planned capacity (theatres, outpatients, diagnostics, cancer treatment starts) closed, "
+        "general practice as on a Sunday (its slots and demand), and discharges reduced as at "
+        "a weekend (acute.weekend_discharge_share).")
