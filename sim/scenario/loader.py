@@ -363,7 +363,10 @@ def _value_at(scenario: BaseModel, key: str) -> Any:
 def last_month(scenario: Scenario) -> str:
     """The run's last simulated month, YYYY-MM."""
     r = scenario.run
-    last_day = r.start_date + dt.timedelta(days=r.warmup_days + r.measurement_days - 1)
+    try:
+        last_day = r.start_date + dt.timedelta(days=r.warmup_days + r.measurement_days - 1)
+    except OverflowError:  # past year 9999: the run's own check reports it
+        return "9999-12"
     return last_day.strftime("%Y-%m")
 
 

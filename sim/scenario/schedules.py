@@ -32,9 +32,9 @@ def run_dates(raw_run: Any) -> tuple[dt.date, dt.date] | None:
         if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
             return None
         days = int(raw_run["warmup_days"]) + int(raw_run["measurement_days"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return start, start + dt.timedelta(days=days)
+        return start, start + dt.timedelta(days=days)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None  # the run section's own checks report it
 
 
 def _date(text: Any) -> dt.date:
