@@ -138,7 +138,8 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
         x = np.arange(len(months))
         ax.plot(x, mean, marker="o", ms=3, label=name)
         ax.fill_between(x, lo, hi, alpha=0.2)
-        ax.set_xticks(x, months, rotation=45, ha="right", fontsize=8)
+        step = 1 if len(months) <= 24 else 3 if len(months) <= 60 else 6  # multi-year runs
+        ax.set_xticks(x[::step], months[::step], rotation=45, ha="right", fontsize=8)
     _draw_target(ax, folder, kpi, all_months)
     ax.set_title(f"{title}, by month (mean and 95% CI over replications)", fontsize=10)
     ax.set_ylabel(unit)
