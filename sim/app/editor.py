@@ -125,7 +125,9 @@ def relabel(problem: Problem, path: Path, label: str | None) -> Problem:
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def _key(k: str) -> str:
+def _key(k: object) -> str:
+    """A TOML key; a date (a capacity schedule's) is written as its ISO text, quoted."""
+    k = k.isoformat() if isinstance(k, dt.date) else str(k)
     return k if BARE_KEY.match(k) else json.dumps(k, ensure_ascii=False)
 
 

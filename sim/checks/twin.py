@@ -23,7 +23,8 @@ The logic as read from the documentation (times in minutes from the start date a
   an ambulance patient with a space then queues (FIFO) for one of ``handover_staff`` for
   ``handover_mins``; every type 1 patient then queues (FIFO) for one of
   ``clinicians_per_shift`` for ``assessment_mins``, then ``investigation_mins`` with no
-  clinician held, then the decision: ``admission_share`` are admitted, the rest leave. Staff
+  clinician held, then the decision: ``admission_share`` (times the month of arrival's
+  ``seasons.emergency_admission_month_profile`` multiplier) are admitted, the rest leave. Staff
   numbers follow their hourly rotas (one number, 24 or 7 x 24 values), changed on the hour.
 * Decision bunching: an admitted patient decided before ``window_start_mins`` after arrival is,
   with probability ``share``, held until a uniform time in [window_start, window_end] after
@@ -42,15 +43,18 @@ The logic as read from the documentation (times in minutes from the start date a
 * ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``: in an SDEC space if
   one is free at admission (else the bed queue), leaving at any hour when the stay is over. The
   others
-  stay ``emergency_los_days`` until medically fit ("stays over a day": a draw under one day is
-  raised to one day) and then go by ``destinations``: home, reablement (waits in the bed,
+  stay ``emergency_los_days`` (times the month's ``seasons.emergency_los_month_profile``
+  multiplier) until medically fit ("stays over a day": a draw under one day is raised to one
+  day) and then go by ``destinations``: home, reablement (waits in the bed,
   counted as delayed, until the package's care starts; the bed is freed then) or other support
   (waits in the bed, delayed, ``other_support_wait_days``).
 * Discharges home and the move after an other-support wait happen at the fit time if that is
   inside
   [``discharge_open_hour``, ``discharge_close_hour``), else at the next opening plus a uniform
-  draw over ``discharge_spread_hours``; one that would fall on a Saturday or Sunday happens then
-  with probability ``weekend_discharge_share``, else on Monday at opening plus the spread.
+  draw over ``discharge_spread_hours``; one that would fall on a Saturday, Sunday or (with
+  ``seasons.bank_holidays``) an England bank holiday happens then
+  with probability ``weekend_discharge_share``, else on the next working day at opening plus
+  the spread.
 * A freed bed is in turnaround for ``turnaround_hours``: neither occupied nor available.
 * Reablement: referrals from acute beds and from the community (Poisson, flat rate) queue for a
   package (FIFO, or acute referrals first if ``acute_first``); the package is then held for
@@ -87,6 +91,7 @@ from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Calendar
 from sim.core.distributions import draw
 from sim.core.rng import stream
 from sim.core.rota import week_of
+from sim.core.seasons import Season
 from sim.scenario import Scenario
 from sim.scenario.base import Duration
 
@@ -145,6 +150,9 @@ class _Twin:
         self.cal = Calendar(run.start_date, run.warmup_days, run.measurement_days)
         self.end = self.cal.end
         self.weekday0 = run.start_date.weekday()
+        ss = scenario.seasons  # winter multipliers and bank holidays, as the schema describes
+        self.season = Season.of(self.cal, ss.emergency_los_month_profile,
+                                ss.emergency_admission_month_profile, ss.bank_holidays)
 
         def rng(name: str) -> np.random.Generator:
             return stream(seed, replication, "twin." + name)
@@ -248,9 +256,12 @@ class _Twin:
             if in_day >= close_m:
                 day += 1
             leave = day * MIN_PER_DAY + open_m + self.u_discharge() * spread
-        weekday = (self.weekday0 + day) % 7
-        if weekday >= 5 and self.u_discharge() >= ac.weekend_discharge_share:
-            day += 7 - weekday  # wait for Monday
+        def off(d: int) -> bool:  # a weekend day or a bank holiday
+            return (self.weekday0 + d) % 7 >= 5 or self.season.closed(d)
+
+        if off(day) and self.u_discharge() >= ac.weekend_discharge_share:
+            while off(day):  # wait for the next working day
+                day += 1
             leave = day * MIN_PER_DAY + open_m + self.u_discharge() * spread
         return leave
 
@@ -450,7 +461,8 @@ class _Inpatient(_Patient):
                 yield self.hold(till=tw.discharge_time(self.env.now()))
         else:
             # "stays over a day": a draw under a day is raised to one day
-            yield self.hold(max(tw.d_los(), MIN_PER_DAY))  # now medically fit
+            yield self.hold(max(tw.d_los() * tw.season.los_factor(self.env.now()),
+                                MIN_PER_DAY))  # now medically fit
             u = tw.u_dest()
             dest = ac.destinations
             if u < dest.home:
@@ -502,7 +514,7 @@ class _EDPatient(_Inpatient):
         yield self.hold(tw.d_assess())
         self.release(tw.clinicians)
         yield self.hold(tw.d_invest())
-        if tw.u_admit() < ed.admission_share:
+        if tw.u_admit() < ed.admission_share * tw.season.admission_factor(self.arrival):
             rule = ed.decision_bunching
             if (self.env.now() - self.arrival < rule.window_start_mins
                     and tw.u_bunch() < rule.share):

@@ -26,6 +26,7 @@ from sim.model.services import (
 )
 from sim.model.services.base import Service
 from sim.scenario.fields import capacity_keys
+from sim.scenario.schedules import day_weighted
 from sim.scenario.schema import Scenario, add_section, remove_section
 
 
@@ -120,12 +121,18 @@ def all_observations() -> list[Observations]:
     return [e.observations for e in REGISTRY.values()]
 
 
-def capacity_cost(scenario: Any, section: str, days: float) -> float:
-    """What ``section``'s capacity costs over ``days`` (0 when switched off or not costed)."""
+def capacity_cost(scenario: Any, section: str, days: float,
+                  first_day: float | None = None) -> float:
+    """What ``section``'s capacity costs over ``days`` (0 when switched off or not costed).
+    Given ``first_day`` (days from the run's start), the ``days`` from it are costed at the
+    levels in force on each day (capacity schedules); otherwise at the first level."""
     cfg = getattr(scenario, section)
     if not getattr(cfg, "enabled", True) or not hasattr(cfg, "capacity_cost"):
         return 0.0
-    return float(cfg.capacity_cost(scenario.costs, days))
+    if first_day is None:
+        return float(cfg.capacity_cost(scenario.costs, days))
+    return day_weighted(scenario, section, first_day, first_day + days,
+                        lambda level: float(level.capacity_cost(scenario.costs, 1.0)))
 
 
 def links() -> list[Link]:

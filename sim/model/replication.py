@@ -7,13 +7,14 @@ observations directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import simpy
 
 from sim.core.clock import Calendar
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
+from sim.core.seasons import Season
 from sim.model import registry
 from sim.model.context import Context
 from sim.model.pathways import connect
@@ -36,9 +37,16 @@ def calendar_of(scenario: Scenario) -> Calendar:
     return Calendar(r.start_date, r.warmup_days, r.measurement_days)
 
 
+def season_of(scenario: Scenario, cal: Calendar) -> Season:
+    s = scenario.seasons
+    return Season.of(cal, s.emergency_los_month_profile, s.emergency_admission_month_profile,
+                     s.bank_holidays)
+
+
 def build(scenario: Scenario, ctx: Context) -> dict[str, Service]:
     """Create the enabled services and connect their ports; returns them by section."""
-    made = {e.section: e.service(ctx, getattr(scenario, e.section))
+    made = {e.section: e.service(replace(ctx, growth_pct=scenario.demand.growth_for(e.section)),
+                                 getattr(scenario, e.section))
             for e in registry.enabled(scenario)}
     connect(made, registry.links())
     return made
@@ -50,7 +58,8 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> Replication:
     env = simpy.Environment()
     monitor = Monitor(*registry.all_observations())
     ctx = Context(env, cal, Streams(seed, replication), monitor, scenario.population.size,
-                  scenario.demand.growth_pct_per_year)
+                  scenario.demand.growth_pct_per_year, scenario.schedules,
+                  season_of(scenario, cal))
     services = build(scenario, ctx)
     env.run(until=cal.end)
     for svc in services.values():

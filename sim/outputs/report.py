@@ -10,6 +10,7 @@ target is drawn as a line, and only the measurement window is shown (warm-up exc
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import json
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
+from sim.core.rota import mean_on_duty
 from sim.core.stats import mean_ci
 from sim.outputs.histograms import HISTOGRAMS
 from sim.outputs.kpis import KPIS
@@ -88,6 +90,36 @@ def _threshold(folder: Folder, kpi: str) -> float | None:
     return float(rows["threshold"].iloc[0]) if len(rows) else None
 
 
+def trajectory(folder: Folder, kpi: str) -> list[tuple[str, float]]:
+    """The (month, threshold) points of the first target on ``kpi`` when it is a trajectory
+    (more than one row in targets.csv), in month order; [] otherwise."""
+    t = folder.targets[folder.targets["kpi"] == kpi]
+    if t.empty:
+        return []
+    first = t[(t["target"] == t["target"].iloc[0]) & (t["scenario"] == t["scenario"].iloc[0])]
+    if len(first) < 2:
+        return []
+    return sorted((str(r["deadline"]), float(r["threshold"])) for _, r in first.iterrows())
+
+
+def _draw_target(ax, folder: Folder, kpi: str, months: list[str]) -> None:
+    """A trajectory as a step line through its points (each in force from its month on; a
+    point before the chart starts is in force from its first month); else one level line."""
+    points = trajectory(folder, kpi)
+    if not points:
+        target = _threshold(folder, kpi)
+        if target is not None:
+            ax.axhline(target, color="black", ls="--", lw=1, label=f"target {target:g}")
+        return
+    xs = [0 if m < months[0] else months.index(m) for m, _v in points if m <= months[-1]
+          and (m < months[0] or m in months)]
+    ys = [v for m, v in points if m <= months[-1] and (m < months[0] or m in months)]
+    if xs:
+        ax.step([*xs, len(months) - 1], [*ys, ys[-1]], where="post", color="black", ls="--",
+                lw=1, label="target trajectory")
+        ax.plot(xs, ys, "kD", ms=4)
+
+
 def series_chart(folder: Folder, kpi: str, title: str, unit: str):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
@@ -95,6 +127,7 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
     if m.empty or m["value"].isna().all():
         plt.close(fig)
         return None
+    all_months = sorted(m["month"].astype(str).unique())
     for name in folder.scenarios[:CHARTED]:
         rows = m[m["scenario"] == name]
         months = sorted(rows["month"].unique())
@@ -105,15 +138,57 @@ def series_chart(folder: Folder, kpi: str, title: str, unit: str):
         x = np.arange(len(months))
         ax.plot(x, mean, marker="o", ms=3, label=name)
         ax.fill_between(x, lo, hi, alpha=0.2)
-        ax.set_xticks(x, months, rotation=45, ha="right", fontsize=8)
-    target = _threshold(folder, kpi)
-    if target is not None:
-        ax.axhline(target, color="black", ls="--", lw=1, label=f"target {target:g}")
+        step = 1 if len(months) <= 24 else 3 if len(months) <= 60 else 6  # multi-year runs
+        ax.set_xticks(x[::step], months[::step], rotation=45, ha="right", fontsize=8)
+    _draw_target(ax, folder, kpi, all_months)
     ax.set_title(f"{title}, by month (mean and 95% CI over replications)", fontsize=10)
     ax.set_ylabel(unit)
     ax.set_xlabel("month (measurement window; warm-up excluded)")
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def _resolved(folder: Folder) -> dict[str, dict]:
+    """Each scenario's resolved settings, as the manifest keeps them (a run or a batch)."""
+    man = folder.manifest
+    if isinstance(man.get("scenarios"), dict):
+        return {k: v for k, v in man["scenarios"].items() if isinstance(v, dict)}
+    return {str(man.get("scenario_name", "")): man["scenario"]} if isinstance(
+        man.get("scenario"), dict) else {}
+
+
+def _level_number(level: object) -> float:
+    """A dated level as one number: a rota as its mean staff on duty over the week."""
+    return float(mean_on_duty(level)) if isinstance(level, list) else float(level)
+
+
+def schedule_chart(folder: Folder):
+    """Every capacity schedule as a step line (level against date, to the run's end): the
+    plan a scenario was run with. A rota level is drawn as its mean staff on duty."""
+    plans = {name: sc.get("schedules") or {} for name, sc in _resolved(folder).items()}
+    keys = sorted({k for sched in plans.values() for k in sched})
+    if not keys:
+        return None
+    plt = _plt()
+    fig, axes = plt.subplots(len(keys), 1, figsize=(7.5, 1.9 * len(keys) + 0.6), squeeze=False)
+    for ax, key in zip(axes[:, 0], keys, strict=True):
+        for name, sched in list(plans.items())[:CHARTED]:
+            if key not in sched:
+                continue
+            run = _resolved(folder)[name]["run"]
+            start = dt.date.fromisoformat(run["start_date"])
+            end = start + dt.timedelta(days=run["warmup_days"] + run["measurement_days"])
+            days = sorted(sched[key])
+            xs = [dt.date.fromisoformat(d) for d in days] + [end]
+            ys = [_level_number(sched[key][d]) for d in days]
+            ax.step(xs, [*ys, ys[-1]], where="post", label=name)
+        rota = any(isinstance(v, list) for sched in plans.values()
+                   for v in sched.get(key, {}).values())
+        ax.set_title(f"{key}{' (mean staff on duty)' if rota else ''}, by date", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
     return fig
 
 
@@ -242,10 +317,17 @@ def _verdict_cell(r) -> str:
             f"{SYMBOLS.get(v, '')} {_number(r['mean'])}</td>")
 
 
+def _point_name(targets: pd.DataFrame, r) -> str:
+    """A target's name in the overview: its id, with "by YYYY-MM" for a trajectory's point."""
+    same = targets[(targets["target"] == r["target"]) & (targets["scenario"] == r["scenario"])]
+    return f"{r['target']} by {r['deadline']}" if len(same) > 1 else str(r["target"])
+
+
 def _overview_html(folder: Folder) -> str:
     """Verdicts for a board's glance: targets down and scenarios across for a few scenarios;
     scenarios down and targets across (headers turned) when there are many, so it fits."""
-    t = folder.targets
+    t = folder.targets.copy()
+    t["target"] = [_point_name(folder.targets, r) for _, r in folder.targets.iterrows()]
     tids = list(dict.fromkeys(t["target"]))
     by = {(r["scenario"], r["target"]): r for _, r in t.iterrows()}
     if len(folder.scenarios) <= WIDE_OVERVIEW:
@@ -267,6 +349,38 @@ def _overview_html(folder: Folder) -> str:
         _verdict_cell(by[(s, tid)]) if (s, tid) in by else "<td>-</td>" for tid in tids)
         + "</tr>" for s in folder.scenarios]
     return f'<table id="targets-overview" class="wide">{head}{"".join(rows)}</table>'
+
+
+def on_track_table(folder: Folder) -> pd.DataFrame:
+    """Trajectory targets year by year: one row per (scenario, target), one column per
+    trajectory month, each cell the verdict symbol, the value judged and the threshold."""
+    t = folder.targets
+    if t.empty:
+        return pd.DataFrame()
+    points = t.groupby(["scenario", "target"])["deadline"].transform("count")
+    t = t[points > 1]
+    if t.empty:
+        return pd.DataFrame()
+    rows = []
+    for (scenario, target), g in t.groupby(["scenario", "target"], sort=False):
+        row = {"scenario": scenario, "target": target}
+        for _, r in g.iterrows():
+            row[str(r["deadline"])] = (f"{SYMBOLS.get(str(r['verdict']), '')} "
+                                       f"{_number(r['mean'])} ({r['op']} {r['threshold']:g})")
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    months = sorted(c for c in frame.columns if c not in ("scenario", "target"))
+    return frame[["scenario", "target", *months]].fillna("")
+
+
+def _on_track_parts(folder: Folder) -> list[str]:
+    table = on_track_table(folder)
+    if table.empty:
+        return []
+    return ["<h2>On track, year by year</h2>", "<p class='note'>Each trajectory point judged in "
+            "its month (✓ met, ? uncertain, ✗ not met; the month's mean over "
+            "replications, then the point's threshold). A point before the measurement window "
+            "is judged on the window (in force).</p>", _table(table, "targets")]
 
 
 def _rule_html(folder: Folder) -> str:
@@ -427,6 +541,9 @@ def build_report(path: Path) -> Path:
     fig = comparison_chart(folder)
     if fig is not None:
         charts.append(("comparison", *_save(fig, path, "chart_comparison", stamp)))
+    fig = schedule_chart(folder)
+    if fig is not None:
+        charts.append(("schedules", *_save(fig, path, "chart_capacity_schedules", stamp)))
 
     def imgs(section: str) -> str:
         return "".join(f'<figure><img class="chart" alt="{f}" src="data:image/png;base64,{d}">'
@@ -452,10 +569,15 @@ def build_report(path: Path) -> Path:
                 "for why). Details below.</p><details><summary>every target and "
                 "scenario</summary>", _targets_html(folder), "</details>"]
                if len(folder.scenarios) > 1 else [_targets_html(folder)]),
+             *_on_track_parts(folder),
              "<h2>Month by month</h2>", _charted_note(folder), imgs("series"),
              "<h2>Distributions</h2>", _charted_note(folder), imgs("distribution")]
     if folder.comparison is not None:
         parts += ["<h2>Scenario comparison</h2>", imgs("comparison")]
+    if any(s == "schedules" for s, _f, _d in charts):
+        parts += ["<h2>Capacity plan</h2>", "<p class='note'>Capacities given as dated levels "
+                  "(each in force from its date to the next); costs count the days at each "
+                  "level.</p>", imgs("schedules")]
     parts += ["<h2>Costs</h2>", _costs_note(folder), _costs_html(folder)]
     per = per_patient_table(folder)
     if per is not None:

@@ -68,11 +68,12 @@ def summary_table(name: str, results: list[ReplicationResult]) -> pd.DataFrame:
 
 
 def judge_targets(scenario: Scenario, results: list[ReplicationResult]) -> list[TargetResult]:
-    """Every target judged on its month or the window, at the scenario's required confidence."""
+    """Every target judged on its month or the window, at the scenario's required confidence;
+    a trajectory once per point, each in its month."""
     cal = calendar_of(scenario)
     required = scenario.judgement.required_confidence
     out = []
-    for t in scenario.targets:
+    for t in (p for target in scenario.targets for p in target.points()):
         on = judged_on(t, cal)
         window = np.array([r.kpis.get(t.kpi, np.nan) for r in results], dtype=float)
         values = window if on.on == WINDOW else np.array(

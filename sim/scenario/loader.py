@@ -6,6 +6,7 @@ overrides one key of the baseline is pointed at their own file, not at the basel
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import InputError, Problem, did_you_mean
 from sim.scenario.fields import field_model, iter_fields
+from sim.scenario.schedules import split_schedules
 from sim.scenario.schema import RENAMED_KEYS, Scenario, Target, scenario_model
 
 SET_SOURCE = "--set"
@@ -118,10 +120,18 @@ def _merge_targets(base: list[Any], child: list[Any]) -> list[Any]:
     for t in child:
         tid = _target_id(t)
         if tid is not None and tid in index:
-            merged[index[tid]] = _merge(merged[index[tid]], t)
+            merged[index[tid]] = _merge(_without_final(merged[index[tid]], t), t)
         else:
             merged.append(t)
     return merged
+
+
+def _without_final(base: Any, child: Any) -> Any:
+    """A child giving a trajectory (``thresholds``) replaces the single threshold and deadline
+    it inherits, unless it gives them too: they default to its last point."""
+    if not (isinstance(base, dict) and isinstance(child, dict) and "thresholds" in child):
+        return base
+    return {k: v for k, v in base.items() if k not in ("threshold", "deadline")}
 
 
 def parse_set(item: str) -> tuple[list[str], Any]:
@@ -181,9 +191,10 @@ def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> tuple[Raw, list[P
             problems += exc.problems
             continue
         if path[0] == "targets":
-            for t in out["targets"]:
+            for i, t in enumerate(out["targets"]):
                 if _target_id(t) == path[1]:
-                    t[path[2]] = value
+                    out["targets"][i] = {**_without_final(t, {path[2]: value}),
+                                         path[2]: value}
             prov[tuple(path)] = SET_SOURCE
         else:
             node = out
@@ -253,16 +264,23 @@ def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None
     KPI be checked for fractions. ``warnings``, when given, receives the values that are valid
     but probably not what was meant (:func:`percentage_warnings`)."""
     problems = [*(problems or []), *_target_problems(raw, prov, label, known_kpis)]
+    raw, late = split_schedules(raw, scenario_model(),
+                                lambda key: _source(prov, tuple(key.split(".")), label))
+    problems += late
+    scheduled = {key for p in late for key in [p.key, p.key.rpartition(".")[0]]}
     try:
         scenario = scenario_model().model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
             key, path = _key_for(tuple(err["loc"]), raw)
+            if key in scheduled:
+                continue  # a schedule already reported with its own reason
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key" + _unknown_key_hint(tuple(err["loc"]), key)
             problems.append(Problem(_source(prov, path, label), key, msg))
         raise InputError(problems) from None
+    problems += _late_points(scenario, prov, label)
     if problems:
         raise InputError(problems)
     if warnings is not None:
@@ -325,12 +343,13 @@ def percentage_warnings(scenario: Scenario, prov: Provenance, label: str,
             if fraction_slip(float(value), kind):
                 found.append(_slip(key, float(value),
                                    _source(prov, tuple(key.split(".")), label)))
-    for t in scenario.targets:
-        if kpi_units.get(t.kpi) == "%":
+    for target in scenario.targets:
+        for t in target.points():
+            field = f"thresholds.{t.deadline}" if target.thresholds else "threshold"
             kind = "ceiling" if t.op == "<=" else "share"
-            if fraction_slip(t.threshold, kind):
-                source = _source(prov, ("targets", t.id, "threshold"), label)
-                found.append(_slip(f"targets[{t.id}].threshold", t.threshold, source))
+            if kpi_units.get(t.kpi) == "%" and fraction_slip(t.threshold, kind):
+                source = _source(prov, ("targets", t.id, field.partition(".")[0]), label)
+                found.append(_slip(f"targets[{t.id}].{field}", t.threshold, source))
     return found
 
 
@@ -339,6 +358,27 @@ def _value_at(scenario: BaseModel, key: str) -> Any:
     for part in key.split("."):
         node = getattr(node, part, None)
     return node
+
+
+def last_month(scenario: Scenario) -> str:
+    """The run's last simulated month, YYYY-MM."""
+    r = scenario.run
+    try:
+        last_day = r.start_date + dt.timedelta(days=r.warmup_days + r.measurement_days - 1)
+    except OverflowError:  # past year 9999: the run's own check reports it
+        return "9999-12"
+    return last_day.strftime("%Y-%m")
+
+
+def _late_points(scenario: Scenario, prov: Provenance, label: str) -> list[Problem]:
+    """Trajectory points after the run's end: a planned deadline the run cannot judge is an
+    input error (judging it on the window instead would answer a different question)."""
+    end = last_month(scenario)
+    return [Problem(_source(prov, ("targets", t.id, "thresholds"), label),
+                    f"targets[{t.id}].thresholds.{month}",
+                    f"deadline {month} is after the run's end ({end}); lengthen "
+                    "run.measurement_days or drop the point")
+            for t in scenario.targets for month in (t.thresholds or {}) if month > end]
 
 
 def _target_problems(raw: Raw, prov: Provenance, label: str,

@@ -61,14 +61,22 @@ def capacity_overrides(scenario: Scenario, factor: float) -> list[str]:
     _check(factor)
     sets = []
     for key in CAPACITY_KEYS:
-        value = _get(scenario, key)
-        if isinstance(value, list):
-            sets.append(f"{key}={_scaled_list(value, factor)}")
-        elif isinstance(value, int):
-            sets.append(f"{key}={_whole(value, factor)}")
+        if key in scenario.schedules:  # every dated level scaled, the dates kept
+            levels = ", ".join(f'"{day.isoformat()}" = {scaled_level(value, factor)}'
+                               for day, value in scenario.schedules[key].items())
+            sets.append(f"{key}={{ {levels} }}")
         else:
-            sets.append(f"{key}={value * factor:.6g}")
+            sets.append(f"{key}={scaled_level(_get(scenario, key), factor)}")
     return sets
+
+
+def scaled_level(value: int | float | list, factor: float) -> str:
+    """One capacity level times ``factor``, written as TOML."""
+    if isinstance(value, list):
+        return _scaled_list(value, factor)
+    if isinstance(value, int):
+        return str(_whole(value, factor))
+    return f"{value * factor:.6g}"
 
 
 def scale_overrides(scenario: Scenario, factor: float,

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from sim.scenario.base import Op, Prob, Strict, tagged
 from sim.scenario.costs import CostsSection
@@ -19,6 +19,7 @@ from sim.scenario.sections.ed import EDSection
 from sim.scenario.sections.elective import ElectiveSection
 from sim.scenario.sections.primary_care import PrimaryCareSection
 from sim.scenario.sections.reablement import ReablementSection
+from sim.scenario.sections.seasons import SeasonsSection
 from sim.scenario.sections.ucr import UCRSection
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
@@ -59,8 +60,25 @@ class PopulationSection(Strict):
 
 class DemandSection(Strict):
     growth_pct_per_year: float = tagged(
-        "Compound growth of every demand stream, % per year from the start date.",
+        "Compound growth of every demand stream, % per year from the start date (the default "
+        "for every service not named in growth_pct_per_year_by_service).",
         lever="% a year", default=0.0, ge=-50, le=100)
+    growth_pct_per_year_by_service: dict[str, float] = Field(
+        default_factory=dict,
+        description="Growth of one service's demand, % per year from the start date, by "
+        "section name (ed = 2.0, elective = 3.5); overrides growth_pct_per_year for it.")
+
+    @field_validator("growth_pct_per_year_by_service")
+    @classmethod
+    def _plausible(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [f"{k} = {g:g}" for k, g in v.items() if not -50 <= g <= 100]
+        if bad:
+            raise ValueError(f"growth must be between -50 and 100 % a year ({', '.join(bad)})")
+        return v
+
+    def growth_for(self, section: str) -> float:
+        """The demand growth of one service, % a year."""
+        return self.growth_pct_per_year_by_service.get(section, self.growth_pct_per_year)
 
 
 class Target(Strict):
@@ -75,7 +93,31 @@ class Target(Strict):
         description="Month (YYYY-MM) at which it is judged; that month's value is used when it "
         "falls inside the measurement window, otherwise the whole window's.",
     )
+    thresholds: dict[str, float] | None = Field(
+        default=None,
+        description="A trajectory: month (YYYY-MM) -> threshold, each point judged in its "
+        "month (one row per point in targets.csv). ``threshold`` and ``deadline`` then default "
+        "to the last point (the final goal, which seek and the overview use). A point after "
+        "the run's end is an input error.",
+    )
     source: str = Field(default="", description="Where the target comes from.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _final_point(cls, data: Any) -> Any:
+        """A trajectory's final point stands in for ``threshold``/``deadline`` left out, so
+        code that reads one threshold reads the final goal."""
+        if not isinstance(data, dict) or not isinstance(data.get("thresholds"), dict) \
+                or not data["thresholds"]:
+            return data
+        points = {str(m): v for m, v in data["thresholds"].items() if MONTH_RE.match(str(m))}
+        if not points:
+            return data
+        last = max(points)
+        out = dict(data)
+        out.setdefault("threshold", points[last])
+        out.setdefault("deadline", last)
+        return out
 
     @field_validator("deadline")
     @classmethod
@@ -83,6 +125,36 @@ class Target(Strict):
         if v is not None and not MONTH_RE.match(v):
             raise ValueError("deadline must be a month written YYYY-MM")
         return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _months(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("thresholds needs at least one month = threshold")
+        bad = [m for m in v if not MONTH_RE.match(m)]
+        if bad:
+            raise ValueError(f"thresholds: {', '.join(bad)} is not a month written YYYY-MM")
+        return dict(sorted(v.items()))
+
+    @model_validator(mode="after")
+    def _final_agrees(self) -> Target:
+        if self.thresholds:
+            last = max(self.thresholds)
+            if (self.deadline, self.threshold) != (last, self.thresholds[last]):
+                raise ValueError(
+                    f"threshold and deadline must be the trajectory's last point ({last} = "
+                    f"{self.thresholds[last]:g}) or be left out")
+        return self
+
+    def points(self) -> list[Target]:
+        """The target as judged: itself, or one target per trajectory point (its month as the
+        deadline, its threshold)."""
+        if not self.thresholds:
+            return [self]
+        return [self.model_copy(update={"threshold": v, "deadline": m, "thresholds": None})
+                for m, v in self.thresholds.items()]
 
 
 class JudgementSection(Strict):
@@ -114,6 +186,42 @@ class Scenario(Strict):
     targets: list[Target] = Field(default_factory=list, description="Targets judged for this run.")
     judgement: JudgementSection = JudgementSection()
     costs: CostsSection = CostsSection()
+    seasons: SeasonsSection = SeasonsSection()
+    schedules: dict[str, dict[dt.date, Any]] = Field(
+        default_factory=dict,
+        description="Capacity schedules by dotted key: date -> level from that date. Written "
+        "where the capacity is (``virtual_ward.beds = { \"2025-02-01\" = 260, \"2025-10-01\" = "
+        "520 }``); the loader moves them here and leaves the first level in the field.")
+
+    @model_validator(mode="after")
+    def _growth_names_services(self) -> Scenario:
+        fields = type(self).model_fields
+        unknown = [k for k in self.demand.growth_pct_per_year_by_service
+                   if k not in fields or not hasattr(getattr(self, k), "enabled")]
+        if unknown:
+            services = [k for k in fields if hasattr(getattr(self, k), "enabled")]
+            raise ValueError(f"demand.growth_pct_per_year_by_service: {', '.join(unknown)} is "
+                             f"not a service (services: {', '.join(services)})")
+        return self
+
+    @model_validator(mode="after")
+    def _schedules_agree(self) -> Scenario:
+        """A schedule (as a resolved scenario carries it) names a capacity field, starts on
+        the run's start date and its first level is the field's value."""
+        from sim.scenario.fields import capacity_keys
+
+        known = set(capacity_keys(type(self)))
+        for key, levels in self.schedules.items():
+            if key not in known:
+                raise ValueError(f"schedules: {key} is not a capacity field")
+            node: Any = self
+            for part in key.split("."):
+                node = getattr(node, part)
+            first = min(levels) if levels else None
+            if first != self.run.start_date or levels[first] != node:
+                raise ValueError(f"schedules: {key} must start on run.start_date with the "
+                                 "field's value")
+        return self
 
 
 # Sections that services registered at run time add (sim.model.registry.register); the static

@@ -41,6 +41,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow, levels
 from sim.model.services.base import Record, Service, next_opening
 from sim.scenario.sections.acute import AcuteSection
 
@@ -137,7 +138,9 @@ class AcuteBeds(Service):
         self.outliers = monitor.level(OUTLIERS)
         self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_beds)
         self.no_criteria = monitor.level(NO_CRITERIA)
-        if cfg.escalation_beds > 0:
+        self.beds_cfg = cfg  # the bed levels in force (a capacity schedule changes them)
+        follow(ctx, "acute", cfg, self._set_beds)
+        if any(c.escalation_beds > 0 for _t, c in levels(ctx, "acute", cfg)):
             env.process(self._escalation_reviews())
         self.occupied = monitor.level(OCCUPIED)
         self.waiting = monitor.level(DIRECT_WAITING)
@@ -192,7 +195,8 @@ class AcuteBeds(Service):
             self.waiting.add(self.env.now, 1)
         p.zero_day = self.u_zero() < self.cfg.zero_day_share
         p.los = (self.zero_los.next() if p.zero_day
-                 else max(self.em_los.next(), MIN_PER_DAY * 1.01))
+                 else max(self.em_los.next() * self.ctx.season.los_factor(self.env.now),
+                          MIN_PER_DAY * 1.01))
         ward = self.wards[min(int(self.u_ward() * len(self.wards)), len(self.wards) - 1)]
         if p.zero_day and self.sdec.in_use < self.sdec.capacity:
             self.sdec.request(lambda _t, p=p: self._bed(p, self.sdec))
@@ -247,11 +251,29 @@ class AcuteBeds(Service):
             self._outlie(ticket.data)
             self._count_general()
 
+    def _set_beds(self, cfg: AcuteSection) -> None:
+        """Beds and SDEC spaces in force from now, each ward its equal share; patients in beds
+        above a lower count stay until they leave (escalation beds close until the next hourly
+        review reopens them)."""
+        self.beds_cfg = cfg
+        self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
+        self.elective_pool.set_capacity(cfg.elective_ring_fenced_beds)
+        self.sdec.set_capacity(cfg.sdec_spaces)
+        self.ward_beds = _split(self.general_beds, len(self.wards))
+        self.escalation = _split(cfg.escalation_beds, len(self.wards))
+        for ward, base in zip(self.wards, self.ward_beds, strict=True):
+            if ward.capacity != base:
+                ward.set_capacity(base)
+        self.escalation_open = 0
+        now = self.env.now
+        self.available.set(now, self.general_beds)
+        self.escalation_bed_days.set(now, 0)
+
     def _escalation_reviews(self):
         """Hourly, ward by ward: open the ward's escalation beds while its occupancy is at or
         above the trigger, close them (as their patients leave) below it."""
-        trigger = self.cfg.escalation_trigger_pct / 100
         while True:
+            trigger = self.beds_cfg.escalation_trigger_pct / 100
             for ward, base, extra in zip(self.wards, self.ward_beds, self.escalation, strict=True):
                 capacity = base + extra if ward.in_use >= base * trigger else base
                 if capacity != ward.capacity:
@@ -385,13 +407,18 @@ class AcuteBeds(Service):
         cfg = self.cfg
         now = self.env.now
         at = next_opening(now, cfg.discharge_open_hour, cfg.discharge_close_hour)
-        weekday = (self.first_weekday + int(at // MIN_PER_DAY)) % 7
-        if weekday >= 5 and self.u_weekend() >= cfg.weekend_discharge_share:
-            at = (at - at % MIN_PER_DAY) + (7 - weekday) * MIN_PER_DAY  # Monday
-            at += cfg.discharge_open_hour * MIN_PER_HOUR
+        day = int(at // MIN_PER_DAY)
+        if self._day_off(day) and self.u_weekend() >= cfg.weekend_discharge_share:
+            while self._day_off(day):  # the next working day: Monday, or after a bank holiday
+                day += 1
+            at = day * MIN_PER_DAY + cfg.discharge_open_hour * MIN_PER_HOUR
         if at > now:
             at += self.u_spread() * cfg.discharge_spread_hours * MIN_PER_HOUR
         return at - now
+
+    def _day_off(self, day: int) -> bool:
+        """A weekend day or a bank holiday: fewer discharges (weekend_discharge_share)."""
+        return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
 
     def _release(self, p: Inpatient, how) -> None:
         now = self.env.now

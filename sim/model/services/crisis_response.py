@@ -26,10 +26,11 @@ from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_HOUR
 from sim.core.distributions import Sampler, Uniforms
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.rota import peak_on_duty, run_rota, week_of
+from sim.core.rota import peak_on_duty, week_of
 from sim.core.station import Station
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import staff
 from sim.model.services.base import Record, Service, hour_of
 from sim.scenario.sections.ucr import UCRSection
 
@@ -74,6 +75,12 @@ class _TeamLevel:
     def set(self, t: float, value: float) -> None:
         self.total.add(t, value - self.last)
         self.last = value
+
+
+def _team_rota(cfg: UCRSection, index: int) -> list[list[int]]:
+    """Team ``index``'s part of the hourly rota (Mon..Sun x 24 hours)."""
+    week = [cfg.team_sizes(v)[index] for v in week_of(cfg.clinicians_per_shift)]
+    return [week[d * 24:(d + 1) * 24] for d in range(7)]
 
 
 class CrisisResponse(Service):
@@ -125,9 +132,7 @@ class CrisisResponse(Service):
         cfg = self.cfg
         team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=_TeamLevel(self.busy),
                        queue=_TeamLevel(self.queue))  # type: ignore[arg-type]
-        week = [cfg.team_sizes(v)[index] for v in week_of(cfg.clinicians_per_shift)]
-        run_rota(self.env, team, [week[d * 24:(d + 1) * 24] for d in range(7)],
-                 self.first_weekday, cfg.is_open_hour)
+        staff(self.ctx, "ucr", cfg, team, lambda c: _team_rota(c, index), cfg.is_open_hour)
         return team
 
     def _community_referral(self) -> None:

@@ -29,6 +29,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.discharge import DischargeSection
 
@@ -80,6 +81,7 @@ class DischargeToAssess(Service):
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
         self.pools = {p: Pool(ctx.env, sizes[p], f"d2a.{p}", busy=monitor.level(in_use(p)),
                               queue=monitor.level(queue(p))) for p in PATHWAYS}
+        follow(ctx, "d2a", cfg, self._set_sizes)
         self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
         self.bridged = monitor.level(BRIDGED)
         self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)
@@ -96,6 +98,12 @@ class DischargeToAssess(Service):
         times = poisson_times(streams("arrivals.d2a.community"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self._community)
+
+    def _set_sizes(self, cfg: DischargeSection) -> None:
+        """Packages, beds and places in force (a capacity schedule changes them)."""
+        sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
+        for p in PATHWAYS:
+            self.pools[p].set_capacity(sizes[p])
 
     def offers(self) -> dict[str, Port]:
         return {"fit": self._take_fit, "home_care": self._take_home_care}

@@ -35,10 +35,10 @@ import numpy as np
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.distributions import Sampler, Uniforms, draw
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.rota import run_rota
 from sim.core.station import Pool, Station
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow, staff
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.ed import EDSection
 
@@ -103,14 +103,14 @@ class EmergencyDepartment(Service):
         self.assess_draw = Sampler(cfg.assessment_mins, streams("service.ed.assessment"))
         self.invest_draw = Sampler(cfg.investigation_mins, streams("service.ed.investigation"))
         self.type3_draw = Sampler(cfg.type3_time_in_dept_mins, streams("service.ed.type3"))
-        weekday0 = calendar.start_date.weekday()
         self.handover = Station(env, 0, "ed.handover")
-        run_rota(env, self.handover, cfg.handover_staff, weekday0)
+        staff(ctx, "ed", cfg, self.handover, lambda c: c.handover_staff)
         self.t3_still_here = 0
         self.clinicians = Station(env, 0, "ed.clinicians")
-        run_rota(env, self.clinicians, cfg.clinicians_per_shift, weekday0)
+        staff(ctx, "ed", cfg, self.clinicians, lambda c: c.clinicians_per_shift)
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
                            busy=monitor.level(SPACES), queue=monitor.level(SPACE_QUEUE))
+        follow(ctx, "ed", cfg, lambda c: self.spaces.set_capacity(c.cubicles + c.corridor_spaces))
         self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.level(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
@@ -154,7 +154,8 @@ class EmergencyDepartment(Service):
             self.after(self.type3_draw.next(), lambda p=p: self._depart(p))
             return
         p.handed_over = False
-        p.admit = self.u_admit() < self.cfg.admission_share
+        p.admit = (self.u_admit() < self.cfg.admission_share
+                   * self.ctx.season.admission_factor(self.env.now))
         p.handover_mins = self.handover_draw.next()
         p.assess_mins = self.assess_draw.next()
         p.investigation_mins = self.invest_draw.next()

@@ -21,6 +21,7 @@ from sim.core.distributions import draw
 from sim.core.monitor import Observations
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import levels
 from sim.model.services.base import Service
 from sim.scenario.sections.primary_care import PrimaryCareSection
 
@@ -59,15 +60,22 @@ class PrimaryCare(Service):
         length = self.days + cfg.booking_horizon_days + 400
         first_wd = calendar.start_date.weekday()
         weekday = (np.arange(length) + first_wd) % 7
+        holidays = sorted(d for d in ctx.season.holidays if d < length)
+        # a bank holiday runs as a Sunday: out-of-hours slots only, and Sunday's demand (the
+        # weekday profile's: need on a closed day goes to 111 and out-of-hours services)
+        weekday[holidays] = 6
         slots = np.asarray(cfg.gp_slots_per_weekday, dtype=float)[weekday]
+        for at, level in levels(ctx, "primary_care", cfg)[1:]:  # a capacity schedule
+            day = int(at // MIN_PER_DAY)
+            slots[day:] = np.asarray(level.gp_slots_per_weekday, dtype=float)[weekday[day:]]
         self.same_day_free = np.floor(slots * cfg.same_day_slot_share).astype(np.int64)
         self.routine_free = np.floor(slots).astype(np.int64) - self.same_day_free
         self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day
         prof = np.asarray(cfg.weekday_demand_profile, dtype=float)
         prof = prof / prof.mean() if prof.mean() > 0 else prof
         growth = (1 + ctx.growth_pct / 100) ** (np.arange(self.days) / 365.25)
-        self.demand = (cfg.appointments_per_person_per_year * ctx.population / 365.25
-                       * prof[weekday[: self.days]] * growth)
+        per_day = cfg.appointments_per_person_per_year * ctx.population / 365.25
+        self.demand = per_day * prof[weekday[: self.days]] * growth
         self.rng_same = streams("arrivals.gp.same_day")
         self.rng_routine = streams("arrivals.gp.routine")
         self.rng_lead = streams("service.gp.routine_lead")

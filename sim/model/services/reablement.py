@@ -22,6 +22,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.reablement import ReablementSection
 
@@ -52,6 +53,7 @@ class Reablement(Service):
         self.pool = Pool(ctx.env, cfg.packages, "reablement.packages",
                          discipline="priority" if cfg.acute_first else "fifo",
                          busy=monitor.level(IN_USE), queue=monitor.level(QUEUE))
+        follow(ctx, "reablement", cfg, lambda c: self.pool.set_capacity(c.packages))
         self.t_start = monitor.tally(DAYS_TO_START)
         self.from_acute: dict[int, Client] = {}  # waiting in an acute bed
         self.setup = Sampler(cfg.setup_days, streams("service.reablement.setup"), MIN_PER_DAY)

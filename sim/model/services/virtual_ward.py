@@ -31,6 +31,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
+from sim.model.scheduling import follow
 from sim.model.services.base import Exit, Record, Service
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
@@ -79,6 +80,7 @@ class VirtualWard(Service):
         for k in self.ward_names[:-1]:
             self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand_share)
         self.u_ward = Uniforms(streams("route.vw.ward"))
+        follow(ctx, "virtual_ward", cfg, self._set_places)
         self.step_down_taken = monitor.tally(STEP_DOWN_TAKEN)
         self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
         self.admitted_step_down = monitor.tally(ADMITTED_STEP_DOWN)
@@ -96,6 +98,12 @@ class VirtualWard(Service):
         times = poisson_times(streams("arrivals.vw.direct"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self.try_admit, STEP_UP, "community", True)
+
+    def _set_places(self, cfg: VirtualWardSection) -> None:
+        """Each ward's places at the beds and staffing in force (a schedule changes them):
+        patients on a ward above a lower limit stay until they leave."""
+        for name, places in cfg.ward_places().items():
+            self.wards[name].set_capacity(places)
 
     def offers(self) -> dict[str, Port]:
         return {"step_up": lambda r: self.try_admit(STEP_UP, r.source),

@@ -7,9 +7,14 @@ import numpy as np
 
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Window
 from sim.model.services import acute
-from sim.outputs.kpis.base import RunData, kpi, pct
+from sim.outputs.kpis.base import RunData, in_force, kpi, pct
 
 SITREP_HOUR = 8.0
+
+
+def _beds(data: RunData, window: Window) -> float:
+    """acute.beds in force, averaged over the window's days (a bed schedule's dates count)."""
+    return in_force(data, window, "acute", lambda c: c.beds)
 
 
 @kpi("acute_occupancy_pct", "%", "lower", "acute")
@@ -48,7 +53,7 @@ def acute_occupancy_all_beds_pct(data: RunData, window: Window) -> float:
     """G&A bed occupancy over all G&A beds (the old acute_occupancy_pct): time-averaged beds
     with a patient in them, ring-fenced elective beds included (SDEC spaces not) / acute.beds
     (escalation beds not counted in the denominator)."""
-    return pct(data.monitor.level(acute.OCCUPIED).mean(window), data.scenario.acute.beds)
+    return pct(data.monitor.level(acute.OCCUPIED).mean(window), _beds(data, window))
 
 
 @kpi("emergency_outliers", "beds", "lower", "acute")
@@ -80,7 +85,7 @@ def delayed_discharge_bed_days(data: RunData, window: Window) -> float:
 def delayed_discharge_beds_pct(data: RunData, window: Window) -> float:
     """Delayed discharge share: time-averaged number of medically fit patients waiting in acute
     beds for discharge support (reablement or other support) over the window / acute.beds."""
-    return pct(data.monitor.level(acute.DELAYED).mean(window), data.scenario.acute.beds)
+    return pct(data.monitor.level(acute.DELAYED).mean(window), _beds(data, window))
 
 
 @kpi("no_criteria_to_reside_pct", "%", "lower", "acute")
@@ -89,4 +94,4 @@ def no_criteria_to_reside_pct(data: RunData, window: Window) -> float:
     one (medically fit, or ready to step down to a virtual ward), whatever they wait for
     (discharge support, the daytime or weekday discharge window, a virtual ward bed) / acute.beds.
     Includes everyone counted by delayed_discharge_beds_pct."""
-    return pct(data.monitor.level(acute.NO_CRITERIA).mean(window), data.scenario.acute.beds)
+    return pct(data.monitor.level(acute.NO_CRITERIA).mean(window), _beds(data, window))

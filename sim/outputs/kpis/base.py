@@ -13,9 +13,10 @@ from typing import Literal
 
 import numpy as np
 
-from sim.core.clock import Calendar, Window
+from sim.core.clock import MIN_PER_DAY, Calendar, Window
 from sim.core.monitor import Monitor
 from sim.scenario import Scenario
+from sim.scenario.schedules import day_weighted
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,17 @@ def markdown_table() -> str:
     lines = ["| KPI id | unit | better | definition |", "|---|---|---|---|"]
     lines += [f"| `{k.id}` | {k.unit} | {k.better} | {k.definition} |" for k in KPIS.values()]
     return "\n".join(lines)
+
+
+def in_force(data: RunData, window: Window, section: str,
+             level: Callable[[object], float]) -> float:
+    """A capacity as a KPI's denominator: ``level(section config)`` averaged over the window's
+    days, so a capacity schedule's dates count (without one, just the level)."""
+    days = window.days
+    first = window.start / MIN_PER_DAY
+    if days <= 0:
+        return float(level(getattr(data.scenario, section)))
+    return day_weighted(data.scenario, section, first, first + days, level) / days
 
 
 def pct(numerator: int | float, denominator: int | float) -> float:

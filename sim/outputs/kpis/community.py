@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.core.clock import Window
 from sim.model.services import crisis_response, reablement, virtual_ward
-from sim.outputs.kpis.base import RunData, kpi, pct, share_within
+from sim.outputs.kpis.base import RunData, in_force, kpi, pct, share_within
 
 
 @kpi("ucr_2h_pct", "%", "higher", "ucr")
@@ -29,15 +29,22 @@ def reablement_2d_pct(data: RunData, window: Window) -> float:
 @kpi("vw_beds_per_100k", "beds per 100k", "higher", "virtual_ward", exact=True)
 def vw_beds_per_100k(data: RunData, window: Window) -> float:
     """Virtual ward capacity: VW beds / GP-registered population aged 16+ x 100,000
-    (a scenario input, reported so that it is judged like any other target)."""
+    (a scenario input, reported so that it is judged like any other target); with a bed
+    schedule, the beds in force averaged over the window's days (a month after the beds
+    double shows double)."""
     pop = data.scenario.population
-    return data.scenario.virtual_ward.beds / (pop.size * pop.adult_share) * 1e5
+    return _beds(data, window) / (pop.size * pop.adult_share) * 1e5
+
+
+def _beds(data: RunData, window: Window) -> float:
+    return in_force(data, window, "virtual_ward", lambda c: c.beds)
 
 
 @kpi("vw_occupancy_pct", "%", "higher", "virtual_ward")
 def vw_occupancy_pct(data: RunData, window: Window) -> float:
-    """Virtual ward occupancy: time-averaged occupied VW beds over the window / VW beds."""
-    beds = data.scenario.virtual_ward.beds
+    """Virtual ward occupancy: time-averaged occupied VW beds over the window / VW beds in
+    force, averaged over the window's days."""
+    beds = _beds(data, window)
     return pct(data.monitor.level(virtual_ward.OCCUPIED).mean(window), beds)
 
 

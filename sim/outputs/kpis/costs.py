@@ -7,7 +7,7 @@ opens only under pressure (escalation beds) is costed by the bed-days it was ope
 
 from __future__ import annotations
 
-from sim.core.clock import Window
+from sim.core.clock import MIN_PER_DAY, Window
 from sim.model import registry
 from sim.model.services import acute
 from sim.outputs.kpis.base import KpiFunc, RunData, kpi
@@ -30,12 +30,14 @@ def _measured_cost(data: RunData, section: str, window: Window) -> float:
 
 def _cost(section: str) -> KpiFunc:
     def f(data: RunData, window: Window) -> float:
-        return (registry.capacity_cost(data.scenario, section, window.days)
+        return (registry.capacity_cost(data.scenario, section, window.days,
+                                       window.start / MIN_PER_DAY)
                 + _measured_cost(data, section, window))
 
     f.__doc__ = (f"Cost of {section.replace('_', ' ')} capacity over the window, in the "
                  "scenario's currency: capacity (staff on duty x WTE per post x cost per WTE, "
-                 "or beds / packages / slots / sessions x unit cost) x the window's length; "
+                 "or beds / packages / slots / sessions x unit cost) x the days at each level "
+                 "in the window (a capacity schedule changes the level on its dates); "
                  "escalation beds (acute) by the bed-days they were open.")
     return f
 
@@ -48,7 +50,7 @@ for _section in registry.REGISTRY:
 def cost_total_gbp(data: RunData, window: Window) -> float:
     """Total cost of capacity over the window: the sum of the cost_<service>_gbp KPIs of the
     services switched on (unit costs in the scenario's [costs])."""
-    return sum(registry.capacity_cost(data.scenario, s, window.days)
+    return sum(registry.capacity_cost(data.scenario, s, window.days, window.start / MIN_PER_DAY)
                + _measured_cost(data, s, window) for s in registry.REGISTRY)
 
 

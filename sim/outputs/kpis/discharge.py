@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.core.clock import Window
 from sim.model.services import discharge
-from sim.outputs.kpis.base import RunData, kpi, pct
+from sim.outputs.kpis.base import RunData, in_force, kpi, pct
 
 
 def _mean_wait(pathway: str):
@@ -34,7 +34,7 @@ def d2a_p2_occupancy_pct(data: RunData, window: Window) -> float:
     """Pathway 2 bed occupancy: time-averaged community rehabilitation beds in use (bridged
     pathway 1 patients included) over the window / pathway 2 beds."""
     return pct(data.monitor.level(discharge.in_use(discharge.P2)).mean(window),
-               data.scenario.d2a.p2_beds)
+               in_force(data, window, "d2a", lambda c: c.p2_beds))
 
 
 @kpi("d2a_arranged_elsewhere_pct", "%", "neither", "d2a")

@@ -46,6 +46,7 @@ from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.monitor import Observations, SeriesSpec
 from sim.model.context import Context
 from sim.model.ports import Port, Referral
+from sim.model.scheduling import follow
 from sim.model.services.base import Service
 from sim.model.services.elective import fluid
 from sim.model.services.elective.ledger import DayLedger
@@ -125,6 +126,7 @@ class Elective(Service):
         self.rng_removal = streams("route.elective.removal")
         self.removal_p = -math.expm1(-fluid.removal_per_day(cfg))
         self.specs = [s for _, s in cfg.specialties.items()]
+        follow(ctx, "elective", cfg, self._set_capacity)  # capacities in force (schedules)
         self.mods = [x for _, x in cfg.modalities.items()]
         self.cum_spec = np.cumsum([s.referral_share for s in self.specs])
         self.cum_cspec = np.cumsum([s.cancer_share for s in self.specs])
@@ -164,8 +166,6 @@ class Elective(Service):
         self.dx_cancer: list[list[int]] = [[] for _ in range(n_s)]
         self.dec_cancer: list[int] = []
         self.rng_order = streams("route.elective.cancer.order")
-        self.dx_per_week = [cfg.cancer.diagnosis_clinics_per_week * x.cancer_share
-                            for x in self.specs]
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
@@ -396,7 +396,8 @@ class Elective(Service):
                 self.diag_unscheduled[m].add(now, other[len(fu) + m])
                 self.diag_direct[m].add(now, other[len(fu) + len(unsched) + m])
             self._remove_due()
-            if (first_wd + day) % 7 < 5:  # outpatients, diagnostics and theatres on weekdays
+            if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
+                # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
                 self._outpatients(now)
                 self._diagnostics(now)
                 self._cancer_clinics(now)
@@ -531,7 +532,7 @@ class Elective(Service):
                     self._stop(i, "finished")
                 else:
                     self._join(C_DEC, i, now)
-        slots = self._slots("cancer_dec", 0, self.cfg.cancer.decision_clinics_per_week)
+        slots = self._slots("cancer_dec", 0, self.decision_per_week)
         q = self.dec_cancer
         while slots and q:
             i = self._pick(q)
@@ -539,9 +540,18 @@ class Elective(Service):
             self.dtt[i] = now
             self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
 
+    def _set_capacity(self, cfg: ElectiveSection) -> None:
+        """Clinic, test, theatre and cancer treatment capacity in force from today (a
+        capacity schedule changes it); demand rates are not capacities and stay."""
+        self.rates = fluid.rates(cfg, self.population)
+        self.cancer_starts_per_week = cfg.cancer.treatment_starts_per_week
+        self.decision_per_week = cfg.cancer.decision_clinics_per_week
+        self.dx_per_week = [cfg.cancer.diagnosis_clinics_per_week * x.cancer_share
+                            for x in self.specs]
+
     def _cancer_treatments(self, now: float) -> None:
         """Non-surgical first treatments (random order of those waiting)."""
-        slots = self._slots("cancer", 0, self.cfg.cancer.treatment_starts_per_week)
+        slots = self._slots("cancer", 0, self.cancer_starts_per_week)
         q = self.treat_cancer
         while slots and q:
             slots -= 1
