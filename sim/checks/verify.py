@@ -766,6 +766,7 @@ def schedule_scenario() -> Scenario:
     per_year = VW_LOAD / VW_LOS_DAYS * DAYS_PER_YEAR * 1e5 / POP
     return alone("virtual_ward", [
         f'virtual_ward.beds={{ "{start}" = {SCHED_BEDS[0]}, "{switch}" = {SCHED_BEDS[1]} }}',
+        "virtual_ward.wards={all={bed_share=1.0, demand_share=1.0}}",
         "virtual_ward.accept_below_pct=100.0",
         f"virtual_ward.direct_referrals_per_100k_per_year={per_year!r}",
         f"virtual_ward.step_up_los_days={VW_LOS['exponential']}",
