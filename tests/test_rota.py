@@ -128,10 +128,10 @@ def test_zero_day_patients_use_sdec_and_leave_at_any_hour() -> None:
 
 
 def test_outlying_is_bounded_by_its_lever() -> None:
-    capped = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_beds=3"), 0)
+    capped = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_patients=3"), 0)
     outliers = np.asarray(capped.level("acute.outliers").v)
     assert outliers.max() == 3  # full at times (40 free elective beds), never above the cap
-    none = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_beds=0"), 0)
+    none = simulate(_acute_alone("acute.outlying=true", "acute.outlying_max_patients=0"), 0)
     assert max(none.level("acute.outliers").v) == 0
 
 

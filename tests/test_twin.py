@@ -64,7 +64,7 @@ def comparison_scenario() -> Scenario:
             # wards of the baseline's size (~95 beds: 20 wards at full scale, 5 at a quarter);
             # no outlying (the twin models no cap above 0; electives are off here anyway)
             f"acute.wards={max(1, round(base.acute.wards * SCALE))}",
-            "acute.outlying_max_beds=0"]
+            "acute.outlying_max_patients=0"]
     return load_scenario(BASELINE, sets)
 
 

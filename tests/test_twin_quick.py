@@ -17,7 +17,8 @@ def test_twin_runs_and_reports_the_models_kpis() -> None:
     sets = [*scale_overrides(load_scenario(BASELINE), 0.05),
             "primary_care.enabled=false", "ucr.enabled=false", "virtual_ward.enabled=false",
             "d2a.enabled=false",
-            "elective.enabled=false", "run.measurement_days=21"]
+            "elective.enabled=false", "run.measurement_days=21",
+            "acute.wards=1", "acute.outlying_max_patients=0"]  # the twin models no cap above 0
     scenario = load_scenario(BASELINE, sets)
     twin = run_twin(scenario, 2026, 0)
     simpy = run_replications(scenario, 2026, 1)[0].kpis

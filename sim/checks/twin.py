@@ -36,9 +36,9 @@ The logic as read from the documentation (times in minutes from the start date a
   ward's share of ``escalation_beds`` opens while an hourly review finds that ward at least
   ``escalation_trigger_pct`` full. A patient still waiting after ``ward_outlying_after_hours``
   takes the first bed free in any ward, ahead of the patients queuing for that ward. With
-  ``outlying`` (and ``outlying_max_beds`` unset) a patient
+  ``outlying`` (and ``outlying_max_patients`` unset) a patient
   takes a free ring-fenced elective bed when no bed in their ward is free, and a waiting one
-  takes whichever frees first; ``outlying_max_beds = 0`` means no outlying. (A cap above 0 is
+  takes whichever frees first; ``outlying_max_patients = 0`` means no outlying. (A cap above 0 is
   not modelled here: ``run_twin`` refuses it.)
 * ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``: in an SDEC space if
   one is free at admission (else the bed queue), leaving at any hour when the stay is over. The
@@ -175,10 +175,10 @@ class _Twin:
         self.wards = [sb.Resource(f"ward{i}", capacity=c, monitor=False, env=self.env)
                       for i, c in enumerate(self.ward_beds)]
         self.u_ward = _U(rng("acute.ward"))
-        if ac.outlying_max_beds not in (None, 0):
-            raise ValueError("the twin models outlying_max_beds unset (any free ring-fenced "
+        if ac.outlying_max_patients not in (None, 0):
+            raise ValueError("the twin models outlying_max_patients unset (any free ring-fenced "
                              "bed) or 0 (no outlying) only")
-        self.outlying = ac.outlying and ac.outlying_max_beds is None
+        self.outlying = ac.outlying and ac.outlying_max_patients is None
         self.ring_fenced = sb.Resource("ring_fenced", capacity=ac.elective_ring_fenced_beds,
                                        monitor=False, env=self.env)
         self.sdec = sb.Resource("sdec", capacity=ac.sdec_spaces, monitor=False, env=self.env)

@@ -362,6 +362,7 @@ def acute_scenario() -> Scenario:
         "acute.discharge_open_hour=0", "acute.discharge_close_hour=24",
         "acute.weekend_discharge_share=1.0", "acute.discharge_spread_hours=0.0",
         "acute.beds=400", "acute.elective_ring_fenced_beds=0",  # mean occupancy ~126
+        "acute.wards=1",  # one pool: ample beds, nobody waits (wards: tests/test_rota.py)
     ], warmup_days=2 * int(cap), measurement_days=ACUTE_DAYS + ACUTE_TAIL_DAYS)
 
 

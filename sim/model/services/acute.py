@@ -8,7 +8,7 @@ block at 92-95% occupancy comes from. After ``ward_outlying_after_hours`` of wai
 takes the first bed free in any ward. Zero-day (SDEC) patients take an SDEC space when one is
 free, else a G&A bed, and leave at any hour when their stay is over. When their ward is full, an
 emergency patient outlies into a free ring-fenced elective bed (``outlying``, at most
-``outlying_max_beds`` at once), so elective inpatients find fewer beds and are cancelled on the
+``outlying_max_patients`` at once), so elective inpatients find fewer beds and are cancelled on the
 day: the coupling planners need to see. Each ward's share of the escalation beds opens at an
 hourly review while that ward's occupancy is at or above the trigger.
 
@@ -136,7 +136,7 @@ class AcuteBeds(Service):
         self.escalation_open = 0  # escalation beds open now
         self.escalation_bed_days = monitor.level(ESCALATION_OPEN)
         self.outliers = monitor.level(OUTLIERS)
-        self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_beds)
+        self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_patients)
         self.no_criteria = monitor.level(NO_CRITERIA)
         self.beds_cfg = cfg  # the bed levels in force (a capacity schedule changes them)
         follow(ctx, "acute", cfg, self._set_beds)
@@ -228,7 +228,7 @@ class AcuteBeds(Service):
     # -- outlying and escalation --------------------------------------------------------------
 
     def _elective_free(self) -> bool:
-        e, cap = self.elective_pool, self.cfg.outlying_max_beds
+        e, cap = self.elective_pool, self.cfg.outlying_max_patients
         return (self.cfg.outlying and e.in_use < e.capacity and not e.queued
                 and (cap is None or self.n_outliers < cap))
 

@@ -57,11 +57,11 @@ class AcuteSection(Strict):
         default=True, description="Emergency patients outlie into free ring-fenced elective "
         "beds when every general bed is taken; elective inpatients then find fewer beds and "
         "are cancelled on the day.")
-    outlying_max_beds: Count | None = tagged(
+    outlying_max_patients: Count | None = tagged(
         "At most this many emergency patients outlie in ring-fenced elective beds at once "
         "(elective wards protect their beds; nurses and specialty teams limit how many outliers "
         "they take); none = any free elective bed. The rest board in ED.",
-        lever="outlying beds at once", default=None)
+        lever="outliers at once", default=None)
     sdec_spaces: Count = capacity(
         "Same-day emergency care (SDEC) / assessment-area spaces for zero-day emergency "
         "patients, outside the G&A beds; a zero-day patient takes a G&A bed when none is free.",
