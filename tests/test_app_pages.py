@@ -58,8 +58,8 @@ def test_scenario_page_shows_levers_validates_beside_the_field_and_gates_run(app
     at = app
     assert not at.exception
     beds = at.number_input(key=LEVER + "acute.beds")
-    assert beds.label == "acute.beds (G&A beds)" and beds.value == 2130
-    assert "General and acute" in beds.help and "Base value: 2,130" in beds.help
+    assert beds.label == "acute.beds (G&A beds)" and beds.value == 2200
+    assert "General and acute" in beds.help and "Base value: 2,200" in beds.help
     assert not at.button(key="run").disabled
     beds.set_value(-5).run()
     assert any("greater than or equal to 0" in e.value for e in at.error)

@@ -240,7 +240,7 @@ SHOWN_DIFFS = 3
 
 
 def _what_changed(old_dump: Any, scenario: Scenario) -> str:
-    """"acute.beds was 2130, now 2000" for the first few keys that differ."""
+    """"acute.beds was 2200, now 2000" for the first few keys that differ."""
     if not isinstance(old_dump, dict):
         return "its inputs differ from the earlier run's"
     was = dict(flatten(_by_id(old_dump)))
