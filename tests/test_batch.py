@@ -128,7 +128,7 @@ def test_resume_against_a_changed_scenario_is_refused(tmp_path: Path, batch_file
     assert res.returncode == 2 and "Traceback" not in res.stderr
     # one line, naming the input that changed (acute.beds, scaled by --scale 0.05)
     assert res.stderr.strip() == (f"{out / 'manifest.json'}: --resume: refused: every scenario "
-                                  "changed (acute.beds was 106, now 100)")
+                                  "changed (acute.beds was 110, now 100)")
 
 
 @pytest.mark.slow
