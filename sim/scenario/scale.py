@@ -85,7 +85,19 @@ def scale_overrides(scenario: Scenario, factor: float,
     further multiplied by ``capacity_factor`` (both rounded once, on the product)."""
     _check(factor)
     return [f"population.size={max(1, round(scenario.population.size * factor))}",
-            *capacity_overrides(scenario, factor * capacity_factor)]
+            *capacity_overrides(scenario, factor * capacity_factor),
+            *structure_overrides(scenario, factor)]
+
+
+def structure_overrides(scenario: Scenario, factor: float) -> list[str]:
+    """A smaller population has fewer acute wards of the same size (not as many wards, each
+    smaller, which would fragment the beds and make a scaled run behave unlike the full one),
+    and the outlier limit shrinks with its wards. Not capacity: --capacity-factor leaves them."""
+    acute = scenario.acute
+    out = [f"acute.wards={max(1, round(acute.wards * factor))}"]
+    if acute.outlying_max_patients is not None:
+        out.append(f"acute.outlying_max_patients={round(acute.outlying_max_patients * factor)}")
+    return out
 
 
 def load_resized(path: str | Path, sets: Sequence[str] = (), scale: float = 1.0,
