@@ -59,6 +59,20 @@ def test_a_point_after_the_run_is_an_input_error_naming_the_target(tmp_path: Pat
                  'targets.rtt_18w.thresholds={ "2026-04" = 65.0 }']) == 2
 
 
+def test_a_plain_deadline_after_the_files_run_is_an_input_error(tmp_path: Path) -> None:
+    """The file's own run cannot judge a later deadline: exit 2 naming the target. A run
+    shortened by --set (a quick trial) keeps the target, judged on the window and labelled."""
+    late = _child(tmp_path, '[[targets]]\nid = "rtt_18w"\ndeadline = "2029-03"\n')
+    with pytest.raises(InputError) as err:
+        load_scenario(late)
+    assert [p.key for p in err.value.problems] == ["targets[rtt_18w].deadline"]
+    assert "plan.toml" in err.value.problems[0].file and "2029-03" in err.value.problems[0].reason
+    assert main(["validate", str(late)]) == 2
+    short = load_scenario(BASELINE, ["run.measurement_days=60"])
+    t = next(t for t in short.targets if t.id == "rtt_18w")
+    assert t.deadline == "2026-03"  # after this run's end: kept, judged on the window
+
+
 def test_one_row_per_point_each_judged_in_its_month(tmp_path: Path) -> None:
     sc = load_scenario(_child(tmp_path, '[[targets]]\nid = "rtt_18w"\n'
                               'thresholds = { "2025-03" = 60.0, "2025-09" = 62.0, '

@@ -280,7 +280,7 @@ def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None
                 msg = "unknown key" + _unknown_key_hint(tuple(err["loc"]), key)
             problems.append(Problem(_source(prov, path, label), key, msg))
         raise InputError(problems) from None
-    problems += _late_points(scenario, prov, label)
+    problems += _late_points(scenario, prov, label) + _late_deadlines(scenario, prov, label)
     if problems:
         raise InputError(problems)
     if warnings is not None:
@@ -379,6 +379,25 @@ def _late_points(scenario: Scenario, prov: Provenance, label: str) -> list[Probl
                     f"deadline {month} is after the run's end ({end}); lengthen "
                     "run.measurement_days or drop the point")
             for t in scenario.targets for month in (t.thresholds or {}) if month > end]
+
+
+RUN_LENGTH_KEYS = ("start_date", "warmup_days", "measurement_days")
+
+
+def _late_deadlines(scenario: Scenario, prov: Provenance, label: str) -> list[Problem]:
+    """A plain deadline after the run's end, when the files set the run's length: the plan
+    asks a question its own run cannot answer (judged on the window instead, the verdict would
+    be about another year). A run shortened by --set (a quick trial) keeps its targets, judged
+    on the window and labelled "deadline ... is after the window"."""
+    if any(prov.get(("run", k)) == SET_SOURCE for k in RUN_LENGTH_KEYS):
+        return []
+    end = last_month(scenario)
+    return [Problem(_source(prov, ("targets", t.id, "deadline"), label),
+                    f"targets[{t.id}].deadline",
+                    f"deadline {t.deadline} is after the run's end ({end}); lengthen "
+                    "run.measurement_days or move the deadline")
+            for t in scenario.targets
+            if not t.thresholds and t.deadline and t.deadline > end]
 
 
 def _target_problems(raw: Raw, prov: Provenance, label: str,
