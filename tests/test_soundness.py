@@ -257,3 +257,24 @@ set = {{ "acute.beds" = 1700 }}
     assert "1 of 2 scenarios (short)" in bed[0]["message"] and bed[0]["message"] in res.stdout
     comparison = pd.read_csv(out / "comparison.csv", keep_default_na=False)
     assert set(comparison.scenario_verdict) <= {"", SCALED, NO_DATA} and man["scaled"] is True
+
+
+def test_gp_2w_target_above_the_patient_choice_ceiling_is_warned() -> None:
+    """GP within 2 weeks counts appointments booked for the day the patient chose: with no
+    capacity wait at all it is at most same-day share + routine share x P(lead <= 14.5 days)
+    (lognormal lead); a threshold above that is unreachable and says so, one below does not."""
+    import math
+
+    from sim.outputs.soundness import gp_2w_ceiling, patient_choice_warnings
+
+    sc = load_scenario(BASELINE)
+    pc = sc.primary_care
+    sigma = math.sqrt(math.log1p(pc.routine_lead_days.cv ** 2))
+    mu = math.log(pc.routine_lead_days.mean) - sigma ** 2 / 2
+    p14 = 0.5 * (1 + math.erf((math.log(14.5) - mu) / (sigma * math.sqrt(2))))
+    assert gp_2w_ceiling(sc) == pytest.approx(100 * (pc.same_day_share
+                                                     + (1 - pc.same_day_share) * p14), abs=0.3)
+    warned = patient_choice_warnings(sc)
+    assert [w.subject for w in warned] == ["gp_2w"] and "patient choice" in warned[0].message
+    reachable = load_scenario(BASELINE, ["targets.gp_2w.threshold=80.0"])
+    assert patient_choice_warnings(reachable) == []

@@ -17,6 +17,10 @@ things can make its verdicts unsafe, and each becomes a :class:`RunWarning` that
 * **outside capacity**: many medically fit patients left the discharge-to-assess queue for
   support arranged elsewhere (``d2a.alternative_arranged_days``, patient choice and other
   routes): delayed discharge is then held down by that input, not by pathway capacity.
+* **patient choice**: a target no capacity can meet because what it measures includes the
+  patient's own choice: GP within 2 weeks counts routine appointments booked for the day the
+  patient chose (``primary_care.routine_lead_days``), so with no wait for capacity at all at
+  most :func:`gp_2w_ceiling` % fall within 2 weeks; a threshold above that is unreachable.
 * **underpowered**: a target whose 95% CI is wider than ``advise``'s tolerance (±1 point for a
   % KPI, ±5% of the mean otherwise), with the replications that tolerance needs
   (:func:`sim.outputs.settling.replications_needed`).
@@ -35,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.distributions import draw
 from sim.core.errors import RunWarning
 from sim.core.stats import mean_ci
 from sim.model.replication import calendar_of
@@ -57,6 +62,7 @@ QUICK = "quick"
 NEVER_SETTLES, UNCHECKED = "never settles", "unchecked"
 UNDERPOWERED = "underpowered"
 OUTSIDE_CAPACITY = "outside capacity"
+PATIENT_CHOICE = "patient choice"
 # above this % of fit patients leaving the D2A queue for support arranged elsewhere, a run says so
 ARRANGED_ELSEWHERE_WARN_PCT = 5.0
 STAMPS = (SCALED, QUICK)  # kinds that describe the whole run rather than one queue or target
@@ -272,6 +278,36 @@ def outside_capacity_warnings(results: list[ReplicationResult]) -> list[RunWarni
         "pathway capacity"))]
 
 
+# -- targets that measure patient choice ---------------------------------------------------------
+TWO_WEEKS_DAYS = 14
+CEILING_DRAWS = 200_000  # a fixed-seed sample of the lead-time distribution (exact to ~0.1 pt)
+
+
+def gp_2w_ceiling(scenario: Scenario) -> float:
+    """The most gp_2w_pct can be with no wait for capacity: same-day needs count as within,
+    a routine appointment falls within 2 weeks when the lead the patient chose (rounded, at
+    least a day, as primary care books it) is 14 days or less."""
+    cfg = scenario.primary_care
+    leads = np.maximum(1, np.rint(draw(cfg.routine_lead_days, np.random.default_rng(0),
+                                       CEILING_DRAWS)))
+    within = float(np.mean(leads <= TWO_WEEKS_DAYS))
+    return 100 * (cfg.same_day_share + (1 - cfg.same_day_share) * within)
+
+
+def patient_choice_warnings(scenario: Scenario) -> list[RunWarning]:
+    """Targets on gp_2w_pct whose threshold lies above what patient-chosen lead times allow."""
+    if not scenario.primary_care.enabled:
+        return []
+    ceiling = gp_2w_ceiling(scenario)
+    return [RunWarning(PATIENT_CHOICE, t.id, (
+        f"{t.id} ({t.kpi} {t.op} {t.threshold:g}) cannot be met by any capacity: with no wait "
+        f"for capacity at all, the leads patients choose (primary_care.routine_lead_days) put "
+        f"at most {ceiling:.1f}% of appointments within 2 weeks; the target measures patient "
+        "choice"))
+        for t in scenario.targets
+        if t.kpi == "gp_2w_pct" and t.op == ">=" and t.threshold > ceiling]
+
+
 # -- a run, a batch ------------------------------------------------------------------------------
 def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: float = 1.0,
                  quick: bool = False) -> list[RunWarning]:
@@ -279,6 +315,7 @@ def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: fl
     return [*stamp_warnings(scale, quick, len(results), scenario.run.measurement_days),
             *settle_warnings(results, scenario.run.warmup_days),
             *outside_capacity_warnings(results),
+            *patient_choice_warnings(scenario),
             *underpowered_warnings(scenario, results)]
 
 
@@ -291,7 +328,8 @@ def batch_warnings(scenarios: Mapping[str, Scenario],
     first = scenarios[names[0]]
     reps = len(results[names[0]])
     per = {n: [*settle_warnings(results[n], scenarios[n].run.warmup_days),
-               *outside_capacity_warnings(results[n])] for n in names}
+               *outside_capacity_warnings(results[n]),
+               *patient_choice_warnings(scenarios[n])] for n in names}
     out = stamp_warnings(scale, quick, reps, first.run.measurement_days)
     out += _merge_settling(per, len(names))
     out += _merge_precision({n: precision(scenarios[n], results[n]) for n in names},
