@@ -41,6 +41,7 @@ import pandas as pd
 
 from sim.core.distributions import draw
 from sim.core.errors import RunWarning
+from sim.core.rng import stream
 from sim.core.stats import mean_ci
 from sim.model.replication import calendar_of
 from sim.outputs.kpis import KPIS
@@ -288,8 +289,8 @@ def gp_2w_ceiling(scenario: Scenario) -> float:
     a routine appointment falls within 2 weeks when the lead the patient chose (rounded, at
     least a day, as primary care books it) is 14 days or less."""
     cfg = scenario.primary_care
-    leads = np.maximum(1, np.rint(draw(cfg.routine_lead_days, np.random.default_rng(0),
-                                       CEILING_DRAWS)))
+    sample = stream(0, 0, "check.gp_2w_ceiling")  # fixed: the same ceiling every time
+    leads = np.maximum(1, np.rint(draw(cfg.routine_lead_days, sample, CEILING_DRAWS)))
     within = float(np.mean(leads <= TWO_WEEKS_DAYS))
     return 100 * (cfg.same_day_share + (1 - cfg.same_day_share) * within)
 
