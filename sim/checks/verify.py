@@ -472,18 +472,24 @@ def modality_scenario() -> Scenario:
     return alone("elective", sets, warmup_days=100, measurement_days=DM_DAYS, population=EL_POP)
 
 
+def noon_queue_means(sc: Scenario, queue: str, n_days: int, seed: int, reps: int
+                     ) -> np.ndarray:
+    """Per replication, the mean of a daily-served queue just after each day's work (sampled
+    at noon) over ``n_days`` measured days: what the daily M/D/c chain predicts."""
+    cal = calendar_of(sc)
+    first = math.ceil(cal.warmup_end / MIN_PER_DAY)
+    days = np.arange(first, first + n_days - 1, dtype=float)
+    out = []
+    for rep in range(reps):
+        level = simulate(sc, rep, seed).level(queue)
+        out.append(float(np.mean([level.at(d * MIN_PER_DAY + 12 * 60.0) for d in days])))
+    return np.array(out)
+
+
 @cache
 def modality_runs(seed: int = SEED, reps: int = DM_REPS) -> np.ndarray:
     """Mean number waiting for the test just after each day's work (sampled at noon)."""
-    sc = modality_scenario()
-    cal = calendar_of(sc)
-    first = math.ceil(cal.warmup_end / MIN_PER_DAY)
-    days = np.arange(first, first + DM_DAYS - 1, dtype=float)
-    out = []
-    for rep in range(reps):
-        level = simulate(sc, rep, seed).level(el_service.DIAG_QUEUE)
-        out.append(float(np.mean([level.at(d * MIN_PER_DAY + 12 * 60.0) for d in days])))
-    return np.array(out)
+    return noon_queue_means(modality_scenario(), el_service.DIAG_QUEUE, DM_DAYS, seed, reps)
 
 
 CX_PER_DAY, CX_PER_WEEKDAY = 20.0, 30  # cancer referrals a day; results appointments a weekday
@@ -516,15 +522,8 @@ def cancer_clinic_scenario() -> Scenario:
 @cache
 def cancer_clinic_runs(seed: int = SEED, reps: int = DM_REPS) -> np.ndarray:
     """Mean number waiting for a results appointment just after each day's clinics (noon)."""
-    sc = cancer_clinic_scenario()
-    cal = calendar_of(sc)
-    first = math.ceil(cal.warmup_end / MIN_PER_DAY)
-    days = np.arange(first, first + CX_DAYS - 1, dtype=float)
-    out = []
-    for rep in range(reps):
-        level = simulate(sc, rep, seed).level(el_service.CANCER_DX_QUEUE)
-        out.append(float(np.mean([level.at(d * MIN_PER_DAY + 12 * 60.0) for d in days])))
-    return np.array(out)
+    return noon_queue_means(cancer_clinic_scenario(), el_service.CANCER_DX_QUEUE, CX_DAYS, seed,
+                            reps)
 
 
 # -- 7. Discharge to assess: each pathway pool alone vs Erlang C ---------------------------------
