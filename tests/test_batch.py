@@ -118,6 +118,7 @@ def test_killed_batch_resumes_to_the_same_files(tmp_path: Path, batch_file: Path
     same_tables(whole, part)
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_resume_against_a_changed_scenario_is_refused(tmp_path: Path, batch_file: Path) -> None:
     out = tmp_path / "o"
     quick = [*QUICK, "--set", "run.measurement_days=5"]

@@ -121,6 +121,7 @@ def tiny_batch(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_resume_with_another_capacity_factor_is_refused(tmp_path: Path, tiny_batch: Path) -> None:
     out = tmp_path / "o"
     first = run_cli("batch", str(tiny_batch), "--out", str(out), "--workers", "1", "--quiet",

@@ -30,6 +30,7 @@ def _kpis(sets: list[str]) -> dict[str, float]:
     return run_replication(sc, 2026, 0).kpis
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_cutting_p1_and_adding_p2_move_acute_beds() -> None:
     """Common random numbers, one replication at quarter scale: the effects are large."""
     base = _kpis([])
@@ -42,6 +43,7 @@ def test_cutting_p1_and_adding_p2_move_acute_beds() -> None:
     assert cut["ed_12h_pct"] >= base["ed_12h_pct"] >= more["ed_12h_pct"]
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_bridging_frees_acute_beds_into_spare_p2_beds() -> None:
     """Home care short, pathway 2 beds spare: with bridging, pathway 1 patients wait in P2 beds
     instead of acute beds (fewer NCTR bed-days, P2 busier); every patient still accounted for

@@ -140,6 +140,7 @@ def test_specialty_and_modality_levers_change_capacity(key: str) -> None:
         assert r1.tests["mri"] == pytest.approx(1.5 * r0.tests["mri"])
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_cancer_results_clinic_is_the_daily_mdc_queue() -> None:
     """The results clinic alone (``verify``'s check) matches the daily M/D/c chain with the
     weekend's referrals joining on Monday, and has power: one appointment a weekday fewer or

@@ -241,6 +241,7 @@ def test_toml_writer_round_trips() -> None:
     assert tomllib.loads(_toml_doc(doc)) == doc
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 @SETTINGS
 @given(changes=st.lists(edits(), min_size=1, max_size=3), as_child=st.booleans())
 def test_random_values_in_random_keys(workdir: Path, changes, as_child: bool) -> None:
@@ -274,6 +275,7 @@ set_items = st.one_of(
 )
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 @SETTINGS
 @given(items=st.lists(set_items, max_size=4), equals_form=st.booleans())
 def test_random_set_options(items: list[str], equals_form: bool) -> None:

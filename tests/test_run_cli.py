@@ -14,6 +14,7 @@ SMALL = ["--set", "population.size=150000", "--set", "run.warmup_days=7",
          "--set", "run.measurement_days=40", "--quiet"]
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_run_writes_complete_results_and_prints_targets(tmp_path) -> None:
     out = tmp_path / "run"
     res = run_cli("run", str(BASELINE), "-n", "3", "--seed", "11", "--workers", "2",

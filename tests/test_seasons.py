@@ -50,6 +50,7 @@ def december():
     return on, off
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_planned_capacity_closes_on_bank_holidays(december) -> None:
     """Two bank holidays in December 2025 (25th, 26th): less elective and diagnostic
     activity than without them, and general practice runs as on a Sunday (fewer patients)."""

@@ -123,6 +123,7 @@ def test_refuses_bad_lever_and_target():
         check_request(base, "ucr.clinicians_per_shift", ["nope"])
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_resume_reruns_nothing_and_workers_agree(tmp_path):
     base = ucr_alone(5, days=60)
     targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])

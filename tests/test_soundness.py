@@ -186,6 +186,7 @@ def test_too_few_beds_warn_in_console_and_manifest_and_enough_do_not(tmp_path: P
     assert not [w for w in man["warnings"] if w["kind"] == NEVER_SETTLES]
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_a_scaled_run_stamps_console_manifest_report_and_workbook(tmp_path: Path) -> None:
     out = tmp_path / "scaled"
     res = run_cli("run", str(BASELINE), "-n", "2", "--out", str(out), *SMALL)
@@ -220,6 +221,7 @@ def test_a_full_scale_run_is_not_stamped(tmp_path: Path) -> None:
     assert "verdict_unscaled" not in targets.columns
 
 
+@pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_quick_run_measures_91_days_with_5_replications(tmp_path: Path) -> None:
     out = tmp_path / "quick"
     res = run_cli("run", str(BASELINE), "--quick", "--out", str(out), "--quiet",
