@@ -33,17 +33,20 @@ def rtt_18w_pct(data: RunData, window: Window) -> float:
     return snapshot_mean(data, elective.snapshot("within_18w_pct"), window)
 
 
-def _over(weeks: int) -> KpiFunc:
+def _snapshot_kpi(name: str, doc: str) -> KpiFunc:
+    """A KPI that is the mean over the window's month ends of one month-end snapshot."""
     def f(data: RunData, window: Window) -> float:
-        return snapshot_mean(data, elective.snapshot(f"over_{weeks}w"), window)
+        return snapshot_mean(data, elective.snapshot(name), window)
 
-    f.__doc__ = (f"RTT over {weeks} weeks: number of incomplete pathways at a month end waiting "
-                 f"more than {weeks} weeks since referral; mean of the month ends in the window.")
+    f.__doc__ = doc
     return f
 
 
 for _weeks in (52, 65, 78, 104):
-    kpi(f"rtt_over_{_weeks}w", "pathways", "lower", "elective")(_over(_weeks))
+    kpi(f"rtt_over_{_weeks}w", "pathways", "lower", "elective")(_snapshot_kpi(
+        f"over_{_weeks}w",
+        f"RTT over {_weeks} weeks: number of incomplete pathways at a month end waiting more "
+        f"than {_weeks} weeks since referral; mean of the month ends in the window."))
 
 
 @kpi("rtt_over_52w_pct", "%", "lower", "elective")
@@ -90,17 +93,11 @@ def diagnostics_6w_pct(data: RunData, window: Window) -> float:
     return snapshot_mean(data, elective.snapshot("diag_within_6w_pct"), window)
 
 
-def _modality_6w(modality: str) -> KpiFunc:
-    def f(data: RunData, window: Window) -> float:
-        return snapshot_mean(data, elective.snapshot(f"diag_within_6w_pct.{modality}"), window)
-
-    f.__doc__ = (f"Diagnostics 6-week, {modality}: as diagnostics_6w_pct for those waiting for "
-                 f"this modality alone.")
-    return f
-
-
 for _m in MODALITIES:
-    kpi(f"diagnostics_6w_{_m}_pct", "%", "higher", "elective")(_modality_6w(_m))
+    kpi(f"diagnostics_6w_{_m}_pct", "%", "higher", "elective")(_snapshot_kpi(
+        f"diag_within_6w_pct.{_m}",
+        f"Diagnostics 6-week, {_m}: as diagnostics_6w_pct for those waiting for this modality "
+        "alone."))
 
 
 def _total(data: RunData, name: str, window: Window) -> float:
