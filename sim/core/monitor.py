@@ -68,23 +68,32 @@ class Tally:
 class Level:
     """A piecewise-constant quantity (beds occupied, list size) and its time average."""
 
-    __slots__ = ("t", "v", "value")
+    __slots__ = ("last", "t", "v", "value")
 
     def __init__(self, value: float = 0.0, t0: float = 0.0) -> None:
         self.t = array("d", [t0])
         self.v = array("d", [value])
         self.value = value
+        self.last = t0  # time of the last change (the hot path compares with it)
 
     def set(self, now: float, value: float) -> None:
-        if now == self.t[-1]:
+        if now == self.last:
             self.v[-1] = value
         else:
             self.t.append(now)
             self.v.append(value)
+            self.last = now
         self.value = value
 
     def add(self, now: float, delta: float) -> None:
-        self.set(now, self.value + delta)
+        value = self.value + delta
+        if now == self.last:
+            self.v[-1] = value
+        else:
+            self.t.append(now)
+            self.v.append(value)
+            self.last = now
+        self.value = value
 
     def mean(self, window: Window) -> float:
         """Time average over the window (the level holds its last value to the window's end)."""
@@ -100,6 +109,26 @@ class Level:
         t = np.frombuffer(self.t, dtype=float)
         i = int(np.searchsorted(t, when, side="right")) - 1
         return float(self.v[max(i, 0)])
+
+
+class PartOf:
+    """One pool's share of a level summed over pools (UCR teams, acute wards): the pool sets
+    its own count and the shared level moves by the difference, so the sum is never
+    recomputed."""
+
+    __slots__ = ("total", "value")
+
+    def __init__(self, total: Level) -> None:
+        self.total = total
+        self.value = 0.0
+
+    def set(self, now: float, value: float) -> None:
+        self.total.add(now, value - self.value)
+        self.value = value
+
+    def add(self, now: float, delta: float) -> None:
+        self.total.add(now, delta)
+        self.value += delta
 
 
 @dataclass

@@ -15,17 +15,22 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import simpy
+from simpy.core import NORMAL
 
-from sim.core.monitor import Level
+from sim.core.monitor import Level, PartOf
 
 Discipline = Literal["fifo", "priority"]
 WAITING, SERVING, DONE, RENEGED, CANCELLED = range(5)
 
 
 class Ticket:
-    """One request for a unit; ``state`` tells where it is, ``wait`` how long it queued."""
+    """One request for a unit; ``state`` tells where it is, ``wait`` how long it queued.
 
-    __slots__ = ("arrived", "data", "on_grant", "on_renege", "started", "state")
+    A station's ticket is also the SimPy event that ends its service (``callbacks``, ``_ok``),
+    so a service costs one small object, not a timeout, a list and two closures."""
+
+    __slots__ = ("_ok", "arrived", "callbacks", "data", "on_done", "on_grant", "on_renege",
+                 "on_start", "service", "started", "state")
 
     def __init__(self, arrived: float, on_grant: Callable[[Ticket], Any], data: Any = None):
         self.arrived = arrived
@@ -44,8 +49,8 @@ class Pool:
     """c units; requests beyond them queue FIFO or by (priority, arrival order)."""
 
     def __init__(self, env: simpy.Environment, capacity: int, name: str = "pool",
-                 discipline: Discipline = "fifo", busy: Level | None = None,
-                 queue: Level | None = None):
+                 discipline: Discipline = "fifo", busy: Level | PartOf | None = None,
+                 queue: Level | PartOf | None = None):
         if capacity < 0:
             raise ValueError("capacity must be >= 0")
         self.env = env
@@ -65,7 +70,10 @@ class Pool:
                 patience: float | None = None, on_renege: Callable[[Ticket], Any] | None = None,
                 data: Any = None) -> Ticket:
         """Ask for a unit; ``on_grant(ticket)`` runs when one is allocated (maybe at once)."""
-        ticket = Ticket(self.env.now, on_grant, data)
+        return self._submit(Ticket(self.env.now, on_grant, data), priority, patience, on_renege)
+
+    def _submit(self, ticket: Ticket, priority: float, patience: float | None,
+                on_renege: Callable[[Ticket], Any] | None) -> Ticket:
         if self.in_use < self.capacity and self.queued == 0:
             self._grant(ticket)
             return ticket
@@ -109,8 +117,10 @@ class Pool:
 
     def release(self, n: int = 1) -> None:
         self.in_use -= n
-        self._set_busy()
-        self._dispatch()
+        if self.busy_level is not None:
+            self.busy_level.set(self.env.now, self.in_use)
+        if self.queued > 0:
+            self._dispatch()
 
     def set_capacity(self, capacity: int) -> None:
         """Change staffing (shift change); units in use above it finish their work first."""
@@ -120,9 +130,10 @@ class Pool:
     # -- internals ----------------------------------------------------------------------------
     def _grant(self, ticket: Ticket) -> None:
         ticket.state = SERVING
-        ticket.started = self.env.now
+        ticket.started = now = self.env.now
         self.in_use += 1
-        self._set_busy()
+        if self.busy_level is not None:
+            self.busy_level.set(now, self.in_use)
         ticket.on_grant(ticket)
 
     def _next_waiting(self) -> Ticket | None:
@@ -158,25 +169,25 @@ class Pool:
         if self.queue_level is not None:
             self.queue_level.set(self.env.now, self.queued)
 
-    def _set_busy(self) -> None:
-        if self.busy_level is not None:
-            self.busy_level.set(self.env.now, self.in_use)
-
 
 class Station(Pool):
     """A pool whose units serve each request for a given time, then free themselves."""
+
+    def __init__(self, env: simpy.Environment, capacity: int, name: str = "station",
+                 discipline: Discipline = "fifo", busy: Level | PartOf | None = None,
+                 queue: Level | PartOf | None = None):
+        super().__init__(env, capacity, name, discipline, busy, queue)
+        self._finish_callbacks = (self._finish,)  # every ticket's end-of-service callback
 
     def join(self, service_mins: float, on_done: Callable[[Ticket], Any] | None = None,
              priority: float = 0.0, patience: float | None = None,
              on_renege: Callable[[Ticket], Any] | None = None, data: Any = None,
              on_start: Callable[[Ticket], Any] | None = None) -> Ticket:
-        def granted(ticket: Ticket) -> None:
-            if on_start is not None:
-                on_start(ticket)
-            ev = self.env.timeout(service_mins)
-            ev.callbacks.append(lambda _e: self._finish(ticket, on_done))
-
-        return self.request(granted, priority, patience, on_renege, data)
+        ticket = Ticket(self.env.now, self._start, data)
+        ticket.service = service_mins
+        ticket.on_done = on_done
+        ticket.on_start = on_start
+        return self._submit(ticket, priority, patience, on_renege)
 
     def serve(self, service_mins: float, priority: float = 0.0) -> simpy.Event:
         """For process-style code: an event that succeeds with the queueing wait when done."""
@@ -184,8 +195,16 @@ class Station(Pool):
         self.join(service_mins, lambda t: done.succeed(t.wait), priority)
         return done
 
-    def _finish(self, ticket: Ticket, on_done: Callable[[Ticket], Any] | None) -> None:
+    def _start(self, ticket: Ticket) -> None:
+        """Service starts: the ticket is scheduled as the event that ends it."""
+        if ticket.on_start is not None:
+            ticket.on_start(ticket)
+        ticket.callbacks = self._finish_callbacks
+        ticket._ok = True
+        self.env.schedule(ticket, NORMAL, ticket.service)  # type: ignore[arg-type]
+
+    def _finish(self, ticket: Ticket) -> None:
         ticket.state = DONE
         self.release()
-        if on_done is not None:
-            on_done(ticket)
+        if ticket.on_done is not None:
+            ticket.on_done(ticket)

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import simpy
-
 from sim.core.clock import Calendar
+from sim.core.engine import Engine
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
 from sim.core.seasons import Season
@@ -19,7 +18,7 @@ from sim.core.seasons import Season
 class Context:
     """The shared world of one replication: its clock, randomness, observations and people."""
 
-    env: simpy.Environment
+    env: Engine
     calendar: Calendar
     streams: Streams
     monitor: Monitor

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import simpy
-
 from sim.core.clock import Calendar
+from sim.core.engine import Engine
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
 from sim.core.seasons import Season
@@ -55,7 +54,7 @@ def build(scenario: Scenario, ctx: Context) -> dict[str, Service]:
 def simulate(scenario: Scenario, seed: int, replication: int) -> Replication:
     """Build, run to the end of the scenario's calendar, and close (censored observations)."""
     cal = calendar_of(scenario)
-    env = simpy.Environment()
+    env = Engine()
     monitor = Monitor(*registry.all_observations())
     ctx = Context(env, cal, Streams(seed, replication), monitor, scenario.population.size,
                   scenario.demand.growth_pct_per_year, scenario.schedules,

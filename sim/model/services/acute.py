@@ -36,8 +36,8 @@ from typing import Any
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
-from sim.core.distributions import Sampler, Uniforms
-from sim.core.monitor import Observations, SeriesSpec
+from sim.core.distributions import Sampler, uniforms
+from sim.core.monitor import Observations, PartOf, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
@@ -119,13 +119,15 @@ class AcuteBeds(Service):
         env, streams, monitor = ctx.env, ctx.streams, ctx.monitor
         self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
         # the general beds in equal wards (specialty groups); a patient needs a bed in their own
-        self.wards = [Pool(env, n, f"acute.ward{i}")
+        # (each ward reports its beds in use and its queue into the general beds' levels)
+        self.bed_queue = monitor.level(BED_QUEUE)
+        self.general_occupied = monitor.level(GENERAL_OCCUPIED)
+        self.wards = [Pool(env, n, f"acute.ward{i}", busy=PartOf(self.general_occupied),
+                           queue=PartOf(self.bed_queue))
                       for i, n in enumerate(_split(self.general_beds, cfg.wards))]
         self.escalation = _split(cfg.escalation_beds, cfg.wards)  # each ward's escalation beds
         self.ward_beds = [w.capacity for w in self.wards]
-        self.bed_queue = monitor.level(BED_QUEUE)
-        self.general_occupied = monitor.level(GENERAL_OCCUPIED)
-        self.u_ward = Uniforms(streams("route.acute.ward"))
+        self.u_ward = uniforms(streams("route.acute.ward"))
         after = cfg.ward_outlying_after_hours
         self.overflow_after = None if after is None else after * MIN_PER_HOUR
         self.overflow: deque[Inpatient] = deque()  # waiting for a bed in any ward
@@ -148,11 +150,11 @@ class AcuteBeds(Service):
         self.t_bed_wait = monitor.tally(BED_WAIT)
         self.t_stay = monitor.tally(STAY_DAYS)
         self.cancelled = monitor.tally(ELECTIVE_CANCELLED)
-        self.u_zero = Uniforms(streams("route.acute.zero_day"))
-        self.u_dest = Uniforms(streams("route.acute.destination"))
-        self.u_step_down = Uniforms(streams("route.acute.step_down"))
-        self.u_spread = Uniforms(streams("time.acute.discharge_spread"))
-        self.u_weekend = Uniforms(streams("route.acute.weekend_discharge"))
+        self.u_zero = uniforms(streams("route.acute.zero_day"))
+        self.u_dest = uniforms(streams("route.acute.destination"))
+        self.u_step_down = uniforms(streams("route.acute.step_down"))
+        self.u_spread = uniforms(streams("time.acute.discharge_spread"))
+        self.u_weekend = uniforms(streams("route.acute.weekend_discharge"))
         self.first_weekday = ctx.calendar.start_date.weekday()
         self.zero_los = Sampler(cfg.zero_day_los_hours, streams("los.acute.zero_day"),
                                 MIN_PER_HOUR)
@@ -205,7 +207,6 @@ class AcuteBeds(Service):
         else:
             ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward), data=p,
                          patience=self.overflow_after, on_renege=self._overflow)
-            self._count_general()
 
     def _overflow(self, ticket) -> None:
         """Waited ``ward_outlying_after_hours`` for a bed in their own ward: the patient takes
@@ -216,14 +217,8 @@ class AcuteBeds(Service):
             ward = free[0]
             ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward))
         else:
-            self.overflow.append(p)
-        self._count_general()
-
-    def _count_general(self) -> None:
-        """The general beds' levels (occupied, queue) are the sums over the wards."""
-        now = self.env.now
-        self.general_occupied.set(now, sum(w.in_use for w in self.wards))
-        self.bed_queue.set(now, sum(w.queued for w in self.wards) + len(self.overflow))
+            self.overflow.append(p)  # (the ward's queue level has already let them go)
+            self.bed_queue.add(self.env.now, 1)
 
     # -- outlying and escalation --------------------------------------------------------------
 
@@ -249,7 +244,6 @@ class AcuteBeds(Service):
             if ticket is None:  # pragma: no cover
                 return
             self._outlie(ticket.data)
-            self._count_general()
 
     def _set_beds(self, cfg: AcuteSection) -> None:
         """Beds and SDEC spaces in force from now, each ward its equal share; patients in beds
@@ -282,7 +276,6 @@ class AcuteBeds(Service):
             now = self.env.now
             self.available.set(now, self.general_beds + self.escalation_open)
             self.escalation_bed_days.set(now, self.escalation_open)
-            self._count_general()
             yield self.env.timeout(MIN_PER_HOUR)
 
     def admit_elective(self) -> bool:
@@ -294,7 +287,6 @@ class AcuteBeds(Service):
                 p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
                 p.los = self.el_los.next()
                 pool.request(lambda _t, p=p, pool=pool: self._in_bed(p, pool))  # at once
-                self._count_general()
                 self.env.process(self._elective_stay(p))
                 return True
         self.cancelled.record(self.env.now, 1.0)
@@ -315,9 +307,9 @@ class AcuteBeds(Service):
         if p.los > MIN_PER_DAY and p.step_down:
             saving = self.saving.next()
             when = max(p.los - saving, MIN_PER_DAY)
-            self.after(when, lambda p=p: self._ready_to_step_down(p))
+            self.after(when, self._ready_to_step_down, p)
         else:
-            self.after(p.los, lambda p=p: self._fit(p))
+            self.after(p.los, self._fit, p)
 
     def _in_bed(self, p: Inpatient, pool: Pool) -> None:
         p.pool = pool
@@ -339,7 +331,7 @@ class AcuteBeds(Service):
     def _ready_to_step_down(self, p: Inpatient) -> None:
         """Ready for a virtual ward: the move follows the discharge window like any other."""
         self._no_longer_needs_bed(p)
-        self.after(self._until_discharge_hours(), lambda p=p: self._try_step_down(p))
+        self.after(self._until_discharge_hours(), self._try_step_down, p)
 
     def _try_step_down(self, p: Inpatient) -> None:
         """Queue for a virtual ward bed until medically fit (then the stay ends as any other);
@@ -352,7 +344,7 @@ class AcuteBeds(Service):
                      patience_mins=until_fit, on_gave_up=lambda p=p: self._fit(p))
         if not call(self.needs.step_down, r):  # no virtual ward: the stay until fit
             self._still_needs_bed(p)
-            self.after(until_fit, lambda p=p: self._fit(p))
+            self.after(until_fit, self._fit, p)
 
     def _no_longer_needs_bed(self, p: Inpatient) -> None:
         if not p.no_criteria:
@@ -387,7 +379,7 @@ class AcuteBeds(Service):
                 self._delay_over(p, "no reablement")
         else:
             self.delayed.add(self.env.now, 1)
-            self.after(self.other_wait.next(), lambda p=p: self._delay_over(p, "other"))
+            self.after0(self.other_wait.next(), lambda: self._delay_over(p, "other"))
 
     def _delay_over(self, p: Inpatient, why: str) -> None:
         self.delayed.add(self.env.now, -1)
@@ -399,7 +391,7 @@ class AcuteBeds(Service):
             self._discharge_in_hours(p, "redirected")
 
     def _discharge_in_hours(self, p: Inpatient, how) -> None:
-        self.after(self._until_discharge_hours(), lambda: self._release(p, how))
+        self.after0(self._until_discharge_hours(), lambda: self._release(p, how))
 
     def _until_discharge_hours(self) -> float:
         """Minutes from now until a patient fit now leaves: the next discharge window, Monday
@@ -437,7 +429,7 @@ class AcuteBeds(Service):
             self._outlie_waiting()  # an outlier's place is free for the next one
         turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
         if turnaround > 0:
-            self.after(turnaround, lambda pool=pool: self._free(pool))
+            self.after(turnaround, self._free, pool)
         else:
             self._free(pool)
 
@@ -448,10 +440,10 @@ class AcuteBeds(Service):
             return
         if self.overflow and pool.in_use <= pool.capacity:  # (not a closing escalation bed)
             p = self.overflow.popleft()  # the bed passes straight to the longest overflow wait
+            self.bed_queue.add(self.env.now, -1)
             self._bed(p, pool)
         else:
             pool.release()
-        self._count_general()
 
     def close(self) -> None:
         """Direct admissions still waiting for a bed are counted (censored), not dropped."""

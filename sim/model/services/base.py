@@ -73,19 +73,16 @@ class Service:
 
     def arrivals(self, times: Sequence[float], action: Callable[..., Any],
                  *args: Any) -> None:
-        """Call ``action(*args)`` at each of the (sorted) times: one process per stream."""
+        """Call ``action(*args)`` at each of the (sorted) times: one pending call per stream."""
+        self.env.feed(list(times), (lambda: action(*args)) if args else action)
 
-        def feed():
-            for t in times:
-                if t > self.env.now:
-                    yield self.env.timeout(t - self.env.now)
-                action(*args)
+    def after(self, delay: float, action: Callable[[Any], Any], arg: Any = None) -> None:
+        """Run ``action(arg)`` after ``delay`` minutes, without a process or a closure."""
+        self.env.after(delay, action, arg)
 
-        self.env.process(feed())
-
-    def after(self, delay: float, action: Callable[[], Any]) -> None:
-        """Run ``action`` after ``delay`` minutes, without a process (cheap)."""
-        self.env.timeout(max(delay, 0.0)).callbacks.append(lambda _e: action())
+    def after0(self, delay: float, action: Callable[[], Any]) -> None:
+        """Run ``action()`` after ``delay`` minutes."""
+        self.env.after0(delay, action)
 
 
 def hour_of(minutes: float) -> float:

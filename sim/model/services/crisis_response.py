@@ -24,8 +24,8 @@ import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_HOUR
-from sim.core.distributions import Sampler, Uniforms
-from sim.core.monitor import Observations, SeriesSpec
+from sim.core.distributions import Sampler, uniforms
+from sim.core.monitor import Observations, PartOf, SeriesSpec
 from sim.core.rota import peak_on_duty, week_of
 from sim.core.station import Station
 from sim.model.context import Context
@@ -62,21 +62,6 @@ class UCRReferral(Record):
     __slots__ = ("contacted", "convey", "in_scope", "outcome", "team", "travel", "visit")
 
 
-class _TeamLevel:
-    """One team's share of a service-wide level: the team reports its own count, the level
-    holds the sum over teams."""
-
-    __slots__ = ("last", "total")
-
-    def __init__(self, total):
-        self.total = total
-        self.last = 0
-
-    def set(self, t: float, value: float) -> None:
-        self.total.add(t, value - self.last)
-        self.last = value
-
-
 def _team_rota(cfg: UCRSection, index: int) -> list[list[int]]:
     """Team ``index``'s part of the hourly rota (Mon..Sun x 24 hours)."""
     week = [cfg.team_sizes(v)[index] for v in week_of(cfg.clinicians_per_shift)]
@@ -106,11 +91,11 @@ class CrisisResponse(Service):
         largest = sizes.index(max(sizes))
         self.team_of = [i if size > 0 else largest for i, size in enumerate(sizes)]
         self.cum_share = list(itertools.accumulate(x.referral_share for x in cfg.localities))
-        self.u_locality = Uniforms(streams("route.ucr.locality"))
-        self.u_convey = Uniforms(streams("route.ucr.conveyance"))
+        self.u_locality = uniforms(streams("route.ucr.locality"))
+        self.u_convey = uniforms(streams("route.ucr.conveyance"))
         self.visit = Sampler(cfg.visit_mins, streams("service.ucr.visit"))
-        self.u_outcome = Uniforms(streams("route.ucr.outcome"))
-        self.u_source = Uniforms(streams("route.ucr.source"))
+        self.u_outcome = uniforms(streams("route.ucr.outcome"))
+        self.u_source = uniforms(streams("route.ucr.source"))
         per_day = cfg.referrals_per_100k_per_month * ctx.population / 1e5 * 12 / 365.25
         times = poisson_times(streams("arrivals.ucr"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
@@ -130,8 +115,8 @@ class CrisisResponse(Service):
         hour's clinicians on duty split across the teams as ``team_sizes`` says (0 while the
         service is closed)."""
         cfg = self.cfg
-        team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=_TeamLevel(self.busy),
-                       queue=_TeamLevel(self.queue))  # type: ignore[arg-type]
+        team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=PartOf(self.busy),
+                       queue=PartOf(self.queue))
         staff(self.ctx, "ucr", cfg, team, lambda c: _team_rota(c, index), cfg.is_open_hour)
         return team
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY
-from sim.core.distributions import Sampler, Uniforms
+from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
@@ -88,7 +88,7 @@ class DischargeToAssess(Service):
         self.los = {P1: Sampler(cfg.home_care_days, streams("los.d2a.home_care"), MIN_PER_DAY),
                     P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
                     P3: Sampler(cfg.p3_assessment_days, streams("los.d2a.p3"), MIN_PER_DAY)}
-        self.u_pathway = Uniforms(streams("route.d2a.pathway"))
+        self.u_pathway = uniforms(streams("route.d2a.pathway"))
         self.patience = (None if cfg.alternative_arranged_days is None else
                          Sampler(cfg.alternative_arranged_days, streams("time.d2a.alternative"),
                                  MIN_PER_DAY))
@@ -171,7 +171,7 @@ class DischargeToAssess(Service):
         if p.may_leave:
             self.arranged_elsewhere.record(p.arrived, 0.0)
         self._stop_waiting(p)
-        self.after(self.los[p.pathway].next(), lambda p=p: self._end(p))
+        self.after(self.los[p.pathway].next(), self._end, p)
 
     def _alternative(self, p: Placement) -> None:
         """Support was arranged outside D2A while waiting: the bed is freed, the patient leaves

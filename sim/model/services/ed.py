@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.arrivals import hourly_rates, poisson_times
-from sim.core.distributions import Sampler, Uniforms, draw
+from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Station
 from sim.model.context import Context
@@ -97,8 +97,8 @@ class EmergencyDepartment(Service):
         self.t1_times = times[~is_t3]
         self.t1_ambulance = u_type[~is_t3] < mix.type3 + mix.type1_ambulance
         self.end = calendar.end
-        self.u_admit = Uniforms(streams("route.ed.admit"))
-        self.u_hold = Uniforms(streams("route.ed.decision_bunching"))
+        self.u_admit = uniforms(streams("route.ed.admit"))
+        self.u_hold = uniforms(streams("route.ed.decision_bunching"))
         self.handover_draw = Sampler(cfg.handover_mins, streams("service.ed.handover"))
         self.assess_draw = Sampler(cfg.assessment_mins, streams("service.ed.assessment"))
         self.invest_draw = Sampler(cfg.investigation_mins, streams("service.ed.investigation"))
@@ -119,7 +119,7 @@ class EmergencyDepartment(Service):
         self.t_handover = monitor.tally(HANDOVER)
         self.t_wait = monitor.tally(ASSESSMENT_WAIT)
         self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
-        self.u_vw = Uniforms(streams("route.ed.vw_step_up"))
+        self.u_vw = uniforms(streams("route.ed.vw_step_up"))
         self.needs: EDNeeds = EDNeeds()
         kinds = iter(np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist())
         self.arrivals(self.t1_times.tolist(), lambda: self.arrive(next(kinds), "community"))
@@ -151,7 +151,7 @@ class EmergencyDepartment(Service):
         p.ambulance = kind == TYPE1_AMBULANCE
         if p.type3:  # (each draw below comes from its own stream, so skipping keeps CRN)
             p.admit = False
-            self.after(self.type3_draw.next(), lambda p=p: self._depart(p))
+            self.after(self.type3_draw.next(), self._depart, p)
             return
         p.handed_over = False
         p.admit = (self.u_admit() < self.cfg.admission_share
@@ -189,9 +189,9 @@ class EmergencyDepartment(Service):
     def _assessed(self, p: EDPatient, ticket) -> None:
         self.t_wait.record(p.arrived, ticket.wait)
         if p.admit:
-            self.after(p.investigation_mins, lambda p=p: self._decided(p))
+            self.after(p.investigation_mins, self._decided, p)
         else:
-            self.after(p.investigation_mins, lambda p=p: self._depart(p))
+            self.after(p.investigation_mins, self._depart, p)
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
@@ -199,7 +199,7 @@ class EmergencyDepartment(Service):
             return
         elapsed = self.env.now - p.arrived
         if p.hold_until >= 0 and elapsed < self.cfg.decision_bunching.window_start_mins:
-            self.after(p.hold_until - elapsed, lambda p=p: self._request_admission(p))
+            self.after(p.hold_until - elapsed, self._request_admission, p)
         else:
             self._request_admission(p)
 

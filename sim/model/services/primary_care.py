@@ -149,7 +149,7 @@ class PrimaryCare(Service):
                                ("type3", n_t3, OVERFLOW_HOURS), ("ucr", n_ucr, DAYTIME_HOURS)):
             for when in self._times_today(t, int(n), hours):
                 self.in_transit += 1
-                self.after(when - self.env.now, lambda k=kind: self._send(k))
+                self.after(when - self.env.now, self._send, kind)
 
     def _send(self, kind: str) -> None:
         self.in_transit -= 1
@@ -166,7 +166,7 @@ class PrimaryCare(Service):
         for when in self._times_today(t, n, DAYTIME_HOURS):
             self.in_transit += 1
             self.flows.enter(self.name, True)
-            self.after(when - self.env.now, self._step_up)
+            self.after0(when - self.env.now, self._step_up)
 
     def _step_up(self) -> None:
         """A virtual ward, else a direct emergency admission (the patient waits at home, in

@@ -17,7 +17,7 @@ import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY
-from sim.core.distributions import Sampler, Uniforms
+from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
@@ -58,7 +58,7 @@ class Reablement(Service):
         self.from_acute: dict[int, Client] = {}  # waiting in an acute bed
         self.setup = Sampler(cfg.setup_days, streams("service.reablement.setup"), MIN_PER_DAY)
         self.duration = Sampler(cfg.duration_days, streams("los.reablement"), MIN_PER_DAY)
-        self.u_home_care = Uniforms(streams("route.reablement.home_care"))
+        self.u_home_care = uniforms(streams("route.reablement.home_care"))
         self.needs: ReablementNeeds = ReablementNeeds()
         per_day = cfg.community_referrals_per_100k_per_year * ctx.population / 1e5 / 365.25
         times = poisson_times(streams("arrivals.reablement.community"),

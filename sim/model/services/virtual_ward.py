@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY
-from sim.core.distributions import Sampler, Uniforms
+from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
@@ -79,7 +79,7 @@ class VirtualWard(Service):
         self.ward_cum = [0.0]
         for k in self.ward_names[:-1]:
             self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand_share)
-        self.u_ward = Uniforms(streams("route.vw.ward"))
+        self.u_ward = uniforms(streams("route.vw.ward"))
         follow(ctx, "virtual_ward", cfg, self._set_places)
         self.step_down_taken = monitor.tally(STEP_DOWN_TAKEN)
         self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
@@ -90,8 +90,8 @@ class VirtualWard(Service):
         self.los = {STEP_UP: Sampler(cfg.step_up_los_days, streams("los.vw.step_up"), MIN_PER_DAY),
                     STEP_DOWN: Sampler(cfg.step_down_los_days, streams("los.vw.step_down"),
                                        MIN_PER_DAY)}
-        self.u_escalate = Uniforms(streams("route.vw.escalation"))
-        self.u_when = Uniforms(streams("time.vw.escalation"))
+        self.u_escalate = uniforms(streams("route.vw.escalation"))
+        self.u_when = uniforms(streams("time.vw.escalation"))
         self.needs: VirtualWardNeeds = VirtualWardNeeds()
         self.at_home: set[int] = set()  # refused step-ups waiting for an acute bed
         per_day = cfg.direct_referrals_per_100k_per_year * ctx.population / 1e5 / 365.25
@@ -182,9 +182,9 @@ class VirtualWard(Service):
         self.enter(p, external)
         self.occupied.add(self.env.now, 1)  # now: the next referral this instant sees it
         if escalates and self.needs.admission is not None:
-            self.after(los * when, lambda p=p: self._escalate(p))
+            self.after(los * when, self._escalate, p)
         else:
-            self.after(los, lambda p=p: self._home(p))
+            self.after(los, self._home, p)
 
     def _admit_instead(self, p: Record) -> None:
         """A refused community step-up becomes an emergency admission; it stays in this

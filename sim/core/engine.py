@@ -1,0 +1,71 @@
+"""The replication's clock: SimPy's ``Environment`` with cheap scheduled calls.
+
+Most of the model's events are "run this function then" (a patient's stay ends, a clinician
+finishes). A ``Timeout`` with a lambda costs a callbacks list, a closure and three Python calls
+per event; a :class:`Call` is one small object put on SimPy's own queue and run by SimPy's own
+``step``, in the same (time, priority, insertion) order as a ``Timeout`` created at the same
+moment. So processes, timeouts and calls mix freely and the order of events is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappush
+from typing import Any
+
+import simpy
+from simpy.core import NORMAL
+
+
+def _fire(call: Call) -> None:
+    call.fn(call.arg)
+
+
+def _fire0(call: Call) -> None:
+    call.fn()
+
+
+_FIRE = (_fire,)  # shared, never mutated: SimPy only iterates an event's callbacks
+_FIRE0 = (_fire0,)
+
+
+class Call:
+    """What SimPy's ``step`` needs of an event (``callbacks``, ``_ok``) and a function to run."""
+
+    __slots__ = ("_ok", "arg", "callbacks", "fn")
+
+    def __init__(self, fn: Callable[..., Any], arg: Any, callbacks: tuple) -> None:
+        self.callbacks = callbacks
+        self._ok = True
+        self.fn = fn
+        self.arg = arg
+
+
+class Engine(simpy.Environment):
+    """A SimPy environment whose ``after`` schedules a function call without a ``Timeout``."""
+
+    def after(self, delay: float, fn: Callable[[Any], Any], arg: Any) -> None:
+        """Call ``fn(arg)`` in ``delay`` minutes (a negative delay means now)."""
+        heappush(self._queue, (self._now + (delay if delay > 0.0 else 0.0), NORMAL,
+                               next(self._eid), Call(fn, arg, _FIRE)))
+
+    def after0(self, delay: float, fn: Callable[[], Any]) -> None:
+        """Call ``fn()`` in ``delay`` minutes (a negative delay means now)."""
+        heappush(self._queue, (self._now + (delay if delay > 0.0 else 0.0), NORMAL,
+                               next(self._eid), Call(fn, None, _FIRE0)))
+
+    def feed(self, times: list[float], fn: Callable[[], Any]) -> None:
+        """Call ``fn()`` at each of the (sorted) times, one call scheduled at a time."""
+        it = iter(times)
+
+        def fire(_arg: Any) -> None:
+            fn()
+            for t in it:
+                if t > self._now:
+                    self.after(t - self._now, fire, None)
+                    return
+                fn()  # at the same moment: at once, as a process looping over the times
+
+        for t in it:
+            self.after(t - self._now, fire, None)
+            return
