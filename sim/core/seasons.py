@@ -53,17 +53,23 @@ class Season:
         return cls(by_day(calendar, los_profile, days), by_day(calendar, admission_profile, days),
                    hol)
 
-    def _at(self, values: np.ndarray, minute: float) -> float:
+    def __post_init__(self) -> None:
+        # plain lists for the hot lookups (one per ED arrival and per emergency admission)
+        object.__setattr__(self, "_los", self.los.tolist() or [1.0])
+        object.__setattr__(self, "_admission", self.admission.tolist() or [1.0])
+
+    @staticmethod
+    def _at(values: list[float], minute: float) -> float:
         day = int(minute // MIN_PER_DAY)
-        return float(values[min(day, values.size - 1)]) if values.size else 1.0
+        return values[day] if day < len(values) else values[-1]
 
     def los_factor(self, minute: float) -> float:
         """Emergency length-of-stay multiplier for an admission at ``minute``."""
-        return self._at(self.los, minute)
+        return self._at(self._los, minute)  # type: ignore[attr-defined]
 
     def admission_factor(self, minute: float) -> float:
         """ED admission-conversion multiplier for an arrival at ``minute``."""
-        return self._at(self.admission, minute)
+        return self._at(self._admission, minute)  # type: ignore[attr-defined]
 
     def closed(self, day: int) -> bool:
         """Whether day ``day`` of the run is a bank holiday (planned capacity closed)."""

@@ -38,7 +38,7 @@ from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, PartOf, SeriesSpec
-from sim.core.station import Pool
+from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
 from sim.model.scheduling import follow, levels
@@ -189,33 +189,43 @@ class AcuteBeds(Service):
         Patients sent by another service stay in its care until admitted (ED patients board);
         direct admissions (GP, SDEC) are this service's from the moment they arrive.
         """
-        p = Inpatient(self.new_id(), self.env.now, source, EMERGENCY)
+        now = self.env.now
+        p = Inpatient(self.new_id(), now, source, EMERGENCY)
         p.on_admitted = on_admitted
         p.waiting_here = on_admitted is None
         if p.waiting_here:
             self.enter(p, external=True)
-            self.waiting.add(self.env.now, 1)
-        p.zero_day = self.u_zero() < self.cfg.zero_day_share
-        p.los = (self.zero_los.next() if p.zero_day
-                 else max(self.em_los.next() * self.ctx.season.los_factor(self.env.now),
+            self.waiting.add(now, 1)
+        p.zero_day = zero_day = self.u_zero() < self.cfg.zero_day_share
+        p.los = (self.zero_los.next() if zero_day
+                 else max(self.em_los.next() * self.ctx.season.los_factor(now),
                           MIN_PER_DAY * 1.01))
-        ward = self.wards[min(int(self.u_ward() * len(self.wards)), len(self.wards) - 1)]
-        if p.zero_day and self.sdec.in_use < self.sdec.capacity:
-            self.sdec.request(lambda _t, p=p: self._bed(p, self.sdec))
+        wards = self.wards
+        ward = wards[min(int(self.u_ward() * len(wards)), len(wards) - 1)]
+        sdec = self.sdec
+        if zero_day and sdec.in_use < sdec.capacity:
+            p.pool = sdec
+            sdec.request(self._granted, data=p)
         elif _full(ward) and self._elective_free():
             self._outlie(p)
         else:
-            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward), data=p,
-                         patience=self.overflow_after, on_renege=self._overflow)
+            p.pool = ward
+            ward.request(self._granted, data=p, patience=self.overflow_after,
+                         on_renege=self._overflow)
 
-    def _overflow(self, ticket) -> None:
+    def _granted(self, ticket: Ticket) -> None:
+        """The bed (or space) asked for in ``p.pool`` is the emergency patient's."""
+        p = ticket.data
+        self._bed(p, p.pool)
+
+    def _overflow(self, ticket: Ticket) -> None:
         """Waited ``ward_outlying_after_hours`` for a bed in their own ward: the patient takes
         the first bed free in any ward (ahead of that ward's own queue)."""
         p = ticket.data
         free = [w for w in self.wards if not _full(w)]
         if free:
-            ward = free[0]
-            ward.request(lambda _t, p=p, ward=ward: self._bed(p, ward))
+            p.pool = free[0]
+            p.pool.request(self._granted, data=p)
         else:
             self.overflow.append(p)  # (the ward's queue level has already let them go)
             self.bed_queue.add(self.env.now, 1)
@@ -231,7 +241,8 @@ class AcuteBeds(Service):
         """An emergency patient takes a free ring-fenced elective bed (at once)."""
         self.outliers.add(self.env.now, 1)
         self.n_outliers += 1
-        self.elective_pool.request(lambda _t, p=p: self._bed(p, self.elective_pool))
+        p.pool = self.elective_pool
+        self.elective_pool.request(self._granted, data=p)
 
     def _outlie_waiting(self) -> None:
         """A ring-fenced bed (or an outlier place) came free: the next patient waiting for the

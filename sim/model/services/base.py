@@ -47,23 +47,27 @@ class Service:
         self.flows = ctx.monitor.flows
         self.present: dict[int, Any] = {}
         self._ids = itertools.count()
+        self.new_id = self._ids.__next__  # (hot: one call per patient, no Python frame)
         self.needs: Any = NoNeeds()
+        f = self.flows  # the ledger's counters, for the hot enter/leave
+        self._entered, self._external = f.entered, f.external
+        self._exits = {"finished": f.finished, "transferred": f.transferred,
+                       "redirected": f.redirected}
 
     def offers(self) -> dict[str, Port]:
         """The ports through which other services hand patients to this one."""
         return {}
 
-    def new_id(self) -> int:
-        return next(self._ids)
-
     def enter(self, record: Any, external: bool = True) -> None:
-        self.flows.enter(self.name, external)
+        """The patient is this service's now (``external``: from outside the model)."""
+        self._entered[self.name] += 1
+        if external:
+            self._external[self.name] += 1
         self.present[record.id] = record
 
     def leave(self, record: Any, how: Exit) -> None:
         del self.present[record.id]
-        getattr(self.flows, {"finished": "finish", "transferred": "transfer",
-                             "redirected": "redirect"}[how])(self.name)
+        self._exits[how][self.name] += 1
 
     def in_system(self) -> int:
         return len(self.present)

@@ -35,7 +35,7 @@ import numpy as np
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.station import Pool, Station
+from sim.core.station import Pool, Station, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
 from sim.model.scheduling import follow, staff
@@ -145,7 +145,8 @@ class EmergencyDepartment(Service):
 
     def arrive(self, kind: str, source: str, external: bool = True) -> None:
         """One attendance now; other services send theirs here (GP overflow, UCR escalation)."""
-        p = EDPatient(self.new_id(), self.env.now, source)
+        now = self.env.now
+        p = EDPatient(self.new_id(), now, source)
         self.enter(p, external)
         p.type3 = kind == TYPE3
         p.ambulance = kind == TYPE1_AMBULANCE
@@ -154,44 +155,43 @@ class EmergencyDepartment(Service):
             self.after(self.type3_draw.next(), self._depart, p)
             return
         p.handed_over = False
-        p.admit = (self.u_admit() < self.cfg.admission_share
-                   * self.ctx.season.admission_factor(self.env.now))
+        p.admit = admit = (self.u_admit() < self.cfg.admission_share
+                           * self.ctx.season.admission_factor(now))
         p.handover_mins = self.handover_draw.next()
         p.assess_mins = self.assess_draw.next()
         p.investigation_mins = self.invest_draw.next()
         p.hold_until = -1.0
-        if p.admit:
+        if admit:
             b = self.cfg.decision_bunching
             u_hold = self.u_hold()
             if u_hold < b.share:
                 p.hold_until = b.window_start_mins + (
                     b.window_end_mins - b.window_start_mins) * (u_hold / b.share)
         p.space_at = -1.0
-        self.spaces.request(lambda _t, p=p: self._in_space(p), 0.0 if p.ambulance else 1.0)
+        self.spaces.request(self._in_space, 0.0 if p.ambulance else 1.0, data=p)
 
     # -- type 1 journey -----------------------------------------------------------------------
-    def _in_space(self, p: EDPatient) -> None:
+    # (each step is a method taking the station's ticket, whose ``data`` is the patient: no
+    # closure is made per patient)
+    def _in_space(self, ticket: Ticket) -> None:
         """A space can take the patient: an ambulance crew hands over, a walk-in is called."""
+        p = ticket.data
         p.space_at = self.env.now
         if p.ambulance:
-            self.handover.join(p.handover_mins, lambda _t, p=p: self._handed_over(p))
+            self.handover.join(p.handover_mins, self._handed_over, data=p)
         else:
-            self._assess(p)
+            self.clinicians.join(p.assess_mins, self._assessed, data=p)
 
-    def _handed_over(self, p: EDPatient) -> None:
+    def _handed_over(self, ticket: Ticket) -> None:
+        p = ticket.data
         p.handed_over = True
         self.t_handover.record(p.arrived, self.env.now - p.arrived)
-        self._assess(p)
+        self.clinicians.join(p.assess_mins, self._assessed, data=p)
 
-    def _assess(self, p: EDPatient) -> None:
-        self.clinicians.join(p.assess_mins, lambda t, p=p: self._assessed(p, t))
-
-    def _assessed(self, p: EDPatient, ticket) -> None:
-        self.t_wait.record(p.arrived, ticket.wait)
-        if p.admit:
-            self.after(p.investigation_mins, self._decided, p)
-        else:
-            self.after(p.investigation_mins, self._depart, p)
+    def _assessed(self, ticket: Ticket) -> None:
+        p = ticket.data
+        self.t_wait.record(p.arrived, ticket.started - ticket.arrived)
+        self.after(p.investigation_mins, self._decided if p.admit else self._depart, p)
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
