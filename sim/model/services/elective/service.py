@@ -436,6 +436,9 @@ class Elective(Service):
     def _outpatients(self, now: float) -> None:
         """Each specialty's clinics: cancer first, then everyone in the order they became due."""
         firsts = fus = 0
+        stage, clock, mod, needs_fu = self.stage, self.clock, self.mod, self.needs_fu
+        join, decide = self._join, self._decide
+        heappop = heapq.heappop
         for s in range(len(self.specs)):
             slots = self._slots("op", s, self.rates.outpatients[SPECIALTIES[s]] * DAYS_PER_WEEK)
             cq = self.op_cancer[s]
@@ -443,15 +446,18 @@ class Elective(Service):
                 i = cq.popleft()
                 slots -= 1
                 firsts += 1
-                self._join(C_DIAG, i, now)
+                join(C_DIAG, i, now)
             first_q, fu_q, ledger = self.op_first[s], self.op_fu[s], self.op_ledger[s]
             while slots:
-                i = self._head(first_q, OP)
-                h = self._heap_head(fu_q, FU)
-                due_first = self.clock[i] if i is not None else math.inf
-                due_fu = h[0] if h is not None else math.inf
-                due = min(due_first, due_fu)
-                if ledger.total and ledger.head_day() <= due:
+                # the heads still waiting at this stage (pathways removed since are dropped)
+                while first_q and stage[first_q[0]] != OP:
+                    first_q.popleft()
+                while fu_q and stage[fu_q[0][1]] != FU:
+                    heappop(fu_q)
+                due_first = clock[first_q[0]] if first_q else math.inf
+                due_fu = fu_q[0][0] if fu_q else math.inf
+                due = due_first if due_first < due_fu else due_fu
+                if ledger.total and ledger.days[0] <= due:
                     taken = ledger.take(slots, due)
                     slots -= taken
                     fus += taken
@@ -460,18 +466,17 @@ class Elective(Service):
                     break
                 slots -= 1
                 if due_first <= due_fu:
-                    first_q.popleft()
+                    i = first_q.popleft()
                     firsts += 1
-                    if self.mod[i] != NO_TEST:
-                        self._join(DIAG, i, now)
-                    elif self.needs_fu[i]:
-                        self._join(FU, i, now)
+                    if mod[i] != NO_TEST:
+                        join(DIAG, i, now)
+                    elif needs_fu[i]:
+                        join(FU, i, now)
                     else:
-                        self._decide(i, now)
+                        decide(i, now)
                 else:
-                    heapq.heappop(fu_q)
                     fus += 1
-                    self._decide(h[1], now)
+                    decide(heappop(fu_q)[1], now)
         self._count("outpatient_first", firsts)
         self._count("outpatient_followup", fus)
 
@@ -649,13 +654,12 @@ class Elective(Service):
             ledger.thin(p, self.rng_removal)
 
     def _stop(self, i: int, how: str, stage: int = STOPPED) -> None:
-        now = self.env.now / MIN_PER_DAY
         if self.stage[i] <= ADM:
-            self.t_on_list.record(self.clock[i] * MIN_PER_DAY, now - self.clock[i])
+            clock = self.clock[i]
+            self.t_on_list.record(clock * MIN_PER_DAY, self.env.now / MIN_PER_DAY - clock)
         self.stage[i] = stage
         self.active -= 1
-        getattr(self.flows, {"finished": "finish", "transferred": "transfer",
-                             "redirected": "redirect"}[how])(self.name)
+        self._exits[how][self.name] += 1
 
     def _count(self, what: str, n: int) -> None:
         if n:
