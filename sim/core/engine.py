@@ -52,6 +52,14 @@ class Engine(simpy.Environment):
         heappush(self._queue, (self._now + (delay if delay > 0.0 else 0.0), NORMAL,
                                next(self._eid), call))
 
+    def at(self, when: float, fn: Callable[[Any], Any], arg: Any) -> None:
+        """Call ``fn(arg)`` at minute ``when`` (now if that has passed): for a journey that
+        booked its next step's time itself (the same float a chain of delays would give)."""
+        call = _new(Call)
+        call.callbacks, call.fn, call.arg = _FIRE, fn, arg
+        heappush(self._queue, (when if when > self._now else self._now, NORMAL,
+                               next(self._eid), call))
+
     def after0(self, delay: float, fn: Callable[[], Any]) -> None:
         """Call ``fn()`` in ``delay`` minutes (a negative delay means now)."""
         call = _new(Call)

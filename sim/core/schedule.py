@@ -67,6 +67,18 @@ def rota_changes(spec: RotaSpec, first_weekday: int, start: float, end: float,
         h += 1
 
 
+def staff_changes(steps: Steps, first_weekday: int,
+                  open_hours: Callable[[int], bool] | None = None
+                  ) -> Iterator[tuple[float, int]]:
+    """(minute, staff on duty) from minute 0, then at every change, for a rota that may change
+    on dates (``steps`` = (minute, rota)): the whole capacity plan, known in advance, which
+    a booked queue (:class:`sim.core.booked.BookedQueue`) reads as it goes."""
+    steps = sorted(steps, key=lambda s: s[0])
+    bounds = [max(at, 0.0) for at, _ in steps[1:]] + [math.inf]
+    for (at, spec), end in zip(steps, bounds, strict=True):
+        yield from rota_changes(spec, first_weekday, max(at, 0.0), end, open_hours)
+
+
 def run_scheduled_rota(env: simpy.Environment, pool: Any, steps: Steps, first_weekday: int,
                        open_hours: Callable[[int], bool] | None = None) -> None:
     """A pool staffed by a rota that changes on dates: ``steps`` are (minute, rota). With one

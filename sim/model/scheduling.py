@@ -8,11 +8,11 @@ at the start, so a service calls them the same way either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sim.core.rota import RotaSpec
-from sim.core.schedule import run_schedule, run_scheduled_rota
+from sim.core.schedule import run_schedule, run_scheduled_rota, staff_changes
 from sim.model.context import Context
 from sim.scenario.schedules import levels_of
 
@@ -32,6 +32,15 @@ def scheduled(ctx: Context, section: str, cfg: C) -> bool:
 def follow(ctx: Context, section: str, cfg: C, apply: Callable[[C], Any]) -> None:
     """``apply(config)`` with the levels in force now, and again from each date they change."""
     run_schedule(ctx.env, levels(ctx, section, cfg), apply)
+
+
+def rota(ctx: Context, section: str, cfg: C, rota: Callable[[C], RotaSpec],
+         open_hours: Callable[[int], bool] | None = None) -> Iterator[tuple[float, int]]:
+    """The staff on duty over the whole run, (minute, staff) at each change, for a queue
+    booked in advance (:class:`sim.core.booked.BookedQueue`) rather than one staffed by
+    events."""
+    return staff_changes([(t, rota(c)) for t, c in levels(ctx, section, cfg)],
+                         ctx.calendar.start_date.weekday(), open_hours)
 
 
 def staff(ctx: Context, section: str, cfg: C, pool: Any, rota: Callable[[C], RotaSpec],

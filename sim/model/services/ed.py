@@ -33,12 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.booked import BookedQueue
 from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Station, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow, staff
+from sim.model.scheduling import follow, rota, staff
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.ed import EDSection
 
@@ -106,8 +107,9 @@ class EmergencyDepartment(Service):
         self.handover = Station(env, 0, "ed.handover")
         staff(ctx, "ed", cfg, self.handover, lambda c: c.handover_staff)
         self.t3_still_here = 0
-        self.clinicians = Station(env, 0, "ed.clinicians")
-        staff(ctx, "ed", cfg, self.clinicians, lambda c: c.clinicians_per_shift)
+        # assessment is first come, first served on the rota's clinicians: booked on joining
+        self.clinicians = BookedQueue(rota(ctx, "ed", cfg, lambda c: c.clinicians_per_shift),
+                                      "ed.clinicians")
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
                            busy=monitor.level(SPACES), queue=monitor.level(SPACE_QUEUE))
         follow(ctx, "ed", cfg, lambda c: self.spaces.set_capacity(c.cubicles + c.corridor_spaces))
@@ -180,18 +182,24 @@ class EmergencyDepartment(Service):
         if p.ambulance:
             self.handover.join(p.handover_mins, self._handed_over, data=p)
         else:
-            self.clinicians.join(p.assess_mins, self._assessed, data=p)
+            self._assess(p)
 
     def _handed_over(self, ticket: Ticket) -> None:
         p = ticket.data
         p.handed_over = True
         self.t_handover.record(p.arrived, self.env.now - p.arrived)
-        self.clinicians.join(p.assess_mins, self._assessed, data=p)
+        self._assess(p)
 
-    def _assessed(self, ticket: Ticket) -> None:
-        p = ticket.data
-        self.t_wait.record(p.arrived, ticket.started - ticket.arrived)
-        self.after(p.investigation_mins, self._decided if p.admit else self._depart, p)
+    def _assess(self, p: EDPatient) -> None:
+        """Queue for a clinician (booked now: first come, first served on the rota), then tests
+        and results until the decision, with no clinician held."""
+        now = self.env.now
+        start = self.clinicians.start(now, p.assess_mins)
+        assessed = start + p.assess_mins
+        if assessed < self.end:  # (the wait is recorded once the assessment is over)
+            self.t_wait.record(p.arrived, start - now)
+        self.env.at(assessed + p.investigation_mins, self._decided if p.admit else self._depart,
+                    p)
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
