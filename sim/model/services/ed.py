@@ -36,10 +36,10 @@ from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.booked import BookedQueue
 from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.station import Pool, Station, Ticket
+from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow, rota, staff
+from sim.model.scheduling import follow, rota
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.ed import EDSection
 
@@ -104,8 +104,8 @@ class EmergencyDepartment(Service):
         self.assess_draw = Sampler(cfg.assessment_mins, streams("service.ed.assessment"))
         self.invest_draw = Sampler(cfg.investigation_mins, streams("service.ed.investigation"))
         self.type3_draw = Sampler(cfg.type3_time_in_dept_mins, streams("service.ed.type3"))
-        self.handover = Station(env, 0, "ed.handover")
-        staff(ctx, "ed", cfg, self.handover, lambda c: c.handover_staff)
+        self.handover = BookedQueue(rota(ctx, "ed", cfg, lambda c: c.handover_staff),
+                                    "ed.handover")
         self.t3_still_here = 0
         # assessment is first come, first served on the rota's clinicians: booked on joining
         self.clinicians = BookedQueue(rota(ctx, "ed", cfg, lambda c: c.clinicians_per_shift),
@@ -179,13 +179,13 @@ class EmergencyDepartment(Service):
         """A space can take the patient: an ambulance crew hands over, a walk-in is called."""
         p = ticket.data
         p.space_at = self.env.now
-        if p.ambulance:
-            self.handover.join(p.handover_mins, self._handed_over, data=p)
+        if p.ambulance:  # handover staff are first come, first served too: booked
+            start = self.handover.start(p.space_at, p.handover_mins)
+            self.env.at(start + p.handover_mins, self._handed_over, p)
         else:
             self._assess(p)
 
-    def _handed_over(self, ticket: Ticket) -> None:
-        p = ticket.data
+    def _handed_over(self, p: EDPatient) -> None:
         p.handed_over = True
         self.t_handover.record(p.arrived, self.env.now - p.arrived)
         self._assess(p)
