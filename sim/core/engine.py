@@ -67,18 +67,21 @@ class Engine(simpy.Environment):
         heappush(self._queue, (self._now + (delay if delay > 0.0 else 0.0), NORMAL,
                                next(self._eid), call))
 
-    def feed(self, times: list[float], fn: Callable[[], Any]) -> None:
-        """Call ``fn()`` at each of the (sorted) times, one call scheduled at a time."""
-        it = iter(times)
+    def feed(self, times: list[float], fn: Callable[..., Any], args: list | None = None) -> None:
+        """Call ``fn()`` (or ``fn(args[k])``) at each of the (sorted) ``times[k]``, one call
+        scheduled at a time, as a process looping over the times would."""
+        items = iter(zip(times, args, strict=True) if args is not None
+                     else ((t, None) for t in times))
+        call = fn if args is not None else (lambda _arg: fn())
 
-        def fire(_arg: Any) -> None:
-            fn()
-            for t in it:
+        def fire(arg: Any) -> None:
+            call(arg)
+            for t, a in items:
                 if t > self._now:
-                    self.after(t - self._now, fire, None)
+                    self.after(t - self._now, fire, a)
                     return
-                fn()  # at the same moment: at once, as a process looping over the times
+                call(a)  # at the same moment: at once
 
-        for t in it:
-            self.after(t - self._now, fire, None)
+        for t, a in items:
+            self.after(t - self._now, fire, a)
             return

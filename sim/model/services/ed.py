@@ -123,8 +123,8 @@ class EmergencyDepartment(Service):
         self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
         self.u_vw = uniforms(streams("route.ed.vw_step_up"))
         self.needs: EDNeeds = EDNeeds()
-        kinds = iter(np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist())
-        self.arrivals(self.t1_times.tolist(), lambda: self.arrive(next(kinds), "community"))
+        kinds = np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist()
+        self.env.feed(self.t1_times.tolist(), self.arrive, kinds)  # (source: the community)
 
     def offers(self) -> dict[str, Port]:
         return {"attendance": self._take}
@@ -145,7 +145,7 @@ class EmergencyDepartment(Service):
         self.flows.finish(self.name, int(gone.sum()))
         return int((~gone).sum())
 
-    def arrive(self, kind: str, source: str, external: bool = True) -> None:
+    def arrive(self, kind: str, source: str = "community", external: bool = True) -> None:
         """One attendance now; other services send theirs here (GP overflow, UCR escalation)."""
         now = self.env.now
         p = EDPatient(self.new_id(), now, source)
