@@ -20,14 +20,12 @@ import itertools
 import math
 from dataclasses import dataclass
 
-import simpy
-
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_HOUR
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, PartOf, SeriesSpec
 from sim.core.rota import peak_on_duty, week_of
-from sim.core.station import Station
+from sim.core.station import Station, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
 from sim.model.scheduling import staff
@@ -146,17 +144,17 @@ class CrisisResponse(Service):
         if not r.in_scope and self.cfg.out_of_hours == "ed":
             self._send_to_ed(r)
             return
-        self.env.process(self._visit(r, self.teams[r.team].acquire()))
+        self.teams[r.team].request(self._set_off, data=r)
 
-    def _visit(self, r: UCRReferral, clinician: simpy.Event):
-        """Wait for a clinician, who travels to the patient (first care contact on arrival:
-        the 2-hour clock stops), visits, and decides where the patient goes next."""
-        yield clinician
-        yield self.env.timeout(r.travel)
+    # The visit: wait for a clinician, who travels to the patient (first care contact on
+    # arrival: the 2-hour clock stops), visits, and decides where the patient goes next.
+    def _set_off(self, ticket: Ticket) -> None:
+        r = ticket.data
+        self.after(r.travel, self._arrived, r)
+
+    def _arrived(self, r: UCRReferral) -> None:
         self._contact(r)
-        yield self.env.timeout(r.visit)
-        self.teams[r.team].release()
-        self._visited(r)
+        self.after(r.visit, self._visit_over, r)
 
     def _contact(self, r: UCRReferral) -> None:
         r.contacted = True
@@ -164,6 +162,10 @@ class CrisisResponse(Service):
         self.t_all.record(r.arrived, response)
         if r.in_scope:
             self.t_response.record(r.arrived, response)
+
+    def _visit_over(self, r: UCRReferral) -> None:
+        self.teams[r.team].release()
+        self._visited(r)
 
     def _visited(self, r: UCRReferral) -> None:
         n = self.needs
