@@ -58,18 +58,15 @@ class Season:
         object.__setattr__(self, "_los", self.los.tolist() or [1.0])
         object.__setattr__(self, "_admission", self.admission.tolist() or [1.0])
 
-    @staticmethod
-    def _at(values: list[float], minute: float) -> float:
-        day = int(minute // MIN_PER_DAY)
-        return values[day] if day < len(values) else values[-1]
-
     def los_factor(self, minute: float) -> float:
         """Emergency length-of-stay multiplier for an admission at ``minute``."""
-        return self._at(self._los, minute)  # type: ignore[attr-defined]
+        values, day = self._los, int(minute // MIN_PER_DAY)  # type: ignore[attr-defined]
+        return values[day] if day < len(values) else values[-1]
 
     def admission_factor(self, minute: float) -> float:
         """ED admission-conversion multiplier for an arrival at ``minute``."""
-        return self._at(self._admission, minute)  # type: ignore[attr-defined]
+        values, day = self._admission, int(minute // MIN_PER_DAY)  # type: ignore[attr-defined]
+        return values[day] if day < len(values) else values[-1]
 
     def closed(self, day: int) -> bool:
         """Whether day ``day`` of the run is a bank holiday (planned capacity closed)."""

@@ -100,7 +100,9 @@ class Pool:
             self._fifo.append(ticket)
         else:
             heapq.heappush(self._heap, (priority, next(self._seq), ticket))
-        self._queued(+1)
+        self.queued += 1
+        if self.queue_level is not None:
+            self.queue_level.set(self.env.now, self.queued)
         if patience is not None:
             self.env.timeout(patience).callbacks.append(lambda _e: self._renege(ticket))
 

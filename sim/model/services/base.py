@@ -49,6 +49,9 @@ class Service:
         self._ids = itertools.count()
         self.new_id = self._ids.__next__  # (hot: one call per patient, no Python frame)
         self.needs: Any = NoNeeds()
+        # scheduling without a frame of our own: ``after(delay, fn, arg)`` / ``after0(delay, fn)``
+        self.after = ctx.env.after
+        self.after0 = ctx.env.after0
         f = self.flows  # the ledger's counters, for the hot enter/leave
         self._entered, self._external = f.entered, f.external
         self._exits = {"finished": f.finished, "transferred": f.transferred,
@@ -79,14 +82,6 @@ class Service:
                  *args: Any) -> None:
         """Call ``action(*args)`` at each of the (sorted) times: one pending call per stream."""
         self.env.feed(list(times), (lambda: action(*args)) if args else action)
-
-    def after(self, delay: float, action: Callable[[Any], Any], arg: Any = None) -> None:
-        """Run ``action(arg)`` after ``delay`` minutes, without a process or a closure."""
-        self.env.after(delay, action, arg)
-
-    def after0(self, delay: float, action: Callable[[], Any]) -> None:
-        """Run ``action()`` after ``delay`` minutes."""
-        self.env.after0(delay, action)
 
 
 def hour_of(minutes: float) -> float:
