@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -138,32 +137,38 @@ class Flows:
     Every entry is either from outside the model (``external``) or a transfer from another
     service; every exit is ``finished`` (care ended), ``transferred`` (to another modelled
     service) or ``redirected`` (to something the model does not hold: 111, social care, a
-    switched-off service).
+    switched-off service). Plain dicts (a service registers its name, :meth:`register`):
+    services count into them directly, about 1.3 million times a year.
     """
 
-    entered: Counter = field(default_factory=Counter)
-    external: Counter = field(default_factory=Counter)
-    finished: Counter = field(default_factory=Counter)
-    transferred: Counter = field(default_factory=Counter)
-    redirected: Counter = field(default_factory=Counter)
+    entered: dict[str, int] = field(default_factory=dict)
+    external: dict[str, int] = field(default_factory=dict)
+    finished: dict[str, int] = field(default_factory=dict)
+    transferred: dict[str, int] = field(default_factory=dict)
+    redirected: dict[str, int] = field(default_factory=dict)
+
+    def register(self, service: str) -> None:
+        for counts in (self.entered, self.external, self.finished, self.transferred,
+                       self.redirected):
+            counts.setdefault(service, 0)
 
     def enter(self, service: str, external: bool = True, n: int = 1) -> None:
-        self.entered[service] += n
+        self.entered[service] = self.entered.get(service, 0) + n
         if external:
-            self.external[service] += n
+            self.external[service] = self.external.get(service, 0) + n
 
     def finish(self, service: str, n: int = 1) -> None:
-        self.finished[service] += n
+        self.finished[service] = self.finished.get(service, 0) + n
 
     def transfer(self, service: str, n: int = 1) -> None:
-        self.transferred[service] += n
+        self.transferred[service] = self.transferred.get(service, 0) + n
 
     def redirect(self, service: str, n: int = 1) -> None:
-        self.redirected[service] += n
+        self.redirected[service] = self.redirected.get(service, 0) + n
 
     def expected_in_system(self, service: str) -> int:
-        return (self.entered[service] - self.finished[service] - self.transferred[service]
-                - self.redirected[service])
+        return (self.entered.get(service, 0) - self.finished.get(service, 0)
+                - self.transferred.get(service, 0) - self.redirected.get(service, 0))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class Service:
         self.after = ctx.env.after
         self.after0 = ctx.env.after0
         f = self.flows  # the ledger's counters, for the hot enter/leave
+        f.register(self.name)
         self._entered, self._external = f.entered, f.external
         self._exits = {"finished": f.finished, "transferred": f.transferred,
                        "redirected": f.redirected}
