@@ -60,6 +60,24 @@ class Engine(simpy.Environment):
         heappush(self._queue, (when if when > self._now else self._now, NORMAL,
                                next(self._eid), call))
 
+    def wake(self, when: float, who: Any, steps: tuple) -> None:
+        """Schedule ``who`` itself as the event (a patient: see ``Record``) at minute ``when``:
+        SimPy then calls each of ``steps`` with it. No object is made per event; ``steps`` is
+        a tuple the caller built once. A patient has one next step pending at a time."""
+        if who.callbacks is not None:
+            raise RuntimeError(f"{who!r} already has a step pending")
+        who.callbacks = steps
+        heappush(self._queue, (when if when > self._now else self._now, NORMAL,
+                               next(self._eid), who))
+
+    def wake_after(self, delay: float, who: Any, steps: tuple) -> None:
+        """``wake`` in ``delay`` minutes (a negative delay means now)."""
+        if who.callbacks is not None:
+            raise RuntimeError(f"{who!r} already has a step pending")
+        who.callbacks = steps
+        heappush(self._queue, (self._now + (delay if delay > 0.0 else 0.0), NORMAL,
+                               next(self._eid), who))
+
     def after0(self, delay: float, fn: Callable[[], Any]) -> None:
         """Call ``fn()`` in ``delay`` minutes (a negative delay means now)."""
         call = _new(Call)

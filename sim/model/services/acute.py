@@ -83,8 +83,8 @@ class AcuteNeeds:
 
 
 class Inpatient(Record):
-    __slots__ = ("admitted", "fit_at", "in_bed", "kind", "los", "no_criteria", "on_admitted",
-                 "pool", "step_down", "waiting_here", "zero_day")
+    __slots__ = ("admitted", "exit", "fit_at", "in_bed", "kind", "los", "no_criteria",
+                 "on_admitted", "pool", "step_down", "waiting_here", "zero_day")
 
     def __init__(self, pid: int, arrived: float, source: str, kind: int):
         super().__init__(pid, arrived, source)
@@ -165,6 +165,14 @@ class AcuteBeds(Service):
         self.saving = Sampler(cfg.vw_step_down_saving_days, streams("los.vw.step_down_saving"),
                               MIN_PER_DAY)
         self.needs: AcuteNeeds = AcuteNeeds()
+        # the steps an inpatient is woken for (built once: ``Engine.wake``)
+        self._then_fit = (self._fit,)
+        self._then_ready_to_step_down = (self._ready_to_step_down,)
+        self._then_try_step_down = (self._try_step_down,)
+        self._then_discharged = (self._discharged,)
+        self._then_other_support_over = (self._other_support_over,)
+        self._then_recovered = (self._recovered,)
+        self._then_home = (self._home,)
         per_day = cfg.direct_admissions_per_100k_per_year * ctx.population / 1e5 / 365.25
         rates = hourly_rates(ctx.calendar, per_day, ctx.growth_pct,
                              cfg.direct_admission_hour_profile)
@@ -298,7 +306,7 @@ class AcuteBeds(Service):
                 p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
                 p.los = self.el_los.next()
                 pool.request(lambda _t, p=p, pool=pool: self._in_bed(p, pool))  # at once
-                self.after(p.los, self._recovered, p)
+                self.wake_after(p.los, p, self._then_recovered)
                 return True
         self.cancelled.record(self.env.now, 1.0)
         return False
@@ -307,7 +315,7 @@ class AcuteBeds(Service):
     # discharge hours.
     def _recovered(self, p: Inpatient) -> None:
         self._no_longer_needs_bed(p)
-        self.after(self._until_discharge_hours(), self._home, p)
+        self.wake_after(self._until_discharge_hours(), p, self._then_home)
 
     def _home(self, p: Inpatient) -> None:
         self._release(p, "finished")
@@ -319,9 +327,9 @@ class AcuteBeds(Service):
         if p.los > MIN_PER_DAY and p.step_down:
             saving = self.saving.next()
             when = max(p.los - saving, MIN_PER_DAY)
-            self.after(when, self._ready_to_step_down, p)
+            self.wake_after(when, p, self._then_ready_to_step_down)
         else:
-            self.after(p.los, self._fit, p)
+            self.wake_after(p.los, p, self._then_fit)
 
     def _in_bed(self, p: Inpatient, pool: Pool) -> None:
         p.pool = pool
@@ -343,7 +351,7 @@ class AcuteBeds(Service):
     def _ready_to_step_down(self, p: Inpatient) -> None:
         """Ready for a virtual ward: the move follows the discharge window like any other."""
         self._no_longer_needs_bed(p)
-        self.after(self._until_discharge_hours(), self._try_step_down, p)
+        self.wake_after(self._until_discharge_hours(), p, self._then_try_step_down)
 
     def _try_step_down(self, p: Inpatient) -> None:
         """Queue for a virtual ward bed until medically fit (then the stay ends as any other);
@@ -356,7 +364,7 @@ class AcuteBeds(Service):
                      patience_mins=until_fit, on_gave_up=lambda p=p: self._fit(p))
         if not call(self.needs.step_down, r):  # no virtual ward: the stay until fit
             self._still_needs_bed(p)
-            self.after(until_fit, self._fit, p)
+            self.wake_after(until_fit, p, self._then_fit)
 
     def _no_longer_needs_bed(self, p: Inpatient) -> None:
         if not p.no_criteria:
@@ -391,7 +399,7 @@ class AcuteBeds(Service):
                 self._delay_over(p, "no reablement")
         else:
             self.delayed.add(self.env.now, 1)
-            self.after0(self.other_wait.next(), lambda: self._delay_over(p, "other"))
+            self.wake_after(self.other_wait.next(), p, self._then_other_support_over)
 
     def _delay_over(self, p: Inpatient, why: str) -> None:
         self.delayed.add(self.env.now, -1)
@@ -403,7 +411,14 @@ class AcuteBeds(Service):
             self._discharge_in_hours(p, "redirected")
 
     def _discharge_in_hours(self, p: Inpatient, how) -> None:
-        self.after0(self._until_discharge_hours(), lambda: self._release(p, how))
+        p.exit = how
+        self.wake_after(self._until_discharge_hours(), p, self._then_discharged)
+
+    def _discharged(self, p: Inpatient) -> None:
+        self._release(p, p.exit)
+
+    def _other_support_over(self, p: Inpatient) -> None:
+        self._delay_over(p, "other")
 
     def _until_discharge_hours(self) -> float:
         """Minutes from now until a patient fit now leaves: the next discharge window, Monday

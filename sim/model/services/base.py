@@ -21,14 +21,19 @@ Exit = Literal["finished", "transferred", "redirected"]
 
 
 class Record:
-    """A patient as one service sees them; services add attributes through subclasses."""
+    """A patient as one service sees them; services add attributes through subclasses.
 
-    __slots__ = ("arrived", "id", "source")
+    A record is also the SimPy event of its own next step (``Engine.wake``: ``callbacks``,
+    ``_ok``), so a step costs no object of its own."""
+
+    __slots__ = ("arrived", "callbacks", "id", "source")
+    _ok = True  # (as an event, a patient's step never fails)
 
     def __init__(self, pid: int, arrived: float, source: str = ""):
         self.id = pid
         self.arrived = arrived
         self.source = source
+        self.callbacks: tuple | None = None
 
 
 @dataclass
@@ -52,6 +57,8 @@ class Service:
         # scheduling without a frame of our own: ``after(delay, fn, arg)`` / ``after0(delay, fn)``
         self.after = ctx.env.after
         self.after0 = ctx.env.after0
+        self.wake = ctx.env.wake  # (when, who, steps): a patient as their own next event
+        self.wake_after = ctx.env.wake_after
         f = self.flows  # the ledger's counters, for the hot enter/leave
         f.register(self.name)
         self._entered, self._external = f.entered, f.external

@@ -123,6 +123,11 @@ class EmergencyDepartment(Service):
         self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
         self.u_vw = uniforms(streams("route.ed.vw_step_up"))
         self.needs: EDNeeds = EDNeeds()
+        # the steps a patient is woken for (built once: ``Engine.wake``)
+        self._then_depart = (self._depart,)
+        self._then_handed_over = (self._handed_over,)
+        self._then_decided = (self._decided,)
+        self._then_request_admission = (self._request_admission,)
         kinds = np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist()
         self.env.feed(self.t1_times.tolist(), self.arrive, kinds)  # (source: the community)
 
@@ -154,7 +159,7 @@ class EmergencyDepartment(Service):
         p.ambulance = kind == TYPE1_AMBULANCE
         if p.type3:  # (each draw below comes from its own stream, so skipping keeps CRN)
             p.admit = False
-            self.after(self.type3_draw.next(), self._depart, p)
+            self.wake_after(self.type3_draw.next(), p, self._then_depart)
             return
         p.handed_over = False
         p.admit = admit = (self.u_admit() < self.cfg.admission_share
@@ -181,7 +186,7 @@ class EmergencyDepartment(Service):
         p.space_at = self.env.now
         if p.ambulance:  # handover staff are first come, first served too: booked
             start = self.handover.start(p.space_at, p.handover_mins)
-            self.env.at(start + p.handover_mins, self._handed_over, p)
+            self.wake(start + p.handover_mins, p, self._then_handed_over)
         else:
             self._assess(p)
 
@@ -198,8 +203,8 @@ class EmergencyDepartment(Service):
         assessed = start + p.assess_mins
         if assessed < self.end:  # (the wait is recorded once the assessment is over)
             self.t_wait.record(p.arrived, start - now)
-        self.env.at(assessed + p.investigation_mins, self._decided if p.admit else self._depart,
-                    p)
+        self.wake(assessed + p.investigation_mins, p,
+                  self._then_decided if p.admit else self._then_depart)
 
     def _decided(self, p: EDPatient) -> None:
         if not p.admit:
@@ -207,7 +212,7 @@ class EmergencyDepartment(Service):
             return
         elapsed = self.env.now - p.arrived
         if p.hold_until >= 0 and elapsed < self.cfg.decision_bunching.window_start_mins:
-            self.after(p.hold_until - elapsed, self._request_admission, p)
+            self.wake_after(p.hold_until - elapsed, p, self._then_request_admission)
         else:
             self._request_admission(p)
 
@@ -232,15 +237,24 @@ class EmergencyDepartment(Service):
     def _depart(self, p: EDPatient, how: str = "finished") -> None:
         self.leave(p, how)
         now = self.env.now
-        if not p.type3:
-            self.t_space.record(p.space_at, now - p.space_at)
-            self.spaces.release()
-        stay = now - p.arrived
-        self.t_time.record(p.arrived, stay)
-        if not p.type3:
-            self.t_type1.record(p.arrived, stay)
+        arrived = p.arrived
+        stay = now - arrived
+        # (appended straight to the tallies' arrays: the most frequent observations of a run)
+        tally = self.t_time
+        tally.t.append(arrived)
+        tally.v.append(stay)
         if p.admit:
-            self.t_admitted.record(p.arrived, stay)
+            tally = self.t_admitted
+            tally.t.append(arrived)
+            tally.v.append(stay)
+        if not p.type3:
+            tally = self.t_type1
+            tally.t.append(arrived)
+            tally.v.append(stay)
+            tally = self.t_space
+            tally.t.append(p.space_at)
+            tally.v.append(now - p.space_at)
+            self.spaces.release()
 
     # -- end of run -----------------------------------------------------------------------------
     def close(self) -> None:
