@@ -300,16 +300,22 @@ class AcuteBeds(Service):
     def admit_elective(self) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
         no emergency patient is waiting for; False (cancelled on the day) if none."""
-        general = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
-        for pool in (self.elective_pool, general):
-            if not _full(pool):
-                p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
-                p.los = self.el_los.next()
-                pool.request(lambda _t, p=p, pool=pool: self._in_bed(p, pool))  # at once
-                self.wake_after(p.los, p, self._then_recovered)
-                return True
+        pool = self.elective_pool
+        if _full(pool):  # the ward with the most beds free (the first of equals)
+            pool = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
+        if not _full(pool):
+            p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
+            p.los = self.el_los.next()
+            p.pool = pool
+            pool.request(self._elective_granted, data=p)  # at once
+            self.wake_after(p.los, p, self._then_recovered)
+            return True
         self.cancelled.record(self.env.now, 1.0)
         return False
+
+    def _elective_granted(self, ticket: Ticket) -> None:
+        p = ticket.data
+        self._in_bed(p, p.pool)
 
     # An elective inpatient, in a bed from the day of surgery: recovery, then home in daytime
     # discharge hours.
