@@ -292,30 +292,38 @@ class Elective(Service):
             cells = [c for c in fluid.cells(cfg, self.population, waits) if c.expected > 0]
             expected = np.array([c.expected for c in cells])
             per_cell = rng.multinomial(count, expected / expected.sum())
-            made: list[tuple[float, int, int]] = []
+            starts, made_ids, stages = [], [], []
             for cell, k in zip(cells, per_cell.tolist(), strict=True):
                 if not k:
                     continue
                 in_stage = fluid.ages_in_stage(rng.random(k), r, cell.wait_days)
                 ids = self._new(k, -(cell.base_days + in_stage), rng,
                                 np.full(k, cell.specialty))
-                for i, t in zip(ids, in_stage.tolist(), strict=True):
-                    if cell.modality >= 0:
-                        self.mod[i] = cell.modality
-                        self.needs_fu[i] = 1
-                    elif cell.stage in (FU, ADM):
-                        self.mod[i] = NO_TEST
-                    if cell.stage == FU:
-                        self.needs_fu[i] = 1
-                    if cell.stage == ADM:
-                        if self.route[i] == NON_ADMITTED:
-                            self.route[i] = DAY_CASE if rng.random() < self.specs[
-                                cell.specialty].day_case_share else INPATIENT
-                        self.prio[i] = 3
-                    made.append((-t, i, cell.stage))
-            made.sort()  # FIFO queues start in the order pathways joined them
-            for start, i, stage in made:
-                self._join(stage, i, start)
+                a, b = ids.start, ids.stop  # a cell's pathways are made together
+                if cell.modality >= 0:
+                    self.mod[a:b] = bytes([cell.modality]) * k
+                    self.needs_fu[a:b] = bytes([1]) * k
+                elif cell.stage in (FU, ADM):
+                    self.mod[a:b] = bytes([NO_TEST]) * k
+                if cell.stage == FU:
+                    self.needs_fu[a:b] = bytes([1]) * k
+                if cell.stage == ADM:  # on the list: admitted (day case or inpatient), P4
+                    route = np.frombuffer(bytes(self.route[a:b]), dtype=np.uint8).copy()
+                    decide = route == NON_ADMITTED
+                    day_case = rng.random(int(decide.sum())) < self.specs[
+                        cell.specialty].day_case_share
+                    route[decide] = np.where(day_case, DAY_CASE, INPATIENT)
+                    self.route[a:b] = route.tobytes()
+                    self.prio[a:b] = bytes([3]) * k
+                starts.append(-in_stage)
+                made_ids.append(np.arange(a, b))
+                stages.append(np.full(k, cell.stage))
+            start, i_s, stage = (np.concatenate(x) if x else np.empty(0)
+                                 for x in (starts, made_ids, stages))
+            order = np.lexsort((i_s, start))  # FIFO queues start in the order pathways joined
+            for t, i, st in zip(start[order].tolist(), i_s[order].tolist(),
+                                stage[order].tolist(), strict=True):
+                self._join(st, i, t)
         rt = self.rates
         for si, k in enumerate(SPECIALTIES):
             self._fill(self.op_ledger[si], rt.followups[k], waits.outpatient[k], r)
