@@ -94,6 +94,29 @@ class Level:
             self.last = now
         self.value = value
 
+    def load(self, times: np.ndarray, deltas: np.ndarray) -> None:
+        """Record at once, at the end of a run, the changes ``deltas`` made at ``times`` to a
+        level that has not changed yet: the trace ``add`` would have made call by call (the
+        value after the last change at each moment), for a level whose changes are cheaper to
+        keep as spells than to record as they happen."""
+        if len(self.t) != 1:
+            raise ValueError("load() fills a level that has not changed yet")
+        times = np.asarray(times, dtype=float)
+        if not times.size:
+            return
+        order = np.argsort(times, kind="stable")
+        t = times[order]
+        v = self.value + np.cumsum(np.asarray(deltas, dtype=float)[order])
+        last = np.append(t[1:] != t[:-1], True)  # the value after each moment's last change
+        t, v = t[last], v[last]
+        if t[0] == self.last:
+            self.v[0] = v[0]
+            t, v = t[1:], v[1:]
+        self.t.extend(t.tolist())
+        self.v.extend(v.tolist())
+        self.last = float(self.t[-1])
+        self.value = float(self.v[-1])
+
     def mean(self, window: Window) -> float:
         """Time average over the window (the level holds its last value to the window's end)."""
         if window.end <= window.start:
