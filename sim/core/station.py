@@ -8,8 +8,7 @@ attendances a year needs that (about 4x fewer Python frames than Resource + proc
 
 from __future__ import annotations
 
-import heapq
-import itertools
+import bisect
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
@@ -65,8 +64,10 @@ class Pool:
         self.in_use = 0
         self.queued = 0  # live waiting tickets (reneged ones may still sit in the container)
         self._fifo: deque[Ticket] = deque()
-        self._heap: list[tuple[float, int, Ticket]] = []
-        self._seq = itertools.count()
+        # priority: a FIFO lane per priority value, served lowest value first (the order of a
+        # heap on (priority, arrival), without its cost; services use two or three values)
+        self._lanes: dict[float, deque[Ticket]] = {}
+        self._lane_order: list[float] = []
         self.busy_level = busy
         self.queue_level = queue
 
@@ -99,7 +100,11 @@ class Pool:
         if self.discipline == "fifo":
             self._fifo.append(ticket)
         else:
-            heapq.heappush(self._heap, (priority, next(self._seq), ticket))
+            lane = self._lanes.get(priority)
+            if lane is None:
+                lane = self._lanes[priority] = deque()
+                bisect.insort(self._lane_order, priority)
+            lane.append(ticket)
         self.queued += 1
         if self.queue_level is not None:
             self.queue_level.set(self.env.now, self.queued)
@@ -153,11 +158,12 @@ class Pool:
             t = fifo.popleft()
             if t.state == WAITING:
                 return t
-        heap = self._heap
-        while heap:
-            t = heapq.heappop(heap)[2]
-            if t.state == WAITING:
-                return t
+        for priority in self._lane_order:
+            lane = self._lanes[priority]
+            while lane:
+                t = lane.popleft()
+                if t.state == WAITING:
+                    return t
         return None
 
     def _dispatch(self) -> None:
