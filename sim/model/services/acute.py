@@ -339,7 +339,9 @@ class AcuteBeds(Service):
 
     def _in_bed(self, p: Inpatient, pool: Pool) -> None:
         p.pool = pool
-        self.t_bed_wait.record(p.arrived, self.env.now - p.arrived)
+        tally = self.t_bed_wait  # (appended directly: once a stay)
+        tally.t.append(p.arrived)
+        tally.v.append(self.env.now - p.arrived)
         if p.waiting_here:
             self.waiting.add(self.env.now, -1)
         else:
@@ -447,7 +449,9 @@ class AcuteBeds(Service):
 
     def _release(self, p: Inpatient, how) -> None:
         now = self.env.now
-        self.t_stay.record(p.admitted, (now - p.admitted) / MIN_PER_DAY)
+        tally = self.t_stay  # (appended directly: once a stay)
+        tally.t.append(p.admitted)
+        tally.v.append((now - p.admitted) / MIN_PER_DAY)
         self.leave(p, how)
         self._still_needs_bed(p)
         pool = p.pool

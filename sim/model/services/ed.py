@@ -200,7 +200,9 @@ class EmergencyDepartment(Service):
 
     def _handed_over(self, p: EDPatient) -> None:
         p.handed_over = True
-        self.t_handover.record(p.arrived, self.env.now - p.arrived)
+        tally = self.t_handover  # (appended directly: once an ambulance)
+        tally.t.append(p.arrived)
+        tally.v.append(self.env.now - p.arrived)
         self._assess(p)
 
     def _assess(self, p: EDPatient) -> None:
@@ -210,7 +212,9 @@ class EmergencyDepartment(Service):
         start = self.clinicians.start(now, p.assess_mins)
         assessed = start + p.assess_mins
         if assessed < self.end:  # (the wait is recorded once the assessment is over)
-            self.t_wait.record(p.arrived, start - now)
+            tally = self.t_wait  # (appended directly: once a patient)
+            tally.t.append(p.arrived)
+            tally.v.append(start - now)
         self.wake(assessed + p.investigation_mins, p,
                   self._then_decided if p.admit else self._then_depart)
 

@@ -689,7 +689,9 @@ class Elective(Service):
     def _stop(self, i: int, how: str, stage: int = STOPPED) -> None:
         if self.stage[i] <= ADM:
             clock = self.clock[i]
-            self.t_on_list.record(clock * MIN_PER_DAY, self.env.now / MIN_PER_DAY - clock)
+            tally = self.t_on_list  # (appended directly: once a pathway)
+            tally.t.append(clock * MIN_PER_DAY)
+            tally.v.append(self.env.now / MIN_PER_DAY - clock)
         self.stage[i] = stage
         self.active -= 1
         self._exits[how][self.name] += 1
