@@ -16,7 +16,7 @@ from typing import Any, Literal
 import simpy
 from simpy.core import NORMAL
 
-from sim.core.monitor import Level, PartOf
+from sim.core.monitor import Steps
 
 Discipline = Literal["fifo", "priority"]
 WAITING, SERVING, DONE, RENEGED, CANCELLED = range(5)
@@ -53,8 +53,8 @@ class Pool:
     """c units; requests beyond them queue FIFO or by (priority, arrival order)."""
 
     def __init__(self, env: simpy.Environment, capacity: int, name: str = "pool",
-                 discipline: Discipline = "fifo", busy: Level | PartOf | None = None,
-                 queue: Level | PartOf | None = None):
+                 discipline: Discipline = "fifo", busy: Steps | None = None,
+                 queue: Steps | None = None):
         if capacity < 0:
             raise ValueError("capacity must be >= 0")
         self.env = env
@@ -68,8 +68,11 @@ class Pool:
         # heap on (priority, arrival), without its cost; services use two or three values)
         self._lanes: dict[float, deque[Ticket]] = {}
         self._lane_order: list[float] = []
-        self.busy_level = busy
-        self.queue_level = queue
+        # units in use and requests waiting, as level steps (``Monitor.steps``), if recorded
+        self._busy_up = busy.up if busy is not None else None
+        self._busy_down = busy.down if busy is not None else None
+        self._queue_up = queue.up if queue is not None else None
+        self._queue_down = queue.down if queue is not None else None
 
     # -- requests -----------------------------------------------------------------------------
     # (the hot paths below are written out in full: about 1.2 million requests a year go through
@@ -87,8 +90,8 @@ class Pool:
             ticket.state = SERVING
             ticket.started = now
             self.in_use += 1
-            if self.busy_level is not None:
-                self.busy_level.set(now, self.in_use)
+            if self._busy_up is not None:
+                self._busy_up(now)
             on_grant(ticket)
         else:
             self._enqueue(ticket, priority, patience)
@@ -106,8 +109,8 @@ class Pool:
                 bisect.insort(self._lane_order, priority)
             lane.append(ticket)
         self.queued += 1
-        if self.queue_level is not None:
-            self.queue_level.set(self.env.now, self.queued)
+        if self._queue_up is not None:
+            self._queue_up(self.env.now)
         if patience is not None:
             self.env.timeout(patience).callbacks.append(lambda _e: self._renege(ticket))
 
@@ -124,7 +127,7 @@ class Pool:
         if ticket.state != WAITING:
             return False
         ticket.state = CANCELLED
-        self._queued(-1)
+        self._unqueued()
         return True
 
     def withdraw_next(self) -> Ticket | None:
@@ -136,13 +139,14 @@ class Pool:
         if ticket is None:  # pragma: no cover - queued counts only live tickets
             return None
         ticket.state = CANCELLED
-        self._queued(-1)
+        self._unqueued()
         return ticket
 
     def release(self, n: int = 1) -> None:
         self.in_use -= n
-        if self.busy_level is not None:
-            self.busy_level.set(self.env.now, self.in_use)
+        if self._busy_down is not None:
+            for _ in range(n):
+                self._busy_down(self.env.now)
         if self.queued > 0:
             self._dispatch()
 
@@ -173,13 +177,13 @@ class Pool:
                 break
             self.queued -= 1
             now = self.env.now
-            if self.queue_level is not None:
-                self.queue_level.set(now, self.queued)
+            if self._queue_down is not None:
+                self._queue_down(now)
             ticket.state = SERVING
             ticket.started = now
             self.in_use += 1
-            if self.busy_level is not None:
-                self.busy_level.set(now, self.in_use)
+            if self._busy_up is not None:
+                self._busy_up(now)
             ticket.on_grant(ticket)
 
     def _renege(self, ticket: Ticket) -> None:
@@ -187,22 +191,23 @@ class Pool:
             return
         ticket.state = RENEGED
         ticket.started = self.env.now
-        self._queued(-1)
+        self._unqueued()
         if ticket.on_renege is not None:
             ticket.on_renege(ticket)
 
-    def _queued(self, delta: int) -> None:
-        self.queued += delta
-        if self.queue_level is not None:
-            self.queue_level.set(self.env.now, self.queued)
+    def _unqueued(self) -> None:
+        """A waiting request left the queue without a unit (cancelled, withdrawn, reneged)."""
+        self.queued -= 1
+        if self._queue_down is not None:
+            self._queue_down(self.env.now)
 
 
 class Station(Pool):
     """A pool whose units serve each request for a given time, then free themselves."""
 
     def __init__(self, env: simpy.Environment, capacity: int, name: str = "station",
-                 discipline: Discipline = "fifo", busy: Level | PartOf | None = None,
-                 queue: Level | PartOf | None = None):
+                 discipline: Discipline = "fifo", busy: Steps | None = None,
+                 queue: Steps | None = None):
         super().__init__(env, capacity, name, discipline, busy, queue)
         self._finish_callbacks = (self._finish,)  # every ticket's end-of-service callback
         self._on_grant = self._start  # bound once, not per request
@@ -224,8 +229,8 @@ class Station(Pool):
             ticket.state = SERVING
             ticket.started = now
             self.in_use += 1
-            if self.busy_level is not None:
-                self.busy_level.set(now, self.in_use)
+            if self._busy_up is not None:
+                self._busy_up(now)
             self._start(ticket)
         else:
             self._enqueue(ticket, priority, patience)
@@ -247,8 +252,8 @@ class Station(Pool):
     def _finish(self, ticket: Ticket) -> None:
         ticket.state = DONE
         self.in_use -= 1
-        if self.busy_level is not None:
-            self.busy_level.set(self.env.now, self.in_use)
+        if self._busy_down is not None:
+            self._busy_down(self.env.now)
         if self.queued > 0:
             self._dispatch()
         if ticket.on_done is not None:

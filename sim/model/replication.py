@@ -73,4 +73,5 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> Replication:
             gc.enable()
     for svc in services.values():
         svc.close()
+    monitor.finish()  # levels recorded as steps are made
     return Replication(scenario, cal, monitor, services)

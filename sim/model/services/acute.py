@@ -37,7 +37,7 @@ from typing import Any
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, uniforms
-from sim.core.monitor import Observations, PartOf, SeriesSpec
+from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
@@ -119,11 +119,10 @@ class AcuteBeds(Service):
         env, streams, monitor = ctx.env, ctx.streams, ctx.monitor
         self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
         # the general beds in equal wards (specialty groups); a patient needs a bed in their own
-        # (each ward reports its beds in use and its queue into the general beds' levels)
-        self.bed_queue = monitor.level(BED_QUEUE)
-        self.general_occupied = monitor.level(GENERAL_OCCUPIED)
-        self.wards = [Pool(env, n, f"acute.ward{i}", busy=PartOf(self.general_occupied),
-                           queue=PartOf(self.bed_queue))
+        # (each ward steps the general beds' levels: occupied, and the queue for a bed)
+        self.bed_queue = monitor.steps(BED_QUEUE)
+        self.wards = [Pool(env, n, f"acute.ward{i}", busy=monitor.steps(GENERAL_OCCUPIED),
+                           queue=self.bed_queue)
                       for i, n in enumerate(_split(self.general_beds, cfg.wards))]
         self.escalation = _split(cfg.escalation_beds, cfg.wards)  # each ward's escalation beds
         self.ward_beds = [w.capacity for w in self.wards]
@@ -132,21 +131,21 @@ class AcuteBeds(Service):
         self.overflow_after = None if after is None else after * MIN_PER_HOUR
         self.overflow: deque[Inpatient] = deque()  # waiting for a bed in any ward
         self.elective_pool = Pool(env, cfg.elective_ring_fenced_beds, "acute.elective_beds")
-        self.sdec = Pool(env, cfg.sdec_spaces, "acute.sdec", busy=monitor.level(SDEC_IN_USE))
+        self.sdec = Pool(env, cfg.sdec_spaces, "acute.sdec", busy=monitor.steps(SDEC_IN_USE))
         self.available = monitor.level(GENERAL_AVAILABLE)
         self.available.set(0.0, self.general_beds)
         self.escalation_open = 0  # escalation beds open now
         self.escalation_bed_days = monitor.level(ESCALATION_OPEN)
-        self.outliers = monitor.level(OUTLIERS)
+        self.outliers = monitor.steps(OUTLIERS)
         self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_patients)
-        self.no_criteria = monitor.level(NO_CRITERIA)
+        self.no_criteria = monitor.steps(NO_CRITERIA)
         self.beds_cfg = cfg  # the bed levels in force (a capacity schedule changes them)
         follow(ctx, "acute", cfg, self._set_beds)
         if any(c.escalation_beds > 0 for _t, c in levels(ctx, "acute", cfg)):
             env.process(self._escalation_reviews())
-        self.occupied = monitor.level(OCCUPIED)
-        self.waiting = monitor.level(DIRECT_WAITING)
-        self.delayed = monitor.level(DELAYED)
+        self.occupied = monitor.steps(OCCUPIED)
+        self.waiting = monitor.steps(DIRECT_WAITING)
+        self.delayed = monitor.steps(DELAYED)
         self.t_bed_wait = monitor.tally(BED_WAIT)
         self.t_stay = monitor.tally(STAY_DAYS)
         self.cancelled = monitor.tally(ELECTIVE_CANCELLED)
@@ -203,7 +202,7 @@ class AcuteBeds(Service):
         p.waiting_here = on_admitted is None
         if p.waiting_here:
             self.enter(p, external=True)
-            self.waiting.add(now, 1)
+            self.waiting.up(now)
         p.zero_day = zero_day = self.u_zero() < self.cfg.zero_day_share
         p.los = (self.zero_los.next() if zero_day
                  else max(self.em_los.next() * self.ctx.season.los_factor(now),
@@ -236,7 +235,7 @@ class AcuteBeds(Service):
             p.pool.request(self._granted, data=p)
         else:
             self.overflow.append(p)  # (the ward's queue level has already let them go)
-            self.bed_queue.add(self.env.now, 1)
+            self.bed_queue.up(self.env.now)
 
     # -- outlying and escalation --------------------------------------------------------------
 
@@ -247,7 +246,7 @@ class AcuteBeds(Service):
 
     def _outlie(self, p: Inpatient) -> None:
         """An emergency patient takes a free ring-fenced elective bed (at once)."""
-        self.outliers.add(self.env.now, 1)
+        self.outliers.up(self.env.now)
         self.n_outliers += 1
         p.pool = self.elective_pool
         self.elective_pool.request(self._granted, data=p)
@@ -343,13 +342,13 @@ class AcuteBeds(Service):
         tally.t.append(p.arrived)
         tally.v.append(self.env.now - p.arrived)
         if p.waiting_here:
-            self.waiting.add(self.env.now, -1)
+            self.waiting.down(self.env.now)
         else:
             self.enter(p, external=False)
         p.in_bed = True
         p.admitted = self.env.now
         if pool is not self.sdec:
-            self.occupied.add(self.env.now, 1)
+            self.occupied.up(self.env.now)
         if p.on_admitted is not None:
             p.on_admitted()
         p.fit_at = self.env.now + p.los
@@ -377,12 +376,12 @@ class AcuteBeds(Service):
     def _no_longer_needs_bed(self, p: Inpatient) -> None:
         if not p.no_criteria:
             p.no_criteria = True
-            self.no_criteria.add(self.env.now, 1)
+            self.no_criteria.up(self.env.now)
 
     def _still_needs_bed(self, p: Inpatient) -> None:
         if p.no_criteria:
             p.no_criteria = False
-            self.no_criteria.add(self.env.now, -1)
+            self.no_criteria.down(self.env.now)
 
     # -- discharge ------------------------------------------------------------------------------
     def _fit(self, p: Inpatient) -> None:
@@ -395,22 +394,22 @@ class AcuteBeds(Service):
         if u < d.home:
             self._discharge_in_hours(p, "finished")
         elif self.needs.discharge is not None:  # discharge to assess: wait in the bed
-            self.delayed.add(self.env.now, 1)
+            self.delayed.up(self.env.now)
             kind = "reablement" if u < d.home + d.reablement else "other_support"
             taken = Referral(self.name, kind, lambda p=p: self._delay_over(p, "reablement"))
             if not call(self.needs.discharge, taken):  # support arranged outside the model
                 self._delay_over(p, "no reablement")
         elif u < d.home + d.reablement:
-            self.delayed.add(self.env.now, 1)
+            self.delayed.up(self.env.now)
             started = Referral(self.name, on_taken=lambda p=p: self._delay_over(p, "reablement"))
             if not call(self.needs.reablement, started):  # support arranged outside the model
                 self._delay_over(p, "no reablement")
         else:
-            self.delayed.add(self.env.now, 1)
+            self.delayed.up(self.env.now)
             self.wake_after(self.other_wait.next(), p, self._then_other_support_over)
 
     def _delay_over(self, p: Inpatient, why: str) -> None:
-        self.delayed.add(self.env.now, -1)
+        self.delayed.down(self.env.now)
         if why == "reablement":
             self._release(p, "transferred")
         elif why == "no reablement":
@@ -459,9 +458,9 @@ class AcuteBeds(Service):
         if pool is self.sdec:  # an assessment space: no bed turnaround
             pool.release()
             return
-        self.occupied.add(now, -1)
+        self.occupied.down(now)
         if pool is self.elective_pool and p.kind == EMERGENCY:
-            self.outliers.add(now, -1)
+            self.outliers.down(now)
             self.n_outliers -= 1
             self._outlie_waiting()  # an outlier's place is free for the next one
         turnaround = self.cfg.turnaround_hours * MIN_PER_HOUR
@@ -477,7 +476,7 @@ class AcuteBeds(Service):
             return
         if self.overflow and pool.in_use <= pool.capacity:  # (not a closing escalation bed)
             p = self.overflow.popleft()  # the bed passes straight to the longest overflow wait
-            self.bed_queue.add(self.env.now, -1)
+            self.bed_queue.down(self.env.now)
             self._bed(p, pool)
         else:
             pool.release()

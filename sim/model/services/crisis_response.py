@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.clock import MIN_PER_HOUR
 from sim.core.distributions import Sampler, uniforms
-from sim.core.monitor import Observations, PartOf, SeriesSpec
+from sim.core.monitor import Observations, SeriesSpec
 from sim.core.rota import peak_on_duty, week_of
 from sim.core.station import Station, Ticket
 from sim.model.context import Context
@@ -72,7 +72,7 @@ class CrisisResponse(Service):
     def __init__(self, ctx: Context, cfg: UCRSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.busy, self.queue = monitor.level(BUSY), monitor.level(QUEUE)
+        self.busy, self.queue = monitor.steps(BUSY), monitor.steps(QUEUE)  # summed over teams
         self.t_response = monitor.tally(RESPONSE_MINS)
         self.t_all = monitor.tally(RESPONSE_ALL_MINS)
         if cfg.localities:
@@ -113,8 +113,8 @@ class CrisisResponse(Service):
         hour's clinicians on duty split across the teams as ``team_sizes`` says (0 while the
         service is closed)."""
         cfg = self.cfg
-        team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=PartOf(self.busy),
-                       queue=PartOf(self.queue))
+        team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=self.busy,
+                       queue=self.queue)
         staff(self.ctx, "ucr", cfg, team, lambda c: _team_rota(c, index), cfg.is_open_hour)
         return team
 

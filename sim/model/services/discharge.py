@@ -79,11 +79,11 @@ class DischargeToAssess(Service):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
-        self.pools = {p: Pool(ctx.env, sizes[p], f"d2a.{p}", busy=monitor.level(in_use(p)),
-                              queue=monitor.level(queue(p))) for p in PATHWAYS}
+        self.pools = {p: Pool(ctx.env, sizes[p], f"d2a.{p}", busy=monitor.steps(in_use(p)),
+                              queue=monitor.steps(queue(p))) for p in PATHWAYS}
         follow(ctx, "d2a", cfg, self._set_sizes)
         self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
-        self.bridged = monitor.level(BRIDGED)
+        self.bridged = monitor.steps(BRIDGED)
         self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)
         self.los = {P1: Sampler(cfg.home_care_days, streams("los.d2a.home_care"), MIN_PER_DAY),
                     P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
@@ -162,7 +162,7 @@ class DischargeToAssess(Service):
 
     def _bridge(self, p: Placement) -> None:
         p.bridged = True
-        self.bridged.add(self.env.now, 1)
+        self.bridged.up(self.env.now)
         self._take_over(p)
 
     def _start(self, p: Placement) -> None:
@@ -185,7 +185,7 @@ class DischargeToAssess(Service):
         p.started = True
         self.t_wait[p.pathway].record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
         if p.bridged:
-            self.bridged.add(self.env.now, -1)
+            self.bridged.down(self.env.now)
             self.pools[P2].release()
         self._take_over(p)
 

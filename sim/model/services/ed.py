@@ -28,7 +28,6 @@ second as a process per patient (``benchmarks/bench_journeys.py``: 409k vs 200k 
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,16 +110,11 @@ class EmergencyDepartment(Service):
         # assessment is first come, first served on the rota's clinicians: booked on joining
         self.clinicians = BookedQueue(rota(ctx, "ed", cfg, lambda c: c.clinicians_per_shift),
                                       "ed.clinicians")
-        # (the spaces' levels, in use and queue, are built from each patient's spells at the
-        # end of the run, ``close``: about 1.3 million changes a year need no call each)
-        self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority")
-        self.spaces_level, self.space_queue_level = monitor.level(SPACES), monitor.level(
-            SPACE_QUEUE)
-        self.space_spells = array("d")  # (taken, freed) of every space freed
-        self.space_waits = array("d")  # (asked, taken) of every patient who waited for one
+        self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
+                           busy=monitor.steps(SPACES), queue=monitor.steps(SPACE_QUEUE))
         follow(ctx, "ed", cfg, lambda c: self.spaces.set_capacity(c.cubicles + c.corridor_spaces))
         self.t_space = monitor.tally(SPACE_HOLD)
-        self.boarding = monitor.level(BOARDING)
+        self.boarding = monitor.steps(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
         self.t_type1 = monitor.tally(TYPE1_TIME_IN_DEPT)
         self.t_admitted = monitor.tally(ADMITTED_TIME_IN_DEPT)
@@ -189,9 +183,7 @@ class EmergencyDepartment(Service):
     def _in_space(self, ticket: Ticket) -> None:
         """A space can take the patient: an ambulance crew hands over, a walk-in is called."""
         p = ticket.data
-        p.space_at = now = self.env.now
-        if now > p.arrived:
-            self.space_waits.extend((p.arrived, now))
+        p.space_at = self.env.now
         if p.ambulance:  # handover staff are first come, first served too: booked
             start = self.handover.start(p.space_at, p.handover_mins)
             self.wake(start + p.handover_mins, p, self._then_handed_over)
@@ -232,7 +224,7 @@ class EmergencyDepartment(Service):
         """A virtual ward when ED chooses one and it has room, else a bed (boarding until
         then); with neither modelled the patient is admitted outside the model."""
         self.t_decision.record(p.arrived, self.env.now - p.arrived)
-        self.boarding.add(self.env.now, 1)
+        self.boarding.up(self.env.now)
         n = self.needs
         vw_share = self.cfg.vw_step_up_share if n.step_up is not None else 0.0
         if self.u_vw() < vw_share and call(n.step_up, Referral(self.name)):
@@ -243,7 +235,7 @@ class EmergencyDepartment(Service):
             self._admitted(p, "redirected")
 
     def _admitted(self, p: EDPatient, how: str) -> None:
-        self.boarding.add(self.env.now, -1)
+        self.boarding.down(self.env.now)
         self._depart(p, how)
 
     def _depart(self, p: EDPatient, how: str = "finished") -> None:
@@ -266,7 +258,6 @@ class EmergencyDepartment(Service):
             tally = self.t_space
             tally.t.append(p.space_at)
             tally.v.append(now - p.space_at)
-            self.space_spells.extend((p.space_at, now))
             self.spaces.release()
 
     # -- end of run -----------------------------------------------------------------------------
@@ -285,22 +276,6 @@ class EmergencyDepartment(Service):
                 self.t_handover.record(p.arrived, stay, censored=True)
             if not p.type3 and p.space_at >= 0:
                 self.t_space.record(p.space_at, now - p.space_at, censored=True)
-        self._space_levels()
-
-    def _space_levels(self) -> None:
-        """Spaces in use and patients waiting for one, over the run, from the spells: +1 when
-        a space is taken (or asked for), -1 when it is freed (or taken); those still in one
-        (or waiting) at the end hold it to the end."""
-        held, waits = np.frombuffer(self.space_spells), np.frombuffer(self.space_waits)
-        still = [p for p in self.present.values() if not p.type3]
-        in_space = [p.space_at for p in still if p.space_at >= 0]
-        waiting = [p.arrived for p in still if p.space_at < 0]
-        self.spaces_level.load(np.concatenate([held, in_space]),
-                               np.concatenate([np.tile([1.0, -1.0], held.size // 2),
-                                               np.ones(len(in_space))]))
-        self.space_queue_level.load(np.concatenate([waits, waiting]),
-                                    np.concatenate([np.tile([1.0, -1.0], waits.size // 2),
-                                                    np.ones(len(waiting))]))
 
     def in_system(self) -> int:
         return len(self.present) + self.t3_still_here

@@ -52,7 +52,7 @@ class Reablement(Service):
         streams, monitor = ctx.streams, ctx.monitor
         self.pool = Pool(ctx.env, cfg.packages, "reablement.packages",
                          discipline="priority" if cfg.acute_first else "fifo",
-                         busy=monitor.level(IN_USE), queue=monitor.level(QUEUE))
+                         busy=monitor.steps(IN_USE), queue=monitor.steps(QUEUE))
         follow(ctx, "reablement", cfg, lambda c: self.pool.set_capacity(c.packages))
         self.t_start = monitor.tally(DAYS_TO_START)
         self.from_acute: dict[int, Client] = {}  # waiting in an acute bed

@@ -72,8 +72,8 @@ class VirtualWard(Service):
     def __init__(self, ctx: Context, cfg: VirtualWardSection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
-        self.occupied = monitor.level(OCCUPIED)
-        self.queue = monitor.level(STEP_DOWN_QUEUE)
+        self.occupied = monitor.steps(OCCUPIED)
+        self.queue = monitor.steps(STEP_DOWN_QUEUE)
         self.wards = {k: Pool(ctx.env, n, f"vw.{k}") for k, n in cfg.ward_places().items()}
         self.ward_names = list(self.wards)
         self.ward_cum = [0.0]
@@ -146,15 +146,15 @@ class VirtualWard(Service):
         p = Stay(self.new_id(), self.env.now, r.source)
         queued = ward.queued or ward.in_use >= ward.capacity
         if queued:
-            self.queue.add(self.env.now, 1)
+            self.queue.up(self.env.now)
 
         def taken(_t: Ticket, p: Stay = p) -> None:
             if queued:
-                self.queue.add(self.env.now, -1)
+                self.queue.down(self.env.now)
             self._stepped_down(p, r, ward, stay)
 
         def gave_up(_t: Ticket, p: Stay = p) -> None:
-            self.queue.add(self.env.now, -1)
+            self.queue.down(self.env.now)
             self.offered.record(self.env.now, 0.0)
             self.step_down_taken.record(p.arrived, 0.0)
             self.step_down_wait.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
@@ -180,7 +180,7 @@ class VirtualWard(Service):
                                        else 1.0)
         p.ward = ward
         self.enter(p, external)
-        self.occupied.add(self.env.now, 1)  # now: the next referral this instant sees it
+        self.occupied.up(self.env.now)  # now: the next referral this instant sees it
         if escalates and self.needs.admission is not None:
             self.after(los * when, self._escalate, p)
         else:
@@ -212,7 +212,7 @@ class VirtualWard(Service):
         call(self.needs.admission, Referral(self.name, on_taken=lambda p=p: self._left(p)))
 
     def _free(self, p: Stay) -> None:
-        self.occupied.add(self.env.now, -1)
+        self.occupied.down(self.env.now)
         p.ward.release()
 
     def _left(self, p: Stay) -> None:
