@@ -112,8 +112,8 @@ class Level:
         if t[0] == self.last:
             self.v[0] = v[0]
             t, v = t[1:], v[1:]
-        self.t.extend(t.tolist())
-        self.v.extend(v.tolist())
+        self.t.frombytes(np.ascontiguousarray(t, dtype=float).tobytes())
+        self.v.frombytes(np.ascontiguousarray(v, dtype=float).tobytes())
         self.last = float(self.t[-1])
         self.value = float(self.v[-1])
 

@@ -145,7 +145,8 @@ class Pool:
     def release(self, n: int = 1) -> None:
         self.in_use -= n
         if self._busy_down is not None:
-            for _ in range(n):
+            self._busy_down(self.env.now)
+            for _ in range(n - 1):
                 self._busy_down(self.env.now)
         if self.queued > 0:
             self._dispatch()
