@@ -146,8 +146,9 @@ class Pool:
         self.in_use -= n
         if self._busy_down is not None:
             self._busy_down(self.env.now)
-            for _ in range(n - 1):
-                self._busy_down(self.env.now)
+            if n > 1:
+                for _ in range(n - 1):
+                    self._busy_down(self.env.now)
         if self.queued > 0:
             self._dispatch()
 

@@ -455,6 +455,7 @@ class Elective(Service):
         mod, needs_fu, route, prio = self.mod, self.needs_fu, self.route, self.prio
         heappop, heappush = heapq.heappop, heapq.heappush
         by_priority = self.by_priority
+        on_list_t, on_list_v = self.t_on_list.t.append, self.t_on_list.v.append
         for s in range(len(self.specs)):
             slots = self._slots("op", s, self.rates.outpatients[SPECIALTIES[s]] * DAYS_PER_WEEK)
             cq = self.op_cancer[s]
@@ -469,19 +470,17 @@ class Elective(Service):
                 before.extend(sorted(fu_q))
                 fu_q.clear()
             adm, diag_rtt = self.adm[s], self.diag_rtt
+            # the heads still waiting at their stage (pathways removed since are dropped); a
+            # head changes only when it is served, so it is looked for again only then
+            while first_q and stage[first_q[0]] != OP:
+                first_q.popleft()
+            due_first = clock[first_q[0]] if first_q else math.inf
+            while before and stage[before[0][1]] != FU:
+                before.popleft()
+            while fu_q and stage[fu_q[0][1]] != FU:
+                heappop(fu_q)
+            due_fu = before[0][0] if before else fu_q[0][0] if fu_q else math.inf
             while slots:
-                # the heads still waiting at this stage (pathways removed since are dropped)
-                while first_q and stage[first_q[0]] != OP:
-                    first_q.popleft()
-                while before and stage[before[0][1]] != FU:
-                    before.popleft()
-                if before:
-                    due_fu = before[0][0]
-                else:
-                    while fu_q and stage[fu_q[0][1]] != FU:
-                        heappop(fu_q)
-                    due_fu = fu_q[0][0] if fu_q else math.inf
-                due_first = clock[first_q[0]] if first_q else math.inf
                 due = due_first if due_first < due_fu else due_fu
                 if ledger.total and ledger.days[0] <= due:
                     taken = ledger.take(slots, due)
@@ -494,6 +493,9 @@ class Elective(Service):
                 if due_first <= due_fu:  # a first attendance: a test, a follow-up, or decided
                     i = first_q.popleft()
                     firsts += 1
+                    while first_q and stage[first_q[0]] != OP:
+                        first_q.popleft()
+                    due_first = clock[first_q[0]] if first_q else math.inf
                     m = mod[i]
                     if m != NO_TEST:
                         stage[i] = DIAG
@@ -504,18 +506,35 @@ class Elective(Service):
                         stage[i] = FU
                         stage_start[i] = now
                         heappush(fu_q, (now, i))
+                        if not before:  # it may be the follow-ups' new head
+                            due_fu = fu_q[0][0]
                         continue
                 else:  # a follow-up: decided
-                    i = before.popleft()[1] if before else heappop(fu_q)[1]
+                    if before:
+                        i = before.popleft()[1]
+                        while before and stage[before[0][1]] != FU:
+                            before.popleft()
+                    else:
+                        i = heappop(fu_q)[1]
+                    if not before:
+                        while fu_q and stage[fu_q[0][1]] != FU:
+                            heappop(fu_q)
+                    due_fu = before[0][0] if before else fu_q[0][0] if fu_q else math.inf
                     fus += 1
-                # decided: treatment ends the pathway (non-admitted) or it joins the list
+                # decided: treatment ends the pathway (non-admitted: the clock stops, as
+                # ``_stop`` records it) or it joins the admitted list
                 if route[i] == NON_ADMITTED:
-                    self._stop(i, "finished")
+                    c = clock[i]
+                    on_list_t(c * MIN_PER_DAY)
+                    on_list_v(now - c)
+                    stage[i] = STOPPED
                     stops += 1
                 else:
                     stage[i] = ADM
                     stage_start[i] = now
                     heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+        self.active -= stops
+        self._exits["finished"][self.name] += stops
         self._count("outpatient_first", firsts)
         self._count("outpatient_followup", fus)
         self._count("non_admitted_stop", stops)
