@@ -190,9 +190,12 @@ class Elective(Service):
     def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator,
              spec: np.ndarray | None = None) -> range:
         """Create ``count`` RTT pathways with attributes drawn now (common random numbers)."""
-        ids = range(self.n, self.n + count)
-        self.n += count
-        u = rng.random((count, 7))
+        return self._add(clock_days, *self._attributes(rng.random((count, 7)), spec))
+
+    def _attributes(self, u: np.ndarray, spec: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, ...]:
+        """Specialty, test, route, follow-up and priority of pathways from their uniforms
+        (one row of seven each)."""
         if spec is None:
             spec = np.searchsorted(self.cum_spec, u[:, 0], side="right").clip(0, len(self.specs)
                                                                              - 1)
@@ -205,14 +208,23 @@ class Elective(Service):
                          NON_ADMITTED)
         fu = (mod != NO_TEST) | (u[:, 5] < self.cfg.decision_followup_share)
         prio = np.searchsorted(self.cum_prio, u[:, 6], side="right").clip(0, 3)
-        self.clock.extend(np.asarray(clock_days, dtype=float).tolist())
+        return tuple(np.asarray(x).astype(np.uint8) for x in (spec, mod, route, fu, prio))
+
+    def _add(self, clock_days: np.ndarray, spec: np.ndarray, mod: np.ndarray,
+             route: np.ndarray, fu: np.ndarray, prio: np.ndarray) -> range:
+        """New RTT pathways with these attributes (uint8 arrays), waiting for outpatients."""
+        count = len(spec)
+        ids = range(self.n, self.n + count)
+        self.n += count
+        clock = np.asarray(clock_days, dtype=float).tobytes()
+        self.clock.frombytes(clock)
         self.stage.extend(bytes(count))
-        self.stage_start.extend(np.asarray(clock_days, dtype=float).tolist())
-        self.spec.extend(spec.astype(np.uint8).tobytes())
-        self.route.extend(route.astype(np.uint8).tobytes())
-        self.prio.extend(prio.astype(np.uint8).tobytes())
-        self.mod.extend(mod.astype(np.uint8).tobytes())
-        self.needs_fu.extend(fu.astype(np.uint8).tobytes())
+        self.stage_start.frombytes(clock)
+        self.spec.extend(spec.tobytes())
+        self.route.extend(route.tobytes())
+        self.prio.extend(prio.tobytes())
+        self.mod.extend(mod.tobytes())
+        self.needs_fu.extend(fu.tobytes())
         self.flows.enter(self.name, True, count)
         self.active += count
         return ids
@@ -389,6 +401,8 @@ class Elective(Service):
         fu = [rt.followups[k] for k in SPECIALTIES]
         unsched = [rt.unscheduled[k] for k in MODALITIES]
         direct = [rt.direct[k] for k in MODALITIES]
+        referrals, attributes = self._referrals(days, per_day)
+        made = 0
         for day in range(days):
             t = day * MIN_PER_DAY + WORK_HOUR * MIN_PER_HOUR
             if t >= self.calendar.end:
@@ -396,10 +410,14 @@ class Elective(Service):
             yield self.env.timeout(t - self.env.now)
             now = t / MIN_PER_DAY
             growth = (1 + self.growth_pct / 100) ** (day / 365.25)
-            n_ref = int(self.rng_ref.poisson(per_day * growth))
+            n_ref = referrals[day]  # (the day's referrals, drawn with the run's: _referrals)
             if n_ref:
-                for i in self._new(n_ref, np.full(n_ref, now), self.rng_attr):
-                    self.op_first[self.spec[i]].append(i)
+                first = made
+                made += n_ref
+                ids = self._add(np.full(n_ref, now), *(x[first:made] for x in attributes))
+                spec = attributes[0][first:made]
+                for s, q in enumerate(self.op_first):  # each specialty's, in referral order
+                    q.extend((np.flatnonzero(spec == s) + ids.start).tolist())
             self._new_cancer(int(self.rng_cancer.poisson(usc * growth)), now)
             other = self.rng_other.poisson(np.array(fu + unsched + direct) * growth).tolist()
             for s, n in enumerate(other[:len(fu)]):
@@ -422,6 +440,13 @@ class Elective(Service):
             self.list_level.set(self.env.now, self.active)
             self.diag_level.set(self.env.now, self._diag_waiting())
             self.dx_level.set(self.env.now, sum(len(q) for q in self.dx_cancer))
+
+    def _referrals(self, days: int, per_day: float) -> tuple[list[int], tuple[np.ndarray, ...]]:
+        """The run's RTT referrals at once: each day's count, then every pathway's attributes
+        (the same draws from the same streams, in the same order, as day by day)."""
+        growth = np.array([(1 + self.growth_pct / 100) ** (day / 365.25) for day in range(days)])
+        counts = self.rng_ref.poisson(per_day * growth)
+        return counts.tolist(), self._attributes(self.rng_attr.random((int(counts.sum()), 7)))
 
     def _slots(self, key: str, k: int, per_week: float) -> int:
         """Weekly capacity spread over five weekdays, fractions carried to the next day."""
