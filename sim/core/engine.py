@@ -103,3 +103,13 @@ class Engine(simpy.Environment):
         for t, a in items:
             self.after(t - self._now, fire, a)
             return
+
+
+def call_at(env: simpy.Environment, when: float, fn: Callable[[Any], Any], arg: Any = None
+            ) -> None:
+    """``fn(arg)`` at minute ``when``, on an :class:`Engine` (at that very minute) or on any
+    SimPy environment (after the delay to it)."""
+    if isinstance(env, Engine):
+        env.at(when, fn, arg)
+    else:
+        env.timeout(max(when - env.now, 0.0)).callbacks.append(lambda _e: fn(arg))

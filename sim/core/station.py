@@ -9,6 +9,8 @@ attendances a year needs that (about 4x fewer Python frames than Resource + proc
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
@@ -16,6 +18,7 @@ from typing import Any, Literal
 import simpy
 from simpy.core import NORMAL
 
+from sim.core.engine import call_at
 from sim.core.monitor import Steps
 
 Discipline = Literal["fifo", "priority"]
@@ -68,6 +71,10 @@ class Pool:
         # heap on (priority, arrival), without its cost; services use two or three values)
         self._lanes: dict[float, deque[Ticket]] = {}
         self._lane_order: list[float] = []
+        # patience: (deadline, order, ticket) of waiting requests, and when the timer is set
+        self._deadlines: list[tuple[float, int, Ticket]] = []
+        self._deadline_seq = itertools.count()
+        self._timer_at: float | None = None
         # units in use and requests waiting, as level steps (``Monitor.steps``), if recorded
         self._busy_up = busy.up if busy is not None else None
         self._busy_down = busy.down if busy is not None else None
@@ -111,8 +118,31 @@ class Pool:
         self.queued += 1
         if self._queue_up is not None:
             self._queue_up(self.env.now)
-        if patience is not None:
-            self.env.timeout(patience).callbacks.append(lambda _e: self._renege(ticket))
+        if patience is not None:  # one timer a pool, at the earliest deadline still waiting
+            deadline = self.env.now + patience
+            heapq.heappush(self._deadlines, (deadline, next(self._deadline_seq), ticket))
+            if self._timer_at is None or deadline < self._timer_at:
+                self._arm(deadline)
+
+    def _arm(self, at: float) -> None:
+        self._timer_at = at
+        call_at(self.env, at, self._deadlines_due)
+
+    def _deadlines_due(self, _arg: Any = None) -> None:
+        """Requests whose patience ran out leave the queue (in order of their deadlines); the
+        timer moves to the next deadline of a request still waiting. (A timeout per request
+        would leave hundreds of spent events in SimPy's queue, one per request served in
+        time.)"""
+        now = self.env.now
+        if self._timer_at is not None and self._timer_at <= now:
+            self._timer_at = None
+        due = self._deadlines
+        while due and due[0][0] <= now:
+            self._renege(heapq.heappop(due)[2])
+        while due and due[0][2].state != WAITING:
+            heapq.heappop(due)
+        if due and (self._timer_at is None or due[0][0] < self._timer_at):
+            self._arm(due[0][0])
 
     def acquire(self, priority: float = 0.0) -> simpy.Event:
         """For process-style journeys: an event that succeeds with the ticket once a unit is
