@@ -128,7 +128,8 @@ class EmergencyDepartment(Service):
         self._then_handed_over = (self._handed_over,)
         self._then_decided = (self._decided,)
         self._then_request_admission = (self._request_admission,)
-        kinds = np.where(self.t1_ambulance, TYPE1_AMBULANCE, TYPE1_WALK_IN).tolist()
+        kinds = np.array([TYPE1_WALK_IN, TYPE1_AMBULANCE], dtype=object)[
+            self.t1_ambulance.astype(np.intp)].tolist()
         self.env.feed(self.t1_times.tolist(), self.arrive, kinds)  # (source: the community)
 
     def offers(self) -> dict[str, Port]:

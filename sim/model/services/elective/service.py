@@ -455,14 +455,6 @@ class Elective(Service):
         self.carry[key, k] = total - whole
         return whole
 
-    def _head(self, q: deque[int], stage: int) -> int | None:
-        """First pathway of a FIFO queue still at ``stage`` (removed ones are dropped)."""
-        while q:
-            if self.stage[q[0]] == stage:
-                return q[0]
-            q.popleft()
-        return None
-
     def _heap_head(self, q: list[tuple[float, int]], stage: int) -> tuple[float, int] | None:
         while q:
             if self.stage[q[0][1]] == stage:
@@ -568,6 +560,7 @@ class Elective(Service):
         """Each modality: emergency and inpatient tests, cancer, then RTT and direct access in
         turn."""
         done = 0
+        stage, stage_start, heappush = self.stage, self.stage_start, heapq.heappush
         for m in range(len(self.mods)):
             slots = self._slots("diag", m, self.rates.tests[MODALITIES[m]] * DAYS_PER_WEEK)
             taken = self.diag_unscheduled[m].take(slots)
@@ -580,20 +573,26 @@ class Elective(Service):
                 done += 1
                 self._diagnosed(i, now)
             q, ledger = self.diag_rtt[m], self.diag_direct[m]
+            while q and stage[q[0]] != DIAG:  # (pathways removed since are dropped)
+                q.popleft()
             while slots:
-                i = self._head(q, DIAG)
-                due = self.stage_start[i] if i is not None else math.inf
-                if ledger.total and ledger.head_day() <= due:
+                due = stage_start[q[0]] if q else math.inf
+                if ledger.total and ledger.days[0] <= due:
                     taken = ledger.take(slots, due)
                     slots -= taken
                     done += taken
                     continue
-                if i is None:
+                if not q:
                     break
-                q.popleft()
+                i = q.popleft()
+                while q and stage[q[0]] != DIAG:
+                    q.popleft()
                 slots -= 1
                 done += 1
-                self._join(FU, i, now)
+                # tested: the results at a follow-up (``_join(FU, i, now)`` written out)
+                stage[i] = FU
+                stage_start[i] = now
+                heappush(self.op_fu[self.spec[i]], (now, i))
         self._count("diagnostic", done)
 
     def _diagnosed(self, i: int, now: float) -> None:
