@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_replication.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_journeys.py
+	$(BIN)/python benchmarks/bench_scenarios.py
 
 docs: $(STAMP)
 	$(BIN)/python -m sim.outputs.docs README.md
