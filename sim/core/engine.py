@@ -95,18 +95,24 @@ class Engine(simpy.Environment):
         scheduled at a time, as a process looping over the times would."""
         items = iter(zip(times, args, strict=True) if args is not None
                      else ((t, None) for t in times))
-        call = fn if args is not None else (lambda _arg: fn())
+        action = fn if args is not None else (lambda _arg: fn())
+        pending = _new(Call)  # a feed has one call pending at a time: the same object serves
+        queue, eid = self._queue, self._eid
 
         def fire(arg: Any) -> None:
-            call(arg)
+            action(arg)
             for t, a in items:
-                if t > self._now:
-                    self.after(t - self._now, fire, a)
+                now = self._now
+                if t > now:
+                    pending.callbacks, pending.arg = _FIRE, a
+                    heappush(queue, (now + (t - now), NORMAL, next(eid), pending))
                     return
-                call(a)  # at the same moment: at once
+                action(a)  # at the same moment: at once
 
+        pending.fn = fire
         for t, a in items:
-            self.after(t - self._now, fire, a)
+            pending.callbacks, pending.arg = _FIRE, a
+            heappush(queue, (self._now + max(t - self._now, 0.0), NORMAL, next(eid), pending))
             return
 
 
