@@ -103,8 +103,11 @@ def test_a_broken_service_fails_its_check(monkeypatch) -> None:
     verification's ED rows must fail while the scenario still says the configured mean."""
     from sim.model.services.ed import EmergencyDepartment
 
+    assess = EmergencyDepartment._assess
+
     def slow_assess(self, p):
-        self.clinicians.join(p.assess_mins * 1.1, lambda t, p=p: self._assessed(p, t))
+        p.assess_mins *= 1.1  # the clinician takes 10% longer than the patient drew
+        assess(self, p)
 
     monkeypatch.setattr(EmergencyDepartment, "_assess", slow_assess)
     v.ed_runs.cache_clear()

@@ -85,14 +85,7 @@ class Level:
         self.value = value
 
     def add(self, now: float, delta: float) -> None:
-        value = self.value + delta
-        if now == self.last:
-            self.v[-1] = value
-        else:
-            self.t.append(now)
-            self.v.append(value)
-            self.last = now
-        self.value = value
+        self.set(now, self.value + delta)
 
     def load(self, times: np.ndarray, deltas: np.ndarray) -> None:
         """Record at once, at the end of a run, the changes ``deltas`` made at ``times`` to a

@@ -89,17 +89,21 @@ class Pool:
                 data: Any = None) -> Ticket:
         """Ask for a unit; ``on_grant(ticket)`` runs when one is allocated (maybe at once)."""
         ticket = _new(Ticket)
-        ticket.arrived = now = self.env.now
+        ticket.arrived = self.env.now
         ticket.on_grant = on_grant
         ticket.on_renege = on_renege
         ticket.data = data
+        return self._submit(ticket, priority, patience)
+
+    def _submit(self, ticket: Ticket, priority: float, patience: float | None) -> Ticket:
+        """A unit now if one is free and nobody waits, else the queue."""
         if self.in_use < self.capacity and not self.queued:
             ticket.state = SERVING
-            ticket.started = now
+            ticket.started = now = ticket.arrived
             self.in_use += 1
             if self._busy_up is not None:
                 self._busy_up(now)
-            on_grant(ticket)
+            ticket.on_grant(ticket)
         else:
             self._enqueue(ticket, priority, patience)
         return ticket
@@ -250,23 +254,14 @@ class Station(Pool):
              on_start: Callable[[Ticket], Any] | None = None) -> Ticket:
         """Queue for a unit, hold it ``service_mins``, then ``on_done(ticket)``."""
         ticket = _new(Ticket)
-        ticket.arrived = now = self.env.now
+        ticket.arrived = self.env.now
         ticket.on_grant = self._on_grant
         ticket.on_renege = on_renege
         ticket.data = data
         ticket.service = service_mins
         ticket.on_done = on_done
         ticket.on_start = on_start
-        if self.in_use < self.capacity and not self.queued:
-            ticket.state = SERVING
-            ticket.started = now
-            self.in_use += 1
-            if self._busy_up is not None:
-                self._busy_up(now)
-            self._start(ticket)
-        else:
-            self._enqueue(ticket, priority, patience)
-        return ticket
+        return self._submit(ticket, priority, patience)
 
     def serve(self, service_mins: float, priority: float = 0.0) -> simpy.Event:
         """For process-style code: an event that succeeds with the queueing wait when done."""
