@@ -3,7 +3,8 @@
 ``Pool`` is c identical units (clinicians, beds, packages) with a FIFO or priority queue and
 optional patience. ``Station`` is a pool whose units serve for a known time. Both run on SimPy's
 event queue through callbacks rather than one process per request: a model with a million ED
-attendances a year needs that (about 4x fewer Python frames than Resource + process).
+attendances a year needs that (about 4x fewer Python frames than Resource + process). A FIFO
+queue on a known rota without patience can be booked instead (``sim.core.booked``).
 """
 
 from __future__ import annotations

@@ -21,9 +21,11 @@ waits the model gives about 40-44% (README calibration table), so that figure is
 A patient's random attributes are drawn at arrival, in arrival order, so patient i is the same
 patient in every scenario (common random numbers).
 
-The type 1 journey is a chain of callbacks rather than a process: about 360,000 type 1
-attendances a year at baseline, and on the same Station callbacks run about 2x as many patients a
-second as a process per patient (``benchmarks/bench_journeys.py``: 409k vs 200k a second).
+The type 1 journey is a chain of scheduled steps rather than a process: about 420,000 type 1
+attendances a year at baseline, and on the same Station callbacks run about 3x as many patients a
+second as a process per patient (``benchmarks/bench_journeys.py``: 681k vs 228k a second). The
+handover and assessment queues are first come, first served on their rotas, so each patient's
+start there is booked when they join (``sim.core.booked.BookedQueue``): no event per assessment.
 """
 
 from __future__ import annotations
