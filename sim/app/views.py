@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.errors import InputError
 from sim.core.stats import mean_ci
 from sim.experiment.jobs import JOB_FILE, read_json
 from sim.outputs.comparison import compare_dirs, cost_lines
@@ -195,8 +196,15 @@ def warnings(folder: Path) -> tuple[list[str], list[str]]:
 class Comparison:
     verdicts: pd.DataFrame  # targets down, baseline and options across (light and value)
     differences: dict[str, pd.DataFrame]  # option -> paired differences with CIs
-    notes: dict[str, str]  # option -> how it was paired
+    notes: dict[str, str]  # option -> how it was paired, or why it was not compared
     costs: dict[str, list[str]]  # option -> the cost lines
+
+
+_DIFF_COLUMNS = {"kpi": "kpi", "target": "target", "baseline mean": "comparator_mean",
+                 "option mean": "scenario_mean", "difference": "mean_diff",
+                 "95% CI low": "ci_low", "95% CI high": "ci_high", "significant": "significant",
+                 "baseline verdict": "comparator_verdict", "option verdict": "scenario_verdict",
+                 "verdict changed": "verdict_changed"}
 
 
 def compare(baseline: Path, options: dict[str, Path]) -> Comparison:
@@ -206,17 +214,15 @@ def compare(baseline: Path, options: dict[str, Path]) -> Comparison:
     diffs, notes, costs = {}, {}, {}
     for label, path in options.items():
         columns[label] = _verdict_column(path)
-        table, note = compare_dirs(baseline, path)
+        try:
+            table, note = compare_dirs(baseline, path)
+        except InputError as exc:  # unlike runs (window, quick, scale): said, not compared
+            notes[label] = "Not compared: " + "; ".join(p.reason for p in exc.problems)
+            costs[label], diffs[label] = [], pd.DataFrame(columns=list(_DIFF_COLUMNS))
+            continue
         notes[label] = note
         costs[label] = cost_lines(table)
-        diffs[label] = pd.DataFrame({
-            "kpi": table["kpi"], "target": table["target"],
-            "baseline mean": table["comparator_mean"], "option mean": table["scenario_mean"],
-            "difference": table["mean_diff"], "95% CI low": table["ci_low"],
-            "95% CI high": table["ci_high"], "significant": table["significant"],
-            "baseline verdict": table["comparator_verdict"],
-            "option verdict": table["scenario_verdict"],
-            "verdict changed": table["verdict_changed"]})
+        diffs[label] = pd.DataFrame({shown: table[col] for shown, col in _DIFF_COLUMNS.items()})
     verdicts = pd.DataFrame(columns)
     verdicts.index.name = "target"
     return Comparison(verdicts.reset_index(), diffs, notes, costs)
