@@ -62,3 +62,11 @@ def test_quick_cli_run_writes_not_judged_and_says_its_season(tmp_path, capsys) -
     t = pd.read_csv(out / "targets.csv", keep_default_na=False)
     assert set(t["verdict"]) == {NOT_JUDGED}
     assert t.set_index("target").loc["ed_4h", "reason"].endswith("on March 2026")
+
+
+def test_a_trial_says_so_in_its_default_folder_name() -> None:
+    from sim.experiment.orchestrate import default_out
+
+    assert default_out("b").name.startswith("b-2")
+    assert default_out("b", quick=True).name.startswith("b-quick-2")
+    assert default_out("b", quick=True, scale=0.1).name.startswith("b-quick-scaled-2")

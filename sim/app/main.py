@@ -261,9 +261,12 @@ def page_run() -> None:
         st.caption("none yet")
         return
     st.dataframe(pd.DataFrame([{"folder": f.name, "scenario": f.scenario, "status": f.status,
+                                "trial": f.trial or "full run",
                                 "replications": f.replications, "started": f.started}
                                for f in folders]), hide_index=True)
-    choice = st.selectbox("Reopen", [f.name for f in folders], key="reopen")
+    shown = {f.name: f.label for f in folders}
+    choice = st.selectbox("Reopen", [f.name for f in folders], key="reopen",
+                          format_func=shown.__getitem__)
     st.button("Open", on_click=reopen, args=(choice,), key="reopen_btn")
 
 
@@ -274,11 +277,12 @@ def choose(label: str, folders: list[views.Folder], key: str) -> Path | None:
         st.info("No complete runs yet: run a scenario first.")
         return None
     names = [f.name for f in folders]
+    shown = {f.name: f.label for f in folders}  # a quick or scaled trial says so
     if key in st.session_state and st.session_state[key] not in names:
         del st.session_state[key]  # e.g. an interrupted run asked for where only complete ones are
     wanted = st.session_state.get("open")
     index = names.index(wanted) if wanted in names else 0
-    name = st.selectbox(label, names, index=index, key=key)
+    name = st.selectbox(label, names, index=index, key=key, format_func=shown.__getitem__)
     return config.inside(config.results_root(), name)
 
 
@@ -343,8 +347,10 @@ def page_compare() -> None:
     base = choose("Baseline", runs, "cmp_base")
     assert base is not None
     others = [f.name for f in runs if config.inside(config.results_root(), f.name) != base]
+    shown = {f.name: f.label for f in runs}
     picked = st.multiselect(f"Options (up to {config.MAX_OPTIONS})", others,
-                            max_selections=config.MAX_OPTIONS, key="cmp_options")
+                            max_selections=config.MAX_OPTIONS, key="cmp_options",
+                            format_func=shown.__getitem__)
     if not picked:
         st.caption("Pick one or more options.")
         return

@@ -41,6 +41,12 @@ class Folder:
     scenario: str
     started: str
     replications: int
+    trial: str = ""  # "quick", "scaled x0.1", both, or "" for a full run (issue 24)
+
+    @property
+    def label(self) -> str:
+        """The name as lists show it: a trial says so, so it is never taken for a run."""
+        return f"{self.name} [{self.trial} trial]" if self.trial else self.name
 
 
 def list_folders(root: Path, depth: int = 2) -> list[Folder]:
@@ -66,8 +72,10 @@ def list_folders(root: Path, depth: int = 2) -> list[Folder]:
         kind = str(man.get("kind", "run"))
         status = folder_state(path).status
         scenario = str(man.get("scenario_name") or man.get("batch_name") or "")
+        trial = ", ".join((["quick"] if man.get("quick") else [])
+                          + ([f"scaled x{man.get('scale')}"] if man.get("scaled") else []))
         found.append(Folder(name, path, kind, status, scenario, str(man.get("started", "")),
-                            int(man.get("replications", 0))))
+                            int(man.get("replications", 0)), trial))
     return sorted(found, key=lambda f: (f.started, f.name), reverse=True)
 
 

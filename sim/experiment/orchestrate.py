@@ -60,10 +60,12 @@ from sim.scenario.fields import flatten
 Progress = Callable[[int, int], None]
 
 
-def default_out(name: str) -> Path:
+def default_out(name: str, quick: bool = False, scale: float = 1.0) -> Path:
     """``results/NAME-YYYYmmdd-HHMMSS`` (``-2``, ``-3``... when two runs start in the same
-    second: a default folder never holds earlier results)."""
-    base = Path("results") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    second: a default folder never holds earlier results); a trial says so in its name
+    (``NAME-quick-...``, ``NAME-scaled-...``) so a list of folders cannot pass it for a run."""
+    trial = "".join(("-quick" if quick else "", "-scaled" if scale != 1.0 else ""))
+    base = Path("results") / f"{name}{trial}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     out, n = base, 1
     while out.exists():
         n += 1
@@ -319,7 +321,7 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
     full = scenario
     if quick:
         scenario = quick_scenario(scenario)
-    out = out if out is not None else default_out(scenario.name)
+    out = out if out is not None else default_out(scenario.name, quick, scale)
     plan = Plan("run", seed, replications, scale, capacity_factor, {scenario.name: scenario})
     done = prepare_out(out, plan, resume, force)
     workers = workers or default_workers()
@@ -390,7 +392,7 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
     full = batch
     if quick:
         batch = quick_batch(batch)
-    out = out if out is not None else default_out(batch.name)
+    out = out if out is not None else default_out(batch.name, quick, batch.scale)
     plan = Plan("batch", batch.seed, batch.replications, batch.scale, batch.capacity_factor,
                 batch.scenarios)
     done = prepare_out(out, plan, resume, force)
