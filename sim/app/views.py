@@ -67,7 +67,13 @@ def list_folders(root: Path, depth: int = 2) -> list[Folder]:
                                 _mtime(path), int(spec.get("replications", 0))))
             continue
         man = read_manifest(path)
-        if man is None:
+        if man is None:  # a job not yet past its start: listed, so a reload can find it
+            job = read_json(path / JOB_FILE) or {}
+            spec = job.get("spec") or {}
+            if spec:
+                found.append(Folder(name, path, str(spec.get("kind", "run")), "starting",
+                                    Path(str(spec.get("scenario_file", ""))).stem,
+                                    _mtime(path), int(spec.get("replications", 0))))
             continue
         kind = str(man.get("kind", "run"))
         status = folder_state(path).status
