@@ -755,7 +755,7 @@ def vw_rows(seed: int = SEED) -> Iterator[Row]:
 
 # -- 5b. A capacity schedule: Erlang B before and after the date the beds change -------------
 # The same loss system as above (exponential stays) with 10 beds, then 14 from the switch date:
-# each period's blocking is Erlang B of its own beds (sim.core.schedule applies the change). The
+# each period's blocking is Erlang B of its own beds (sim.core.capacity applies the change). The
 # first 60 days after the switch (12 mean stays) are left out while the ward settles.
 SCHED_BEDS, SCHED_DAYS, SCHED_SETTLE_DAYS = (10, 14), 1500, 60
 

@@ -25,8 +25,8 @@ from sim.model.services import (
     virtual_ward,
 )
 from sim.model.services.base import Service
+from sim.scenario.capacity_plan import day_weighted
 from sim.scenario.fields import capacity_keys
-from sim.scenario.schedules import day_weighted
 from sim.scenario.schema import Scenario, add_section, remove_section
 
 

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.discharge import DischargeSection
 
@@ -81,7 +81,7 @@ class DischargeToAssess(Service):
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
         self.pools = {p: Pool(ctx.env, sizes[p], f"d2a.{p}", busy=monitor.steps(in_use(p)),
                               queue=monitor.steps(queue(p))) for p in PATHWAYS}
-        follow(ctx, "d2a", cfg, self._set_sizes)
+        follow(ctx.env, ctx.levels("d2a"), self._set_sizes)
         self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
         self.bridged = monitor.steps(BRIDGED)
         self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)

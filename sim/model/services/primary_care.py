@@ -21,7 +21,6 @@ from sim.core.distributions import draw
 from sim.core.monitor import Observations
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import levels
 from sim.model.services.base import Service
 from sim.scenario.sections.primary_care import PrimaryCareSection
 
@@ -65,9 +64,9 @@ class PrimaryCare(Service):
         # weekday profile's: need on a closed day goes to 111 and out-of-hours services)
         weekday[holidays] = 6
         slots = np.asarray(cfg.gp_slots_per_weekday, dtype=float)[weekday]
-        for at, level in levels(ctx, "primary_care", cfg)[1:]:  # a capacity schedule
+        for at, level in list(ctx.levels("primary_care.gp_slots_per_weekday"))[1:]:  # dated
             day = int(at // MIN_PER_DAY)
-            slots[day:] = np.asarray(level.gp_slots_per_weekday, dtype=float)[weekday[day:]]
+            slots[day:] = np.asarray(level, dtype=float)[weekday[day:]]
         self.same_day_free = np.floor(slots * cfg.same_day_slot_share).astype(np.int64)
         self.routine_free = np.floor(slots).astype(np.int64) - self.same_day_free
         self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day

@@ -25,13 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow
 from sim.model.services.base import Exit, Record, Service
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
@@ -80,7 +80,7 @@ class VirtualWard(Service):
         for k in self.ward_names[:-1]:
             self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand_share)
         self.u_ward = uniforms(streams("route.vw.ward"))
-        follow(ctx, "virtual_ward", cfg, self._set_places)
+        follow(ctx.env, ctx.levels("virtual_ward"), self._set_places)
         self.step_down_taken = monitor.tally(STEP_DOWN_TAKEN)
         self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
         self.admitted_step_down = monitor.tally(ADMITTED_STEP_DOWN)
