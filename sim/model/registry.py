@@ -43,6 +43,9 @@ class ServiceEntry:
     schema: type[BaseModel] | None = None  # only for sections not in the static Scenario
     links: tuple[Link, ...] = ()  # connections beyond sim.model.pathways.LINKS (plugins)
     series: tuple[SeriesSpec, ...] = ()  # daily series whose queues must settle (advise)
+    # fed only through ports: no demand of its own (no arrivals in its section); patients
+    # reach it only through the links into it, so it must have one
+    ports_only: bool = False
 
     def section_model(self) -> type[BaseModel]:
         if self.schema is not None:
@@ -85,7 +88,19 @@ BUILT_IN = (
                  series=elective.SERIES),
 )
 
+
+
+def _check_fed(entry: ServiceEntry, known: list[Link]) -> None:
+    """A service fed only through ports needs a link into it, or nobody would ever reach it."""
+    if entry.ports_only and not any(link.offerer == entry.section
+                                    for link in [*known, *entry.links]):
+        raise ValueError(f"service {entry.section!r} is fed only through ports, but no Link "
+                         "sends patients to it: give the links into it (entry.links)")
+
+
 REGISTRY: dict[str, ServiceEntry] = {e.section: e for e in BUILT_IN}
+for _entry in BUILT_IN:
+    _check_fed(_entry, [*LINKS])
 
 
 def register(entry: ServiceEntry) -> None:
@@ -94,6 +109,7 @@ def register(entry: ServiceEntry) -> None:
     time and cannot be sent to pool workers)."""
     if entry.section in REGISTRY:
         raise ValueError(f"service {entry.section!r} is registered already")
+    _check_fed(entry, links())
     if entry.section not in Scenario.model_fields:
         if entry.schema is None:
             raise ValueError(f"{entry.section!r} is not a scenario section: give its schema")

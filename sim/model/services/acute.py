@@ -41,7 +41,7 @@ from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import Port, Referral, call, sends
 from sim.model.services.base import Record, Service, next_opening
 from sim.scenario.sections.acute import AcuteSection
 
@@ -79,7 +79,7 @@ SERIES = (
 class AcuteNeeds:
     step_down: Port | None = None  # a virtual ward that may take a patient early
     reablement: Port | None = None  # a package the fit patient waits for, in the bed
-    discharge: Port | None = None  # discharge to assess: the fit patient waits in the bed
+    discharge: Port | None = sends("reablement", "other_support")  # D2A: waits in the bed
 
 
 class Inpatient(Record):

@@ -9,13 +9,13 @@ offers (``offers()``).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.model.context import Context
-from sim.model.ports import Port
+from sim.model.ports import Port, accepting
 
 Exit = Literal["finished", "transferred", "redirected"]
 
@@ -64,6 +64,9 @@ class Service:
         self._entered, self._external = f.entered, f.external
         self._exits = {"finished": f.finished, "transferred": f.transferred,
                        "redirected": f.redirected}
+
+    # offered port -> the Referral.kind values it accepts (a port not named: plain ones only)
+    accepts: ClassVar[Mapping[str, tuple[str, ...]]] = accepting()
 
     def offers(self) -> dict[str, Port]:
         """The ports through which other services hand patients to this one."""

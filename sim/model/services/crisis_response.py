@@ -28,7 +28,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.rota import peak_on_duty
 from sim.core.station import Station, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import Port, Referral, call, sends
 from sim.model.services.base import Record, Service, hour_of
 from sim.scenario.sections.ucr import UCRSection
 
@@ -50,7 +50,7 @@ SERIES = (
 
 @dataclass
 class UCRNeeds:
-    ed: Port | None = None  # escalation, and referrals while closed (out_of_hours = "ed")
+    ed: Port | None = sends(TYPE1_AMBULANCE)  # escalation, referrals while closed (ed)
     step_up: Port | None = None  # a virtual ward after the visit
     reablement: Port | None = None  # reablement after the visit
     admission: Port | None = None  # a hospital bed when no virtual ward bed is free

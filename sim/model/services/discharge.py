@@ -29,7 +29,7 @@ from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import Port, Referral, accepting, call, sends
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.discharge import DischargeSection
 
@@ -65,7 +65,7 @@ SERIES = tuple(SeriesSpec(f"d2a_{p}_queue", f"pathway {p[1]} queue", "d2a", queu
 
 @dataclass
 class DischargeNeeds:
-    reablement: Port | None = None  # pathway 1 reablement
+    reablement: Port | None = sends(REABLEMENT_KIND)  # pathway 1 reablement (acute's kind)
 
 
 class Placement(Record):
@@ -104,6 +104,8 @@ class DischargeToAssess(Service):
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
         for p in PATHWAYS:
             self.pools[p].set_capacity(sizes[p])
+
+    accepts = accepting(fit=(REABLEMENT_KIND, "other_support"), home_care=("home_care",))
 
     def offers(self) -> dict[str, Port]:
         return {"fit": self._take_fit, "home_care": self._take_home_care}

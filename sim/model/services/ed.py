@@ -41,7 +41,7 @@ from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import Port, Referral, accepting, call
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.ed import EDSection
 
@@ -132,6 +132,8 @@ class EmergencyDepartment(Service):
         kinds = np.array([TYPE1_WALK_IN, TYPE1_AMBULANCE], dtype=object)[
             self.t1_ambulance.astype(np.intp)].tolist()
         self.env.feed(self.t1_times.tolist(), self.arrive, kinds)  # (source: the community)
+
+    accepts = accepting(attendance=(TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3))
 
     def offers(self) -> dict[str, Port]:
         return {"attendance": self._take}

@@ -20,7 +20,7 @@ from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import draw
 from sim.core.monitor import Observations
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import Port, Referral, call, sends
 from sim.model.services.base import Service
 from sim.scenario.sections.primary_care import PrimaryCareSection
 
@@ -42,7 +42,7 @@ OBSERVATIONS = Observations(tallies=(SAME_DAY_NEED, SAME_DAY_SEEN, BOOKED, BOOKE
 
 @dataclass
 class PrimaryCareNeeds:
-    ed: Port | None = None  # unmet same-day need that walks in (type 1 or type 3)
+    ed: Port | None = sends("type1_walk_in", "type3")  # unmet same-day need that walks in
     ucr: Port | None = None  # unmet same-day need referred to the 2-hour response
     step_up: Port | None = None  # a virtual ward for a patient the GP steps up
     admission: Port | None = None  # an acute bed when the virtual ward refuses the step-up

@@ -22,7 +22,7 @@ from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import PLAIN, Port, Referral, accepting, call, sends
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.reablement import ReablementSection
 
@@ -37,7 +37,7 @@ SERIES = (SeriesSpec("reablement_queue", "reablement queue", "reablement", QUEUE
 
 @dataclass
 class ReablementNeeds:
-    home_care: Port | None = None  # long-term home care after the episode
+    home_care: Port | None = sends("home_care")  # long-term home care after the episode
 
 
 class Client(Record):
@@ -64,6 +64,8 @@ class Reablement(Service):
         times = poisson_times(streams("arrivals.reablement.community"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self.refer, "community", None, True)
+
+    accepts = accepting(referral=(PLAIN, "reablement"))  # plain, or passed on by D2A
 
     def offers(self) -> dict[str, Port]:
         return {"referral": self._take}
