@@ -67,8 +67,8 @@ class ServiceEntry:
 BUILT_IN = (
     ServiceEntry("primary_care", "Primary care", primary_care.PrimaryCare,
                  primary_care.OBSERVATIONS, ("gp_slot_gbp",)),
-    ServiceEntry("ucr", "2-hour urgent community response", crisis_response.CrisisResponse,
-                 crisis_response.OBSERVATIONS,
+    ServiceEntry("ucr", "2-hour urgent community response",
+                 crisis_response.UrgentCommunityResponse, crisis_response.OBSERVATIONS,
                  ("wte_per_post_24x7", "ucr_clinician_wte_per_year_gbp"),
                  series=crisis_response.SERIES),
     ServiceEntry("reablement", "Reablement", reablement.Reablement, reablement.OBSERVATIONS,

@@ -60,7 +60,7 @@ class UCRReferral(Record):
     __slots__ = ("contacted", "convey", "in_scope", "outcome", "team", "travel", "visit")
 
 
-class CrisisResponse(Service):
+class UrgentCommunityResponse(Service):
     name = "ucr"
 
     def __init__(self, ctx: Context, cfg: UCRSection):

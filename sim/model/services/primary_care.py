@@ -30,12 +30,12 @@ DAYTIME_HOURS = (10.0, 18.0)  # when GP-initiated UCR referrals and VW step-ups 
 TWO_WEEKS_DAYS = 14
 SOURCE = "gp_overflow"  # how ED and UCR see patients the practice could not see
 
-SAME_DAY_NEED = "gp.same_day_need"
-SAME_DAY_SEEN = "gp.same_day_seen"
-BOOKED = "gp.booked"
-BOOKED_WITHIN_2W = "gp.booked_within_2w"
-SAME_DAY_OVERFLOW = "gp.same_day_overflow"
-ATTENDED = "gp.attended"
+SAME_DAY_NEED = "primary_care.same_day_need"
+SAME_DAY_SEEN = "primary_care.same_day_seen"
+BOOKED = "primary_care.booked"
+BOOKED_WITHIN_2W = "primary_care.booked_within_2w"
+SAME_DAY_OVERFLOW = "primary_care.same_day_overflow"
+ATTENDED = "primary_care.attended"
 OBSERVATIONS = Observations(tallies=(SAME_DAY_NEED, SAME_DAY_SEEN, BOOKED, BOOKED_WITHIN_2W,
                                      SAME_DAY_OVERFLOW, ATTENDED))
 
