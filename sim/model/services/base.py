@@ -3,7 +3,8 @@
 A service is built from the replication's :class:`~sim.model.context.Context` and its own
 scenario section. It declares the observations it records (``OBSERVATIONS`` in its module),
 the ports it needs (a dataclass in ``needs``, filled by ``sim.model.pathways``) and the ports it
-offers (``offers()``).
+offers (``offers()``, the referral kinds each takes in ``accepts``: ``sim.model.ports``). It
+reads each capacity it holds with ``ctx.levels(dotted key)``.
 """
 
 from __future__ import annotations
