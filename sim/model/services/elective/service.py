@@ -42,11 +42,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.monitor import Observations, SeriesSpec
 from sim.model.context import Context
 from sim.model.ports import Port, Referral
-from sim.model.scheduling import follow
 from sim.model.services.base import Service
 from sim.model.services.elective import fluid
 from sim.model.services.elective.ledger import DayLedger
@@ -126,7 +126,7 @@ class Elective(Service):
         self.rng_removal = streams("route.elective.removal")
         self.removal_p = -math.expm1(-fluid.removal_per_day(cfg))
         self.specs = [s for _, s in cfg.specialties.items()]
-        follow(ctx, "elective", cfg, self._set_capacity)  # capacities in force (schedules)
+        follow(ctx.env, ctx.levels("elective"), self._set_capacity)  # capacities in force
         self.mods = [x for _, x in cfg.modalities.items()]
         self.cum_spec = np.cumsum([s.referral_share for s in self.specs])
         self.cum_cspec = np.cumsum([s.cancer_share for s in self.specs])
