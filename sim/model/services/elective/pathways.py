@@ -1,7 +1,7 @@
 """The pathway store: every elective pathway's attributes and the queues it waits in.
 
-About 590,000 pathways a year (440,000 RTT referrals, 3,800 cancer first treatments among the
-urgent suspected cancer referrals, and the start list) live in compact arrays (``array`` /
+About 450,000 new pathways a year (389,000 RTT and 58,000 urgent suspected cancer referrals;
+baseline, 1.2 million people) and the 158,000 of the start list live in compact arrays (``array`` /
 ``bytearray``: fast to touch one at a time, viewed as numpy for month-end counts) indexed by
 pathway id, and wait in deques, heaps and lists of ids, worked once a day by the clinics
 (``clinics``) and theatres (``theatres``) rather than as one process each: outpatients alone

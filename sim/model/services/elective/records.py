@@ -3,7 +3,7 @@
 NHS England counts RTT and DM01 waits as snapshots of the incomplete pathways at month end
 (waiting time of those still waiting), so the service takes one at the end of the warm-up and of
 each month (12 or so a year, each a numpy pass over the store), beside daily activity counts and
-a tally per pathway ended (about 330,000 clock stops and removals a year).
+a tally per pathway ended (about 390,000 clock stops and removals a year).
 """
 
 from __future__ import annotations

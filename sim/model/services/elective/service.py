@@ -30,9 +30,9 @@ The service is one class made of parts with one job each: the pathway store (``p
 start state (``start``), the clinics (``clinics``: outpatients, tests, cancer clinics and
 non-surgical treatment), the theatres (``theatres``) and the month-end returns (``records``);
 the fluid equilibrium (``fluid``) and day ledgers (``ledger``) serve them. Here: the day's cycle
-that drives them (one process, a step a day at ``WORK_HOUR`` and another at ``admission_hour``:
-about 365 + 250 events a year, while the pathways it moves number about 600,000 a year, which is
-why they are arrays worked once a day rather than processes) and removals from the list.
+that drives them (one process: a step a day at ``WORK_HOUR`` and, on weekdays, another at
+``admission_hour``, about 620 events a year, while the pathways it moves number about 450,000 new
+a year: why they are arrays worked once a day rather than processes) and removals from the list.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The start state: the waiting list, ledgers and cancer queues at time zero.
 
-A run starts with the list a real system has (about 1.1 million incomplete RTT pathways in a
-population of 1.2 million is not unusual), spread over stages and time waited as the fluid
-dynamics at the scenario's start waits hold them (``fluid.cells``), so the measurement can
-start after a short warm-up instead of years of filling. Made once, in bulk, from its own
-stream (``init.elective.list``): the numbers drawn for referrals in the run do not move when the
+A run starts with the list a real system has (baseline: 158,000 incomplete RTT pathways for 1.2
+million people, ``initial_list.pathways_per_100k``), the follow-ups and direct-access tests
+waiting in the ledgers, and the cancer queues, spread over stages and time waited as the fluid
+dynamics at the scenario's start waits hold them (``fluid.cells``), so the measurement can start
+after a short warm-up (59 days) instead of years of filling. Made once, in bulk, from its own
+stream (``init.elective.list``): the numbers drawn for the run's referrals do not move when the
 start state changes.
 """
 
