@@ -21,9 +21,11 @@ from collections import deque
 import numpy as np
 
 from sim.core.clock import MIN_PER_DAY
+from sim.core.monitor import Tally
 from sim.model.services.base import Service
 from sim.model.services.elective import fluid
 from sim.model.services.elective.ledger import DayLedger
+from sim.scenario.sections.elective import ElectiveSection, Modality, Specialty
 
 DAYS_PER_WEEK = fluid.DAYS_PER_WEEK
 DAYS_PER_MONTH = fluid.DAYS_PER_MONTH
@@ -39,6 +41,30 @@ NO_TEST = 255
 class PathwayStore(Service):
     """Pathways as arrays and queues: made (``_new``, ``_new_cancer``), moved to a stage's
     queue (``_join``) and ended (``_stop``)."""
+
+    # set by ``Elective.__init__`` (and ``_set_capacity``) before any pathway is made, and read
+    # by every part: the scenario section and its rates, the specialties and modalities in
+    # order, cumulative shares for drawing attributes, theatre case costs, carried capacity
+    cfg: ElectiveSection
+    rates: fluid.Rates
+    specs: list[Specialty]
+    mods: list[Modality]
+    cum_spec: np.ndarray
+    cum_cspec: np.ndarray
+    cum_mod: np.ndarray
+    cum_cmod: np.ndarray
+    cum_prio: np.ndarray
+    by_priority: bool
+    cost: tuple[float, float]  # sessions per day case, per inpatient
+    carry: dict[tuple[str, int], float]
+    rng_init: np.random.Generator
+    rng_cancer: np.random.Generator
+    rng_order: np.random.Generator
+    act: dict[str, Tally]
+    t_on_list: Tally
+    t_fds: Tally
+    t_62: Tally
+    t_31: Tally
 
     def _init_store(self, n_s: int, n_m: int) -> None:
         """Empty arrays, and the queues of ``n_s`` specialties and ``n_m`` modalities."""
