@@ -26,13 +26,17 @@ demand steady.
 The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
 average; they wander).
 
-The service is one class made of parts with one job each: the pathway store (``pathways``), the
-start state (``start``), the clinics (``clinics``: outpatients, tests, cancer clinics and
-non-surgical treatment), the theatres (``theatres``) and the month-end returns (``records``);
-the fluid equilibrium (``fluid``) and day ledgers (``ledger``) serve them. Here: the day's cycle
-that drives them (one process: a step a day at ``WORK_HOUR`` and, on weekdays, another at
-``admission_hour``, about 620 events a year, while the pathways it moves number about 450,000 new
-a year: why they are arrays worked once a day rather than processes) and removals from the list.
+Pathways live in compact arrays (``array``/``bytearray``: fast to touch one at a time, viewed as
+numpy for month-end counts) and in deques or heaps, worked once a day, not as processes: about
+450,000 new pathways and 1.75 million outpatient attendances a year. Month-end snapshots of the
+incomplete pathways give the RTT and DM01 KPIs as NHS England counts them (waiting time of those
+still waiting at month end).
+
+The code has one module a job: the pathway store (``pathways``), the start state (``start``),
+clinics (``clinics``: outpatients, tests, cancer clinics, non-surgical treatment), theatres
+(``theatres``) and month-end returns (``records``), served by the fluid equilibrium (``fluid``)
+and day ledgers (``ledger``). This one runs the day's cycle that drives them (one process, about
+620 steps a year) and the removals from the list.
 """
 
 from __future__ import annotations
