@@ -51,7 +51,8 @@ one patient through it and checks every move is a row):
 | `_free`               | (the bed)             | nothing                                    |
 
 A fit patient waiting in the bed for support (``_delay_over``, ``_other_support_over``) is a
-delayed discharge; the exit each path records is passed along as a value (``base.Exit``).
+delayed discharge; each path passes on the exit it records (``base.FINISHED``, ...). How many
+beds are open, and outlying into ring-fenced beds, are in ``sim.model.services.acute_wards``.
 """
 
 from __future__ import annotations
