@@ -105,7 +105,8 @@ def exits(services, name: str) -> tuple[int, int, int]:
 
 
 def test_an_ambulance_patient_admitted_and_discharged_home(monkeypatch) -> None:
-    """Handover -> space -> assessment -> decision -> boarding -> bed -> home."""
+    """Space -> handover -> assessment -> decision -> boarding -> bed -> home (the handover
+    starts only once a space can take the patient)."""
     steps, services = trace(monkeypatch, [], lambda s: s["ed"].env.after(
         ARRIVE, s["ed"].arrive, ed.TYPE1_AMBULANCE))
     handed_over = ARRIVE + HANDOVER
