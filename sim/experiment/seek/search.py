@@ -222,7 +222,8 @@ def seek(make: Factory, base: Scenario, lever: str, targets: list[Target], repli
     return SeekResult(lever, [t.id for t in targets], confidence, replications, real(answer),
                       (real(interval[0]), real(interval[1])), [x * unit for x in critical],
                       floor * unit, cap * unit, violations, dict(ev.ev.cache),
-                      [x * unit for x in lows], unit)
+                      [x * unit for x in lows], unit,
+                      {t.id: (t.op, t.threshold) for t in targets})
 
 
 def _run_round(brackets: dict[int, _Bracket], ev: Grid,

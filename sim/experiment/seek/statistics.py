@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.core.stats import mean_ci, wilson_interval
+from sim.core.stats import mean_ci, replications_for_confidence, wilson_interval
 from sim.experiment.seek.evaluator import Evaluation
+from sim.outputs.targets import MET, NOT_MET, UNCERTAIN, ci_side, rule_text
 from sim.scenario import Target
 
 
@@ -34,6 +35,7 @@ class SeekResult:
     evaluations: dict[tuple[int, int], Evaluation] = field(repr=False)
     lows: list[int] = field(default_factory=list)  # per replication: least its critical can be
     resolution: int = 1  # capacities tried are multiples of this (the answer's grain)
+    rules: dict[str, tuple[str, float]] = field(default_factory=dict)  # target -> (op, threshold)
 
     @property
     def warnings(self) -> list[str]:
@@ -59,6 +61,29 @@ class SeekResult:
             return math.nan
         runs = [e for (c, _r), e in self.evaluations.items() if c == self.answer]
         return sum(e.met for e in runs) / len(runs) if runs else math.nan
+
+
+def verdict_at(result: SeekResult, capacity: int | None) -> dict[str, object]:
+    """The report's verdict rule at a capacity where every replication was run (the answer):
+    the share seek counts (n_met of n) is not the verdict's test, which needs each target's
+    mean 95% CI on the right side and the Wilson 95% lower bound of P(met) (all named targets
+    met together) at least the confidence. Empty when the capacity was not run."""
+    runs = [e for (c, _r), e in result.evaluations.items() if c == capacity]
+    if capacity is None or not runs:
+        return {}
+    n, n_met = len(runs), sum(e.met for e in runs)
+    p_low = wilson_interval(n_met, n)[0]
+    sides = []
+    for tid, (op, threshold) in result.rules.items():
+        _mean, _sd, lo, hi, k = mean_ci(np.array([e.values[tid] for e in runs], dtype=float))
+        sides.append(NOT_MET if k >= 2 and ci_side(op, threshold, lo, hi) == "wrong" else
+                     ci_side(op, threshold, lo, hi) if k >= 2 else "unknown")
+    verdict_ = (NOT_MET if NOT_MET in sides else
+                MET if sides and all(s == "right" for s in sides)
+                and p_low >= result.confidence else UNCERTAIN)
+    return {"capacity": capacity, "verdict": verdict_, "n_met": n_met, "replications": n,
+            "p_met_low": p_low, "rule": rule_text(result.confidence, n),
+            "met_needs": replications_for_confidence(result.confidence)}
 
 
 def order_statistic_index(n: int, p: float) -> int:
@@ -243,6 +268,7 @@ def summary(result: SeekResult, scenario_name: str, seed: int) -> dict[str, obje
         "warnings": result.warnings,
         "replications": result.replications, "seed": seed,
         "p_met_at_answer": result.p_met_at_answer,
+        "verdict_at_answer": verdict_at(result, result.answer),
         "search_range": [result.floor, result.cap],
         "resolution": result.resolution,
         "critical_capacities": crit,
