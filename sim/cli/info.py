@@ -87,11 +87,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.out).mkdir(parents=True, exist_ok=True)
         write_csv(Path(args.out) / "comparison.csv", table)
     print(note)
+    print("Differences are option minus comparator: 'window' over the measured window; a "
+          "target's 'judged' difference is on what its verdict is judged on (its deadline "
+          "month, or the window).")
     shown = table[["kpi", "target", "comparator_mean", "scenario_mean", "mean_diff", "ci_low",
-                   "ci_high", "comparator_verdict", "scenario_verdict"]]
+                   "ci_high", "judged_on", "judged_mean_diff", "judged_ci_low",
+                   "judged_ci_high", "comparator_verdict", "scenario_verdict"]].rename(
+        columns={"mean_diff": "window_diff", "ci_low": "window_ci_low",
+                 "ci_high": "window_ci_high", "judged_mean_diff": "judged_diff",
+                 "judged_ci_low": "judged_ci_lo", "judged_ci_high": "judged_ci_hi"})
     print(shown.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
     costs = cost_lines(table)
     if costs:
-        print("\nCosts (option minus comparator, over the window):")
+        print("\nCosts (option minus comparator):")
         print("\n".join(f"  {line}" for line in costs))
     return 0

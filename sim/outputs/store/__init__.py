@@ -18,6 +18,7 @@ from sim.outputs.store.batch_stats import (
     SHARE_OF,
     SHIPPED_COSTS,
     UNPAIRED,
+    Monthly,
     Values,
     Verdicts,
     comparison_rows,
@@ -65,7 +66,8 @@ from sim.outputs.store.tables import (
 
 __all__ = [
     "COMPARISON_COLUMNS", "DOMINANT", "NOT_COSTED", "NOT_SIGNIFICANT", "NO_EXTRA", "OUTPUT_FILES",
-    "SHARE_OF", "SHIPPED_COSTS", "TARGET_COLUMNS", "TASKS", "UNPAIRED", "FolderState", "Values",
+    "SHARE_OF", "SHIPPED_COSTS", "TARGET_COLUMNS", "TASKS", "UNPAIRED", "FolderState", "Monthly",
+    "Values",
     "Verdicts", "atomic_write", "clear_outputs", "comparison_rows", "cost_label",
     "distributions_table", "extra_meeting", "flows_total", "folder_state", "git_commit",
     "judge_targets", "kpi_values", "load_task", "manifest", "manifest_base", "monthly_table",

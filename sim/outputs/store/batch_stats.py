@@ -14,11 +14,26 @@ from sim.outputs.result import ReplicationResult
 from sim.outputs.targets import TargetResult
 
 Values = dict[str, dict[int, float]]  # kpi -> replication -> value
+Monthly = dict[str, Values]  # month label -> kpi -> replication -> value
 Verdicts = list[tuple[str, str, str]]  # (target id, kpi, verdict)
 
 
 def kpi_values(results: list[ReplicationResult]) -> Values:
     return {k: {r.replication: r.kpis.get(k, np.nan) for r in results} for k in KPIS}
+
+
+def monthly_values(results: list[ReplicationResult]) -> Monthly:
+    out: Monthly = {}
+    for r in results:
+        for month, kpis in r.monthly.items():
+            for k, v in kpis.items():
+                out.setdefault(month, {}).setdefault(k, {})[r.replication] = v
+    return out
+
+
+def judged_months(judged: list[TargetResult]) -> dict[str, str]:
+    """Target id -> what its verdict was judged on: a month (YYYY-MM) or "window"."""
+    return {j.target.id: j.judged_on for j in judged}
 
 
 def verdicts_of(judged: list[TargetResult]) -> Verdicts:
@@ -90,14 +105,39 @@ def _cost_columns(d_cost: float, extra: float, significant: bool, paired: bool,
     return cost, extra, float(round(d_cost / extra)), label
 
 
+def difference(a_map: dict[int, float], b_map: dict[int, float], paired: bool
+               ) -> tuple[float, float, float, float, float, int]:
+    """(comparator mean, option mean, option - comparator, 95% CI low, high, n): paired over
+    common replications (same seed: common random numbers), else Welch."""
+    if paired:
+        reps = sorted(set(a_map) & set(b_map))
+        a = np.array([a_map[r] for r in reps], dtype=float)
+        b = np.array([b_map[r] for r in reps], dtype=float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        a, b = a[ok], b[ok]
+        mean, _sd, lo, hi, n = mean_ci(b - a)
+    else:
+        a = np.array([v for v in a_map.values() if np.isfinite(v)], dtype=float)
+        b = np.array([v for v in b_map.values() if np.isfinite(v)], dtype=float)
+        mean, lo, hi, n = welch_ci(a, b)
+    return (float(a.mean()) if a.size else np.nan, float(b.mean()) if b.size else np.nan,
+            mean, lo, hi, n)
+
+
 def comparison_rows(name: str, comparator: str, base: Values, other: Values,
                     base_verdicts: Verdicts, other_verdicts: Verdicts,
-                    paired: bool = True, cost_source: str = SHIPPED_COSTS) -> list[tuple]:
-    """Per KPI: mean difference (option - comparator) with its 95% CI, and target verdicts;
-    for targets on a per-patient share, the extra patients meeting it and the incremental
-    cost per extra patient (only where the difference is significant; see _cost_columns).
+                    paired: bool = True, cost_source: str = SHIPPED_COSTS,
+                    judged_on: dict[str, str] | None = None,
+                    months: tuple[Monthly, Monthly] | None = None) -> list[tuple]:
+    """Per KPI: mean difference (option - comparator) over the window with its 95% CI, and
+    target verdicts; for targets on a per-patient share, the extra patients meeting it and the
+    incremental cost per extra patient (only where the difference is significant; see
+    _cost_columns). A target row also gives the difference on what its verdict is judged on
+    (``judged_on``: its deadline month, from ``months``, else the window), so the difference
+    read beside a March verdict is March's, with the window's beside it.
 
     Paired over common replications (same seed: common random numbers), else Welch."""
+    judged_on = judged_on or {}
     rows = []
     other_v = {tid: v for tid, _k, v in other_verdicts}
     d_cost = _mean_paired(base, other, lambda a, b: b["cost_total_gbp"] - a["cost_total_gbp"])
@@ -105,21 +145,9 @@ def comparison_rows(name: str, comparator: str, base: Values, other: Values,
         d_cost = float(np.nanmean(list(other.get("cost_total_gbp", {}).values()))
                        - np.nanmean(list(base.get("cost_total_gbp", {}).values())))
     for k in KPIS:
-        a_map, b_map = base.get(k, {}), other.get(k, {})
-        if paired:
-            reps = sorted(set(a_map) & set(b_map))
-            a = np.array([a_map[r] for r in reps], dtype=float)
-            b = np.array([b_map[r] for r in reps], dtype=float)
-            ok = np.isfinite(a) & np.isfinite(b)
-            a, b = a[ok], b[ok]
-            mean, _sd, lo, hi, n = mean_ci(b - a)
-        else:
-            a = np.array([v for v in a_map.values() if np.isfinite(v)], dtype=float)
-            b = np.array([v for v in b_map.values() if np.isfinite(v)], dtype=float)
-            mean, lo, hi, n = welch_ci(a, b)
+        base_mean, other_mean, mean, lo, hi, n = difference(base.get(k, {}), other.get(k, {}),
+                                                            paired)
         significant = bool(n >= 2 and (lo > 0 or hi < 0))
-        base_mean = float(a.mean()) if a.size else np.nan
-        other_mean = float(b.mean()) if b.size else np.nan
         targets = [(tid, v) for tid, kk, v in base_verdicts if kk == k] or [("", "")]
         extra = extra_meeting(k, base, other) if k in SHARE_OF and paired else np.nan
         cost, extra, per_extra, note = _cost_columns(d_cost, extra, significant, paired,
@@ -128,9 +156,15 @@ def comparison_rows(name: str, comparator: str, base: Values, other: Values,
             note = NOT_COSTED if d_cost == 0 else cost_source
         for tid, vb in targets:
             vo = other_v.get(tid, "") if tid else ""
+            on = judged_on.get(tid, "window") if tid else ""
+            j = (mean, lo, hi)
+            if on not in ("", "window"):
+                j = (difference(months[0].get(on, {}).get(k, {}), months[1].get(on, {}).get(
+                    k, {}), paired)[2:5] if months else (np.nan, np.nan, np.nan))
             rows.append((name, comparator, k, base_mean, other_mean, mean, lo, hi, n,
                          significant, tid, vb, vo, bool(tid) and vb != vo, cost,
-                         extra if tid else np.nan, per_extra if tid else np.nan, note))
+                         extra if tid else np.nan, per_extra if tid else np.nan, note,
+                         on, *j))
     return rows
 
 
@@ -153,4 +187,7 @@ COMPARISON_COLUMNS = ["scenario", "comparator", "kpi", "comparator_mean", "scena
                       "mean_diff", "ci_low", "ci_high", "n", "significant", "target",
                       "comparator_verdict", "scenario_verdict", "verdict_changed",
                       "incremental_cost_gbp", "extra_patients_meeting",
-                      "cost_per_extra_patient_gbp", "cost_note"]
+                      "cost_per_extra_patient_gbp", "cost_note",
+                      # a target's difference on what its verdict is judged on (its deadline
+                      # month or "window"); mean_diff beside it is the window's
+                      "judged_on", "judged_mean_diff", "judged_ci_low", "judged_ci_high"]

@@ -17,7 +17,9 @@ from sim.outputs.store.batch_stats import (
     COMPARISON_COLUMNS,
     comparison_rows,
     cost_label,
+    judged_months,
     kpi_values,
+    monthly_values,
     verdicts_of,
 )
 from sim.outputs.targets import WINDOW, TargetResult, judge, judged_on
@@ -140,6 +142,9 @@ def write_batch(out: Path, scenarios: dict[str, Scenario], comparator: str,
         if name != comparator:
             rows += comparison_rows(name, comparator, base, kpi_values(results[name]),
                                     verdicts_of(judged[comparator]), verdicts_of(judged[name]),
+                                    judged_on=judged_months(judged[comparator]),
+                                    months=(monthly_values(results[comparator]),
+                                            monthly_values(results[name])),
                                     cost_source=source)
     write_csv(out / "comparison.csv", pd.DataFrame(rows, columns=COMPARISON_COLUMNS))
     return judged
