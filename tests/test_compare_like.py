@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -113,4 +114,4 @@ def test_a_month_judged_target_is_compared_on_its_month_with_the_window_beside(
     assert row.judged_on == "2026-03"
     assert row.judged_mean_diff == pytest.approx(5.0) and row.mean_diff == pytest.approx(1.0)
     other = table.query("kpi == 'ed_12h_pct'").iloc[0]
-    assert other.target == "" and other.judged_on == ""
+    assert other.target == "" and other.judged_on == "" and np.isnan(other.judged_mean_diff)

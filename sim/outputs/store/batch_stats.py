@@ -157,7 +157,7 @@ def comparison_rows(name: str, comparator: str, base: Values, other: Values,
         for tid, vb in targets:
             vo = other_v.get(tid, "") if tid else ""
             on = judged_on.get(tid, "window") if tid else ""
-            j = (mean, lo, hi)
+            j = (mean, lo, hi) if tid else (np.nan, np.nan, np.nan)
             if on not in ("", "window"):
                 j = (difference(months[0].get(on, {}).get(k, {}), months[1].get(on, {}).get(
                     k, {}), paired)[2:5] if months else (np.nan, np.nan, np.nan))
