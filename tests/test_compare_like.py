@@ -115,3 +115,12 @@ def test_a_month_judged_target_is_compared_on_its_month_with_the_window_beside(
     assert row.judged_mean_diff == pytest.approx(5.0) and row.mean_diff == pytest.approx(1.0)
     other = table.query("kpi == 'ed_12h_pct'").iloc[0]
     assert other.target == "" and other.judged_on == "" and np.isnan(other.judged_mean_diff)
+
+
+def test_the_reports_cost_table_says_its_period(tmp_path: Path) -> None:
+    from sim.outputs.comparison import window_of
+
+    manifest = {"scenarios": {"a": {"run": QUICK}}}
+    assert window_of(manifest) == "91 days measured (2025-04-01 to 2025-06-30)"
+    assert window_of({"scenario": {"run": FULL_YEAR}}).startswith("365 days measured")
+    assert window_of({}) == "an unknown window"

@@ -75,7 +75,9 @@ def _read(folder: Path) -> tuple[str, dict[str, Any], Values, Verdicts, dict]:
 def window_of(man: dict[str, Any]) -> str:
     """The measured period of a run from its manifest, e.g. "365 days measured
     (2025-04-01 to 2026-03-31)"; "an unknown window" when the manifest does not say."""
-    run = man.get("run") or {}
+    scenarios = man.get("scenarios") or {}
+    first = next(iter(scenarios.values()), {}) if isinstance(scenarios, dict) else {}
+    run = man.get("run") or (man.get("scenario") or {}).get("run") or first.get("run") or {}
     try:
         start = dt.date.fromisoformat(str(run["start_date"]))
         first = start + dt.timedelta(days=int(run["warmup_days"]))

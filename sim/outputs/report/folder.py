@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.core.errors import InputError
+from sim.outputs.comparison import window_of
 
 
 class Folder:
@@ -33,10 +34,12 @@ def _optional(path: Path) -> pd.DataFrame | None:
 
 
 def costs_table(folder: Folder) -> pd.DataFrame:
-    """Mean cost of capacity over the window per scenario, rounded to the pound."""
+    """Mean cost of capacity over the window per scenario, rounded to the pound; the header
+    says the period ("GBP over 365 days measured (2025-04-01 to 2026-03-31)")."""
+    head = f"cost, GBP over {window_of(folder.manifest)}"
     s = folder.summary[folder.summary["kpi"].str.startswith("cost_")]
     if s.empty:  # a folder from before costs existed
-        return pd.DataFrame({"cost over the window (GBP)": ["no cost KPIs in this folder"]})
+        return pd.DataFrame({head: ["no cost KPIs in this folder"]})
     table = s.pivot(index="kpi", columns="scenario", values="mean")[folder.scenarios].round(0)
-    table.index.name = "cost over the window (GBP)"
+    table.index.name = head
     return table.reset_index()
