@@ -60,7 +60,7 @@ bench: $(STAMP)
 
 # Every generated page of the manual: KPIs, levers, scenarios, the flow diagram drawn from
 # sim/model/pathways.py and the STRESS-DES description (seconds), then the calibration table
-# from a fresh run of the documented baseline (10 replications, seed 2026: about 3 minutes on 2
+# from a fresh run of the documented baseline (10 replications, seed 2026: 3 to 9 minutes on 2
 # shared cores). The knife-edge table is re-measured separately (benchmarks/knife_edge.py).
 docs: $(STAMP)
 	$(BIN)/python -m sim.outputs.docs docs
