@@ -213,6 +213,8 @@ def resolve_file(data: dict[str, Any], base: dict[str, Any] | None, label: str,
             below = under.get(k) if isinstance(under, dict) else None
             if isinstance(v, dict) and not _schedule(v):
                 out[k] = walk(v, below, key)
+            elif _schedule(v) and any(looks_relative(x) for x in v.values()):
+                out[k] = _levels(key, v, below)
             elif looks_relative(v) and (prefix or k not in ("name", "description")):
                 if base is None:
                     problems.append(Problem(label, ".".join(key), (
@@ -228,6 +230,23 @@ def resolve_file(data: dict[str, Any], base: dict[str, Any] | None, label: str,
             else:
                 out[k] = v
         return out
+
+    def _levels(key: tuple[str, ...], levels: dict[str, Any], below: Any) -> dict[str, Any]:
+        """A capacity schedule whose levels are relative: each against the base's value."""
+        if base is None or _schedule(below):
+            problems.append(Problem(label, ".".join(key), "relative levels in a schedule need "
+                                    "a base that gives one value for this key (not a schedule)"))
+            return levels
+        try:
+            new = {d: _resolve(key, x, below, label, model, None) if looks_relative(x) else x
+                   for d, x in levels.items()}
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return levels
+        if notes is not None:
+            text = ", ".join(f"{d}: {x}" for d, x in levels.items())
+            notes.changes.append(Change(".".join(key), below, new, text, label))
+        return new
 
     resolved = walk(data, base, ())
     if problems:
