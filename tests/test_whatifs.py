@@ -145,9 +145,7 @@ def _scaled_change(key: str, before: Any, after: Any, base_small: Scenario) -> s
 
 @functools.cache
 def _small_kpis(path: Path, sets: tuple[str, ...]) -> dict[str, float]:
-    full = load_scenario(path, [*SHORT, *sets])
-    small = load_scenario(path, [*SHORT, *sets, *scale_overrides(full, SCALE)])
-    return run_replication(small, SEED, 0).kpis
+    return run_replication(_small(path, sets), SEED, 0).kpis
 
 
 def _same(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -166,13 +164,30 @@ def test_every_declared_change_has_an_effect_on_a_short_run(wid, base_file, path
     """Each lever alone, on its base (the file it extends, or the batch's base with the
     option's other overrides left out), must change some KPI: an inert key changes none."""
     base, what_if = _loaded(base_file, path, sets)
+    change = _scaled_change(key, _value(base, key), _value(what_if, key), _small(base_file))
+    assert _has_effect(base_file, change), f"{wid}: {change} changes no KPI on a short run"
+
+
+def _small(base_file: Path, sets: tuple[str, ...] = ()) -> Scenario:
+    full = load_scenario(base_file, [*SHORT, *sets])
+    return load_scenario(base_file, [*SHORT, *sets, *scale_overrides(full, SCALE)])
+
+
+def _has_effect(base_file: Path, change: str) -> bool:
+    """Whether ``change`` on the small short run of ``base_file`` moves any KPI (same seed)."""
     full = load_scenario(base_file, SHORT)
-    base_small = load_scenario(base_file, [*SHORT, *scale_overrides(full, SCALE)])
-    change = _scaled_change(key, _value(base, key), _value(what_if, key), base_small)
-    before = _small_kpis(base_file, ())
     small = load_scenario(base_file, [*SHORT, *scale_overrides(full, SCALE), change])
-    after = run_replication(small, SEED, 0).kpis
-    assert not _same(before, after), f"{wid}: {change} changes no KPI on a short run (inert?)"
+    return not _same(_small_kpis(base_file, ()), run_replication(small, SEED, 0).kpis)
+
+
+def test_the_checks_catch_the_mistakes_issue_24_found() -> None:
+    """The checks can fail: the old winter options (2,175 beds on a base of 2,200; a discharge
+    key that discharge to assess does not read) are caught."""
+    winter = SCENARIOS / "winter_surge.toml"
+    base, old = _loaded(winter, winter, ["acute.beds=2175"])
+    assert _size(_value(old, "acute.beds")) < _size(_value(base, "acute.beds"))
+    assert not _has_effect(winter, "acute.other_support_wait_days.mean=9.6")
+    assert _has_effect(winter, "d2a.enabled=false")  # ... whereas the switch it waits on acts
 
 
 def test_the_shipped_winter_options_do_what_the_issue_asked() -> None:

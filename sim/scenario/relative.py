@@ -86,13 +86,13 @@ def parse(text: str) -> tuple[str, float]:
     """("add", amount) or ("mul", factor); ValueError with the reason when malformed."""
     m = RELATIVE.match(text)
     if m is None:
-        raise ValueError(f"{text!r} is not a relative change: {FORMS}")
+        raise ValueError(f"cannot read it: {FORMS}")
     if m.group("factor") is not None:
         return "mul", float(m.group("factor"))
     amount = float(m.group("num")) * (-1 if m.group("sign") == "-" else 1)
     if m.group("pct"):
         if amount <= -100:
-            raise ValueError(f"{text!r} would leave nothing (a change of -100% or less)")
+            raise ValueError("it would leave nothing (a change of -100% or less)")
         return "mul", 1 + amount / 100
     return "add", amount
 
