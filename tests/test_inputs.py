@@ -346,6 +346,7 @@ def test_the_baselines_own_values_do_not_warn_and_the_schema_says_when(capsys) -
     assert capsys.readouterr().err == ""
     acute = Scenario.model_json_schema()["$defs"]["AcuteSection"]["properties"]
     assert acute["other_support_wait_days"]["applies_when"] == "d2a.enabled is false"
+    assert '"+95"' in Scenario.model_json_schema()["$comment"]  # relative changes, documented
 
 
 def test_a_run_records_an_inert_setting_in_the_manifest(tmp_path: Path, capsys) -> None:

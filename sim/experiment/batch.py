@@ -14,7 +14,8 @@ A batch file is TOML validated like a scenario (unknown keys rejected)::
 
     [[scenarios]]
     name = "ucr_plus_3"
-    set = { "ucr.clinicians_per_shift" = 11 }
+    set = { "ucr.clinicians_per_shift" = "+3" }    # relative to the base's value
+    intent = { "ucr.clinicians_per_shift" = "up" }  # checked by tests/test_whatifs.py
 
     [[sweeps]]
     name = "vw"                        # points are named vw-beds380-packages400, ...
