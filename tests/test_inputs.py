@@ -344,8 +344,11 @@ def test_the_baselines_own_values_do_not_warn_and_the_schema_says_when(capsys) -
 
     assert main(["validate", str(BASELINE)]) == 0
     assert capsys.readouterr().err == ""
-    acute = Scenario.model_json_schema()["$defs"]["AcuteSection"]["properties"]
-    assert acute["other_support_wait_days"]["applies_when"] == "d2a.enabled is false"
+    defs = Scenario.model_json_schema()["$defs"]
+    assert defs["AcuteSection"]["properties"]["outlying_max_patients"]["applies_when"] == \
+        "acute.outlying is true"
+    assert defs["DischargeSection"]["properties"]["enabled"]["makes_inert"] == [
+        "acute.other_support_wait_days"]
     assert '"+95"' in Scenario.model_json_schema()["$comment"]  # relative changes, documented
 
 

@@ -1,7 +1,9 @@
 """Settings that do not apply: a key the scenario's other settings make inert is a warning.
 
 A field declares when the model reads it with ``applies_when`` (``tagged(..., applies_when=
-"d2a.enabled is false")`` or ``json_schema_extra=applies("...")``); the JSON Schema carries it.
+"acute.outlying is true")`` or ``json_schema_extra={"applies_when": ...}``), or a switch
+declares the keys it makes inert when on (``makes_inert``: discharge to assess on replaces
+``acute.other_support_wait_days``); the JSON Schema carries both.
 Every key of a service section also applies only while the service is enabled. A key set by a
 file that extends another, or by ``--set`` (so a batch option), whose condition is false in the
 resolved scenario is reported: setting it changes nothing, which a planner must hear rather than
@@ -82,6 +84,8 @@ def conditions(model: type[BaseModel]) -> dict[str, str]:
     """Dotted key -> its ``applies_when`` condition, for every field that declares one, plus
     ``SECTION.enabled is true`` for every key of a section that can be switched off."""
     out: dict[str, str] = {}
+    inert_when_on = {other: f"{key} is false" for key, info in iter_fields(model)
+                     for other in tags(info).get("makes_inert", ())}
     for key, info in iter_fields(model):
         when = tags(info).get("applies_when")
         section = key.partition(".")[0]
@@ -90,6 +94,8 @@ def conditions(model: type[BaseModel]) -> dict[str, str]:
         parts = [f"{section}.enabled is true"] if switchable else []
         if when:
             parts.append(str(when))
+        if key in inert_when_on:
+            parts.append(inert_when_on[key])
         if parts:
             out[key] = " and ".join(parts)
     return out
@@ -123,8 +129,3 @@ def _outermost(found: list[Problem]) -> list[Problem]:
     keys = {p.key for p in found}
     return [p for p in found
             if not any(p.key.startswith(k + ".") for k in keys if k != p.key)]
-
-
-def applies(condition: str) -> dict[str, str]:
-    """``json_schema_extra`` for a ``Field`` that applies only when ``condition`` holds."""
-    return {"applies_when": condition}

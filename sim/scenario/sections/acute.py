@@ -94,9 +94,8 @@ class AcuteSection(Strict):
         description="Where emergency inpatients go when medically fit (shares sum to 1).")
     other_support_wait_days: Duration = Field(
         description="Wait in bed for a care home place or home care (medically fit), days. "
-        "Read only with discharge to assess off: with it on, the wait is the queue for "
-        "d2a's packages, beds and places.",
-        json_schema_extra={"applies_when": "d2a.enabled is false"})
+        "Read only with discharge to assess off: with it on, the wait is the queue for its "
+        "packages, beds and places (the discharge section's enabled says so: makes_inert).")
     vw_step_down_share: Prob = Field(
         description="Share of emergency inpatients (stays over a day) clinically eligible to "
         "finish their stay on a virtual ward: from the ward round after becoming eligible they "
