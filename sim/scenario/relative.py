@@ -257,8 +257,11 @@ def resolve_file(data: dict[str, Any], base: dict[str, Any] | None, label: str,
 def resolve_set(path: list[str], value: Any, raw: dict[str, Any], source: str,
                 model: type[BaseModel], notes: Notes | None) -> Any:
     """A ``--set`` value, resolved against what the files (and earlier overrides) give."""
-    if not looks_relative(value) or path[0] == "targets":
+    if not looks_relative(value):
         return value
+    if path[0] == "targets":
+        raise InputError.one(source, ".".join(path), f"relative change {value!r}: a target's "
+                             "threshold is given as itself, not relative to the file's")
     node: Any = raw
     for part in path:
         node = node.get(part) if isinstance(node, dict) else None
