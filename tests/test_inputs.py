@@ -270,8 +270,9 @@ def test_describe_shows_a_relative_change_resolved(tmp_path: Path, capsys) -> No
     path = _child(tmp_path, '[acute]\nbeds = "+95"\n')
     assert main(["describe", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "| `acute.beds` | 2,200 -> 2,295 (+95) |" in out
-    assert "- `acute.beds`: 2,200 -> 2,295 (+95)" in out
+    beds = load_scenario(BASELINE).acute.beds  # 2,200 -> 2,295 (+95) today
+    assert f"| `acute.beds` | {beds:,} -> {beds + 95:,} (+95) |" in out
+    assert f"- `acute.beds`: {beds:,} -> {beds + 95:,} (+95)" in out
 
 
 @pytest.mark.parametrize(("body", "key", "reason"), [
@@ -360,3 +361,27 @@ def test_a_run_records_an_inert_setting_in_the_manifest(tmp_path: Path, capsys) 
     man = json.loads((out / "manifest.json").read_text())
     assert [w["subject"] for w in man["warnings"] if w["kind"] == "input"] == [
         "acute.other_support_wait_days"]
+
+
+def test_bad_relative_text_in_a_batch_option_names_the_batch_and_option(tmp_path: Path,
+                                                                       capsys) -> None:
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\n'
+                            '[[scenarios]]\nname = "more"\nset = { "acute.beds" = "+2.5" }\n')
+    assert main(["validate", str(path)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"{path} [more]: acute.beds: relative change '+2.5': this key takes whole numbers: "
+        "add a whole number"]
+
+
+def test_an_intent_table_is_checked_and_kept_out_of_the_scenario(tmp_path: Path,
+                                                                  capsys) -> None:
+    from sim.scenario.relative import read_intent
+
+    path = _child(tmp_path, '[acute]\nbeds = "+95"\n[intent]\n"acute.beds" = "up"\n')
+    assert read_intent(path) == {"acute.beds": "up"}
+    assert load_scenario(path).acute.beds == load_scenario(BASELINE).acute.beds + 95
+    bad = _child(tmp_path, '[intent]\n"acute.bed" = "up"\n"acute.beds" = "more"\n', "bad.toml")
+    assert main(["validate", str(bad)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"{bad}: intent.acute.bed: no such key in the scenario",
+        f'{bad}: intent.acute.beds: give "up" or "down"']
