@@ -90,14 +90,14 @@ def _hand_made(folder: Path) -> Path:
 def test_the_monthly_block_is_the_folders_monthly_csv(tmp_path: Path) -> None:
     """Quick tier: each cell is the month's mean over replications, England's row is that
     calendar month's range, a month outside it carries the mark and is counted."""
-    from sim.checks.validation import MONTHLY_PUBLISHED, monthly_range
+    from sim.checks.validation import MONTHLY_SOURCES, monthly_range
 
     text = claims.monthly_block(_hand_made(tmp_path / "run"))
     assert "`hand`, 2 replications, seed 7, git commit 0123456789" in text
     lines = text.splitlines()
     assert lines[2] == "| KPI | Dec 2025 | Jan 2026 |"
     rows = {ln.split("|")[1].strip(): ln for ln in lines if ln.startswith("| `")}
-    assert list(rows) == [f"`{k}`" for k in dict.fromkeys(p.kpi for p in MONTHLY_PUBLISHED)]
+    assert list(rows) == [f"`{s.kpi}`" for s in MONTHLY_SOURCES]
     assert rows["`ed_12h_pct`"] == "| `ed_12h_pct` | 10.5 | 40.5 ↑ |"  # Jan range ~10.7-14.7
     assert rows["`ed_4h_pct`"] == "| `ed_4h_pct` | 71.0 | 50.5 ↓ |"
     assert rows["`handover_30m_pct`"] == "| `handover_30m_pct` | - | - |"
@@ -134,12 +134,12 @@ def test_the_page_monthly_block_marks_exactly_the_months_outside_england() -> No
     """The committed monthly block agrees with itself and the encoded ranges: each KPI row is
     followed by England's row of that month's range, and a cell is marked exactly when its
     figure is outside it (a full baseline run is too long for a test)."""
-    from sim.checks.validation import MONTHLY_PUBLISHED
+    from sim.checks.validation import MONTHLY_SOURCES
 
     lines = [ln for ln in _monthly().splitlines() if ln.startswith("| ")]
     months = [c.strip() for c in lines[0].strip("|").split("|")][1:]
     assert len(months) == 12 and months[0].startswith("Apr")
-    kpis = list(dict.fromkeys(p.kpi for p in MONTHLY_PUBLISHED))
+    kpis = [s.kpi for s in MONTHLY_SOURCES]
     body = lines[1:]
     assert [ln.split("|")[1].strip() for ln in body[::2]] == [f"`{k}`" for k in kpis]
     outside = 0
