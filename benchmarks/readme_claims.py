@@ -13,11 +13,18 @@ tool's own KPIs); the published ranges and their tags are those of
 range is an assumption [E]. Under the table, each replication's lowest and highest value of the
 ``SPREAD`` KPIs (from replications.csv), which the page's prose discusses instead of quoting
 figures that would go stale. The block names the run that produced it.
+
+A second block (between the ``MONTHLY_START`` and ``MONTHLY_END`` markers) is the same run month
+by month: each KPI of ``sim.checks.validation.MONTHLY_PUBLISHED`` as its mean over replications
+in every month of the window (monthly.csv), beside England's range for that calendar month
+(../shared/domain-dynamics.md), a mark on each month outside it. ``--write`` and ``--check``
+cover both blocks.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import re
 import subprocess
@@ -30,10 +37,17 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.checks.validation import PUBLISHED  # noqa: E402
+from sim.checks.validation import (  # noqa: E402
+    MONTHLY_SOURCES,
+    PUBLISHED,
+    monthly_validation_table,
+)
 
 DOCUMENTED = ["scenarios/baseline.toml", "-n", "10", "--seed", "2026"]
 START, END = "<!-- calibration:start -->", "<!-- calibration:end -->"
+MONTHLY_START = "<!-- calibration-monthly:start -->"
+MONTHLY_END = "<!-- calibration-monthly:end -->"
+MARK = {"low": " ↓", "high": " ↑", "in": "", "no data": ""}  # outside England's range
 PAGE = ROOT / "docs" / "calibration.md"
 SPREAD = ("ed_12h_pct", "ed_type1_4h_pct")  # per-replication ranges the page's prose discusses
 
@@ -122,24 +136,88 @@ def spread_line(folder: Path) -> str:
     return f"Lowest to highest of the {n} replications (`replications.csv`): {', '.join(parts)}."
 
 
+def _run_named(folder: Path) -> str:
+    man = json.loads((folder / "manifest.json").read_text())
+    return (f"`{man.get('scenario_name')}`, {man.get('replications')} replications, seed "
+            f"{man.get('seed')}, git commit {str(man.get('git_commit', ''))[:10]}")
+
+
 def block(folder: Path) -> str:
     """The calibration block: which run, then the table, then the per-replication spread."""
-    man = json.loads((folder / "manifest.json").read_text())
-    head = (f"Measured by `python benchmarks/readme_claims.py` from a run of "
-            f"`{man.get('scenario_name')}`, {man.get('replications')} replications, seed "
-            f"{man.get('seed')}, git commit {str(man.get('git_commit', ''))[:10]}: means over "
-            "replications with 95% confidence intervals (the tool's own KPIs, `summary.csv`).")
+    head = (f"Measured by `python benchmarks/readme_claims.py` from a run of {_run_named(folder)}"
+            ": means over replications with 95% confidence intervals (the tool's own KPIs, "
+            "`summary.csv`).")
     lines = [head, "", "| KPI | model mean (95% CI) | published / calibration range | in range |",
              "|---|---|---|---|"]
     lines += [f"| `{k}` | {m} | {p} | {r} |" for k, m, p, r in claims_rows(folder)]
     return "\n".join([*lines, "", spread_line(folder)])
 
 
-def render(page: str, folder: Path) -> str:
-    pattern = re.compile(rf"({re.escape(START)}\n).*?({re.escape(END)})", re.S)
+def _month_label(month: str) -> str:
+    """"2025-04" -> "Apr 2025"."""
+    return dt.date(int(month[:4]), int(month[5:7]), 1).strftime("%b %Y")
+
+
+def _cell(mean: float, position: str) -> str:
+    return "-" if mean != mean else f"{mean:,.1f}{MARK[position]}"
+
+
+def monthly_block(folder: Path) -> str:
+    """The monthly calibration block: which run, then per KPI a row of the tool's monthly
+    means and a row of England's range for each month, then the count outside and the sources."""
+    table = monthly_validation_table(folder)
+    months = list(dict.fromkeys(table["month"]))
+    n = int(table["replications"].max()) if len(table) else 0
+    head = (f"Measured by `python benchmarks/readme_claims.py` from the same run of "
+            f"{_run_named(folder)}: each month's mean over the {n} replications (the tool's own "
+            "KPIs, `monthly.csv`), with England's range for that calendar month under it; "
+            "↑ above England's range, ↓ below.")
+    lines = [head, "", "| KPI | " + " | ".join(map(_month_label, months)) + " |",
+             "|---" * (len(months) + 1) + "|"]
+    for kpi, rows in table.groupby("kpi", sort=False):
+        rows = rows.set_index("month")
+        lines.append(f"| `{kpi}` | " + " | ".join(
+            _cell(float(rows.loc[m, "model_mean"]), str(rows.loc[m, "position"]))
+            for m in months) + " |")
+        lines.append("| England | " + " | ".join(
+            f"{rows.loc[m, 'range_low']:,.1f}-{rows.loc[m, 'range_high']:,.1f}"
+            for m in months) + " |")
+    outside = table["position"].isin(["low", "high"])
+    judged = table["position"] != "no data"
+    lines += ["", f"Outside England's range: {int(outside.sum())} of {int(judged.sum())} KPI "
+              "months (`sim.checks.validation.monthly_validation_table`).", ""]
+    for s in MONTHLY_SOURCES:
+        tol = (f" (England's figures ± {s.tolerance:g} point{'s' * (s.tolerance != 1)} [E])"
+               if s.tolerance else "")
+        estimated: dict[str, list[str]] = {}  # England's note -> the months it is for
+        for m, e in table.loc[table["kpi"] == s.kpi, ["month", "england"]].itertuples(
+                index=False):
+            if "[E]" in e:
+                estimated.setdefault(e, []).append(_month_label(m)[:3])
+        notes = "; ".join(f"{', '.join(ms)}: {e}" for e, ms in estimated.items())
+        lines.append(f"- `{s.kpi}`{tol}: {s.source}." + (f" Estimated: {notes}." if notes
+                                                         else ""))
+    return "\n".join(lines)
+
+
+def _pattern(page: str, start: str, end: str) -> re.Pattern[str]:
+    pattern = re.compile(rf"({re.escape(start)}\n).*?({re.escape(end)})", re.S)
     if not pattern.search(page):
-        raise SystemExit(f"no {START} ... {END} block in the page")
-    return pattern.sub(lambda m: m.group(1) + block(folder) + "\n" + m.group(2), page)
+        raise SystemExit(f"no {start} ... {end} block in the page")
+    return pattern
+
+
+def _replace(page: str, start: str, end: str, text: str) -> str:
+    return _pattern(page, start, end).sub(lambda m: m.group(1) + text + "\n" + m.group(2),
+                                          page)
+
+
+def render(page: str, folder: Path) -> str:
+    """The page with both blocks (annual, then monthly) regenerated from the folder; a page
+    missing either block's markers is refused before anything is read."""
+    _pattern(page, START, END), _pattern(page, MONTHLY_START, MONTHLY_END)
+    page = _replace(page, START, END, block(folder))
+    return _replace(page, MONTHLY_START, MONTHLY_END, monthly_block(folder))
 
 
 def run_documented(out: Path) -> Path:
@@ -172,11 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     elif args.check:
         text = Path(args.check).read_text()
         if render(text, folder) != text:
-            print(f"{args.check}: the calibration block differs from {folder}")
+            print(f"{args.check}: the calibration blocks differ from {folder}")
             return 1
-        print(f"{args.check}: the calibration block matches the run")
+        print(f"{args.check}: the calibration blocks match the run")
     else:
         print(block(folder))
+        print()
+        print(monthly_block(folder))
     return 0
 
 

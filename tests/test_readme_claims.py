@@ -4,6 +4,7 @@ block is in the script's form, and the README's worked example agrees with it.""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -58,17 +59,101 @@ def test_the_spread_line_is_the_runs_replications(small_run: Path) -> None:
 def test_write_then_check_round_trips_and_catches_an_edit(small_run: Path,
                                                          tmp_path: Path) -> None:
     readme = tmp_path / "calibration.md"
-    readme.write_text(f"# x\n\n{claims.START}\nold\n{claims.END}\n")
+    readme.write_text(f"# x\n\n{claims.START}\nold\n{claims.END}\n\n"
+                      f"{claims.MONTHLY_START}\nold\n{claims.MONTHLY_END}\n")
     assert claims.main([str(small_run), "--write", str(readme)]) == 0
     assert claims.main([str(small_run), "--check", str(readme)]) == 0
     text = readme.read_text()
     assert "seed 3" in text and "2 replications" in text
+    assert "| England |" in text.split(claims.MONTHLY_START)[1]
     readme.write_text(text.replace("| yes |", "| no |", 1))
     assert claims.main([str(small_run), "--check", str(readme)]) == 1
+    readme.write_text(text.replace("| England | ", "| England | 1.0-2.0 | ", 1))
+    assert claims.main([str(small_run), "--check", str(readme)]) == 1
+
+
+def _hand_made(folder: Path) -> Path:
+    """A results folder holding only what the monthly block reads: a manifest and a
+    monthly.csv of two replications over two months (and a KPI England has no figures for)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps(
+        {"scenario_name": "hand", "replications": 2, "seed": 7, "git_commit": "0123456789ab"}))
+    values = {("2025-12", "ed_12h_pct"): (10.0, 11.0), ("2026-01", "ed_12h_pct"): (40.0, 41.0),
+              ("2025-12", "ed_4h_pct"): (70.0, 72.0), ("2026-01", "ed_4h_pct"): (50.0, 51.0),
+              ("2025-12", "ed_attendances"): (1.0, 2.0), ("2026-01", "ed_attendances"): (1.0, 2.0)}
+    rows = [("hand", r, m, k, v[r]) for (m, k), v in values.items() for r in (0, 1)]
+    pd.DataFrame(rows, columns=["scenario", "replication", "month", "kpi", "value"]).to_csv(
+        folder / "monthly.csv", index=False)
+    return folder
+
+
+def test_the_monthly_block_is_the_folders_monthly_csv(tmp_path: Path) -> None:
+    """Quick tier: each cell is the month's mean over replications, England's row is that
+    calendar month's range, a month outside it carries the mark and is counted."""
+    from sim.checks.validation import MONTHLY_SOURCES, monthly_range
+
+    text = claims.monthly_block(_hand_made(tmp_path / "run"))
+    assert "`hand`, 2 replications, seed 7, git commit 0123456789" in text
+    lines = text.splitlines()
+    assert lines[2] == "| KPI | Dec 2025 | Jan 2026 |"
+    rows = {ln.split("|")[1].strip(): ln for ln in lines if ln.startswith("| `")}
+    assert list(rows) == [f"`{s.kpi}`" for s in MONTHLY_SOURCES]
+    assert rows["`ed_12h_pct`"] == "| `ed_12h_pct` | 10.5 | 40.5 ↑ |"  # Jan range ~10.7-14.7
+    assert rows["`ed_4h_pct`"] == "| `ed_4h_pct` | 71.0 | 50.5 ↓ |"
+    assert rows["`handover_30m_pct`"] == "| `handover_30m_pct` | - | - |"
+    england = lines[lines.index(rows["`ed_12h_pct`"]) + 1]
+    dec, jan = monthly_range("ed_12h_pct", 12), monthly_range("ed_12h_pct", 1)
+    assert england == (f"| England | {dec.low:,.1f}-{dec.high:,.1f} | "
+                       f"{jan.low:,.1f}-{jan.high:,.1f} |")
+    assert "Outside England's range: 2 of 4 KPI months" in text
+    assert "`ed_attendances`" not in text
+
+
+def test_write_covers_both_blocks_and_check_catches_the_monthly_one(tmp_path: Path) -> None:
+    """Quick tier: render fills the monthly block from the folder and leaves the rest of the
+    page; a page without the monthly markers is refused (so --check covers it)."""
+    folder = _hand_made(tmp_path / "run")
+    page = f"a\n{claims.MONTHLY_START}\nold\n{claims.MONTHLY_END}\nb\n"
+    out = claims._replace(page, claims.MONTHLY_START, claims.MONTHLY_END,
+                          claims.monthly_block(folder))
+    assert out.startswith("a\n") and out.endswith(f"{claims.MONTHLY_END}\nb\n")
+    assert claims.monthly_block(folder) in out
+    with pytest.raises(SystemExit):
+        claims.render(f"{claims.START}\nold\n{claims.END}\n", folder)
 
 
 def _block() -> str:
     return claims.PAGE.read_text().split(claims.START)[1].split(claims.END)[0]
+
+
+def _monthly() -> str:
+    return claims.PAGE.read_text().split(claims.MONTHLY_START)[1].split(claims.MONTHLY_END)[0]
+
+
+def test_the_page_monthly_block_marks_exactly_the_months_outside_england() -> None:
+    """The committed monthly block agrees with itself and the encoded ranges: each KPI row is
+    followed by England's row of that month's range, and a cell is marked exactly when its
+    figure is outside it (a full baseline run is too long for a test)."""
+    from sim.checks.validation import MONTHLY_SOURCES
+
+    lines = [ln for ln in _monthly().splitlines() if ln.startswith("| ")]
+    months = [c.strip() for c in lines[0].strip("|").split("|")][1:]
+    assert len(months) == 12 and months[0].startswith("Apr")
+    kpis = [s.kpi for s in MONTHLY_SOURCES]
+    body = lines[1:]
+    assert [ln.split("|")[1].strip() for ln in body[::2]] == [f"`{k}`" for k in kpis]
+    outside = 0
+    for row, england in zip(body[::2], body[1::2], strict=True):
+        assert england.startswith("| England |")
+        cells = [c.strip() for c in row.strip("|").split("|")][1:]
+        ranges = [c.strip() for c in england.strip("|").split("|")][1:]
+        for cell, rng in zip(cells, ranges, strict=True):
+            low, high = (float(x.replace(",", "")) for x in rng.split("-"))
+            value = float(cell.split()[0].replace(",", ""))
+            mark = cell.split()[1] if " " in cell else ""
+            assert mark == ("↑" if value > high else "↓" if value < low else ""), (row, cell)
+            outside += bool(mark)
+    assert f"Outside England's range: {outside} of {len(kpis) * 12} KPI months" in _monthly()
 
 
 def _page_rows() -> list[list[str]]:
@@ -110,7 +195,8 @@ def test_prose_about_the_calibration_run_quotes_only_its_figures() -> None:
     from other measurements stay, in sentences that name those measurements."""
     block = _block()
     held = set(_figures(block))
-    prose = " ".join(claims.PAGE.read_text().replace(block, "").split())
+    monthly = claims.MONTHLY_START + _monthly() + claims.MONTHLY_END
+    prose = " ".join(claims.PAGE.read_text().replace(block, "").replace(monthly, "").split())
     about = [x for x in re.split(r"(?<=[.;])\s", prose)
              if re.search(r"calibration run|calibration table|the table", x)]
     assert about
