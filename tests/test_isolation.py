@@ -75,6 +75,15 @@ def test_whole_window_littles_law_is_close(los: str) -> None:
     assert abs(v.ci(v.acute_runs(SEED)["literal"])[0] - 1) < 0.02
 
 
+def test_sample_path_identities_hold_on_one_replication() -> None:
+    """Quick tier: the identities below are exact replication by replication, so one
+    replication of the acute and elective set-ups checks them (and the set-ups' own
+    preconditions); the slow tier runs every replication and the interval checks."""
+    for runs in (v.acute_runs(v.SEED, 1), v.elective_runs(v.SEED, 1)):
+        assert float(np.max(np.abs(runs["identity"]))) < 1e-9
+        assert abs(float(runs["ratio"][0]) - 1) < 0.05  # Little's law, one replication
+
+
 @pytest.mark.slow
 def test_sample_path_identities_hold_exactly() -> None:
     """Bed-days (pathway-days) in the window equal the in-window parts of every recorded stay,

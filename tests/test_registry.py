@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 from conftest import BASELINE
+from helpers import small_scenario
 from pydantic import Field
 
 from sim.core.clock import MIN_PER_DAY, Window
@@ -27,7 +28,6 @@ from sim.outputs.kpis.base import KPIS, RunData, kpi
 from sim.outputs.store import write_run
 from sim.scenario import load_scenario
 from sim.scenario.base import Count, Strict, capacity
-from sim.scenario.scale import scale_overrides
 
 WAIT = "toy.wait_mins"
 
@@ -91,9 +91,8 @@ def toy():
 
 
 def test_a_service_defined_outside_sim_runs_and_reports(toy, tmp_path) -> None:
-    small = [*scale_overrides(load_scenario(BASELINE), 0.05), "run.warmup_days=5",
-             "run.measurement_days=20", "toy.clinicians=4"]
-    scenario = load_scenario(BASELINE, small)
+    small = ("run.warmup_days=5", "toy.clinicians=4")
+    scenario = small_scenario(0.05, 20, *small)
     assert scenario.toy.clinicians == 4
     assert "toy.clinicians" in toy.capacity
     results = run_replications(scenario, 7, 2, workers=1)
@@ -104,7 +103,7 @@ def test_a_service_defined_outside_sim_runs_and_reports(toy, tmp_path) -> None:
     assert summary.loc["toy_wait_mins", "mean"] >= 0
     assert summary.loc["cost_total_gbp", "mean"] > 0
     # with the toy switched off its KPI is NaN and nothing of it is built
-    off = run_replications(load_scenario(BASELINE, [*small, "toy.enabled=false"]), 7, 1)
+    off = run_replications(small_scenario(0.05, 20, *small, "toy.enabled=false"), 7, 1)
     assert "toy" not in off[0].flows
 
 
@@ -122,8 +121,7 @@ def test_undeclared_observations_are_errors_not_empty_tallies() -> None:
 
 
 def test_with_every_service_on_every_need_is_connected() -> None:
-    tiny = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.02),
-                                    "run.warmup_days=1", "run.measurement_days=2"])
+    tiny = small_scenario(0.02, 2, "run.warmup_days=1")
     rep = simulate(tiny, 1, 0)
     assert set(rep.services) == set(registry.REGISTRY)
     for name, svc in rep.services.items():
