@@ -164,7 +164,7 @@ def test_daily_helpers_match_the_monitor() -> None:
 
 
 def test_daily_series_is_the_same_run_as_the_replication() -> None:
-    sc = small_scenario(0.1, 60)
+    sc = small_scenario(0.05, 30)
     d = daily_series(sc, 7, 1)
     kpis = run_replication(sc, 7, 1).kpis
     w, days = sc.run.warmup_days, sc.run.warmup_days + sc.run.measurement_days
@@ -174,7 +174,7 @@ def test_daily_series_is_the_same_run_as_the_replication() -> None:
     assert occupancy == pytest.approx(kpis["acute_occupancy_all_beds_pct"], rel=1e-9)
     vw = 100 * d["vw_occupied"][w:].mean() / sc.virtual_ward.beds
     assert vw == pytest.approx(kpis["vw_occupancy_pct"], rel=1e-9)
-    off = daily_series(small_scenario(0.1, 30, "virtual_ward.enabled=false"), 7, 1)
+    off = daily_series(small_scenario(0.05, 30, "virtual_ward.enabled=false"), 7, 1)
     assert "vw_occupied" not in off and "ed_4h_pct" in off
 
 
