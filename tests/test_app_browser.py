@@ -181,7 +181,7 @@ def test_uploads_are_checked_before_anything_reads_them(server: str, tmp_path: P
         upload("bad.toml", b'extends = "baseline.toml"\n[acute]\nbeds = -1\n')
         expect(page.get_by_text(re.compile("bad.toml: acute.beds: "))).to_be_visible()
         upload("mine.toml", b'extends = "baseline.toml"\nname = "mine"\n[acute]\nbeds = 1999\n')
-        expect(page.get_by_label("acute.beds (G&A beds)", exact=True)).to_have_value("1999")
+        expect(page.get_by_label("acute.beds (G&A beds)", exact=True)).to_have_value("1,999")
         expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()
         page.screenshot(path=str(tmp_path / "upload.png"))
         browser.close()

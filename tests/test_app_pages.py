@@ -57,14 +57,14 @@ def go(at: AppTest, page: str) -> AppTest:
 def test_scenario_page_shows_levers_validates_beside_the_field_and_gates_run(app) -> None:
     at = app
     assert not at.exception
-    beds = at.number_input(key=LEVER + "acute.beds")
-    assert beds.label == "acute.beds (G&A beds)" and beds.value == 2200
+    beds = at.text_input(key=LEVER + "acute.beds")
+    assert beds.label == "acute.beds (G&A beds)" and beds.value == "2,200"
     assert "General and acute" in beds.help and "Base value: 2,200" in beds.help
     assert not at.button(key="run").disabled
-    beds.set_value(-5).run()
+    beds.set_value("-5").run()
     assert any("greater than or equal to 0" in e.value for e in at.error)
     assert at.button(key="run").disabled
-    at.number_input(key=LEVER + "acute.beds").set_value(2000).run()
+    at.text_input(key=LEVER + "acute.beds").set_value("2000").run()
     assert not at.button(key="run").disabled
     assert "--set acute.beds=2000" in at.code[0].value
     assert at.code[0].value.startswith("python run_sim.py run scenarios/baseline.toml")
@@ -147,7 +147,7 @@ def test_a_run_from_the_page_equals_the_same_run_from_the_command_line(
     monkeypatch.setenv("ICS_SIM_WORKERS", "1")
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(SCRIPT, default_timeout=60).run()
-    at.number_input(key=LEVER + "acute.beds").set_value(1800)
+    at.text_input(key=LEVER + "acute.beds").set_value("1800")
     at.number_input(key="w:scale").set_value(0.02)
     at.number_input(key="w:reps").set_value(2)
     at.text_area(key="w:extra:baseline.toml").set_value("\n".join(TINY)).run()
@@ -265,10 +265,12 @@ def test_reopening_an_interrupted_run_does_not_break_the_answers_page(results, t
     at.run()
     assert dict(zip(at.dataframe[0].value["folder"], at.dataframe[0].value["status"],
                     strict=True)) == {"app/base": "complete", "app/broken": "interrupted"}
+    assert set(at.dataframe[0].value["trial"]) == {"scaled x0.02"}  # trials say so (issue 24)
     at.selectbox(key="reopen").set_value("app/broken").run()
     at.button(key="reopen_btn").click().run()
     assert not at.exception and at.session_state["page"] == "Answers"
-    assert at.selectbox(key="answers_folder").options == ["app/base"]
+    # the fixture's runs are scaled trials, and every list of runs says so (issue 24)
+    assert at.selectbox(key="answers_folder").options == ["app/base [scaled x0.02 trial]"]
 
 
 def test_views_read_the_folder_as_written(results) -> None:

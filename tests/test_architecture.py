@@ -130,3 +130,20 @@ def test_no_module_reads_the_checkout_for_scenarios() -> None:
              if re.search(r"/\s*[\"']scenarios[\"']|[\"']scenarios/", path.read_text())
              and name != "sim.outputs.docs"]
     assert wrong == []
+
+
+# records not yet under their section's root: the elective service's RTT and cancer
+# observations (its module is being split; renaming them is left to that work)
+RECORD_ROOT_EXCEPTIONS = {"elective": ("rtt.", "cancer.")}
+
+
+def test_a_service_and_its_records_share_its_section_name() -> None:
+    """One name root: the flows are counted under the section's name and every observation
+    a service declares starts with it (``virtual_ward.los_days``, not ``vw.los_days``)."""
+    wrong = []
+    for section, entry in REGISTRY.items():
+        assert entry.service.name == section
+        roots = (f"{section}.", *RECORD_ROOT_EXCEPTIONS.get(section, ()))
+        obs = entry.observations
+        wrong += [n for n in (*obs.tallies, *obs.levels, *obs.arrays) if not n.startswith(roots)]
+    assert wrong == []

@@ -9,9 +9,9 @@ import simpy
 
 from sim.checks.theory import erlang_c, mmc_mean_wait
 from sim.core.booked import BookedQueue
+from sim.core.capacity import staff_changes
 from sim.core.rng import stream
 from sim.core.rota import run_rota
-from sim.core.schedule import staff_changes
 from sim.core.station import Station
 from sim.core.stats import mean_ci
 

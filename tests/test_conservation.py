@@ -3,10 +3,10 @@
 ``run_replication`` checks the balance itself (sim/model/conservation.py) and raises on a lost
 patient, so restating it here would prove nothing. These tests check what the run cannot:
 every registered service is in the ledger the check reads (a miscount in any one of them stops
-the run, naming it); each service alone gets its own demand (none if other services alone feed
-it) and sends nobody to services that are off; with every demand field at 0 (the fields tagged
-``demand`` in the schema) nobody arrives. Services and demand keys come from the registry and
-the schema, so a new service needs no edit here.
+the run, naming it); each service alone gets its own demand (none if it is fed only through
+ports) and sends nobody to services that are off; every service with demand of its own tags it
+in the schema, and with every tagged demand field at 0 nobody arrives. Services and demand keys
+come from the registry and the schema, so a new service needs no edit here.
 """
 
 from __future__ import annotations
@@ -27,14 +27,21 @@ TINY = (0.02, 2, "run.warmup_days=1")
 
 @pytest.mark.parametrize("alone", list(REGISTRY))
 def test_each_service_alone_gets_its_demand_and_transfers_nobody(alone) -> None:
-    """Alone, a service with demand fields of its own (tagged in its section) has patients
-    and one fed only by other services (through ports) has none."""
+    """Alone, a service with demand of its own has patients; one fed only through ports
+    (``ports_only`` in the registry) has none."""
     off = [f"{s}.enabled=false" for s in REGISTRY if s != alone]
     flows = small_run(*SMALL, *off).flows
     assert set(flows) == {alone, "all"}
-    fed_from_outside = bool(demand_keys(REGISTRY[alone].section_model()))
-    assert (flows[alone]["entered"] > 0) == fed_from_outside, flows[alone]
+    assert (flows[alone]["entered"] > 0) != REGISTRY[alone].ports_only, flows[alone]
     assert flows[alone]["transferred"] == 0  # nobody to transfer to: redirected instead
+
+
+@pytest.mark.parametrize("section", list(REGISTRY))
+def test_demand_of_its_own_is_tagged(section) -> None:
+    """A service with demand of its own tags its demand fields (so the zero-demand run below
+    reaches it), and one fed only through ports has none."""
+    entry = REGISTRY[section]
+    assert bool(demand_keys(entry.section_model())) != entry.ports_only
 
 
 @pytest.mark.parametrize("section", list(REGISTRY))

@@ -91,6 +91,8 @@ def test_a_job_runs_in_its_own_process_and_a_repeat_is_instant(tmp_path: Path) -
     st = jobs.wait(out, 120)
     assert st.state == "complete" and st.done == st.total == 2
     assert (out / "report.html").exists()
+    # provenance is the equivalent command, not the job module's internal call (issue 24)
+    assert json.loads((out / "manifest.json").read_text())["command_line"] == spec.command()
     t0 = time.perf_counter()
     assert jobs.submit(spec, tmp_path / "app") == out
     assert time.perf_counter() - t0 < 1.0

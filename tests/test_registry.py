@@ -6,7 +6,7 @@ a KPI), registered, and run through the ordinary runner and file writer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pytest
@@ -21,7 +21,7 @@ from sim.experiment.runner import run_replications
 from sim.model import registry
 from sim.model.context import Context
 from sim.model.pathways import Link, connect
-from sim.model.ports import Port, Referral, call
+from sim.model.ports import Port, Referral, call, kinds_sent, sends
 from sim.model.replication import simulate
 from sim.model.services.base import Record, Service
 from sim.outputs.kpis.base import KPIS, RunData, kpi
@@ -42,7 +42,8 @@ class ToySection(Strict):
 
 @dataclass
 class ToyNeeds:
-    ed: Port | None = None
+    ed: Port | None = sends("type1_walk_in")
+    ward: Port | None = None  # the toy ward, when registered (test_a_service_fed_only...)
 
 
 class ToyClinic(Service):
@@ -65,11 +66,31 @@ class ToyClinic(Service):
 
     def _seen(self, p: Record, ticket) -> None:
         self.wait.record(p.arrived, ticket.wait)
-        if self.u_ed.random() < self.cfg.to_ed_share and call(
-                self.needs.ed, Referral(self.name, "type1_walk_in")):
+        to_ed = self.u_ed.random() < self.cfg.to_ed_share and call(
+            self.needs.ed, Referral(self.name, "type1_walk_in"))
+        if to_ed or call(self.needs.ward, Referral(self.name)):
             self.leave(p, "transferred")
         else:
             self.leave(p, "finished")
+
+
+class ToyWardSection(Strict):
+    enabled: bool = Field(default=True, description="Switch the toy ward on or off.")
+
+
+class ToyWard(Service):
+    """Fed only through its port: every toy clinic patient not sent to ED, for a moment."""
+
+    name = "toy_ward"
+
+    def offers(self) -> dict[str, Port]:
+        return {"referral": self._take}
+
+    def _take(self, r: Referral) -> bool:
+        p = Record(self.new_id(), self.env.now, r.source)
+        self.enter(p, external=False)
+        self.leave(p, "finished")
+        return True
 
 
 @pytest.fixture
@@ -107,6 +128,22 @@ def test_a_service_defined_outside_sim_runs_and_reports(toy, tmp_path) -> None:
     assert "toy" not in off[0].flows
 
 
+def test_a_service_fed_only_through_ports_needs_a_link_in_and_gets_patients(toy) -> None:
+    ward = registry.ServiceEntry("toy_ward", "Toy ward", ToyWard, Observations(),
+                                 schema=ToyWardSection, ports_only=True)
+    with pytest.raises(ValueError, match="fed only through ports, but no Link"):
+        registry.register(ward)
+    assert "toy_ward" not in registry.REGISTRY
+    registry.register(replace(ward, links=(Link("toy", "ward", "toy_ward", "referral"),)))
+    try:
+        small = small_scenario(0.02, 5, "run.warmup_days=1")
+        flows = run_replications(small, 7, 1, workers=1)[0].flows
+        assert flows["toy_ward"]["external"] == 0  # no demand of its own
+        assert flows["toy_ward"]["entered"] == flows["toy_ward"]["finished"] > 0
+    finally:
+        registry.unregister("toy_ward")
+
+
 def test_scenarios_without_the_new_section_still_load(toy) -> None:
     assert load_scenario(BASELINE).toy.clinicians == 3  # the section's defaults
 
@@ -131,3 +168,52 @@ def test_with_every_service_on_every_need_is_connected() -> None:
         connect(rep.services, [Link("ed", "bed", "acute", "no_such_port")])
     with pytest.raises(ValueError, match="no port"):
         connect(rep.services, [Link("ed", "no_such_need", "acute", "emergency_bed")])
+
+
+def test_a_referral_kind_the_port_does_not_take_fails_when_ports_are_joined() -> None:
+    """Declared on both sides, checked by pathways.connect before the run."""
+    tiny = small_scenario(0.02, 1, "run.warmup_days=1")
+    services = simulate(tiny, 1, 0).services
+
+    @dataclass
+    class Typo:
+        ed: Port | None = sends("walk_in")
+
+    services["reablement"].needs = Typo()
+    with pytest.raises(ValueError, match=r"reablement\.ed sends Referral kind 'walk_in', which "
+                       r"ed's port 'attendance' does not accept \(it accepts 'type1_walk_in'"):
+        connect(services, [Link("reablement", "ed", "ed", "attendance")])
+    # a plain need (no kinds declared) cannot reach ED, which takes only arrival types
+    with pytest.raises(ValueError, match="sends Referral kind ''"):
+        connect(services, [Link("acute", "step_down", "ed", "attendance")])
+    ed = services["ed"]
+    ed.accepts = {**ed.accepts, "atendance": ("type3",)}  # a typo in the declaration
+    with pytest.raises(ValueError, match="'atendance', a port it does not offer"):
+        connect(services, [Link("acute", "step_down", "ed", "attendance")])
+
+
+def test_every_need_sends_only_the_kinds_it_declares(monkeypatch) -> None:
+    """The declarations are what the services do: every referral of a run, by need, is of a
+    kind its need declares (so the check at connect time can be trusted)."""
+    import sim.model.replication as replication
+
+    seen: dict[tuple[str, str], set[str]] = {}
+    real = replication.connect
+
+    def watching(services, links):
+        real(services, links)
+        for name, svc in services.items():
+            for need, port in vars(svc.needs).items():
+                if port is not None:
+                    def spy(r: Referral, port=port, at=(name, need)) -> bool:
+                        seen.setdefault(at, set()).add(r.kind)
+                        return port(r)
+                    setattr(svc.needs, need, spy)
+
+    monkeypatch.setattr(replication, "connect", watching)
+    small = small_scenario(0.05, 25, "run.warmup_days=5")
+    rep = simulate(small, 3, 0)
+    for (name, need), kinds in seen.items():
+        assert kinds <= set(kinds_sent(rep.services[name].needs, need)), (name, need, kinds)
+    assert seen[("acute", "discharge")] == {"reablement", "other_support"}
+    assert {"type1_walk_in", "type3"} <= seen[("primary_care", "ed")]

@@ -10,14 +10,18 @@ from conftest import BASELINE
 from helpers import small_scenario
 
 from sim.cli import main
+from sim.core.capacity import follow, staff_changes
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.errors import InputError
-from sim.core.schedule import run_schedule, run_scheduled_rota
+from sim.core.monitor import Monitor
+from sim.core.rng import Streams
 from sim.experiment.task import run_replication
 from sim.model import registry
+from sim.model.context import Context
+from sim.model.replication import calendar_of
 from sim.scenario import load_scenario
+from sim.scenario.capacity_plan import capacity_plan, day_weighted, section_levels
 from sim.scenario.scale import CAPACITY_KEYS, scaled_level
-from sim.scenario.schedules import day_weighted, section_levels
 
 VW_DOUBLES = 'virtual_ward.beds={ "2025-02-01" = 260, "2025-10-01" = 520 }'
 
@@ -30,10 +34,10 @@ class _Pool:
         self.log.append((self.env.now, n))
 
 
-def test_run_schedule_applies_each_level_from_its_minute() -> None:
+def test_follow_applies_each_level_from_its_minute() -> None:
     env = simpy.Environment()
     seen: list[tuple[float, int]] = []
-    run_schedule(env, [(0.0, 5), (100.0, 7), (250.0, 3)], lambda v: seen.append((env.now, v)))
+    follow(env, [(0.0, 5), (100.0, 7), (250.0, 3)], lambda v: seen.append((env.now, v)))
     env.run(until=1000)
     assert seen == [(0.0, 5), (100.0, 7), (250.0, 3)]
 
@@ -43,7 +47,8 @@ def test_a_dated_level_may_be_a_rota_and_the_rota_runs_from_its_date() -> None:
     env = simpy.Environment()
     pool = _Pool(env)
     rota = [1] * 8 + [4] * 16
-    run_scheduled_rota(env, pool, [(0.0, 2), (MIN_PER_DAY, rota)], first_weekday=0)
+    follow(env, staff_changes([(0.0, 2), (MIN_PER_DAY, rota)], first_weekday=0),
+           pool.set_capacity)
     env.run(until=3 * MIN_PER_DAY)
     day = MIN_PER_DAY
     assert pool.log[:4] == [(0.0, 2), (day, 1), (day + 8 * MIN_PER_HOUR, 4), (2 * day, 1)]
@@ -171,3 +176,35 @@ def test_the_report_draws_each_schedule_from_the_manifest() -> None:
     assert list(beds) == [260, 520, 520]
     assert schedule_chart(_Folder({"scenario": load_scenario(BASELINE).model_dump(
         mode="json")})) is None
+
+
+def _context(sets: list[str]) -> Context:
+    sc = load_scenario(BASELINE, sets)
+    return Context(simpy.Environment(), calendar_of(sc), Streams(1, 0), Monitor(),
+                   sc.population.size, 0.0, capacity_plan(sc))
+
+
+def test_a_service_reads_each_capacity_by_its_dotted_key_flat_dated_or_hourly() -> None:
+    """One call, whatever the capacity's shape: ED's clinicians flat 5 on the first day, then
+    1 at night (00-07) and 4 by day, hour by hour."""
+    ctx = _context(['ed.clinicians_per_shift={ "2025-02-01" = 5, "2025-02-02" = '
+                    f'{[1] * 8 + [4] * 16} }}', VW_DOUBLES])
+    day, hour = MIN_PER_DAY, MIN_PER_HOUR
+    staff = ctx.levels("ed.clinicians_per_shift")
+    assert [next(staff) for _ in range(4)] == [(0.0, 5), (day, 1), (day + 8 * hour, 4),
+                                               (2 * day, 1)]
+    assert list(ctx.levels("virtual_ward.beds")) == [(0.0, 260), (242 * day, 520)]
+    assert [c.beds for _t, c in ctx.levels("virtual_ward")] == [260, 520]  # a whole section
+    assert list(ctx.levels("acute.beds")) == [(0.0, load_scenario(BASELINE).acute.beds)]
+    # a rota closed outside its open hours: nobody on duty at night
+    ucr = ctx.levels("ucr.clinicians_per_shift", lambda h: 8 <= h < 20)
+    assert [s for _, s in (next(ucr) for _ in range(3))] == [0, 9, 0]
+
+
+def test_every_capacity_of_the_schema_is_in_the_plan_and_nothing_else_reads() -> None:
+    ctx = _context([])
+    assert set(CAPACITY_KEYS) <= set(ctx.capacity.levels)
+    with pytest.raises(KeyError, match="not a capacity: tag its field with capacity"):
+        ctx.levels("ed.arrival_mix")
+    with pytest.raises(ValueError, match="not a rota"):
+        ctx.levels("acute.beds", lambda h: True)

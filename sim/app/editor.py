@@ -67,6 +67,32 @@ def parse_list(text: str) -> list[float] | None:
     return [int(v) if v.is_integer() else v for v in values]
 
 
+INT_TEXT = re.compile(r"^[+-]?\d{1,3}(,\d{3})*$|^[+-]?[\d_]+$")
+
+
+def parse_int(text: str) -> int | str:
+    """A whole number as typed: "2200", "2,200", "1_000" or exactly-whole float text such as
+    "1e9" or "2200.0" (read exactly, never cut to its first digit); anything else is returned
+    as typed, so the loader refuses it beside the field with its own words."""
+    t = text.strip().replace(" ", "")
+    if INT_TEXT.match(t):
+        return int(t.replace(",", "").replace("_", ""))
+    try:
+        v = float(t)
+    except ValueError:
+        return text
+    return int(v) if v.is_integer() and abs(v) < 2**63 else text
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def safe_name(text: str) -> str:
+    """A natural scenario name ("UCR plus 12 WTE") as the file-safe name runs are stored
+    under ("UCR_plus_12_WTE"); "" when nothing file-safe is left."""
+    return SAFE_NAME.sub("_", text.strip()).strip("_.-")
+
+
 def lever_sets(levers_: Sequence[Lever], values: Mapping[str, Any]) -> list[str]:
     """``--set`` overrides for the levers whose value differs from the base's."""
     out = []
@@ -77,9 +103,23 @@ def lever_sets(levers_: Sequence[Lever], values: Mapping[str, Any]) -> list[str]
 
 
 def extra_sets(text: str) -> list[str]:
-    """Further overrides typed one ``KEY=VALUE`` a line (blank lines and # comments skipped)."""
+    """Further overrides typed one ``KEY=VALUE`` a line (blank lines and # comments skipped);
+    each is checked by the loader, which names a bad line (``expected KEY=VALUE``)."""
     return [line.strip() for line in text.splitlines()
             if line.strip() and not line.strip().startswith("#")]
+
+
+def well_formed(sets: Sequence[str]) -> list[str]:
+    """The overrides that parse as ``KEY=VALUE`` (what a saved file can hold); the others
+    are reported by :func:`check`, line by line, and keep Run disabled."""
+    out = []
+    for item in sets:
+        try:
+            parse_set(item)
+        except InputError:
+            continue
+        out.append(item)
+    return out
 
 
 @dataclass(frozen=True)
@@ -195,13 +235,15 @@ def extends_toml(base_name: str, sets: Sequence[str], note: str = "") -> str:
     """A scenario file holding only the changes: ``extends`` the base, then the overrides.
     Saved beside the base it loads as the edited scenario (a test checks the hash)."""
     head = [f"# {line}" for line in note.splitlines()] if note else []
-    body = {"extends": base_name, **nested(sets)}
+    body = {"extends": base_name, **nested(well_formed(sets))}
     return "\n".join([*head, to_toml(body)])
 
 
-def scenario_toml(scenario: Scenario) -> str:
-    """A whole resolved scenario as one self-contained TOML file (no ``extends``)."""
-    return to_toml(scenario.model_dump(mode="python"))
+def scenario_toml(scenario: Scenario, note: str = "") -> str:
+    """A whole resolved scenario as one self-contained TOML file (no ``extends``): what an
+    edit of an upload is saved as, so the saved file can itself be uploaded again."""
+    head = [f"# {line}" for line in note.splitlines()] if note else []
+    return "\n".join([*head, to_toml(scenario.model_dump(mode="python"))])
 
 
 # -- uploads ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ and every figure shown is read from a results folder (:mod:`sim.app.views`).
 
 from __future__ import annotations
 
-import json
 import shlex
 from pathlib import Path
 
@@ -18,28 +17,21 @@ import pandas as pd
 import streamlit as st
 
 from sim.app import config, editor, views
+from sim.app.seek_page import page_seek
+from sim.app.widgets import (
+    W,
+    default,
+    folder_name,
+    keep_widget_state,
+    running_job,
+    show_job,
+    shown_path,
+)
 from sim.core.errors import InputError
 from sim.experiment import jobs
 from sim.outputs.kpis import KPIS
-from sim.scenario.scale import scale_overrides
 
 PAGES = ("Scenario", "Run", "Answers", "Compare", "Seek", "Downloads")
-W = "w:"  # widget keys kept across pages
-
-
-def keep_widget_state() -> None:
-    """Streamlit forgets a widget's value when its page is not drawn; re-storing the values
-    keeps the planner's edits while they look at other pages."""
-    for key in list(st.session_state):
-        if isinstance(key, str) and key.startswith(W):
-            st.session_state[key] = st.session_state[key]
-
-
-def default(key: str, value) -> str:
-    st.session_state.setdefault(key, value)
-    return key
-
-
 # -- Scenario ------------------------------------------------------------------------------------
 def base_file() -> tuple[Path, str, str] | None:
     """(file to load, its name as the planner knows it, an id for widget keys)."""
@@ -87,9 +79,9 @@ def lever_inputs(levers: list[editor.Lever], base_id: str) -> tuple[dict, dict]:
                 values[lv.key] = editor.parse_list(text)
                 if values[lv.key] is None:
                     values[lv.key] = text  # the loader says what is wrong with it
-            elif lv.kind == "int":
-                values[lv.key] = int(st.number_input(label, key=default(key, int(lv.base)),
-                                                     step=1, help=help_))
+            elif lv.kind == "int":  # text, read exactly: a number box read "1e9" as 1
+                values[lv.key] = editor.parse_int(st.text_input(label, key=default(key, shown),
+                                                                help=help_))
             else:
                 values[lv.key] = float(st.number_input(label, key=default(key, float(lv.base)),
                                                        help=help_, format="%g"))
@@ -132,9 +124,17 @@ def page_scenario() -> None:
         help="Population and every capacity multiplied by this: a quick trial, stamped "
              "'scaled: not for decisions'."))
     quick = st.checkbox("Quick trial (at most 91 days measured)", key=default(W + "quick", False))
+    if quick and reps > jobs.QUICK_REPLICATIONS:  # as run_sim.py run --quick: quick is quick
+        reps = jobs.QUICK_REPLICATIONS
+        c3.caption(f"quick trial: {jobs.QUICK_REPLICATIONS} replications, as `run --quick`")
     sets = editor.lever_sets(levers, values)
-    if name != base.scenario.name:
-        sets.append(f"name={editor.toml_value(name)}")
+    stored = editor.safe_name(name)
+    if not stored:
+        c1.error("A name needs at least one letter or digit.")
+    elif stored != name:
+        c1.caption(f"stored as {stored}")
+    if stored and stored != base.scenario.name:
+        sets.append(f"name={editor.toml_value(stored)}")
     sets += editor.extra_sets(extra)
     checked = editor.check(path, sets, scale, base_name)
     by_key = checked.by_key()
@@ -149,7 +149,12 @@ def page_scenario() -> None:
         st.warning(str(w))
     spec = jobs.JobSpec(str(path), tuple(sets), seed=seed, replications=reps, scale=scale,
                         quick=quick, workers=config.workers(), scheduler=config.scheduler())
-    toml = editor.extends_toml(base_name, sets, f"Edited in the ics-sim app from {base_name}")
+    note = f"Edited in the ics-sim app from {base_name}"
+    uploaded = st.session_state.get(W + "source") == "an uploaded TOML file"
+    toml = (editor.scenario_toml(checked.scenario, note + " (resolved: it uploads again)")
+            if uploaded and checked.scenario is not None
+            else editor.extends_toml(base_name, sets, note))
+    command = shlex.join(spec.command(shown_path(path, base_name)))
     st.session_state["edited"] = {"spec": spec.as_dict(), "base_name": base_name,
                                   "toml": toml, "valid": checked.valid,
                                   "targets": [t.id for t in base.scenario.targets],
@@ -159,28 +164,20 @@ def page_scenario() -> None:
     else:
         st.error(f"{len(checked.problems)} problem(s): Run stays disabled until they are fixed.")
     b1, b2 = st.columns(2)
-    b1.button("Run", type="primary", disabled=not checked.valid, on_click=submit_run,
-              args=(spec, toml), key="run")
-    b2.download_button("Save the scenario as TOML (only the changes)", toml,
-                       file_name=f"{name or 'scenario'}.toml", mime="application/toml",
+    b1.button("Run", type="primary", disabled=not (checked.valid and stored),
+              on_click=submit_run, args=(spec, toml, command), key="run")
+    b2.download_button("Save the scenario as TOML" + ("" if uploaded else " (only the changes)"),
+                       toml, file_name=f"{stored or 'scenario'}.toml", mime="application/toml",
                        key="save", on_click="ignore")
     st.caption("The same run from the command line:")
-    st.code(shlex.join(spec.command(shown_path(path, base_name))), language="sh")
+    st.code(command, language="sh")
     if "submit_error" in st.session_state:
         st.error(st.session_state.pop("submit_error"))
 
 
-def shown_path(path: Path, name: str) -> str:
-    """The scenario file as a command typed here would name it (relative when below here)."""
+def submit_run(spec: jobs.JobSpec, toml: str, command: str) -> None:
     try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return name
-
-
-def submit_run(spec: jobs.JobSpec, toml: str) -> None:
-    try:
-        out = jobs.submit(spec, config.app_root())
+        out = jobs.submit(spec, config.app_root(), shlex.split(command))
     except InputError as exc:
         st.session_state["submit_error"] = "; ".join(str(p) for p in exc.problems)
         return
@@ -192,41 +189,6 @@ def submit_run(spec: jobs.JobSpec, toml: str) -> None:
 
 
 # -- Run -----------------------------------------------------------------------------------------
-def progress_text(s: jobs.JobStatus, unit: str) -> str:
-    left = "" if s.eta_seconds is None else f", about {s.eta_seconds:,.0f} s left"
-    return f"{s.state}: {s.done} of {s.total or '?'} {unit}{left} ({s.elapsed_seconds:,.0f} s)"
-
-
-def job_panel(folder: Path, unit: str) -> jobs.JobStatus:
-    """The job's progress, time estimate and Cancel; redrawn every second while it runs
-    (the rest of the page stays usable)."""
-    s = jobs.status(folder)
-    if s.state in ("running", "starting"):
-        st.progress(s.done / s.total if s.total else 0.0, text=progress_text(s, unit))
-        st.button("Cancel", on_click=jobs.cancel, args=(folder,), key=f"cancel:{folder.name}")
-    elif s.state == "complete":
-        st.success(f"complete: {s.total} {unit} in {s.elapsed_seconds:,.1f} s ({folder.name})")
-    elif s.state == "interrupted":
-        st.warning(f"interrupted after {s.done} of {s.total} {unit}: run it again to resume")
-    elif s.state == "failed":
-        st.error(f"failed: {s.error}")
-    return s
-
-
-@st.fragment(run_every=1.0)
-def live_job(folder: Path, unit: str) -> None:
-    s = job_panel(folder, unit)
-    if s.finished:
-        st.rerun(scope="app")
-
-
-def show_job(folder: Path, unit: str) -> None:
-    if jobs.status(folder).finished:
-        job_panel(folder, unit)
-    else:
-        live_job(folder, unit)
-
-
 def open_folder(name: str, page: str) -> None:
     st.session_state["open"] = name
     for key in ("answers_folder", "dl_folder"):  # the pages' pickers show it too
@@ -247,12 +209,13 @@ def reopen(name: str) -> None:
 
 def page_run() -> None:
     st.header("Run")
-    job = st.session_state.get("job")
+    job = st.session_state.get("job") or running_job("run")  # a reload finds it again
     if job:
         show_job(Path(job), "replications")
         if jobs.status(Path(job)).state == "complete":
             st.button("Open the answers", type="primary", on_click=open_folder,
-                      args=(st.session_state["open"], "Answers"), key="open_answers")
+                      args=(st.session_state.get("open") or folder_name(Path(job)), "Answers"),
+                      key="open_answers")
     else:
         st.info("Nothing running: set up a scenario and press Run on the Scenario page.")
     st.subheader("Earlier runs")
@@ -261,9 +224,12 @@ def page_run() -> None:
         st.caption("none yet")
         return
     st.dataframe(pd.DataFrame([{"folder": f.name, "scenario": f.scenario, "status": f.status,
+                                "trial": f.trial or "full run",
                                 "replications": f.replications, "started": f.started}
                                for f in folders]), hide_index=True)
-    choice = st.selectbox("Reopen", [f.name for f in folders], key="reopen")
+    shown = {f.name: f.label for f in folders}
+    choice = st.selectbox("Reopen", [f.name for f in folders], key="reopen",
+                          format_func=shown.__getitem__)
     st.button("Open", on_click=reopen, args=(choice,), key="reopen_btn")
 
 
@@ -274,11 +240,12 @@ def choose(label: str, folders: list[views.Folder], key: str) -> Path | None:
         st.info("No complete runs yet: run a scenario first.")
         return None
     names = [f.name for f in folders]
+    shown = {f.name: f.label for f in folders}  # a quick or scaled trial says so
     if key in st.session_state and st.session_state[key] not in names:
         del st.session_state[key]  # e.g. an interrupted run asked for where only complete ones are
     wanted = st.session_state.get("open")
     index = names.index(wanted) if wanted in names else 0
-    name = st.selectbox(label, names, index=index, key=key)
+    name = st.selectbox(label, names, index=index, key=key, format_func=shown.__getitem__)
     return config.inside(config.results_root(), name)
 
 
@@ -343,8 +310,10 @@ def page_compare() -> None:
     base = choose("Baseline", runs, "cmp_base")
     assert base is not None
     others = [f.name for f in runs if config.inside(config.results_root(), f.name) != base]
+    shown = {f.name: f.label for f in runs}
     picked = st.multiselect(f"Options (up to {config.MAX_OPTIONS})", others,
-                            max_selections=config.MAX_OPTIONS, key="cmp_options")
+                            max_selections=config.MAX_OPTIONS, key="cmp_options",
+                            format_func=shown.__getitem__)
     if not picked:
         st.caption("Pick one or more options.")
         return
@@ -364,76 +333,6 @@ def page_compare() -> None:
         st.dataframe(diff, hide_index=True)
         for line in cmp.costs[name]:
             st.markdown(f"- {line}")
-
-
-# -- Seek ----------------------------------------------------------------------------------------
-def page_seek() -> None:
-    st.header("Seek: the least capacity that meets the targets")
-    edited = st.session_state.get("edited")
-    if not edited or not edited["valid"]:
-        st.info("Set up a valid scenario on the Scenario page first: the seek starts from it.")
-        return
-    spec = jobs.JobSpec.from_dict(edited["spec"])
-    lever = st.selectbox("Lever", edited["seek_levers"], key=default(W + "seek_lever",
-                                                                     "acute.beds"))
-    targets = st.multiselect("Targets that must all be met", edited["targets"],
-                             key=default(W + "seek_targets", []))
-    c1, c2, c3 = st.columns(3)
-    confidence = c1.slider("Confidence", 0.5, 0.99, key=default(W + "seek_conf", 0.8))
-    reps = int(c2.number_input("Replications", min_value=2, max_value=1000, step=1,
-                               key=default(W + "seek_reps", spec.replications)))
-    search = c3.text_input("Range LO:HI (blank: halve or double)", key=default(W + "seek_range",
-                                                                            ""))
-    rng = None
-    if search.strip():
-        try:
-            lo, hi = (int(x) for x in search.split(":"))
-            rng = (lo, hi) if 0 <= lo < hi else None
-        except ValueError:
-            rng = None
-        if rng is None:
-            st.error("Range: expected LO:HI, whole numbers with 0 <= LO < HI")
-    sets = list(spec.sets)
-    if spec.scale != 1.0:
-        unscaled = editor.check(Path(spec.scenario_file), sets, 1.0).scenario
-        if unscaled is not None:
-            sets += scale_overrides(unscaled, spec.scale)
-    seek = jobs.JobSpec(spec.scenario_file, tuple(sets), kind="seek", seed=spec.seed,
-                        replications=reps, workers=spec.workers, scheduler=spec.scheduler,
-                        lever=lever or "", targets=tuple(targets), confidence=confidence,
-                        search=rng)
-    ok = bool(lever and targets) and not (search.strip() and rng is None)
-    st.button("Seek", type="primary", disabled=not ok, on_click=submit_seek, args=(seek,),
-              key="seek")
-    st.caption("The same seek from the command line:")
-    st.code(shlex.join(seek.command(shown_path(Path(spec.scenario_file), edited["base_name"]))),
-            language="sh")
-    if "seek_error" in st.session_state:
-        st.error(st.session_state.pop("seek_error"))
-    job = st.session_state.get("seek_job")
-    if not job:
-        return
-    folder = Path(job)
-    show_job(folder, "runs")
-    if (folder / "seek.json").exists():
-        from sim.outputs.seek_report import answer_sentence
-
-        st.subheader("Answer")
-        st.markdown(f"**{answer_sentence(json.loads((folder / 'seek.json').read_text()))}**")
-        if (folder / "seek_curve.png").exists():
-            st.image(str(folder / "seek_curve.png"), caption="P(met) against capacity")
-        st.dataframe(pd.read_csv(folder / "seek.csv"), hide_index=True)
-        if (folder / "seek.html").exists():
-            st.download_button("seek.html", (folder / "seek.html").read_bytes(),
-                               file_name="seek.html", mime="text/html", key="seek_html",
-                               on_click="ignore")
-
-
-def submit_seek(spec: jobs.JobSpec) -> None:
-    try:
-        st.session_state["seek_job"] = str(jobs.submit(spec, config.app_root()))
-    except InputError as exc:
-        st.session_state["seek_error"] = "; ".join(str(p) for p in exc.problems)
 
 
 # -- Downloads ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.errors import InputError
 from sim.core.stats import mean_ci
 from sim.experiment.jobs import JOB_FILE, read_json
 from sim.outputs.comparison import compare_dirs, cost_lines
@@ -40,6 +41,12 @@ class Folder:
     scenario: str
     started: str
     replications: int
+    trial: str = ""  # "quick", "scaled x0.1", both, or "" for a full run (issue 24)
+
+    @property
+    def label(self) -> str:
+        """The name as lists show it: a trial says so, so it is never taken for a run."""
+        return f"{self.name} [{self.trial} trial]" if self.trial else self.name
 
 
 def list_folders(root: Path, depth: int = 2) -> list[Folder]:
@@ -60,13 +67,21 @@ def list_folders(root: Path, depth: int = 2) -> list[Folder]:
                                 _mtime(path), int(spec.get("replications", 0))))
             continue
         man = read_manifest(path)
-        if man is None:
+        if man is None:  # a job not yet past its start: listed, so a reload can find it
+            job = read_json(path / JOB_FILE) or {}
+            spec = job.get("spec") or {}
+            if spec:
+                found.append(Folder(name, path, str(spec.get("kind", "run")), "starting",
+                                    Path(str(spec.get("scenario_file", ""))).stem,
+                                    _mtime(path), int(spec.get("replications", 0))))
             continue
         kind = str(man.get("kind", "run"))
         status = folder_state(path).status
         scenario = str(man.get("scenario_name") or man.get("batch_name") or "")
+        trial = ", ".join((["quick"] if man.get("quick") else [])
+                          + ([f"scaled x{man.get('scale')}"] if man.get("scaled") else []))
         found.append(Folder(name, path, kind, status, scenario, str(man.get("started", "")),
-                            int(man.get("replications", 0))))
+                            int(man.get("replications", 0)), trial))
     return sorted(found, key=lambda f: (f.started, f.name), reverse=True)
 
 
@@ -195,8 +210,15 @@ def warnings(folder: Path) -> tuple[list[str], list[str]]:
 class Comparison:
     verdicts: pd.DataFrame  # targets down, baseline and options across (light and value)
     differences: dict[str, pd.DataFrame]  # option -> paired differences with CIs
-    notes: dict[str, str]  # option -> how it was paired
+    notes: dict[str, str]  # option -> how it was paired, or why it was not compared
     costs: dict[str, list[str]]  # option -> the cost lines
+
+
+_DIFF_COLUMNS = {"kpi": "kpi", "target": "target", "baseline mean": "comparator_mean",
+                 "option mean": "scenario_mean", "difference": "mean_diff",
+                 "95% CI low": "ci_low", "95% CI high": "ci_high", "significant": "significant",
+                 "baseline verdict": "comparator_verdict", "option verdict": "scenario_verdict",
+                 "verdict changed": "verdict_changed"}
 
 
 def compare(baseline: Path, options: dict[str, Path]) -> Comparison:
@@ -206,17 +228,15 @@ def compare(baseline: Path, options: dict[str, Path]) -> Comparison:
     diffs, notes, costs = {}, {}, {}
     for label, path in options.items():
         columns[label] = _verdict_column(path)
-        table, note = compare_dirs(baseline, path)
+        try:
+            table, note = compare_dirs(baseline, path)
+        except InputError as exc:  # unlike runs (window, quick, scale): said, not compared
+            notes[label] = "Not compared: " + "; ".join(p.reason for p in exc.problems)
+            costs[label], diffs[label] = [], pd.DataFrame(columns=list(_DIFF_COLUMNS))
+            continue
         notes[label] = note
         costs[label] = cost_lines(table)
-        diffs[label] = pd.DataFrame({
-            "kpi": table["kpi"], "target": table["target"],
-            "baseline mean": table["comparator_mean"], "option mean": table["scenario_mean"],
-            "difference": table["mean_diff"], "95% CI low": table["ci_low"],
-            "95% CI high": table["ci_high"], "significant": table["significant"],
-            "baseline verdict": table["comparator_verdict"],
-            "option verdict": table["scenario_verdict"],
-            "verdict changed": table["verdict_changed"]})
+        diffs[label] = pd.DataFrame({shown: table[col] for shown, col in _DIFF_COLUMNS.items()})
     verdicts = pd.DataFrame(columns)
     verdicts.index.name = "target"
     return Comparison(verdicts.reset_index(), diffs, notes, costs)

@@ -329,10 +329,11 @@ def vw_runs(los: str, beds: int = VW_BEDS, accept_below_pct: float = 100.0, seed
                                    "identity": []}
     for rep in range(reps):
         mon = simulate(sc, rep, seed)
-        offered, _ = mon.tally("vw.offered").select(full)
+        offered, _ = mon.tally(vw_service.OFFERED).select(full)
         out["blocked"].append(np.mean(offered == 0.0))
-        out["occupied"].append(mon.level("vw.occupied").mean(full))
-        for k, val in little_measures(mon, "vw.occupied", "vw.los_days", little, full).items():
+        out["occupied"].append(mon.level(vw_service.OCCUPIED).mean(full))
+        for k, val in little_measures(mon, vw_service.OCCUPIED, vw_service.LOS_DAYS, little,
+                                             full).items():
             out[k].append(val)
     return {k: np.array(v) for k, v in out.items()}
 
@@ -755,7 +756,7 @@ def vw_rows(seed: int = SEED) -> Iterator[Row]:
 
 # -- 5b. A capacity schedule: Erlang B before and after the date the beds change -------------
 # The same loss system as above (exponential stays) with 10 beds, then 14 from the switch date:
-# each period's blocking is Erlang B of its own beds (sim.core.schedule applies the change). The
+# each period's blocking is Erlang B of its own beds (sim.core.capacity applies the change). The
 # first 60 days after the switch (12 mean stays) are left out while the ward settles.
 SCHED_BEDS, SCHED_DAYS, SCHED_SETTLE_DAYS = (10, 14), 1500, 60
 
@@ -785,7 +786,7 @@ def schedule_runs(seed: int = SEED, reps: int = VW_REPS) -> dict[str, np.ndarray
     for rep in range(reps):
         mon = simulate(sc, rep, seed)
         for k, w in windows.items():
-            offered, _ = mon.tally("vw.offered").select(w)
+            offered, _ = mon.tally(vw_service.OFFERED).select(w)
             out[k].append(np.mean(offered == 0.0))
     return {k: np.array(v) for k, v in out.items()}
 

@@ -23,7 +23,7 @@ from heapq import heappop, heappush
 
 class BookedQueue:
     """FIFO queue for servers whose number over time is ``changes``: (minute, servers) from
-    minute 0 on, in time order (e.g. :func:`sim.core.schedule.staff_changes`)."""
+    minute 0 on, in time order (e.g. :func:`sim.core.capacity.staff_changes`)."""
 
     __slots__ = ("_capacity", "_changes", "_ends", "_last_start", "_next_at", "_next_capacity",
                  "name")

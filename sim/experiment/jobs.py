@@ -38,6 +38,10 @@ from sim.outputs.store import folder_state, git_commit, writer_alive, writer_mar
 from sim.scenario import Scenario, scenario_hash
 from sim.scenario.scale import load_resized
 
+# orchestrate.QUICK_REPLICATIONS, for the app, which may not import what runs the model
+# (tests/test_app_inputs.py checks they agree)
+QUICK_REPLICATIONS = 5
+
 JOB_FILE = "job.json"
 PROGRESS_FILE = "progress.json"
 LOG_FILE = "job.log"
@@ -217,10 +221,12 @@ def status(out: Path, now: float | None = None) -> JobStatus:
 
 
 # -- submit and cancel --------------------------------------------------------------------------
-def submit(spec: JobSpec, root: Path) -> Path:
+def submit(spec: JobSpec, root: Path, command: list[str] | None = None) -> Path:
     """Start the job in its own process and return its folder; a job already complete (or
     still running) in its folder is not started again. The spec is validated here first:
-    bad input raises :class:`InputError` before any process starts."""
+    bad input raises :class:`InputError` before any process starts. ``command`` is the
+    equivalent command line as the page showed it: the manifest records it as the run's
+    provenance (default :meth:`JobSpec.command`), not this module's internal call."""
     scenario = load_spec_scenario(spec)
     if spec.kind == "seek":
         from sim.experiment.seek import check_request
@@ -233,7 +239,8 @@ def submit(spec: JobSpec, root: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / PROGRESS_FILE).unlink(missing_ok=True)
     _write_json(out / JOB_FILE, {"spec": spec.as_dict(), "key": job_key(spec, scenario),
-                                 "code": code_version(), "submitted": time.time()})
+                                 "code": code_version(), "submitted": time.time(),
+                                 "command": list(command or spec.command())})
     # the child imports the same sim as this process (the code version keyed on), wherever
     # it was started from
     here = str(Path(__file__).resolve().parents[2])
@@ -309,7 +316,11 @@ def run_job(out: Path) -> int:
     """What the child process does: run the job in ``out`` and record how it ended."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
-    spec = JobSpec.from_dict((read_json(out / JOB_FILE) or {})["spec"])
+    job = read_json(out / JOB_FILE) or {}
+    spec = JobSpec.from_dict(job["spec"])
+    # provenance: the manifest records sys.argv, which is to be the command this job stands
+    # for (python run_sim.py run ...), not "-m sim.experiment.jobs /abs/path"
+    sys.argv = [str(w) for w in job.get("command") or spec.command()]
     report = _Reporter(out)
     try:
         if spec.kind == "seek":

@@ -30,6 +30,7 @@ from typing import Any
 from sim.core.errors import InputError, RunWarning
 from sim.experiment.batch import Batch
 from sim.experiment.runner import default_workers, run_tasks
+from sim.outputs.quick import judge_quick
 from sim.outputs.result import ReplicationResult
 from sim.outputs.soundness import as_scaled, batch_warnings, mark_scaled_files, run_warnings
 from sim.outputs.store import (
@@ -59,10 +60,12 @@ from sim.scenario.fields import flatten
 Progress = Callable[[int, int], None]
 
 
-def default_out(name: str) -> Path:
+def default_out(name: str, quick: bool = False, scale: float = 1.0) -> Path:
     """``results/NAME-YYYYmmdd-HHMMSS`` (``-2``, ``-3``... when two runs start in the same
-    second: a default folder never holds earlier results)."""
-    base = Path("results") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    second: a default folder never holds earlier results); a trial says so in its name
+    (``NAME-quick-...``, ``NAME-scaled-...``) so a list of folders cannot pass it for a run."""
+    trial = "".join(("-quick" if quick else "", "-scaled" if scale != 1.0 else ""))
+    base = Path("results") / f"{name}{trial}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     out, n = base, 1
     while out.exists():
         n += 1
@@ -315,9 +318,10 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
     :data:`QUICK_MEASUREMENT_DAYS` days (the caller chooses the replications). ``scheduler``
     (a Dask address) or ``dask_workers`` run the replications on Dask, as ``run_batch`` does;
     the numbers are the same on every backend."""
+    full = scenario
     if quick:
         scenario = quick_scenario(scenario)
-    out = out if out is not None else default_out(scenario.name)
+    out = out if out is not None else default_out(scenario.name, quick, scale)
     plan = Plan("run", seed, replications, scale, capacity_factor, {scenario.name: scenario})
     done = prepare_out(out, plan, resume, force)
     workers = workers or default_workers()
@@ -337,6 +341,9 @@ def run_scenario(scenario: Scenario, seed: int, replications: int, out: Path | N
         return RunOutcome(out, replications, [], interrupted=True, left=left)
     results = [load_task(task_path(out, scenario.name, r)) for r in range(replications)]
     judged = write_run(out, scenario, results)
+    if quick:  # a target judged on a period the trial did not measure is not judged
+        name = scenario.name
+        judged = judge_quick(out, {name: judged}, {name: full}, {name: scenario})[name]
     found = [*warnings, *run_warnings(scenario, results, scale, quick)]
     judged = _stamp_scaled(out, judged, scale)
     extra = {**sizes, **writer_marks(), "finished": now_iso(),
@@ -382,9 +389,10 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
     The folder rules are :func:`prepare_out`'s (``resume``, ``force``). ``batch_file`` and
     ``warnings`` are recorded in the manifest. ``quick`` runs :func:`quick_batch` instead.
     """
+    full = batch
     if quick:
         batch = quick_batch(batch)
-    out = out if out is not None else default_out(batch.name)
+    out = out if out is not None else default_out(batch.name, quick, batch.scale)
     plan = Plan("batch", batch.seed, batch.replications, batch.scale, batch.capacity_factor,
                 batch.scenarios)
     done = prepare_out(out, plan, resume, force)
@@ -413,6 +421,8 @@ def run_batch(batch: Batch, out: Path | None = None, workers: int | None = None,
         name: [load_task(task_path(out, name, r)) for r in range(batch.replications)]
         for name in batch.scenarios}
     judged = write_batch(out, batch.scenarios, batch.comparator, results)
+    if quick:  # a target judged on a period the trial did not measure is not judged
+        judged = judge_quick(out, judged, full.scenarios, batch.scenarios)
     found = [*warnings, *batch_warnings(batch.scenarios, results, batch.scale, quick)]
     if batch.scale != 1.0:
         mark_scaled_files(out)

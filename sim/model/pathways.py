@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sim.model.ports import PLAIN, kinds_sent
 from sim.model.services.base import Service
 
 
@@ -59,7 +60,8 @@ LINKS = (
 
 
 def connect(services: dict[str, Service], links: Iterable[Link] = LINKS) -> None:
-    """Join each need to its offer where both services are switched on."""
+    """Join each need to its offer where both services are switched on; a port that is not
+    there, or a referral kind the offer does not accept, is an error here, before the run."""
     for link in links:
         needer, offerer = services.get(link.needer), services.get(link.offerer)
         if needer is None or offerer is None:
@@ -69,4 +71,22 @@ def connect(services: dict[str, Service], links: Iterable[Link] = LINKS) -> None
         offers = offerer.offers()
         if link.offer not in offers:
             raise ValueError(f"{link.offerer} offers no port {link.offer!r}")
+        _check_kinds(link, kinds_sent(needer.needs, link.need), offerer, offers)
         setattr(needer.needs, link.need, offers[link.offer])
+
+
+def _check_kinds(link: Link, sent: tuple[str, ...], offerer: Service,
+                 offers: dict[str, object]) -> None:
+    unknown = [p for p in offerer.accepts if p not in offers]
+    if unknown:
+        raise ValueError(f"{link.offerer} declares the kinds accepted by {unknown[0]!r}, a port "
+                         f"it does not offer (it offers {', '.join(offers)})")
+    accepted = offerer.accepts.get(link.offer, (PLAIN,))
+    wrong = [k for k in sent if k not in accepted]
+    if wrong:
+        said = ", ".join(repr(k) for k in accepted)
+        raise ValueError(
+            f"{link.needer}.{link.need} sends Referral kind {wrong[0]!r}, which "
+            f"{link.offerer}'s port {link.offer!r} does not accept (it accepts {said}; "
+            f"'' is a plain referral): send a kind it takes, or add it to "
+            f"{type(offerer).__name__}.accepts[{link.offer!r}]")

@@ -25,8 +25,8 @@ from sim.model.services import (
     virtual_ward,
 )
 from sim.model.services.base import Service
+from sim.scenario.capacity_plan import day_weighted
 from sim.scenario.fields import capacity_keys
-from sim.scenario.schedules import day_weighted
 from sim.scenario.schema import Scenario, add_section, remove_section
 
 
@@ -43,6 +43,9 @@ class ServiceEntry:
     schema: type[BaseModel] | None = None  # only for sections not in the static Scenario
     links: tuple[Link, ...] = ()  # connections beyond sim.model.pathways.LINKS (plugins)
     series: tuple[SeriesSpec, ...] = ()  # daily series whose queues must settle (advise)
+    # fed only through ports: no demand of its own (no arrivals in its section); patients
+    # reach it only through the links into it, so it must have one
+    ports_only: bool = False
 
     def section_model(self) -> type[BaseModel]:
         if self.schema is not None:
@@ -64,8 +67,8 @@ class ServiceEntry:
 BUILT_IN = (
     ServiceEntry("primary_care", "Primary care", primary_care.PrimaryCare,
                  primary_care.OBSERVATIONS, ("gp_slot_gbp",)),
-    ServiceEntry("ucr", "2-hour urgent community response", crisis_response.CrisisResponse,
-                 crisis_response.OBSERVATIONS,
+    ServiceEntry("ucr", "2-hour urgent community response",
+                 crisis_response.UrgentCommunityResponse, crisis_response.OBSERVATIONS,
                  ("wte_per_post_24x7", "ucr_clinician_wte_per_year_gbp"),
                  series=crisis_response.SERIES),
     ServiceEntry("reablement", "Reablement", reablement.Reablement, reablement.OBSERVATIONS,
@@ -85,7 +88,19 @@ BUILT_IN = (
                  series=elective.SERIES),
 )
 
+
+
+def _check_fed(entry: ServiceEntry, known: list[Link]) -> None:
+    """A service fed only through ports needs a link into it, or nobody would ever reach it."""
+    if entry.ports_only and not any(link.offerer == entry.section
+                                    for link in [*known, *entry.links]):
+        raise ValueError(f"service {entry.section!r} is fed only through ports, but no Link "
+                         "sends patients to it: give the links into it (entry.links)")
+
+
 REGISTRY: dict[str, ServiceEntry] = {e.section: e for e in BUILT_IN}
+for _entry in BUILT_IN:
+    _check_fed(_entry, [*LINKS])
 
 
 def register(entry: ServiceEntry) -> None:
@@ -94,6 +109,7 @@ def register(entry: ServiceEntry) -> None:
     time and cannot be sent to pool workers)."""
     if entry.section in REGISTRY:
         raise ValueError(f"service {entry.section!r} is registered already")
+    _check_fed(entry, links())
     if entry.section not in Scenario.model_fields:
         if entry.schema is None:
             raise ValueError(f"{entry.section!r} is not a scenario section: give its schema")

@@ -20,6 +20,7 @@ from sim.model.context import Context
 from sim.model.pathways import connect
 from sim.model.services.base import Service
 from sim.scenario import Scenario
+from sim.scenario.capacity_plan import capacity_plan
 
 
 @dataclass
@@ -58,7 +59,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> Replication:
     env = Engine()
     monitor = Monitor(*registry.all_observations())
     ctx = Context(env, cal, Streams(seed, replication), monitor, scenario.population.size,
-                  scenario.demand.growth_pct_per_year, scenario.schedules,
+                  scenario.demand.growth_pct_per_year, capacity_plan(scenario),
                   season_of(scenario, cal))
     services = build(scenario, ctx)
     # The run makes millions of short-lived objects and almost no reference cycles (about

@@ -251,8 +251,10 @@ def _table(frame: pd.DataFrame, cls: str = "") -> str:
                          na_rep="-", escape=True)
 
 
-SYMBOLS = {"met": "\u2713", "not met": "\u2717", "uncertain": "?", "no data": "\u2013"}
-TINTS = {"met": "#d9f0d3", "not met": "#f6cfcb", "uncertain": "#fde3bd", "no data": "#eeeeee"}
+SYMBOLS = {"met": "\u2713", "not met": "\u2717", "uncertain": "?", "no data": "\u2013",
+           "not judged": "\u00b7"}
+TINTS = {"met": "#d9f0d3", "not met": "#f6cfcb", "uncertain": "#fde3bd", "no data": "#eeeeee",
+         "not judged": "#eeeeee"}
 WIDE_OVERVIEW = 6  # more scenarios than this: scenarios as rows, targets as columns
 
 

@@ -16,6 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 
+def _p_met_yerr(df: pd.DataFrame) -> list[pd.Series]:
+    """Error-bar lengths below and above P(met), never negative: matplotlib refuses a negative
+    length, and a bound a rounding error inside the share must not stop the report."""
+    return [(df["p_met"] - df["p_met_low"]).clip(lower=0),
+            (df["p_met_high"] - df["p_met"]).clip(lower=0)]
+
+
 def _curve_png(curve: pd.DataFrame, lever: str, answer: int | None, confidence: float) -> bytes:
     """P(met) against capacity: each capacity's observed share with its Wilson 95% interval,
     the share implied by the critical capacities, the confidence asked and the answer."""
@@ -26,8 +33,7 @@ def _curve_png(curve: pd.DataFrame, lever: str, answer: int | None, confidence: 
 
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     x = curve["capacity"]
-    ax.errorbar(x, curve["p_met"], yerr=[curve["p_met"] - curve["p_met_low"],
-                                         curve["p_met_high"] - curve["p_met"]],
+    ax.errorbar(x, curve["p_met"], yerr=_p_met_yerr(curve),
                 fmt="o", color="#1f77b4", capsize=3,
                 label="replications run there: P(met), Wilson 95%")
     ax.step(x, curve["p_met_implied"], where="post", color="#555555",
@@ -123,7 +129,7 @@ def _frontier_png(frontier: pd.DataFrame, confidence: float) -> bytes:
     run = frontier[frontier["replications"] > 0]
     for source, part in run.groupby("source"):
         ax.errorbar(part["cost_per_year"], part["p_met"],
-                    yerr=[part["p_met"] - part["p_met_low"], part["p_met_high"] - part["p_met"]],
+                    yerr=_p_met_yerr(part),
                     fmt="o", capsize=3, label=str(source))
     return _p_met_png(fig, ax, "capacity cost a year", confidence)
 

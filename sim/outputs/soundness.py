@@ -45,6 +45,7 @@ from sim.core.rng import stream
 from sim.core.stats import mean_ci
 from sim.model.replication import calendar_of
 from sim.outputs.kpis import KPIS
+from sim.outputs.quick import window_text
 from sim.outputs.result import ReplicationResult
 from sim.outputs.settling import (
     MAX_REPLICATIONS,
@@ -55,7 +56,7 @@ from sim.outputs.settling import (
     series_specs,
     tolerance,
 )
-from sim.outputs.targets import NO_DATA, TargetResult, judged_on
+from sim.outputs.targets import NO_DATA, NOT_JUDGED, TargetResult, judged_on
 from sim.scenario import Scenario
 
 SCALED = "scaled"  # the verdict shown for every target of a scaled run
@@ -80,27 +81,32 @@ def scaled_stamp(scale: float) -> str:
     return f"scaled trial (--scale {scale:g}): not for decisions"
 
 
-def quick_stamp(replications: int, measurement_days: int) -> str:
-    return (f"quick trial: {replications} replications, {measurement_days} days measured "
-            "(--quick): not for decisions")
+def quick_stamp(replications: int, measurement_days: int, measured: str = "") -> str:
+    season = f" ({measured})" if measured else ""
+    return (f"quick trial: {replications} replications, {measurement_days} days measured"
+            f"{season} (--quick): not for decisions; targets judged on a month or a period "
+            "it did not measure are not judged")
 
 
-def stamp_warnings(scale: float, quick: bool, replications: int,
-                   measurement_days: int) -> list[RunWarning]:
+def stamp_warnings(scale: float, quick: bool, replications: int, measurement_days: int,
+                   measured: str = "") -> list[RunWarning]:
     """The whole-run stamps: a scaled run's verdicts are about a different system, a quick
-    run's are loose."""
+    run's are loose and its season (``measured``, e.g. "April to June 2025 (spring-summer)")
+    is said."""
     out = []
     if scale != 1.0:
         out.append(RunWarning(SCALED, "run", scaled_stamp(scale)))
     if quick:
-        out.append(RunWarning(QUICK, "run", quick_stamp(replications, measurement_days)))
+        out.append(RunWarning(QUICK, "run", quick_stamp(replications, measurement_days,
+                                                        measured)))
     return out
 
 
 def as_scaled(judged: list[TargetResult]) -> list[TargetResult]:
     """Verdicts of a scaled run, as shown: every one ``scaled`` (``no data`` stays: a service
     switched off is off at any scale)."""
-    return [j if j.verdict == NO_DATA else replace(j, verdict=SCALED) for j in judged]
+    return [j if j.verdict in (NO_DATA, NOT_JUDGED) else replace(j, verdict=SCALED)
+            for j in judged]
 
 
 def mark_scaled_files(out: Path) -> None:
@@ -111,13 +117,13 @@ def mark_scaled_files(out: Path) -> None:
     if targets.exists():
         t = _read_text_csv(targets)
         t.insert(t.columns.get_loc("verdict") + 1, "verdict_unscaled", t["verdict"])
-        t["verdict"] = t["verdict"].where(t["verdict"] == NO_DATA, SCALED)
+        t["verdict"] = t["verdict"].where(t["verdict"].isin([NO_DATA, NOT_JUDGED]), SCALED)
         _write_text_csv(targets, t)
     comparison = out / "comparison.csv"
     if comparison.exists():
         c = _read_text_csv(comparison)
         for col in ("comparator_verdict", "scenario_verdict"):
-            c[col] = c[col].where(c[col].isin(["", NO_DATA]), SCALED)
+            c[col] = c[col].where(c[col].isin(["", NO_DATA, NOT_JUDGED]), SCALED)
         _write_text_csv(comparison, c)
 
 
@@ -313,7 +319,8 @@ def patient_choice_warnings(scenario: Scenario) -> list[RunWarning]:
 def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: float = 1.0,
                  quick: bool = False) -> list[RunWarning]:
     """Everything that makes this run's answer unsafe, stamps first."""
-    return [*stamp_warnings(scale, quick, len(results), scenario.run.measurement_days),
+    return [*stamp_warnings(scale, quick, len(results), scenario.run.measurement_days,
+                            window_text(calendar_of(scenario))),
             *settle_warnings(results, scenario.run.warmup_days),
             *outside_capacity_warnings(results),
             *patient_choice_warnings(scenario),
@@ -331,7 +338,8 @@ def batch_warnings(scenarios: Mapping[str, Scenario],
     per = {n: [*settle_warnings(results[n], scenarios[n].run.warmup_days),
                *outside_capacity_warnings(results[n]),
                *patient_choice_warnings(scenarios[n])] for n in names}
-    out = stamp_warnings(scale, quick, reps, first.run.measurement_days)
+    out = stamp_warnings(scale, quick, reps, first.run.measurement_days,
+                         window_text(calendar_of(first)))
     out += _merge_settling(per, len(names))
     out += _merge_precision({n: precision(scenarios[n], results[n]) for n in names},
                             len(names))

@@ -16,6 +16,8 @@ A KPI that is a function of the scenario alone (``exact``: an input such as VW b
 random KPI that happens to give the same value every time (0 long waits, 100% within 6 weeks)
 is judged by the rule above: a few identical replications do not make it certain.
 - **no data**: the KPI has no value (its service is switched off).
+- **not judged**: a quick trial did not measure the period the target is judged on (its deadline
+  month, or the whole year): see :mod:`sim.outputs.quick`.
 
 Each verdict says what it was judged on: the deadline month when the deadline falls inside the
 measurement window (that month's values, not the window's), otherwise the whole window; a
@@ -34,6 +36,7 @@ from sim.core.stats import mean_ci, replications_for_confidence, wilson_interval
 from sim.scenario import Target
 
 MET, NOT_MET, UNCERTAIN, NO_DATA = "met", "not met", "uncertain", "no data"
+NOT_JUDGED = "not judged"
 WINDOW = "window"
 DEFAULT_REQUIRED_CONFIDENCE = 0.8
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import InputError, Problem, did_you_mean
+from sim.scenario.capacity_plan import split_schedules
 from sim.scenario.fields import field_model, iter_fields
-from sim.scenario.schedules import split_schedules
 from sim.scenario.schema import RENAMED_KEYS, Scenario, Target, scenario_model
 
 SET_SOURCE = "--set"

@@ -35,13 +35,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow, levels
+from sim.model.ports import Port, Referral, call, sends
 from sim.model.services.base import Record, Service, next_opening
 from sim.scenario.sections.acute import AcuteSection
 
@@ -79,7 +79,7 @@ SERIES = (
 class AcuteNeeds:
     step_down: Port | None = None  # a virtual ward that may take a patient early
     reablement: Port | None = None  # a package the fit patient waits for, in the bed
-    discharge: Port | None = None  # discharge to assess: the fit patient waits in the bed
+    discharge: Port | None = sends("reablement", "other_support")  # D2A: waits in the bed
 
 
 class Inpatient(Record):
@@ -140,8 +140,8 @@ class AcuteBeds(Service):
         self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_patients)
         self.no_criteria = monitor.steps(NO_CRITERIA)
         self.beds_cfg = cfg  # the bed levels in force (a capacity schedule changes them)
-        follow(ctx, "acute", cfg, self._set_beds)
-        if any(c.escalation_beds > 0 for _t, c in levels(ctx, "acute", cfg)):
+        follow(env, ctx.levels("acute"), self._set_beds)
+        if any(n > 0 for _t, n in ctx.levels("acute.escalation_beds")):
             env.process(self._escalation_reviews())
         self.occupied = monitor.steps(OCCUPIED)
         self.waiting = monitor.steps(DIRECT_WAITING)

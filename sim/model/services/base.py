@@ -3,19 +3,20 @@
 A service is built from the replication's :class:`~sim.model.context.Context` and its own
 scenario section. It declares the observations it records (``OBSERVATIONS`` in its module),
 the ports it needs (a dataclass in ``needs``, filled by ``sim.model.pathways``) and the ports it
-offers (``offers()``).
+offers (``offers()``, the referral kinds each takes in ``accepts``: ``sim.model.ports``). It
+reads each capacity it holds with ``ctx.levels(dotted key)``.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.model.context import Context
-from sim.model.ports import Port
+from sim.model.ports import Port, accepting
 
 Exit = Literal["finished", "transferred", "redirected"]
 
@@ -64,6 +65,9 @@ class Service:
         self._entered, self._external = f.entered, f.external
         self._exits = {"finished": f.finished, "transferred": f.transferred,
                        "redirected": f.redirected}
+
+    # offered port -> the Referral.kind values it accepts (a port not named: plain ones only)
+    accepts: ClassVar[Mapping[str, tuple[str, ...]]] = accepting()
 
     def offers(self) -> dict[str, Port]:
         """The ports through which other services hand patients to this one."""

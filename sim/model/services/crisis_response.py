@@ -21,14 +21,14 @@ import math
 from dataclasses import dataclass
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_HOUR
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.rota import peak_on_duty, week_of
+from sim.core.rota import peak_on_duty
 from sim.core.station import Station, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import staff
+from sim.model.ports import Port, Referral, call, sends
 from sim.model.services.base import Record, Service, hour_of
 from sim.scenario.sections.ucr import UCRSection
 
@@ -50,7 +50,7 @@ SERIES = (
 
 @dataclass
 class UCRNeeds:
-    ed: Port | None = None  # escalation, and referrals while closed (out_of_hours = "ed")
+    ed: Port | None = sends(TYPE1_AMBULANCE)  # escalation, referrals while closed (ed)
     step_up: Port | None = None  # a virtual ward after the visit
     reablement: Port | None = None  # reablement after the visit
     admission: Port | None = None  # a hospital bed when no virtual ward bed is free
@@ -60,13 +60,7 @@ class UCRReferral(Record):
     __slots__ = ("contacted", "convey", "in_scope", "outcome", "team", "travel", "visit")
 
 
-def _team_rota(cfg: UCRSection, index: int) -> list[list[int]]:
-    """Team ``index``'s part of the hourly rota (Mon..Sun x 24 hours)."""
-    week = [cfg.team_sizes(v)[index] for v in week_of(cfg.clinicians_per_shift)]
-    return [week[d * 24:(d + 1) * 24] for d in range(7)]
-
-
-class CrisisResponse(Service):
+class UrgentCommunityResponse(Service):
     name = "ucr"
 
     def __init__(self, ctx: Context, cfg: UCRSection):
@@ -115,7 +109,8 @@ class CrisisResponse(Service):
         cfg = self.cfg
         team = Station(self.env, 0, f"ucr.clinicians.{name}", busy=self.busy,
                        queue=self.queue)
-        staff(self.ctx, "ucr", cfg, team, lambda c: _team_rota(c, index), cfg.is_open_hour)
+        follow(self.env, self.ctx.levels("ucr.clinicians_per_shift", cfg.is_open_hour),
+               lambda on_duty: team.set_capacity(cfg.team_sizes(on_duty)[index]))
         return team
 
     def _community_referral(self) -> None:

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow
+from sim.model.ports import Port, Referral, accepting, call, sends
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.discharge import DischargeSection
 
@@ -65,7 +65,7 @@ SERIES = tuple(SeriesSpec(f"d2a_{p}_queue", f"pathway {p[1]} queue", "d2a", queu
 
 @dataclass
 class DischargeNeeds:
-    reablement: Port | None = None  # pathway 1 reablement
+    reablement: Port | None = sends(REABLEMENT_KIND)  # pathway 1 reablement (acute's kind)
 
 
 class Placement(Record):
@@ -81,7 +81,7 @@ class DischargeToAssess(Service):
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
         self.pools = {p: Pool(ctx.env, sizes[p], f"d2a.{p}", busy=monitor.steps(in_use(p)),
                               queue=monitor.steps(queue(p))) for p in PATHWAYS}
-        follow(ctx, "d2a", cfg, self._set_sizes)
+        follow(ctx.env, ctx.levels("d2a"), self._set_sizes)
         self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
         self.bridged = monitor.steps(BRIDGED)
         self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)
@@ -104,6 +104,8 @@ class DischargeToAssess(Service):
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
         for p in PATHWAYS:
             self.pools[p].set_capacity(sizes[p])
+
+    accepts = accepting(fit=(REABLEMENT_KIND, "other_support"), home_care=("home_care",))
 
     def offers(self) -> dict[str, Port]:
         return {"fit": self._take_fit, "home_care": self._take_home_care}

@@ -36,12 +36,12 @@ import numpy as np
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.booked import BookedQueue
+from sim.core.capacity import follow
 from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow, rota
+from sim.model.ports import Port, Referral, accepting, call
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.ed import EDSection
 
@@ -106,15 +106,14 @@ class EmergencyDepartment(Service):
         self.assess_draw = Sampler(cfg.assessment_mins, streams("service.ed.assessment"))
         self.invest_draw = Sampler(cfg.investigation_mins, streams("service.ed.investigation"))
         self.type3_draw = Sampler(cfg.type3_time_in_dept_mins, streams("service.ed.type3"))
-        self.handover = BookedQueue(rota(ctx, "ed", cfg, lambda c: c.handover_staff),
-                                    "ed.handover")
+        self.handover = BookedQueue(ctx.levels("ed.handover_staff"), "ed.handover")
         self.t3_still_here = 0
         # assessment is first come, first served on the rota's clinicians: booked on joining
-        self.clinicians = BookedQueue(rota(ctx, "ed", cfg, lambda c: c.clinicians_per_shift),
-                                      "ed.clinicians")
+        self.clinicians = BookedQueue(ctx.levels("ed.clinicians_per_shift"), "ed.clinicians")
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
                            busy=monitor.steps(SPACES), queue=monitor.steps(SPACE_QUEUE))
-        follow(ctx, "ed", cfg, lambda c: self.spaces.set_capacity(c.cubicles + c.corridor_spaces))
+        follow(env, ctx.levels("ed"), lambda c: self.spaces.set_capacity(c.cubicles
+                                                                         + c.corridor_spaces))
         self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.steps(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
@@ -133,6 +132,8 @@ class EmergencyDepartment(Service):
         kinds = np.array([TYPE1_WALK_IN, TYPE1_AMBULANCE], dtype=object)[
             self.t1_ambulance.astype(np.intp)].tolist()
         self.env.feed(self.t1_times.tolist(), self.arrive, kinds)  # (source: the community)
+
+    accepts = accepting(attendance=(TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3))
 
     def offers(self) -> dict[str, Port]:
         return {"attendance": self._take}

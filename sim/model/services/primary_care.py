@@ -20,8 +20,7 @@ from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import draw
 from sim.core.monitor import Observations
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import levels
+from sim.model.ports import Port, Referral, call, sends
 from sim.model.services.base import Service
 from sim.scenario.sections.primary_care import PrimaryCareSection
 
@@ -31,19 +30,19 @@ DAYTIME_HOURS = (10.0, 18.0)  # when GP-initiated UCR referrals and VW step-ups 
 TWO_WEEKS_DAYS = 14
 SOURCE = "gp_overflow"  # how ED and UCR see patients the practice could not see
 
-SAME_DAY_NEED = "gp.same_day_need"
-SAME_DAY_SEEN = "gp.same_day_seen"
-BOOKED = "gp.booked"
-BOOKED_WITHIN_2W = "gp.booked_within_2w"
-SAME_DAY_OVERFLOW = "gp.same_day_overflow"
-ATTENDED = "gp.attended"
+SAME_DAY_NEED = "primary_care.same_day_need"
+SAME_DAY_SEEN = "primary_care.same_day_seen"
+BOOKED = "primary_care.booked"
+BOOKED_WITHIN_2W = "primary_care.booked_within_2w"
+SAME_DAY_OVERFLOW = "primary_care.same_day_overflow"
+ATTENDED = "primary_care.attended"
 OBSERVATIONS = Observations(tallies=(SAME_DAY_NEED, SAME_DAY_SEEN, BOOKED, BOOKED_WITHIN_2W,
                                      SAME_DAY_OVERFLOW, ATTENDED))
 
 
 @dataclass
 class PrimaryCareNeeds:
-    ed: Port | None = None  # unmet same-day need that walks in (type 1 or type 3)
+    ed: Port | None = sends("type1_walk_in", "type3")  # unmet same-day need that walks in
     ucr: Port | None = None  # unmet same-day need referred to the 2-hour response
     step_up: Port | None = None  # a virtual ward for a patient the GP steps up
     admission: Port | None = None  # an acute bed when the virtual ward refuses the step-up
@@ -65,9 +64,9 @@ class PrimaryCare(Service):
         # weekday profile's: need on a closed day goes to 111 and out-of-hours services)
         weekday[holidays] = 6
         slots = np.asarray(cfg.gp_slots_per_weekday, dtype=float)[weekday]
-        for at, level in levels(ctx, "primary_care", cfg)[1:]:  # a capacity schedule
+        for at, level in list(ctx.levels("primary_care.gp_slots_per_weekday"))[1:]:  # dated
             day = int(at // MIN_PER_DAY)
-            slots[day:] = np.asarray(level.gp_slots_per_weekday, dtype=float)[weekday[day:]]
+            slots[day:] = np.asarray(level, dtype=float)[weekday[day:]]
         self.same_day_free = np.floor(slots * cfg.same_day_slot_share).astype(np.int64)
         self.routine_free = np.floor(slots).astype(np.int64) - self.same_day_free
         self.pending = np.zeros(length, dtype=np.int64)  # routine appointments booked per day

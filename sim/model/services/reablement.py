@@ -16,13 +16,13 @@ from typing import Any
 import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow
+from sim.model.ports import PLAIN, Port, Referral, accepting, call, sends
 from sim.model.services.base import Record, Service
 from sim.scenario.sections.reablement import ReablementSection
 
@@ -37,7 +37,7 @@ SERIES = (SeriesSpec("reablement_queue", "reablement queue", "reablement", QUEUE
 
 @dataclass
 class ReablementNeeds:
-    home_care: Port | None = None  # long-term home care after the episode
+    home_care: Port | None = sends("home_care")  # long-term home care after the episode
 
 
 class Client(Record):
@@ -53,7 +53,7 @@ class Reablement(Service):
         self.pool = Pool(ctx.env, cfg.packages, "reablement.packages",
                          discipline="priority" if cfg.acute_first else "fifo",
                          busy=monitor.steps(IN_USE), queue=monitor.steps(QUEUE))
-        follow(ctx, "reablement", cfg, lambda c: self.pool.set_capacity(c.packages))
+        follow(ctx.env, ctx.levels("reablement.packages"), self.pool.set_capacity)
         self.t_start = monitor.tally(DAYS_TO_START)
         self.from_acute: dict[int, Client] = {}  # waiting in an acute bed
         self.setup = Sampler(cfg.setup_days, streams("service.reablement.setup"), MIN_PER_DAY)
@@ -64,6 +64,8 @@ class Reablement(Service):
         times = poisson_times(streams("arrivals.reablement.community"),
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self.refer, "community", None, True)
+
+    accepts = accepting(referral=(PLAIN, "reablement"))  # plain, or passed on by D2A
 
     def offers(self) -> dict[str, Port]:
         return {"referral": self._take}

@@ -25,26 +25,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.core.arrivals import hourly_rates, poisson_times
+from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.scheduling import follow
 from sim.model.services.base import Exit, Record, Service
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
 STEP_UP, STEP_DOWN = "step_up", "step_down"
 
-OCCUPIED = "vw.occupied"
-OFFERED = "vw.offered"  # value 1 = admitted, 0 = turned away
-LOS_DAYS = "vw.los_days"
-ESCALATED = "vw.escalated"  # value 1 = escalated to an acute bed, 0 = discharged home
-STEP_DOWN_TAKEN = "vw.step_down_taken"  # by referral time: 1 = taken, 0 = gave up (fit first)
-STEP_DOWN_WAIT = "vw.step_down_wait_days"  # by referral time: until taken or giving up
-STEP_DOWN_QUEUE = "vw.step_down_queue"  # eligible inpatients waiting for a virtual ward bed
-ADMITTED_STEP_DOWN = "vw.admitted_step_down"  # by admission: 1 = a step-down, 0 = a step-up
+OCCUPIED = "virtual_ward.occupied"
+OFFERED = "virtual_ward.offered"  # value 1 = admitted, 0 = turned away
+LOS_DAYS = "virtual_ward.los_days"
+ESCALATED = "virtual_ward.escalated"  # value 1 = escalated to an acute bed, 0 = discharged home
+STEP_DOWN_TAKEN = "virtual_ward.step_down_taken"  # by referral: 1 = taken, 0 = fit first
+STEP_DOWN_WAIT = "virtual_ward.step_down_wait_days"  # by referral time: until taken or giving up
+STEP_DOWN_QUEUE = "virtual_ward.step_down_queue"  # eligible inpatients waiting for a bed
+ADMITTED_STEP_DOWN = "virtual_ward.admitted_step_down"  # by admission: 1 = step-down, 0 = step-up
 OBSERVATIONS = Observations(tallies=(OFFERED, LOS_DAYS, ESCALATED, STEP_DOWN_TAKEN,
                                      STEP_DOWN_WAIT, ADMITTED_STEP_DOWN),
                             levels=(OCCUPIED, STEP_DOWN_QUEUE))
@@ -80,7 +80,7 @@ class VirtualWard(Service):
         for k in self.ward_names[:-1]:
             self.ward_cum.append(self.ward_cum[-1] + cfg.wards[k].demand_share)
         self.u_ward = uniforms(streams("route.vw.ward"))
-        follow(ctx, "virtual_ward", cfg, self._set_places)
+        follow(ctx.env, ctx.levels("virtual_ward"), self._set_places)
         self.step_down_taken = monitor.tally(STEP_DOWN_TAKEN)
         self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
         self.admitted_step_down = monitor.tally(ADMITTED_STEP_DOWN)

@@ -16,7 +16,7 @@ import numpy as np
 from sim.core.clock import MIN_PER_DAY, Calendar, Window
 from sim.core.monitor import Monitor
 from sim.scenario import Scenario
-from sim.scenario.schedules import day_weighted
+from sim.scenario.capacity_plan import day_weighted
 
 
 @dataclass(frozen=True)

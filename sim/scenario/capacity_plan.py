@@ -1,23 +1,27 @@
-"""Capacity schedules: a capacity lever given as dated levels instead of one number.
+"""The scenario's capacity plan: every capacity lever by date, checked, costed and handed over.
 
-``virtual_ward.beds = { "2025-02-01" = 260, "2025-10-01" = 520 }``: each level applies from its
-date until the next. A level has the field's own kind (a number of beds, a rota for staff on
-duty), so a dated level may itself be a rota. The loader splits a schedule off its field
-(:func:`split_schedules`): the field keeps the first level, which every reader that wants one
-number (scaling, the README levers, the web app) sees; ``Scenario.schedules`` keeps the dates.
-Services apply the levels through :mod:`sim.core.schedule`, costs count the days at each level
-(:func:`day_weighted`), both from :func:`section_levels`.
+A capacity field holds one level, or a schedule of dated levels (``virtual_ward.beds =
+{ "2025-02-01" = 260, "2025-10-01" = 520 }``): each level applies from its date until the next.
+A level has the field's own kind (a number of beds, a rota for staff on duty), so a dated level
+may itself be a rota. The loader splits a schedule off its field (:func:`split_schedules`): the
+field keeps the first level, which every reader that wants one number (scaling, the README
+levers, the web app) sees; ``Scenario.schedules`` keeps the dates. :func:`capacity_plan` gives a
+replication every capacity as dated levels (``Context.levels`` turns them into minutes and
+hourly rotas, :mod:`sim.core.capacity`); costs count the days at each level
+(:func:`day_weighted`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from sim.core.errors import Problem
+from sim.scenario.base import Rota
 from sim.scenario.fields import capacity_keys, field_at
 
 Schedules = dict[str, dict[dt.date, Any]]
@@ -133,15 +137,9 @@ def _copy(value: Any) -> Any:
 def section_levels(scenario: Any, section: str) -> list[tuple[dt.date, Any]]:
     """The section's config in force from each date its schedules change (the run's start
     first): ``[(date, section config with that day's levels)]``; one entry without schedules."""
-    return levels_of(getattr(scenario, section), section, scenario.schedules,
-                     scenario.run.start_date)
-
-
-def levels_of(cfg: BaseModel, section: str, schedules: Mapping[str, Mapping[dt.date, Any]],
-              start: dt.date) -> list[tuple[dt.date, Any]]:
-    """:func:`section_levels` from the pieces a service holds (its config and the schedules)."""
+    cfg, start = getattr(scenario, section), scenario.run.start_date
     prefix = section + "."
-    mine = {k[len(prefix):]: v for k, v in schedules.items() if k.startswith(prefix)}
+    mine = {k[len(prefix):]: v for k, v in scenario.schedules.items() if k.startswith(prefix)}
     if not mine:
         return [(start, cfg)]
     dates = sorted({d for levels in mine.values() for d in levels} | {start})
@@ -183,3 +181,39 @@ def day_weighted(scenario: Any, section: str, first_day: float, last_day: float,
         if hi > lo:
             total += value(cfg) * (hi - lo)
     return total
+
+
+@dataclass(frozen=True)
+class CapacityPlan:
+    """Every capacity of one scenario as dated levels, the run's start first: ``levels[key]``
+    for each capacity field (its dotted key, as in ``--set``) and for each section holding one
+    (its config with the levels in force, for capacities that combine fields); ``rotas``: the
+    keys whose levels are rotas of staff on duty."""
+
+    levels: Mapping[str, list[tuple[dt.date, Any]]] = field(default_factory=dict)
+    rotas: frozenset[str] = frozenset()
+
+
+def capacity_plan(scenario: Any) -> CapacityPlan:
+    """The scenario's :class:`CapacityPlan` (one per replication; the scenario is frozen)."""
+    model, start = type(scenario), scenario.run.start_date
+    keys = capacity_keys(model)
+    levels: dict[str, list[tuple[dt.date, Any]]] = {}
+    for key in keys:
+        dated = scenario.schedules.get(key)
+        levels[key] = sorted(dated.items()) if dated else [(start, _value(scenario, key))]
+    for section in dict.fromkeys(k.partition(".")[0] for k in keys):
+        levels[section] = section_levels(scenario, section)
+    return CapacityPlan(levels, frozenset(k for k in keys if _is_rota(model, k)))
+
+
+def _value(scenario: Any, key: str) -> Any:
+    node = scenario
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _is_rota(model: type[BaseModel], key: str) -> bool:
+    info = field_at(model, key)
+    return Annotated[info.annotation, *info.metadata] == Rota

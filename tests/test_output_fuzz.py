@@ -1,0 +1,92 @@
+"""Issue 24 item 7: no traceback anywhere in the output layer.
+
+Small real runs, then their files bent the ways real folders end up (one replication, two,
+P(met) 0 and 1, every monthly value missing, a service switched off, a batch option that
+changes nothing), fed to ``report``, ``compare``, ``validation`` and the app's views. Each
+call must return 0 or 2 (a clear message), never raise.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import BASELINE
+
+from sim.cli import main
+
+SHORT = ["--scale", "0.02", "--quiet", "--workers", "1", "--set", "run.warmup_days=10",
+         "--set", "run.measurement_days=31"]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("fuzz")
+    made = {}
+    for name, extra in (("one", ["-n", "1"]), ("two", ["-n", "2"]),
+                        ("vw_off", ["-n", "2", "--set", "virtual_ward.enabled=false"])):
+        made[name] = root / name
+        assert main(["run", str(BASELINE), *extra, "--out", str(made[name]), *SHORT]) == 0
+    nan = root / "nan_months"
+    shutil.copytree(made["two"], nan)
+    monthly = pd.read_csv(nan / "monthly.csv")
+    value_cols = [c for c in monthly.columns if monthly[c].dtype.kind == "f"]
+    monthly[value_cols] = float("nan")
+    monthly.to_csv(nan / "monthly.csv", index=False)
+    made["nan_months"] = nan
+    batch = root / "empty_option.toml"
+    batch.write_text(f'name = "empty"\nbase = "{BASELINE}"\nreplications = 2\nseed = 1\n'
+                     'comparator = "same"\n[[scenarios]]\nname = "same"\n'
+                     '[[scenarios]]\nname = "also_same"\nset = {}\n')
+    made["batch"] = root / "batch"
+    assert main(["batch", str(batch), "--out", str(made["batch"]), *SHORT]) == 0
+    return made
+
+
+def no_traceback(code: int, capsys) -> None:
+    captured = capsys.readouterr()
+    assert code in (0, 2)
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_runs_and_the_empty_option_batch_wrote_their_reports(folders) -> None:
+    """run and batch build report.html and summary.xlsx themselves: 1 and 2 replications, a
+    service switched off and a batch option that changes nothing all got that far."""
+    for name in ("one", "two", "vw_off", "batch"):
+        assert (folders[name] / "report.html").exists(), name
+        assert (folders[name] / "summary.xlsx").exists(), name
+
+
+def test_report_rebuilds_with_every_month_missing(folders, capsys) -> None:
+    no_traceback(main(["report", str(folders["nan_months"])]), capsys)
+    assert (folders["nan_months"] / "report.html").exists()
+
+
+@pytest.mark.parametrize(("a", "b"), [("one", "two"), ("two", "vw_off"),
+                                      ("two", "nan_months"), ("one", "one"), ("two", "batch")])
+def test_compare_any_pair_without_a_traceback(folders, a, b, capsys, tmp_path) -> None:
+    no_traceback(main(["compare", str(folders[a]), str(folders[b]), "--out",
+                       str(tmp_path / "c")]), capsys)
+
+
+@pytest.mark.parametrize("name", ["one", "vw_off", "nan_months"])
+def test_validation_without_a_traceback(folders, name, capsys) -> None:
+    no_traceback(main(["validation", str(folders[name])]), capsys)
+
+
+def test_p_met_zero_and_one_are_both_present(folders) -> None:
+    """The folders above do exercise the edges the chart code once fell over."""
+    t = pd.read_csv(folders["two"] / "targets.csv", keep_default_na=False)
+    assert {0.0, 1.0} <= set(t["p_met"].astype(float))
+
+
+@pytest.mark.parametrize("name", ["one", "two", "vw_off", "nan_months"])
+def test_app_views_read_every_folder(folders, name) -> None:
+    from sim.app import views
+
+    views.warnings(folders[name])
+    for kpi in ("ed_4h_pct", "vw_occupancy_pct", "rtt_18w_pct"):
+        views.monthly_series(folders[name], kpi)
+    views.compare(folders["two"], {"x": folders[name]})

@@ -1,0 +1,42 @@
+"""Issue 24: a seek whose every replication meets at some capacity draws its chart.
+
+20 of 20 gave a Wilson upper bound of 0.9999999999999999, below the observed share 1.0, and
+matplotlib refused the negative error bar: the seek found its answer, then exited with a
+traceback. The bound is now exact at the ends and the chart clips what rounding leaves.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sim.core.stats import wilson_interval
+from sim.outputs.seek_report import build_seek_report
+
+
+@pytest.mark.parametrize("n", range(1, 201))
+def test_wilson_bounds_are_exact_at_the_ends(n: int) -> None:
+    assert wilson_interval(n, n)[1] == 1.0
+    assert wilson_interval(0, n)[0] == 0.0
+    low, high = wilson_interval(n // 2, n)
+    assert 0.0 < low <= n // 2 / n <= high < 1.0 or n == 1
+
+
+@pytest.mark.slow
+def test_ucr_seek_with_twenty_replications_met_everywhere_writes_its_chart(tmp_path) -> None:
+    from test_seek import erlang_c_least_servers, ucr_alone
+
+    from sim.experiment.seek import check_request, seek, write_outputs
+
+    base = ucr_alone(5, days=30)
+    targets = check_request(base, "ucr.clinicians_per_shift", ["ucr_2h"])
+    result = seek(lambda c: ucr_alone(c, days=30), base, "ucr.clinicians_per_shift", targets,
+                  replications=20, seed=3, confidence=0.8, search=(4, 9))
+    assert result.answer == erlang_c_least_servers()
+    write_outputs(result, tmp_path, base.name, 3)
+    rows = [line.split(",") for line in (tmp_path / "seek.csv").read_text().splitlines()[1:]]
+    assert any(r[1] == r[2] == "20" for r in rows), "the case needs a capacity met 20 of 20"
+    page = build_seek_report(tmp_path)
+    assert page.exists() and "data:image/png;base64," in page.read_text()
+    assert json.loads((tmp_path / "seek.json").read_text())["replications"] == 20
