@@ -34,9 +34,11 @@ def section_rows(section: str) -> tuple:
     return tuple(v.SECTIONS[section](SEED))
 
 
-# Sections that replicate long runs are slow; virtual wards (Erlang B and Little's law),
-# conservation and the deterministic pathway stay in the quick tier.
-SLOW_SECTIONS = {"ed", "ucr", "acute", "elective", "monotonicity"}
+# The sections that cost seconds are slow (the quick tier keeps one Erlang B check,
+# test_virtual_ward_headroom_is_erlang_b_with_fewer_beds, and the exact identities on one
+# replication); the cheaper ones (schedules, D2A, conservation, the deterministic pathway) stay.
+SLOW_SECTIONS = {"ed", "ucr", "acute", "elective", "monotonicity", "virtual_ward", "ed_spaces",
+                 "vw_step_down"}
 
 
 @pytest.mark.parametrize("section", [pytest.param(s, marks=pytest.mark.slow)

@@ -208,6 +208,7 @@ def test_a_scaled_run_stamps_console_manifest_report_and_workbook(tmp_path: Path
     assert set(sheets["Targets"]["Verdict"]) <= {SCALED, NO_DATA}
 
 
+@pytest.mark.slow  # a CLI run and its report (~3 s): the full suite runs it beside the one above
 def test_a_full_scale_run_is_not_stamped(tmp_path: Path) -> None:
     out = tmp_path / "whole"
     res = run_cli("run", str(BASELINE), "-n", "2", "--workers", "1", "--out", str(out),
