@@ -1,8 +1,15 @@
 """Callbacks or processes? One M/M/5 queue of 200,000 patients written both ways on our Station.
 
-The model writes high-volume journeys (ED attendances, emergency bed stays) as callback chains
-and low-volume ones (UCR visits, reablement, virtual ward stays, elective inpatients) as SimPy
-processes that read top to bottom; this measures what the callback style saves. Usage:
+The model keeps a fast form only for its high-volume journeys: ED attendances (about 420,000
+type 1 a year) and emergency bed stays (about 150,000) are chains of scheduled steps, the patient
+being the event of their own next step (``Engine.wake``), with ED's handover and assessment
+queues booked on joining (``sim.core.booked``); each module carries a journey map and
+``tests/test_journey_trace.py`` follows one patient through it. The low-volume journeys (UCR
+visits, virtual ward stays, discharge-to-assess placements, reablement, elective inpatient
+stays) are SimPy processes, one generator per patient that reads top to bottom, where the cost
+is a small share of a replication. This measures what the callback style saves on one queue:
+Station callbacks against a process per patient (ED's booked queues go further: no event at all
+per handover or assessment). Usage:
 
     python benchmarks/bench_journeys.py [--patients 200000]
 """

@@ -1,10 +1,10 @@
-"""Re-measure the README's knife-edge paragraph: ED standards against the emergency length of
-stay, with paired replications (same seed), so the README's figures come from the tool.
+"""Re-measure the knife-edge table of docs/calibration.md: ED standards against the emergency
+length of stay, with paired replications (same seed), so the page's figures come from the tool.
 
-    python benchmarks/knife_edge.py [--replications 5] [--workers 1] [--write README.md]
+    python benchmarks/knife_edge.py [--replications 5] [--workers 1] [--write docs/calibration.md]
 
 Runs the baseline with ``acute.emergency_los_days.mean`` a little below, at and a little above
-its calibrated 7.0 days and prints (or writes between the README's ``knife-edge`` markers) the
+its calibrated 7.0 days and prints (or writes between the page's ``knife-edge`` markers) the
 mean ED 4-hour (all types and type 1) and 12-hour shares and the 08:00 occupancy at each, with
 95% CIs over replications.
 """
@@ -60,7 +60,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--replications", type=int, default=5)
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--write", type=Path, default=None, help="README to update in place")
+    ap.add_argument("--write", type=Path, default=None,
+                    help="page to update in place (docs/calibration.md)")
     args = ap.parse_args()
     text = table(measure(args.replications, args.workers), args.replications)
     print(text)

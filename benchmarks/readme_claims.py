@@ -1,15 +1,18 @@
-"""Re-measure the README's calibration table from a results folder, so the README cannot
-contradict the tool.
+"""Re-measure the manual's calibration table (docs/calibration.md) from a results folder, so
+the documentation cannot contradict the tool.
 
     python benchmarks/readme_claims.py RUN_DIR                 # print the table
-    python benchmarks/readme_claims.py RUN_DIR --write README.md   # replace the marked block
-    python benchmarks/readme_claims.py RUN_DIR --check README.md   # exit 1 when it differs
-    python benchmarks/readme_claims.py --run                   # run the documented baseline first
+    python benchmarks/readme_claims.py RUN_DIR --write docs/calibration.md   # replace the block
+    python benchmarks/readme_claims.py RUN_DIR --check docs/calibration.md   # exit 1 if it differs
+    python benchmarks/readme_claims.py --run --write docs/calibration.md     # run it first
+                                                               # (what `make docs` does)
 
 Every figure comes from the folder's summary.csv (means and 95% CIs over replications of the
 tool's own KPIs); the published ranges and their tags are those of
 ``sim.checks.validation.PUBLISHED`` (../shared/domain.md), plus the waiting-list change, whose
-range is an assumption [E]. The block written into the README names the run that produced it.
+range is an assumption [E]. Under the table, each replication's lowest and highest value of the
+``SPREAD`` KPIs (from replications.csv), which the page's prose discusses instead of quoting
+figures that would go stale. The block names the run that produced it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from sim.checks.validation import PUBLISHED  # noqa: E402
 
 DOCUMENTED = ["scenarios/baseline.toml", "-n", "10", "--seed", "2026"]
 START, END = "<!-- calibration:start -->", "<!-- calibration:end -->"
+PAGE = ROOT / "docs" / "calibration.md"
+SPREAD = ("ed_12h_pct", "ed_type1_4h_pct")  # per-replication ranges the page's prose discusses
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,26 @@ def claims_rows(folder: Path) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def spread(folder: Path) -> dict[str, tuple[float, float, int]]:
+    """kpi -> (lowest, highest, replications) over the first scenario's replications."""
+    reps = pd.read_csv(folder / "replications.csv")
+    reps = reps[reps["scenario"] == reps["scenario"].iloc[0]]
+    out = {}
+    for kpi in SPREAD:
+        values = reps.loc[reps["kpi"] == kpi, "value"]
+        out[kpi] = (float(values.min()), float(values.max()), int(values.size))
+    return out
+
+
+def spread_line(folder: Path) -> str:
+    """"Per replication: `ed_12h_pct` 2.9 to 12.1, ...": how far single replications stray."""
+    parts = [f"`{k}` {lo:,.1f} to {hi:,.1f}" for k, (lo, hi, _n) in spread(folder).items()]
+    n = next(iter(spread(folder).values()))[2]
+    return f"Lowest to highest of the {n} replications (`replications.csv`): {', '.join(parts)}."
+
+
 def block(folder: Path) -> str:
-    """The README's calibration block: which run, then the table."""
+    """The calibration block: which run, then the table, then the per-replication spread."""
     man = json.loads((folder / "manifest.json").read_text())
     head = (f"Measured by `python benchmarks/readme_claims.py` from a run of "
             f"`{man.get('scenario_name')}`, {man.get('replications')} replications, seed "
@@ -109,20 +132,21 @@ def block(folder: Path) -> str:
     lines = [head, "", "| KPI | model mean (95% CI) | published / calibration range | in range |",
              "|---|---|---|---|"]
     lines += [f"| `{k}` | {m} | {p} | {r} |" for k, m, p, r in claims_rows(folder)]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", spread_line(folder)])
 
 
-def render(readme: str, folder: Path) -> str:
+def render(page: str, folder: Path) -> str:
     pattern = re.compile(rf"({re.escape(START)}\n).*?({re.escape(END)})", re.S)
-    if not pattern.search(readme):
-        raise SystemExit(f"no {START} ... {END} block in the README")
-    return pattern.sub(lambda m: m.group(1) + block(folder) + "\n" + m.group(2), readme)
+    if not pattern.search(page):
+        raise SystemExit(f"no {START} ... {END} block in the page")
+    return pattern.sub(lambda m: m.group(1) + block(folder) + "\n" + m.group(2), page)
 
 
 def run_documented(out: Path) -> Path:
-    """Run the documented baseline (``DOCUMENTED``) into ``out``."""
+    """Run the documented baseline (``DOCUMENTED``) into ``out`` (replacing an earlier run
+    there, so ``make docs`` can be repeated)."""
     cmd = [sys.executable, str(ROOT / "run_sim.py"), "run", *DOCUMENTED, "--out", str(out),
-           "--quiet"]
+           "--quiet", "--force"]
     subprocess.run(cmd, cwd=ROOT, check=True)
     return out
 
@@ -131,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", nargs="?", help="a results folder of the baseline")
     ap.add_argument("--run", action="store_true", help="run the documented baseline first")
-    ap.add_argument("--write", metavar="README", help="replace the calibration block in place")
-    ap.add_argument("--check", metavar="README", help="exit 1 when the block differs")
+    ap.add_argument("--write", metavar="PAGE", help="replace the calibration block in place "
+                    "(docs/calibration.md)")
+    ap.add_argument("--check", metavar="PAGE", help="exit 1 when the block differs")
     args = ap.parse_args(argv)
     if args.run:
         folder = run_documented(Path(args.folder or ROOT / "results" / "readme-claims"))
@@ -149,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         if render(text, folder) != text:
             print(f"{args.check}: the calibration block differs from {folder}")
             return 1
-        print("the README's calibration block matches the run")
+        print(f"{args.check}: the calibration block matches the run")
     else:
         print(block(folder))
     return 0

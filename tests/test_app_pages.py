@@ -110,7 +110,8 @@ def test_compare_page_sets_options_beside_the_baseline(app) -> None:
     side = at.table[0].value
     assert list(side.columns) == ["target", "baseline", "app/fewer_beds"]
     diff = at.dataframe[0].value
-    assert {"difference", "95% CI low", "95% CI high", "verdict changed"} <= set(diff.columns)
+    assert {"judged on", "difference (judged on)", "difference (window)", "95% CI low",
+            "95% CI high", "verdict changed"} <= set(diff.columns)
     assert any("paired by replication" in c.value for c in at.caption)
 
 

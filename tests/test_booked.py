@@ -76,3 +76,22 @@ def test_booked_queue_matches_erlang_c(servers: int, load: float) -> None:
     assert lo <= mmc_mean_wait(servers, 1.0, servers * load) <= hi
     _, _, lo, hi, _ = mean_ci(np.array(shares))
     assert lo <= erlang_c(servers, servers * load) <= hi
+
+
+def test_booked_queue_refuses_what_its_recursion_does_not_cover() -> None:
+    """Booking is exact only for first come, first served in time order with known service
+    times on a rota in time order: anything else is refused, not booked wrongly."""
+    q = BookedQueue(iter([(0.0, 1)]), "ed.clinicians")
+    assert q.start(10.0, 5.0) == 10.0
+    with pytest.raises(ValueError, match=r"ed\.clinicians: .*first come, first served"):
+        q.start(9.0, 5.0)  # joins before the last booked request: not FIFO
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="non-negative time"):
+            q.start(11.0, bad)
+    assert q.start(10.0, 5.0) == 15.0  # refused requests left the queue as it was
+    backwards = BookedQueue(iter([(0.0, 1), (60.0, 2), (30.0, 1)]))
+    with pytest.raises(ValueError, match="time order"):
+        backwards.start(100.0, 1.0)
+    with pytest.raises(ValueError, match="negative count"):
+        BookedQueue(iter([(0.0, -1)]))
+    assert not any(hasattr(q, verb) for verb in ("cancel", "withdraw", "renege"))  # final

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,3 +91,36 @@ def test_the_app_says_why_an_unlike_option_is_not_compared(tmp_path: Path) -> No
     assert cmp.notes["quick one"].startswith("Not compared: ")
     assert "one run is full, the other quick" in cmp.notes["quick one"]
     assert cmp.costs["quick one"] == [] and cmp.differences["quick one"].empty
+
+
+def test_a_month_judged_target_is_compared_on_its_month_with_the_window_beside(
+        tmp_path: Path) -> None:
+    """ED 4-hour is judged on March: the judged difference is March's (+5 every replication),
+    the window's (+1) stays beside it, labelled."""
+    a, b = folder(tmp_path / "a"), folder(tmp_path / "b")
+    for path, march in ((a, 70.0), (b, 75.0)):
+        t = pd.read_csv(path / "targets.csv")
+        t["judged_on"] = "2026-03"
+        t.to_csv(path / "targets.csv", index=False)
+        rows = [("s", r, m, "ed_4h_pct", march + r if m == "2026-03" else 60.0)
+                for r in range(3) for m in ("2026-02", "2026-03")]
+        pd.DataFrame(rows, columns=["scenario", "replication", "month", "kpi", "value"]
+                     ).to_csv(path / "monthly.csv", index=False)
+    r = pd.read_csv(b / "replications.csv")
+    r.loc[r.kpi == "ed_4h_pct", "value"] += 1.0
+    r.to_csv(b / "replications.csv", index=False)
+    table, _ = compare_dirs(a, b)
+    row = table.query("target == 'ed_4h'").iloc[0]
+    assert row.judged_on == "2026-03"
+    assert row.judged_mean_diff == pytest.approx(5.0) and row.mean_diff == pytest.approx(1.0)
+    other = table.query("kpi == 'ed_12h_pct'").iloc[0]
+    assert other.target == "" and other.judged_on == "" and np.isnan(other.judged_mean_diff)
+
+
+def test_the_reports_cost_table_says_its_period(tmp_path: Path) -> None:
+    from sim.outputs.comparison import window_of
+
+    manifest = {"scenarios": {"a": {"run": QUICK}}}
+    assert window_of(manifest) == "91 days measured (2025-04-01 to 2025-06-30)"
+    assert window_of({"scenario": {"run": FULL_YEAR}}).startswith("365 days measured")
+    assert window_of({}) == "an unknown window"

@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import pytest
 from conftest import BASELINE, ROOT, run_cli
 
-from sim.cli import _parser, _resume_command, batch_lines, main
+from sim.cli import batch_lines, build_parser, main
+from sim.cli.run import resume_command
 from sim.experiment import orchestrate
 from sim.experiment.orchestrate import Plan, resume_refusal
 from sim.outputs.store import folder_state, writer_marks
@@ -31,7 +32,7 @@ TABLES = ("replications.csv", "monthly.csv", "summary.csv", "targets.csv", "dist
 @pytest.fixture(autouse=True)
 def _no_report(monkeypatch) -> None:
     """These tests are about folders, not the business-case pack: skip building it."""
-    monkeypatch.setattr("sim.cli._write_report", lambda folder: None)
+    monkeypatch.setattr("sim.cli.run.write_report", lambda folder: None)
 
 
 def _run(out: Path, *extra: str) -> int:
@@ -245,13 +246,13 @@ def test_a_refused_resume_is_one_line_on_the_command_line(tmp_path: Path, capsys
 
 
 def test_the_resume_command_repeats_every_input() -> None:
-    args = _parser().parse_args(["run", "my scenario.toml", "-n", "7", "--seed", "3",
-                                 "--scale", "0.5", "--set", "acute.beds=2000"])
-    assert _resume_command(args, Path("results/x")) == (
+    args = build_parser().parse_args(["run", "my scenario.toml", "-n", "7", "--seed", "3",
+                                      "--scale", "0.5", "--set", "acute.beds=2000"])
+    assert resume_command(args, Path("results/x")) == (
         "python run_sim.py run 'my scenario.toml' --out results/x --resume --replications 7 "
         "--seed 3 --scale 0.5 --set acute.beds=2000")
-    args = _parser().parse_args(["batch", "b.toml", "--capacity-factor", "4"])
-    assert _resume_command(args, Path("o")) == (
+    args = build_parser().parse_args(["batch", "b.toml", "--capacity-factor", "4"])
+    assert resume_command(args, Path("o")) == (
         "python run_sim.py batch b.toml --out o --resume --capacity-factor 4")
 
 

@@ -216,7 +216,7 @@ def test_a_fraction_in_a_batch_option_warns_once_naming_the_batch_file(tmp_path:
 
 def test_a_batch_records_each_input_warning_once_in_its_manifest(tmp_path: Path, monkeypatch,
                                                                   capsys) -> None:
-    monkeypatch.setattr("sim.cli._write_report", lambda folder: None)  # not about the report
+    monkeypatch.setattr("sim.cli.run.write_report", lambda folder: None)  # not about the report
     path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\nreplications = 1\n'
                             '[[scenarios]]\nname = "a"\n[[scenarios]]\nname = "c"\n'
                             'set = { "acute.beds" = 2200 }\n')

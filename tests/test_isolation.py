@@ -1,8 +1,8 @@
 """Each service alone against queueing theory, and the model's invariants: the same checks
-``python run_sim.py verify`` reports (sim/checks/verify.py documents each one and the rule).
+``python run_sim.py verify`` reports (sim/checks/verify/ documents each one and the rule).
 
 The interval checks are one family judged by Holm's step-down at a family-wise 5%, so any seed
-passes with probability at least 95% (measured: see the docstring of sim/checks/verify.py);
+passes with probability at least 95% (measured: see the docstring of sim/checks/verify/__init__.py);
 no seed was chosen to make them pass. Each section test judges its rows alone at alpha/m
 (Holm's strictest step, never failing a row the full run passes); one more test judges the
 whole family with Holm, exactly as the command does. ``ISOLATION_SEED=N`` reruns them with

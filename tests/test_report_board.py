@@ -71,7 +71,8 @@ def few(tmp_path_factory) -> Path:
 
 
 def test_many_scenarios_are_rows_of_the_overview(many: Path) -> None:
-    from sim.outputs.report import Folder, _overview_html
+    from sim.outputs.report import Folder
+    from sim.outputs.report.page import _overview_html
 
     folder = Folder(many)
     table = _overview_html(folder)
@@ -83,7 +84,8 @@ def test_many_scenarios_are_rows_of_the_overview(many: Path) -> None:
 
 
 def test_few_scenarios_are_columns_and_values_rounded(few: Path) -> None:
-    from sim.outputs.report import Folder, _overview_html
+    from sim.outputs.report import Folder
+    from sim.outputs.report.page import _overview_html
 
     table = _overview_html(Folder(few))
     assert 'class="wide"' not in table
@@ -93,7 +95,8 @@ def test_few_scenarios_are_columns_and_values_rounded(few: Path) -> None:
 
 
 def test_scenarios_not_charted_are_named(many: Path, few: Path) -> None:
-    from sim.outputs.report import CHARTED, Folder, _charted_note
+    from sim.outputs.report import CHARTED, Folder
+    from sim.outputs.report.page import _charted_note
 
     folder = Folder(many)
     note = _charted_note(folder)
@@ -150,7 +153,8 @@ def test_excel_shows_judged_on_beside_the_value_and_rounds_money(few: Path) -> N
 
 
 def test_an_old_folder_without_the_new_columns_still_renders(few: Path, tmp_path: Path) -> None:
-    from sim.outputs.report import Folder, _overview_html, _targets_html
+    from sim.outputs.report import Folder
+    from sim.outputs.report.page import _overview_html, _targets_html
 
     old = tmp_path / "old"
     old.mkdir()

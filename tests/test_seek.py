@@ -18,8 +18,9 @@ import pytest
 from conftest import BASELINE
 
 from sim.checks.theory import erlang_c
-from sim.checks.verify import DAYS_PER_MONTH, MIN_PER_DAY, POP, alone, flat
+from sim.checks.verify import DAYS_PER_MONTH, POP, alone, flat
 from sim.cli import main
+from sim.core.clock import MIN_PER_DAY
 from sim.core.errors import InputError
 from sim.experiment.seek import (
     Evaluation,

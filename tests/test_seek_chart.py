@@ -40,3 +40,25 @@ def test_ucr_seek_with_twenty_replications_met_everywhere_writes_its_chart(tmp_p
     page = build_seek_report(tmp_path)
     assert page.exists() and "data:image/png;base64," in page.read_text()
     assert json.loads((tmp_path / "seek.json").read_text())["replications"] == 20
+
+
+def test_seek_says_the_share_it_counts_is_not_the_verdict_rule() -> None:
+    """Issue 24 item 6: 17 of 20 replications meeting is seek's answer at 80%, and the
+    verdict rule at the same capacity reads 'uncertain' (Wilson lower bound 0.64 < 0.80);
+    seek.json and the sentence say both, in the verdict page's words."""
+    from sim.experiment.seek import Evaluation, SeekResult, summary
+    from sim.outputs.seek_report import answer_sentence
+    from sim.outputs.targets import rule_text
+
+    evals = {(c, r): Evaluation(c, r, {"t": 80.0 if (c == 10 and r < 17) or c == 11 else 60.0},
+                                (c == 10 and r < 17) or c == 11)
+             for c in (9, 10, 11) for r in range(20)}
+    result = SeekResult("x.beds", ["t"], 0.8, 20, 10, (9, 11), [10.0] * 17 + [11.0] * 3, 1,
+                        20, 0, evals, rules={"t": (">=", 70.0)})
+    data = summary(result, "s", 1)
+    v = data["verdict_at_answer"]
+    assert (v["n_met"], v["replications"], v["verdict"]) == (17, 20, "uncertain")
+    assert v["p_met_low"] == pytest.approx(0.6396, abs=1e-3) and v["met_needs"] == 16
+    text = answer_sentence(data)
+    assert "not the verdict rule" in text and "reads 'uncertain'" in text
+    assert rule_text(0.8, 20) in text

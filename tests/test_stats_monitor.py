@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as sps
 
 from sim.core.clock import Calendar, Window
-from sim.core.monitor import Level, Tally
+from sim.core.monitor import Level, Monitor, NotFinished, Observations, Tally
 from sim.core.stats import (
     holm_thresholds,
     mean_ci,
@@ -91,6 +91,28 @@ def test_level_time_average_and_snapshot() -> None:
     assert lv.mean(Window(0, 30)) == pytest.approx((0 * 10 + 4 * 10 + 3 * 10) / 30)
     assert lv.mean(Window(15, 40)) == pytest.approx((4 * 5 + 3 * 20) / 25)
     assert lv.at(10) == 4 and lv.at(19.9) == 4 and lv.at(25) == 3
+
+
+def test_a_level_recorded_as_steps_cannot_be_read_before_finish() -> None:
+    """Mid-run it holds only its start value (0): every way of reading it raises until
+    ``Monitor.finish`` has made it, then it reads the steps."""
+    mon = Monitor(Observations(levels=("beds", "list")))
+    beds = mon.steps("beds")
+    held = beds.level  # a reference taken before the run ends
+    beds.up(10.0)
+    beds.up(20.0)
+    beds.down(30.0)
+    with pytest.raises(NotFinished, match=r"'beds'.*Monitor\.finish"):
+        mon.level("beds")
+    with pytest.raises(NotFinished):
+        held.mean(Window(0, 40))
+    with pytest.raises(NotFinished):
+        held.at(25.0)
+    mon.level("list").set(5.0, 3.0)  # a level set change by change reads at any time
+    assert mon.level("list").at(6.0) == 3.0
+    mon.finish()
+    assert mon.level("beds").mean(Window(0, 40)) == pytest.approx((10 * 1 + 10 * 2 + 10 * 1) / 40)
+    assert held.at(25.0) == 2.0
 
 
 def test_tally_window_is_by_reference_time_and_keeps_censored() -> None:

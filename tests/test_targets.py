@@ -157,12 +157,12 @@ def test_an_input_kpi_is_judged_on_its_value_a_saturated_random_one_is_not() -> 
 
 
 def test_console_shows_the_rule_the_judged_on_label_beside_the_value_and_why(baseline) -> None:
-    from sim.cli import _targets_text
+    from sim.cli import targets_text
 
     months = [m.label for m in calendar_of(baseline).months()]
     results = [ReplicationResult("b", rep, {"ed_4h_pct": 85.0 + rep}, {
         m: {"ed_4h_pct": 60.0 + rep} for m in months}) for rep in range(3)]
-    text = _targets_text(judge_targets(baseline, results), 3)
+    text = targets_text(judge_targets(baseline, results), 3)
     lines = text.splitlines()
     assert lines[1].startswith("'met' needs the mean's 95% CI on the right side")
     assert "needs at least 16" in lines[1]

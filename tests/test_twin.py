@@ -1,4 +1,4 @@
-"""The salabim twin (sim/checks/twin.py) against the SimPy model on one configuration.
+"""The salabim twin (sim/checks/twin/) against the SimPy model on one configuration.
 
 Two independent implementations of ED with boarding, acute beds and reablement-delayed discharge
 run on the same scenario with different random numbers; their KPI means must agree. A test that

@@ -215,7 +215,10 @@ class Comparison:
 
 
 _DIFF_COLUMNS = {"kpi": "kpi", "target": "target", "baseline mean": "comparator_mean",
-                 "option mean": "scenario_mean", "difference": "mean_diff",
+                 "option mean": "scenario_mean", "judged on": "judged_on",
+                 "difference (judged on)": "judged_mean_diff",
+                 "judged 95% CI low": "judged_ci_low", "judged 95% CI high": "judged_ci_high",
+                 "difference (window)": "mean_diff",
                  "95% CI low": "ci_low", "95% CI high": "ci_high", "significant": "significant",
                  "baseline verdict": "comparator_verdict", "option verdict": "scenario_verdict",
                  "verdict changed": "verdict_changed"}

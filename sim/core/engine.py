@@ -5,6 +5,14 @@ finishes). A ``Timeout`` with a lambda costs a callbacks list, a closure and thr
 per event; a :class:`Call` is one small object put on SimPy's own queue and run by SimPy's own
 ``step``, in the same (time, priority, insertion) order as a ``Timeout`` created at the same
 moment. So processes, timeouts and calls mix freely and the order of events is unchanged.
+
+This leans on SimPy internals, not its public API (pyproject.toml pins simpy to the tested
+minor version, 4.1, for this reason): ``Environment._queue`` (a heap of (time, priority, id,
+event)), ``_eid`` (the id counter), ``_now``, ``simpy.core.NORMAL``, and what
+``Environment.step`` does with an event: it sets ``callbacks`` to None, calls each callback
+with the event, then reads ``_ok``. ``Engine.wake`` relies on that reset to know a patient
+has no step pending. Before moving to a new SimPy minor, re-read its ``step`` and run
+``tests/test_golden.py``.
 """
 
 from __future__ import annotations

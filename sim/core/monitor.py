@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import numpy as np
 
@@ -64,16 +65,21 @@ class Tally:
         return len(self.t)
 
 
+class NotFinished(RuntimeError):
+    """A level recorded as steps was read before ``Monitor.finish`` made it: it would read 0."""
+
+
 class Level:
     """A piecewise-constant quantity (beds occupied, list size) and its time average."""
 
-    __slots__ = ("last", "t", "v", "value")
+    __slots__ = ("last", "pending", "t", "v", "value")
 
     def __init__(self, value: float = 0.0, t0: float = 0.0) -> None:
         self.t = array("d", [t0])
         self.v = array("d", [value])
         self.value = value
         self.last = t0  # time of the last change (the hot path compares with it)
+        self.pending = ""  # the name of the level while a Steps recorder still holds its trace
 
     def set(self, now: float, value: float) -> None:
         if now == self.last:
@@ -112,6 +118,8 @@ class Level:
 
     def mean(self, window: Window) -> float:
         """Time average over the window (the level holds its last value to the window's end)."""
+        if self.pending:
+            _not_finished(self.pending)
         if window.end <= window.start:
             return float("nan")
         t = np.frombuffer(self.t, dtype=float)
@@ -121,6 +129,8 @@ class Level:
 
     def at(self, when: float) -> float:
         """Value in force at time ``when`` (after any change made exactly then)."""
+        if self.pending:
+            _not_finished(self.pending)
         t = np.frombuffer(self.t, dtype=float)
         i = int(np.searchsorted(t, when, side="right")) - 1
         return float(self.v[max(i, 0)])
@@ -135,15 +145,22 @@ class Steps:
 
     __slots__ = ("down", "downs", "level", "up", "ups")
 
-    def __init__(self, level: Level) -> None:
+    def __init__(self, level: Level, name: str = "steps") -> None:
         self.level = level
+        level.pending = name  # reading it before finish() raises rather than giving 0
         self.ups, self.downs = array("d"), array("d")
         self.up, self.down = self.ups.append, self.downs.append
 
     def finish(self) -> None:
         up, down = np.frombuffer(self.ups, dtype=float), np.frombuffer(self.downs, dtype=float)
+        self.level.pending = ""
         self.level.load(np.concatenate([up, down]),
                         np.concatenate([np.ones(up.size), np.full(down.size, -1.0)]))
+
+
+def _not_finished(name: str) -> NoReturn:
+    raise NotFinished(f"level {name!r} is recorded as steps during the run and made by "
+                      "Monitor.finish(): read it after the run has finished (before, it reads 0)")
 
 
 @dataclass
@@ -243,13 +260,18 @@ class Monitor:
         return _declared(self.tallies, "tally", name)
 
     def level(self, name: str) -> Level:
-        return _declared(self.levels, "level", name)
+        """The declared level ``name``; one recorded as steps raises :class:`NotFinished` until
+        :meth:`finish` has made it."""
+        level = _declared(self.levels, "level", name)
+        if level.pending:
+            _not_finished(name)
+        return level
 
     def steps(self, name: str) -> Steps:
         """The declared level ``name`` recorded as unit steps (one recorder per level, however
-        many pools step it); it is complete after :meth:`finish`."""
+        many pools step it); it is complete, and readable, after :meth:`finish`."""
         if name not in self._steps:
-            self._steps[name] = Steps(self.level(name))
+            self._steps[name] = Steps(_declared(self.levels, "level", name), name)
         return self._steps[name]
 
     def finish(self) -> None:

@@ -18,12 +18,35 @@ from sim.core.errors import InputError
 from sim.outputs.store import (
     COMPARISON_COLUMNS,
     SHARE_OF,
+    Monthly,
     Values,
     Verdicts,
     comparison_rows,
     cost_label,
     require_complete,
 )
+
+
+def _monthly(folder: Path, name: str) -> Monthly:
+    """monthly.csv as month -> kpi -> replication -> value (empty when the file is missing:
+    the target rows then say their month's difference is unknown)."""
+    try:
+        m = pd.read_csv(folder / "monthly.csv")
+    except (OSError, ValueError):
+        return {}
+    out: Monthly = {}
+    for row in m[m["scenario"] == name].itertuples(index=False):
+        out.setdefault(str(row.month), {}).setdefault(row.kpi, {})[int(row.replication)] = \
+            float(row.value)
+    return out
+
+
+def _judged_on(folder: Path, name: str) -> dict[str, str]:
+    t = pd.read_csv(folder / "targets.csv", keep_default_na=False)
+    if "judged_on" not in t.columns:
+        return {}
+    t = t[t["scenario"] == name]
+    return dict(zip(t["target"].astype(str), t["judged_on"].astype(str), strict=True))
 
 
 def _read(folder: Path) -> tuple[str, dict[str, Any], Values, Verdicts, dict]:
@@ -52,7 +75,9 @@ def _read(folder: Path) -> tuple[str, dict[str, Any], Values, Verdicts, dict]:
 def window_of(man: dict[str, Any]) -> str:
     """The measured period of a run from its manifest, e.g. "365 days measured
     (2025-04-01 to 2026-03-31)"; "an unknown window" when the manifest does not say."""
-    run = man.get("run") or {}
+    scenarios = man.get("scenarios") or {}
+    first = next(iter(scenarios.values()), {}) if isinstance(scenarios, dict) else {}
+    run = man.get("run") or (man.get("scenario") or {}).get("run") or first.get("run") or {}
     try:
         start = dt.date.fromisoformat(str(run["start_date"]))
         first = start + dt.timedelta(days=int(run["warmup_days"]))
@@ -103,8 +128,11 @@ def compare_dirs(dir_a: Path, dir_b: Path) -> tuple[pd.DataFrame, str]:
                              + ". Run both the same way (same window, both full or both "
                              "quick, the same --scale) and compare again")
     paired = not unpair
+    judged = _judged_on(dir_a, name_a)
+    months = ((_monthly(dir_a, name_a), _monthly(dir_b, name_b))
+              if any(on != "window" for on in judged.values()) else None)
     rows = comparison_rows(name_b, name_a, vals_a, vals_b, verd_a, verd_b, paired=paired,
-                           cost_source=cost_label(costs_a))
+                           cost_source=cost_label(costs_a), judged_on=judged, months=months)
     note = (f"{name_b} ({dir_b}) minus {name_a} ({dir_a}), over {window_of(man_a)}: "
             + ("paired by replication (same seed and code, common random numbers)" if paired
                else "; ".join(unpair) + ": unpaired Welch intervals, wider, and no cost per "

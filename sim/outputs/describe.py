@@ -1,10 +1,11 @@
 """STRESS-DES model documentation generated from the code and a scenario, so it cannot drift.
 
 ``python run_sim.py describe SCENARIO [--out docs/model.md]`` writes the report: objectives,
-logic (flow diagram, each service's entities, activities, resources and queue rules, taken from
-the service modules' own docstrings), KPIs (from their definitions), data and assumptions (every
-parameter with its value and the source comment from the scenario files), experimentation
-(run length, warm-up, random-number streams, common random numbers) and implementation.
+logic (a flow diagram drawn from the Link list of ``sim/model/pathways.py``, then each
+service's entities, activities, resources and queue rules, taken from the service modules' own
+docstrings), KPIs (from their definitions), data and assumptions (every parameter with its
+value and the source comment from the scenario files), experimentation (run length, warm-up,
+random-number streams, common random numbers) and implementation.
 Reference: Monks et al., Strengthening the reporting of empirical simulation studies (STRESS),
 Journal of Simulation 2019.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 from sim import __version__
@@ -22,24 +24,29 @@ from sim.scenario import Scenario
 from sim.scenario.fields import flatten
 
 SIM = Path(__file__).resolve().parents[1]
-FLOW = """```
- population demand
-   |-- primary care: daily GP slots; unmet same-day need -> ED / UTC / UCR / next day / self-care
-   |-- UCR (08:00-20:00): clinicians travel and visit -> home | virtual ward | reablement | ED
-   |-- ED: handover (ambulance) -> clinician -> tests -> decision; 4-hour bunching rule;
-   |        admitted -> virtual ward step-up, or an acute bed (boarding in ED until one is free)
-   |-- direct emergency admissions (GP, SDEC) -> acute bed
-   |-- elective (9 specialty groups): referral (RTT clock) -> first outpatient -> test (5
-   |        modalities, shared with cancer, inpatient and GP direct access) -> follow-up
-   |        (clinics shared with 1.35m other follow-ups) -> non-admitted stop | admitted list
-   |        (P1-P4, then in turn) -> day case | inpatient (a bed at admission, else cancelled);
-   |        urgent suspected cancer first in every shared queue, then its own results clinic
-   |        (FDS), treatment-planning clinic (decision to treat) and surgery | non-surgical
-   |        first treatment, by tumour site; every wait is a capacity
- acute beds (general beds in wards, a patient needing their own; elective wards ring-fenced)
-   |-- medically fit -> home (daytime, fewer at weekends) | reablement (waits in bed) |
-   |   other support (waits in bed) | early step-down to a virtual ward (queues until fit)
-```"""
+
+
+def flow_diagram(sections: Iterable[str] | None = None) -> str:
+    """Every connection of ``registry.links()`` (``sim/model/pathways.py``) as a Mermaid
+    flowchart, drawn from the Link list so the picture cannot disagree with the code. Only
+    ``sections`` (default: every registered service) and the links between them are drawn."""
+    shown = list(registry.REGISTRY) if sections is None else list(sections)
+    lines = ["```mermaid", "flowchart LR"]
+    lines += [f'    {s}["{registry.REGISTRY[s].title}<br>({s})"]' for s in shown]
+    for link in registry.links():
+        if link.needer in shown and link.offerer in shown:
+            label = link.need if link.need == link.offer else f"{link.need} → {link.offer}"
+            lines.append(f'    {link.needer} -->|"{label}"| {link.offerer}')
+    return "\n".join([*lines, "```"])
+
+
+def links_table(sections: Iterable[str] | None = None) -> str:
+    """The same connections as a table: who needs what, and which port of whom serves it."""
+    shown = list(registry.REGISTRY) if sections is None else list(sections)
+    lines = ["| from | port it needs | to | port that serves it |", "|---|---|---|---|"]
+    lines += [f"| `{k.needer}` | `{k.need}` | `{k.offerer}` | `{k.offer}` |"
+              for k in registry.links() if k.needer in shown and k.offerer in shown]
+    return "\n".join(lines)
 
 
 def _comments(path: Path) -> dict[str, str]:
@@ -89,6 +96,7 @@ def _streams() -> list[str]:
 def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
     """The report for ``scenario``, read from ``path`` (shown as ``label``)."""
     comments = _comments(path)
+    on = [e.section for e in registry.enabled(scenario)]
     data = scenario.model_dump(mode="json")
     targets = data.pop("targets")
     lines = [f"# Model documentation (STRESS-DES): scenario `{scenario.name}`", "",
@@ -100,7 +108,11 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
              "confidence intervals and the probability each target is met, for planners' "
              "what-if questions and for business cases.", "",
              f"Scenario: {' '.join(scenario.description.split())}", "",
-             "## 2. Logic", "", FLOW, ""]
+             "## 2. Logic", "",
+             "How patients move between the services this scenario switches on, drawn from "
+             "the connections in `sim/model/pathways.py` (an arrow: the service at its tail "
+             "hands patients to the one at its head, through the named ports):", "",
+             flow_diagram(on), "", links_table(on), ""]
     for entry in registry.REGISTRY.values():
         lines += [f"### {entry.title} (`{entry.section}`)", "", entry.module_doc, ""]
     lines += ["Every connection between services is listed in `sim/model/pathways.py`; each "
@@ -125,8 +137,8 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
               f"every KPI), then {run.measurement_days} days measured.",
               "- Replications: independent repeats, summarised by mean, sd and a 95% t-interval; "
               "a target is met only when the whole interval is on the right side and the Wilson "
-              "95% lower bound of P(met) reaches `judgement.required_confidence` (README, "
-              "Results). "
+              "95% lower bound of P(met) reaches `judgement.required_confidence` "
+              "(docs/results.md). "
               "`python run_sim.py advise` suggests the warm-up (MSER-5) and the number of "
               "replications (confidence-interval width).",
               "- Random numbers: one numpy stream per decision, seeded by (seed, replication, "
@@ -141,5 +153,6 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
               "the resolved scenario. Verification: `python run_sim.py verify`; validation "
               "against published figures: `python run_sim.py validation DIR`.", "",
               "## 8. Code access", "",
-              "The repository holding this file; run `make run` and `make test` (README).", ""]
+              "The repository holding this file; run `make run` and `make test` (README.md); the "
+              "manual is the MkDocs site under `docs/` (`make docs` regenerates its tables).", ""]
     return "\n".join(lines)

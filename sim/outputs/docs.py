@@ -1,21 +1,28 @@
-"""Generated documentation: the parts of the README that must never drift from the code.
+"""Generated documentation: the pages of the manual (docs/) that must never drift from the code.
 
-``python -m sim.outputs.docs`` rewrites the marked sections of README.md in place; a test
-checks that running it would change nothing.
+``python -m sim.outputs.docs [FOLDER]`` (``make docs``) writes the KPI table, the planner
+levers, the shipped scenarios, the flow diagram drawn from ``sim/model/pathways.py`` and the
+STRESS-DES description of the baseline into FOLDER (default ``docs/``); ``--check`` writes
+nothing and exits 1 naming each page that differs. A test regenerates them into a temporary
+folder and compares. The calibration table needs a run of the baseline, so
+``benchmarks/readme_claims.py`` writes it (``make docs`` calls both).
 """
 
 from __future__ import annotations
 
-import re
-import sys
+import argparse
+from collections.abc import Callable
 from pathlib import Path
 
+from sim.outputs.describe import describe, flow_diagram, links_table
 from sim.outputs.kpis import markdown_table
 from sim.scenario import baseline_path, load_scenario
 from sim.scenario.fields import description, lever_keys
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
+STAMP = ("*Generated from the code by `make docs` (`python -m sim.outputs.docs`); a test fails "
+         "when it is stale. Do not edit by hand.*")
 
 
 def levers_table() -> str:
@@ -33,6 +40,7 @@ def levers_table() -> str:
 
 
 def scenarios_table() -> str:
+    """Every shipped scenario with the question its own description says it asks."""
     lines = ["| file | what it asks |", "|---|---|"]
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         sc = load_scenario(path)
@@ -40,19 +48,90 @@ def scenarios_table() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"kpis": markdown_table, "levers": levers_table, "scenarios": scenarios_table}
+def kpis_page() -> str:
+    return "\n".join([
+        "# KPIs", "", STAMP, "",
+        "Every KPI the tool computes, with its exact definition (numerator, denominator, "
+        "window). The definitions are the KPI functions' docstrings (`sim/outputs/kpis/`); "
+        "`python run_sim.py kpis` prints the same table. A target names one of these ids "
+        "(see [Scenario files](scenario-files.md)).", "",
+        markdown_table(), ""])
 
 
-def render(text: str) -> str:
-    for name, make in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
-    return text
+def levers_page() -> str:
+    return "\n".join([
+        "# Planner levers", "", STAMP, "",
+        "Stable `--set` keys, with the baseline's values (any other schema key works too; "
+        "`python run_sim.py schema` lists them all). The web app shows each of them as an "
+        "input. Every schema field tagged with a lever unit is listed.", "",
+        levers_table(), "",
+        "Example: `python run_sim.py run scenarios/baseline.toml --set "
+        "ucr.clinicians_per_shift=11 -n 20`.", ""])
+
+
+def scenarios_page() -> str:
+    return "\n".join([
+        "# Shipped scenarios", "", STAMP, "",
+        "The scenario files under `scenarios/`, each with the question its own `description` "
+        "says it asks. How to write one: [Scenario files](scenario-files.md); how to compare "
+        "many: [Batches](batches.md).", "",
+        scenarios_table(), ""])
+
+
+def flow_page() -> str:
+    return "\n".join([
+        "# How patients move between services", "", STAMP, "",
+        "Drawn from the `Link` list of `sim/model/pathways.py` (and any link a registered "
+        "service adds), so it cannot disagree with the code. An arrow runs from the service "
+        "that hands a patient on to the service that takes them; its label is the port the "
+        "sender needs and, after the arrow, the port of the receiver that serves it. Routing "
+        "decisions (who goes where, with what probability) are made by the sending service, "
+        "with their parameters in its scenario section. What happens inside each service is in "
+        "[The model](overview.md) and the [STRESS-DES description](model.md).", "",
+        flow_diagram(), "", links_table(), ""])
+
+
+def model_page() -> str:
+    path = ROOT / "scenarios" / "baseline.toml"
+    return describe(load_scenario(path), path, "scenarios/baseline.toml")
+
+
+PAGES: dict[str, Callable[[], str]] = {
+    "kpis.md": kpis_page, "levers.md": levers_page, "scenarios.md": scenarios_page,
+    "flow.md": flow_page, "model.md": model_page,
+}
+
+
+def write(folder: Path) -> list[Path]:
+    """Write every generated page into ``folder``; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, make in PAGES.items():
+        path = folder / name
+        path.write_text(make())
+        out.append(path)
+    return out
+
+
+def stale(folder: Path) -> list[str]:
+    """The generated pages that are missing from ``folder`` or differ from the code's."""
+    return [name for name, make in PAGES.items()
+            if not (folder / name).is_file() or (folder / name).read_text() != make()]
 
 
 def main(argv: list[str] | None = None) -> int:
-    path = Path((argv or sys.argv[1:] or ["README.md"])[0])
-    path.write_text(render(path.read_text()))
+    ap = argparse.ArgumentParser(description="Regenerate the manual's generated pages.")
+    ap.add_argument("folder", nargs="?", default=str(ROOT / "docs"))
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale")
+    args = ap.parse_args(argv)
+    folder = Path(args.folder)
+    if args.check:
+        names = stale(folder)
+        for name in names:
+            print(f"{folder / name}: stale; regenerate with: make docs")
+        return 1 if names else 0
+    for path in write(folder):
+        print(f"written: {path}")
     return 0
 
 

@@ -73,7 +73,19 @@ def answer_sentence(data: dict) -> str:
     return (f"{lever} = {answer:,} is the least value{on} meeting {targets} in at least "
             f"{data['confidence']:.0%} of {data['replications']} replications (95% interval "
             f"{show(lo)} to {show(hi)}); monotonicity violations: "
-            f"{data['monotone_violations']}.")
+            f"{data['monotone_violations']}. {verdict_sentence(data)}").rstrip()
+
+
+def verdict_sentence(data: dict) -> str:
+    """What the report's verdict rule says at the answer, in the report's own words: seek
+    counts the share of replications meeting, the verdict asks more (a lower bound)."""
+    v = data.get("verdict_at_answer") or {}
+    if not v:
+        return ""
+    return (f"That is the share of replications meeting ({v['n_met']} of {v['replications']}), "
+            f"not the verdict rule: at {v['capacity']:,} the report's verdict reads "
+            f"'{v['verdict']}' ({v['rule']}; {v['n_met']} of {v['replications']} gives P(met) "
+            f">= {v['p_met_low']:.2f}).")
 
 
 def build_seek_report(folder: Path) -> Path:

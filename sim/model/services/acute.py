@@ -24,7 +24,35 @@ surgery and is cancelled when none is free.
 
 Stays are chains of scheduled calls, one per step of the journey, each taking the patient: a
 process per patient costs about twice as much a patient (``benchmarks/bench_journeys.py``), and
-about 150,000 emergency and 16,000 elective stays a year go through here.
+about 150,000 emergency and 16,000 elective stays a year go through here. The journey map of an
+emergency stay, its steps defined below in this order (``tests/test_journey_trace.py`` follows
+one patient through it and checks every move is a row):
+
+| step                  | next step             | waits on                                   |
+|-----------------------|-----------------------|--------------------------------------------|
+| `admit_emergency`     | `_granted`            | a bed in their ward (or SDEC, or outlying) |
+| `admit_emergency`     | `_overflow`           | ``ward_outlying_after_hours`` without one  |
+| `_overflow`           | `_granted`            | a bed free in any ward                     |
+| `_overflow`           | `_bed`                | else the next bed freed (``_free``)        |
+| `_granted`            | `_bed`                | nothing                                    |
+| `_bed`                | `_fit`                | the stay (``los``)                         |
+| `_bed`                | `_ready_to_step_down` | step-down: the stay less the saving        |
+| `_ready_to_step_down` | `_try_step_down`      | the discharge window                       |
+| `_try_step_down`      | `_release`            | a virtual ward bed (transferred)           |
+| `_try_step_down`      | `_fit`                | fit first, or no virtual ward              |
+| `_fit`                | `_discharged`         | home: the discharge window                 |
+| `_fit`                | `_delay_over`         | reablement or D2A: the package or place    |
+| `_fit`                | `_other_support_over` | other support: its wait                    |
+| `_fit`                | `_release`            | zero-day: nothing                          |
+| `_delay_over`         | `_release`            | nothing                                    |
+| `_other_support_over` | `_discharged`         | the discharge window                       |
+| `_discharged`         | `_release`            | nothing                                    |
+| `_release`            | `_free`               | the bed's turnaround                       |
+| `_free`               | (the bed)             | nothing                                    |
+
+A fit patient waiting in the bed for support (``_delay_over``, ``_other_support_over``) is a
+delayed discharge; each path passes on the exit it records (``base.FINISHED``, ...). How many
+beds are open, and outlying into ring-fenced beds, are in ``sim.model.services.acute_wards``.
 """
 
 from __future__ import annotations
@@ -42,7 +70,16 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call, sends
-from sim.model.services.base import Record, Service, next_opening
+from sim.model.services.acute_wards import BedBase, split_beds
+from sim.model.services.base import (
+    FINISHED,
+    REDIRECTED,
+    TRANSFERRED,
+    Exit,
+    Record,
+    Service,
+    next_opening,
+)
 from sim.scenario.sections.acute import AcuteSection
 
 EMERGENCY, ELECTIVE = 0, 1
@@ -101,17 +138,12 @@ class Inpatient(Record):
         self.zero_day = False
 
 
-def _split(total: int, parts: int) -> list[int]:
-    """``total`` beds in ``parts`` wards as equal as whole beds allow."""
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
-
-
 def _full(pool: Pool) -> bool:
     """No bed free for a newcomer (all taken, or others already waiting)."""
     return pool.in_use >= pool.capacity or pool.queued > 0
 
 
-class AcuteBeds(Service):
+class AcuteBeds(BedBase, Service):
     name = "acute"
 
     def __init__(self, ctx: Context, cfg: AcuteSection):
@@ -123,8 +155,8 @@ class AcuteBeds(Service):
         self.bed_queue = monitor.steps(BED_QUEUE)
         self.wards = [Pool(env, n, f"acute.ward{i}", busy=monitor.steps(GENERAL_OCCUPIED),
                            queue=self.bed_queue)
-                      for i, n in enumerate(_split(self.general_beds, cfg.wards))]
-        self.escalation = _split(cfg.escalation_beds, cfg.wards)  # each ward's escalation beds
+                      for i, n in enumerate(split_beds(self.general_beds, cfg.wards))]
+        self.escalation = split_beds(cfg.escalation_beds, cfg.wards)  # each ward's escalation beds
         self.ward_beds = [w.capacity for w in self.wards]
         self.u_ward = uniforms(streams("route.acute.ward"))
         after = cfg.ward_outlying_after_hours
@@ -189,7 +221,7 @@ class AcuteBeds(Service):
     def _take_elective(self, _r: Referral) -> bool:
         return self.admit_elective()
 
-    # -- admissions --------------------------------------------------------------------------
+    # -- an emergency stay, in the order of the journey map above ----------------------------
     def admit_emergency(self, source: str, on_admitted: Callable[[], Any] | None = None) -> None:
         """Queue for a bed; ``on_admitted`` runs when the patient reaches one.
 
@@ -220,11 +252,6 @@ class AcuteBeds(Service):
             ward.request(self._granted, data=p, patience=self.overflow_after,
                          on_renege=self._overflow)
 
-    def _granted(self, ticket: Ticket) -> None:
-        """The bed (or space) asked for in ``p.pool`` is the emergency patient's."""
-        p = ticket.data
-        self._bed(p, p.pool)
-
     def _overflow(self, ticket: Ticket) -> None:
         """Waited ``ward_outlying_after_hours`` for a bed in their own ward: the patient takes
         the first bed free in any ward (ahead of that ward's own queue)."""
@@ -237,93 +264,10 @@ class AcuteBeds(Service):
             self.overflow.append(p)  # (the ward's queue level has already let them go)
             self.bed_queue.up(self.env.now)
 
-    # -- outlying and escalation --------------------------------------------------------------
-
-    def _elective_free(self) -> bool:
-        e, cap = self.elective_pool, self.cfg.outlying_max_patients
-        return (self.cfg.outlying and e.in_use < e.capacity and not e.queued
-                and (cap is None or self.n_outliers < cap))
-
-    def _outlie(self, p: Inpatient) -> None:
-        """An emergency patient takes a free ring-fenced elective bed (at once)."""
-        self.outliers.up(self.env.now)
-        self.n_outliers += 1
-        p.pool = self.elective_pool
-        self.elective_pool.request(self._granted, data=p)
-
-    def _outlie_waiting(self) -> None:
-        """A ring-fenced bed (or an outlier place) came free: the next patient waiting for the
-        ward with the longest queue outlies into it."""
-        while self._elective_free():
-            waiting = [w for w in self.wards if w.queued]
-            if not waiting:
-                return
-            ticket = max(waiting, key=lambda w: w.queued).withdraw_next()
-            if ticket is None:  # pragma: no cover
-                return
-            self._outlie(ticket.data)
-
-    def _set_beds(self, cfg: AcuteSection) -> None:
-        """Beds and SDEC spaces in force from now, each ward its equal share; patients in beds
-        above a lower count stay until they leave (escalation beds close until the next hourly
-        review reopens them)."""
-        self.beds_cfg = cfg
-        self.general_beds = cfg.beds - cfg.elective_ring_fenced_beds
-        self.elective_pool.set_capacity(cfg.elective_ring_fenced_beds)
-        self.sdec.set_capacity(cfg.sdec_spaces)
-        self.ward_beds = _split(self.general_beds, len(self.wards))
-        self.escalation = _split(cfg.escalation_beds, len(self.wards))
-        for ward, base in zip(self.wards, self.ward_beds, strict=True):
-            if ward.capacity != base:
-                ward.set_capacity(base)
-        self.escalation_open = 0
-        now = self.env.now
-        self.available.set(now, self.general_beds)
-        self.escalation_bed_days.set(now, 0)
-
-    def _escalation_reviews(self):
-        """Hourly, ward by ward: open the ward's escalation beds while its occupancy is at or
-        above the trigger, close them (as their patients leave) below it."""
-        while True:
-            trigger = self.beds_cfg.escalation_trigger_pct / 100
-            for ward, base, extra in zip(self.wards, self.ward_beds, self.escalation, strict=True):
-                capacity = base + extra if ward.in_use >= base * trigger else base
-                if capacity != ward.capacity:
-                    self.escalation_open += capacity - ward.capacity
-                    ward.set_capacity(capacity)
-            now = self.env.now
-            self.available.set(now, self.general_beds + self.escalation_open)
-            self.escalation_bed_days.set(now, self.escalation_open)
-            yield self.env.timeout(MIN_PER_HOUR)
-
-    def admit_elective(self) -> bool:
-        """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
-        no emergency patient is waiting for; False (cancelled on the day) if none."""
-        pool = self.elective_pool
-        if _full(pool):  # the ward with the most beds free (the first of equals)
-            pool = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
-        if not _full(pool):
-            p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
-            p.los = self.el_los.next()
-            p.pool = pool
-            pool.request(self._elective_granted, data=p)  # at once
-            self.wake_after(p.los, p, self._then_recovered)
-            return True
-        self.cancelled.record(self.env.now, 1.0)
-        return False
-
-    def _elective_granted(self, ticket: Ticket) -> None:
+    def _granted(self, ticket: Ticket) -> None:
+        """The bed (or space) asked for in ``p.pool`` is the emergency patient's."""
         p = ticket.data
-        self._in_bed(p, p.pool)
-
-    # An elective inpatient, in a bed from the day of surgery: recovery, then home in daytime
-    # discharge hours.
-    def _recovered(self, p: Inpatient) -> None:
-        self._no_longer_needs_bed(p)
-        self.wake_after(self._until_discharge_hours(), p, self._then_home)
-
-    def _home(self, p: Inpatient) -> None:
-        self._release(p, "finished")
+        self._bed(p, p.pool)
 
     def _bed(self, p: Inpatient, pool: Pool) -> None:
         """An emergency patient reaches a bed (or SDEC space): stay until medically fit (or
@@ -367,86 +311,55 @@ class AcuteBeds(Service):
         if until_fit <= 0:  # fit by the ward round: no step-down
             self._fit(p)
             return
-        r = Referral(self.name, on_taken=lambda p=p: self._release(p, "transferred"),
+        r = Referral(self.name, on_taken=lambda p=p: self._release(p, TRANSFERRED),
                      patience_mins=until_fit, on_gave_up=lambda p=p: self._fit(p))
         if not call(self.needs.step_down, r):  # no virtual ward: the stay until fit
             self._still_needs_bed(p)
             self.wake_after(until_fit, p, self._then_fit)
 
-    def _no_longer_needs_bed(self, p: Inpatient) -> None:
-        if not p.no_criteria:
-            p.no_criteria = True
-            self.no_criteria.up(self.env.now)
-
-    def _still_needs_bed(self, p: Inpatient) -> None:
-        if p.no_criteria:
-            p.no_criteria = False
-            self.no_criteria.down(self.env.now)
-
-    # -- discharge ------------------------------------------------------------------------------
     def _fit(self, p: Inpatient) -> None:
+        """Medically fit: home in discharge hours, or wait in the bed for support."""
         if p.zero_day:  # same-day care: leaves at any hour
-            self._release(p, "finished")
+            self._release(p, FINISHED)
             return
         self._no_longer_needs_bed(p)
         d = self.cfg.destinations
         u = self.u_dest()
         if u < d.home:
-            self._discharge_in_hours(p, "finished")
-        elif self.needs.discharge is not None:  # discharge to assess: wait in the bed
-            self.delayed.up(self.env.now)
+            self._discharge_in_hours(p, FINISHED)
+            return
+        self.delayed.up(self.env.now)
+        if self.needs.discharge is not None:  # discharge to assess: wait in the bed
             kind = "reablement" if u < d.home + d.reablement else "other_support"
-            taken = Referral(self.name, kind, lambda p=p: self._delay_over(p, "reablement"))
+            taken = Referral(self.name, kind, lambda p=p: self._delay_over(p, TRANSFERRED))
             if not call(self.needs.discharge, taken):  # support arranged outside the model
-                self._delay_over(p, "no reablement")
+                self._delay_over(p, REDIRECTED)
         elif u < d.home + d.reablement:
-            self.delayed.up(self.env.now)
-            started = Referral(self.name, on_taken=lambda p=p: self._delay_over(p, "reablement"))
+            started = Referral(self.name, on_taken=lambda p=p: self._delay_over(p, TRANSFERRED))
             if not call(self.needs.reablement, started):  # support arranged outside the model
-                self._delay_over(p, "no reablement")
+                self._delay_over(p, REDIRECTED)
         else:
-            self.delayed.up(self.env.now)
             self.wake_after(self.other_wait.next(), p, self._then_other_support_over)
 
-    def _delay_over(self, p: Inpatient, why: str) -> None:
+    def _delay_over(self, p: Inpatient, how: Exit) -> None:
+        """The support the fit patient waited for starts (``TRANSFERRED``: a modelled service
+        has them) or is arranged outside the model (``REDIRECTED``): the bed is left now."""
         self.delayed.down(self.env.now)
-        if why == "reablement":
-            self._release(p, "transferred")
-        elif why == "no reablement":
-            self._release(p, "redirected")
-        else:
-            self._discharge_in_hours(p, "redirected")
+        self._release(p, how)
 
-    def _discharge_in_hours(self, p: Inpatient, how) -> None:
+    def _other_support_over(self, p: Inpatient) -> None:
+        """Other support (a care home, home care) is ready: home in discharge hours."""
+        self.delayed.down(self.env.now)
+        self._discharge_in_hours(p, REDIRECTED)
+
+    def _discharge_in_hours(self, p: Inpatient, how: Exit) -> None:
         p.exit = how
         self.wake_after(self._until_discharge_hours(), p, self._then_discharged)
 
     def _discharged(self, p: Inpatient) -> None:
         self._release(p, p.exit)
 
-    def _other_support_over(self, p: Inpatient) -> None:
-        self._delay_over(p, "other")
-
-    def _until_discharge_hours(self) -> float:
-        """Minutes from now until a patient fit now leaves: the next discharge window, Monday
-        for most of those fit at a weekend, spread over the morning when held overnight."""
-        cfg = self.cfg
-        now = self.env.now
-        at = next_opening(now, cfg.discharge_open_hour, cfg.discharge_close_hour)
-        day = int(at // MIN_PER_DAY)
-        if self._day_off(day) and self.u_weekend() >= cfg.weekend_discharge_share:
-            while self._day_off(day):  # the next working day: Monday, or after a bank holiday
-                day += 1
-            at = day * MIN_PER_DAY + cfg.discharge_open_hour * MIN_PER_HOUR
-        if at > now:
-            at += self.u_spread() * cfg.discharge_spread_hours * MIN_PER_HOUR
-        return at - now
-
-    def _day_off(self, day: int) -> bool:
-        """A weekend day or a bank holiday: fewer discharges (weekend_discharge_share)."""
-        return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
-
-    def _release(self, p: Inpatient, how) -> None:
+    def _release(self, p: Inpatient, how: Exit) -> None:
         now = self.env.now
         tally = self.t_stay  # (appended directly: once a stay)
         tally.t.append(p.admitted)
@@ -481,6 +394,67 @@ class AcuteBeds(Service):
         else:
             pool.release()
 
+    # -- what the steps share ----------------------------------------------------------------
+    def _no_longer_needs_bed(self, p: Inpatient) -> None:
+        if not p.no_criteria:
+            p.no_criteria = True
+            self.no_criteria.up(self.env.now)
+
+    def _still_needs_bed(self, p: Inpatient) -> None:
+        if p.no_criteria:
+            p.no_criteria = False
+            self.no_criteria.down(self.env.now)
+
+    def _until_discharge_hours(self) -> float:
+        """Minutes from now until a patient fit now leaves: the next discharge window, Monday
+        for most of those fit at a weekend, spread over the morning when held overnight."""
+        cfg = self.cfg
+        now = self.env.now
+        at = next_opening(now, cfg.discharge_open_hour, cfg.discharge_close_hour)
+        day = int(at // MIN_PER_DAY)
+        if self._day_off(day) and self.u_weekend() >= cfg.weekend_discharge_share:
+            while self._day_off(day):  # the next working day: Monday, or after a bank holiday
+                day += 1
+            at = day * MIN_PER_DAY + cfg.discharge_open_hour * MIN_PER_HOUR
+        if at > now:
+            at += self.u_spread() * cfg.discharge_spread_hours * MIN_PER_HOUR
+        return at - now
+
+    def _day_off(self, day: int) -> bool:
+        """A weekend day or a bank holiday: fewer discharges (weekend_discharge_share)."""
+        return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
+
+    # -- an elective inpatient stay ----------------------------------------------------------
+    def admit_elective(self) -> bool:
+        """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
+        no emergency patient is waiting for; False (cancelled on the day) if none."""
+        pool = self.elective_pool
+        if _full(pool):  # the ward with the most beds free (the first of equals)
+            pool = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
+        if not _full(pool):
+            p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
+            p.los = self.el_los.next()
+            p.pool = pool
+            pool.request(self._elective_granted, data=p)  # at once
+            self.wake_after(p.los, p, self._then_recovered)
+            return True
+        self.cancelled.record(self.env.now, 1.0)
+        return False
+
+    def _elective_granted(self, ticket: Ticket) -> None:
+        p = ticket.data
+        self._in_bed(p, p.pool)
+
+    # An elective inpatient, in a bed from the day of surgery: recovery, then home in daytime
+    # discharge hours.
+    def _recovered(self, p: Inpatient) -> None:
+        self._no_longer_needs_bed(p)
+        self.wake_after(self._until_discharge_hours(), p, self._then_home)
+
+    def _home(self, p: Inpatient) -> None:
+        self._release(p, "finished")
+
+    # -- end of run --------------------------------------------------------------------------
     def close(self) -> None:
         """Direct admissions still waiting for a bed are counted (censored), not dropped."""
         now = self.env.now

@@ -19,6 +19,10 @@ from sim.model.context import Context
 from sim.model.ports import Port, accepting
 
 Exit = Literal["finished", "transferred", "redirected"]
+# the three exits as names: a journey passes one of these to ``leave``
+FINISHED: Exit = "finished"  # care ended
+TRANSFERRED: Exit = "transferred"  # to another modelled service
+REDIRECTED: Exit = "redirected"  # to care the model does not hold
 
 
 class Record:

@@ -26,6 +26,27 @@ attendances a year at baseline, and on the same Station callbacks run about 3x a
 second as a process per patient (``benchmarks/bench_journeys.py``: 681k vs 228k a second). The
 handover and assessment queues are first come, first served on their rotas, so each patient's
 start there is booked when they join (``sim.core.booked.BookedQueue``): no event per assessment.
+Each step is a method taking the patient, defined below in this order (the journey map;
+``tests/test_journey_trace.py`` follows one patient through it and checks every move is a row):
+
+| step                 | next step                  | waits on                                     |
+|----------------------|----------------------------|----------------------------------------------|
+| `arrive`             | `_in_space`                | type 1: a treatment space (ambulances first) |
+| `arrive`             | `_depart`                  | type 3: its time in department               |
+| `_in_space`          | `_handed_over`             | ambulance: handover staff (booked), handover |
+| `_in_space`          | `_assess`                  | walk-in: nothing                             |
+| `_handed_over`       | `_assess`                  | nothing                                      |
+| `_assess`            | `_decided`                 | a clinician (booked), assessment, tests      |
+| `_assess`            | `_depart`                  | the same, when not admitted                  |
+| `_decided`           | `_request_admission`       | the 4-hour window, if held                   |
+| `_request_admission` | `_admitted`                | a virtual ward or an acute bed (boarding)    |
+| `_admitted`          | `_depart`                  | nothing                                      |
+| `_depart`            | (gone; the space is freed) |                                              |
+
+A space: ambulance patients first, held until the patient leaves. Handover staff and clinicians
+are booked (first come, first served on their rotas), so their waits cost no event; the wake-ups
+are at the handover's end, at the decision (assessment and tests done) and at the end of a held
+decision. Boarding: the patient keeps the space until the bed (or virtual ward) is theirs.
 """
 
 from __future__ import annotations
@@ -42,7 +63,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, accepting, call
-from sim.model.services.base import Record, Service
+from sim.model.services.base import FINISHED, REDIRECTED, TRANSFERRED, Exit, Record, Service
 from sim.scenario.sections.ed import EDSection
 
 TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3 = "type1_walk_in", "type1_ambulance", "type3"
@@ -142,18 +163,9 @@ class EmergencyDepartment(Service):
         self.arrive(r.kind, r.source, external=False)
         return True
 
-    # -- arrivals ---------------------------------------------------------------------------
-
-    def _type3_in_bulk(self) -> int:
-        """Record the community type 3 attendances; returns how many are still there."""
-        arrived = self.t3_times < self.end
-        t, stay = self.t3_times[arrived], self.t3_stay[arrived]
-        gone = t + stay <= self.end
-        self.t_time.extend(t, np.where(gone, stay, self.end - t), ~gone)
-        self.flows.enter(self.name, True, int(arrived.sum()))
-        self.flows.finish(self.name, int(gone.sum()))
-        return int((~gone).sum())
-
+    # -- the journey, in the order of the map above ----------------------------------------
+    # (each step takes the patient, or the station's ticket whose ``data`` is the patient: no
+    # closure is made per patient)
     def arrive(self, kind: str, source: str = "community", external: bool = True) -> None:
         """One attendance now; other services send theirs here (GP overflow, UCR escalation)."""
         now = self.env.now
@@ -181,9 +193,6 @@ class EmergencyDepartment(Service):
         p.space_at = -1.0
         self.spaces.request(self._in_space, 0.0 if p.ambulance else 1.0, data=p)
 
-    # -- type 1 journey -----------------------------------------------------------------------
-    # (each step is a method taking the station's ticket, whose ``data`` is the patient: no
-    # closure is made per patient)
     def _in_space(self, ticket: Ticket) -> None:
         """A space can take the patient: an ambulance crew hands over, a walk-in is called."""
         p = ticket.data
@@ -215,9 +224,7 @@ class EmergencyDepartment(Service):
                   self._then_decided if p.admit else self._then_depart)
 
     def _decided(self, p: EDPatient) -> None:
-        if not p.admit:
-            self._depart(p)
-            return
+        """An admission is decided; held to the 4-hour window when bunching picked it."""
         elapsed = self.env.now - p.arrived
         if p.hold_until >= 0 and elapsed < self.cfg.decision_bunching.window_start_mins:
             self.wake_after(p.hold_until - elapsed, p, self._then_request_admission)
@@ -232,17 +239,18 @@ class EmergencyDepartment(Service):
         n = self.needs
         vw_share = self.cfg.vw_step_up_share if n.step_up is not None else 0.0
         if self.u_vw() < vw_share and call(n.step_up, Referral(self.name)):
-            self._admitted(p, "transferred")
+            self._admitted(p, TRANSFERRED)
         elif n.bed is not None:
-            n.bed(Referral(self.name, on_taken=lambda p=p: self._admitted(p, "transferred")))
+            n.bed(Referral(self.name, on_taken=lambda p=p: self._admitted(p, TRANSFERRED)))
         else:
-            self._admitted(p, "redirected")
+            self._admitted(p, REDIRECTED)
 
-    def _admitted(self, p: EDPatient, how: str) -> None:
+    def _admitted(self, p: EDPatient, how: Exit) -> None:
+        """The patient leaves ED's care (a bed or a virtual ward took them: ``how``)."""
         self.boarding.down(self.env.now)
         self._depart(p, how)
 
-    def _depart(self, p: EDPatient, how: str = "finished") -> None:
+    def _depart(self, p: EDPatient, how: Exit = FINISHED) -> None:
         self.leave(p, how)
         now = self.env.now
         arrived = p.arrived
@@ -265,6 +273,16 @@ class EmergencyDepartment(Service):
             self.spaces.release()
 
     # -- end of run -----------------------------------------------------------------------------
+    def _type3_in_bulk(self) -> int:
+        """Record the community type 3 attendances; returns how many are still there."""
+        arrived = self.t3_times < self.end
+        t, stay = self.t3_times[arrived], self.t3_stay[arrived]
+        gone = t + stay <= self.end
+        self.t_time.extend(t, np.where(gone, stay, self.end - t), ~gone)
+        self.flows.enter(self.name, True, int(arrived.sum()))
+        self.flows.finish(self.name, int(gone.sum()))
+        return int((~gone).sum())
+
     def close(self) -> None:
         """Patients still in the department are counted (censored), never dropped."""
         now = self.env.now

@@ -93,6 +93,6 @@ def ed_admitted_4th_hour_pct(data: RunData, window: Window) -> float:
     department between 180 and 240 min after arrival / all admitted ED patients arriving in
     the window, whether or not a bed was waited for. HSCIC 2014 found 51%; the model's figure
     comes from the decision-bunching rule and the bed queue together, and is compared with 51%
-    in the README's calibration table (not fitted)."""
+    in the calibration table (docs/calibration.md; not fitted)."""
     values, _ = data.monitor.tally(ed.ADMITTED_TIME_IN_DEPT).select(window)
     return pct(int(np.count_nonzero((values > 180) & (values <= 240))), values.size)

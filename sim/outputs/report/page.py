@@ -1,261 +1,41 @@
-"""The business-case pack of a results folder: report.html, PNG charts and summary.xlsx.
-
-Built from the folder's files alone (``python run_sim.py report DIR`` rebuilds it), so the same
-pack comes out of a run, a batch or an old folder. report.html is one self-contained file: the
-charts are embedded as PNG data, the styles are inline, nothing is fetched from the network.
-Charts are for readers who are not modellers: titles say what is shown, axes carry units, the
-target is drawn as a line, and only the measurement window is shown (warm-up excluded).
-"""
+"""report.html: one self-contained page (charts embedded, styles inline, nothing fetched):
+the warnings banner, the targets (an overview for a board and every verdict with why), the
+trajectories year by year, the charts, the costs and the provenance."""
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import html
-import io
-import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from sim.core.errors import InputError
-from sim.core.rota import mean_on_duty
-from sim.core.stats import mean_ci
 from sim.outputs.histograms import HISTOGRAMS
-from sim.outputs.kpis import KPIS
+from sim.outputs.report.charts import (
+    CHARTED,
+    SERIES,
+    comparison_chart,
+    distribution_chart,
+    save_chart,
+    schedule_chart,
+    series_chart,
+)
+from sim.outputs.report.excel import write_excel
+from sim.outputs.report.folder import Folder, costs_table
 from sim.outputs.soundness import STAMPS, manifest_warnings, stamp_text
 from sim.outputs.store import SHARE_OF, cost_label
 from sim.outputs.targets import rule_text
 
-SERIES = [("ed_4h_pct", "ED 4-hour performance", "% of attendances within 4 hours"),
-          ("rtt_18w_pct", "RTT: incomplete pathways within 18 weeks", "% of the waiting list"),
-          ("waiting_list_size", "RTT waiting list (incomplete pathways)", "pathways"),
-          ("acute_occupancy_pct", "G&A bed occupancy", "% of beds occupied"),
-          ("vw_occupancy_pct", "Virtual ward occupancy", "% of beds occupied"),
-          ("ucr_2h_pct", "UCR 2-hour response", "% of in-scope referrals")]
-COMPARED = ["ed_4h_pct", "ed_12h_pct", "acute_occupancy_pct", "ucr_2h_pct",
-            "reablement_2d_pct", "rtt_18w_pct", "delayed_discharge_bed_days", "cost_total_gbp"]
-CHARTED = 6  # scenarios drawn on one month-by-month or distribution chart
 COLOURS = {"met": "#1b7837", "not met": "#c51b1b", "uncertain": "#e08214", "no data": "#888888"}
-
-
-class Folder:
-    """The files of a results folder, read once."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.manifest = json.loads((path / "manifest.json").read_text())
-            self.summary = pd.read_csv(path / "summary.csv")
-            self.targets = pd.read_csv(path / "targets.csv", keep_default_na=False)
-            self.monthly = pd.read_csv(path / "monthly.csv")
-        except (OSError, ValueError) as exc:
-            raise InputError.one(str(path), "(folder)", f"not a results folder: {exc}") from None
-        self.distributions = _optional(path / "distributions.csv")
-        self.comparison = _optional(path / "comparison.csv")
-        self.scenarios = list(dict.fromkeys(self.summary["scenario"]))
-
-
-def _optional(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path, keep_default_na=False) if path.exists() else None
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, folder: Path, name: str, stamp: str = "") -> tuple[str, str]:
-    """Write the PNG beside the report and return (file name, base64 data). A scaled or quick
-    trial's ``stamp`` is printed on the chart, which may travel to a slide without the
-    report."""
-    if stamp:
-        fig.text(0.5, 0.995, stamp, ha="center", va="bottom", fontsize=9, color="#c51b1b",
-                 fontweight="bold")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    _plt().close(fig)
-    data = buf.getvalue()
-    (folder / f"{name}.png").write_bytes(data)
-    return f"{name}.png", base64.b64encode(data).decode()
-
-
-def _threshold(folder: Folder, kpi: str) -> float | None:
-    rows = folder.targets[folder.targets["kpi"] == kpi]
-    return float(rows["threshold"].iloc[0]) if len(rows) else None
-
-
-def trajectory(folder: Folder, kpi: str) -> list[tuple[str, float]]:
-    """The (month, threshold) points of the first target on ``kpi`` when it is a trajectory
-    (more than one row in targets.csv), in month order; [] otherwise."""
-    t = folder.targets[folder.targets["kpi"] == kpi]
-    if t.empty:
-        return []
-    first = t[(t["target"] == t["target"].iloc[0]) & (t["scenario"] == t["scenario"].iloc[0])]
-    if len(first) < 2:
-        return []
-    return sorted((str(r["deadline"]), float(r["threshold"])) for _, r in first.iterrows())
-
-
-def _draw_target(ax, folder: Folder, kpi: str, months: list[str]) -> None:
-    """A trajectory as a step line through its points (each in force from its month on; a
-    point before the chart starts is in force from its first month); else one level line."""
-    points = trajectory(folder, kpi)
-    if not points:
-        target = _threshold(folder, kpi)
-        if target is not None:
-            ax.axhline(target, color="black", ls="--", lw=1, label=f"target {target:g}")
-        return
-    xs = [0 if m < months[0] else months.index(m) for m, _v in points if m <= months[-1]
-          and (m < months[0] or m in months)]
-    ys = [v for m, v in points if m <= months[-1] and (m < months[0] or m in months)]
-    if xs:
-        ax.step([*xs, len(months) - 1], [*ys, ys[-1]], where="post", color="black", ls="--",
-                lw=1, label="target trajectory")
-        ax.plot(xs, ys, "kD", ms=4)
-
-
-def series_chart(folder: Folder, kpi: str, title: str, unit: str):
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
-    m = folder.monthly[folder.monthly["kpi"] == kpi]
-    if m.empty or m["value"].isna().all():
-        plt.close(fig)
-        return None
-    all_months = sorted(m["month"].astype(str).unique())
-    for name in folder.scenarios[:CHARTED]:
-        rows = m[m["scenario"] == name]
-        months = sorted(rows["month"].unique())
-        stats = [mean_ci(rows[rows["month"] == mo]["value"].to_numpy()) for mo in months]
-        mean = np.array([s[0] for s in stats])
-        lo = np.array([s[2] if np.isfinite(s[2]) else s[0] for s in stats])
-        hi = np.array([s[3] if np.isfinite(s[3]) else s[0] for s in stats])
-        x = np.arange(len(months))
-        ax.plot(x, mean, marker="o", ms=3, label=name)
-        ax.fill_between(x, lo, hi, alpha=0.2)
-        step = 1 if len(months) <= 24 else 3 if len(months) <= 60 else 6  # multi-year runs
-        ax.set_xticks(x[::step], months[::step], rotation=45, ha="right", fontsize=8)
-    _draw_target(ax, folder, kpi, all_months)
-    ax.set_title(f"{title}, by month (mean and 95% CI over replications)", fontsize=10)
-    ax.set_ylabel(unit)
-    ax.set_xlabel("month (measurement window; warm-up excluded)")
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    return fig
-
-
-def _resolved(folder: Folder) -> dict[str, dict]:
-    """Each scenario's resolved settings, as the manifest keeps them (a run or a batch)."""
-    man = folder.manifest
-    if isinstance(man.get("scenarios"), dict):
-        return {k: v for k, v in man["scenarios"].items() if isinstance(v, dict)}
-    return {str(man.get("scenario_name", "")): man["scenario"]} if isinstance(
-        man.get("scenario"), dict) else {}
-
-
-def _level_number(level: object) -> float:
-    """A dated level as one number: a rota as its mean staff on duty over the week."""
-    return float(mean_on_duty(level)) if isinstance(level, list) else float(level)
-
-
-def schedule_chart(folder: Folder):
-    """Every capacity schedule as a step line (level against date, to the run's end): the
-    plan a scenario was run with. A rota level is drawn as its mean staff on duty."""
-    plans = {name: sc.get("schedules") or {} for name, sc in _resolved(folder).items()}
-    keys = sorted({k for sched in plans.values() for k in sched})
-    if not keys:
-        return None
-    plt = _plt()
-    fig, axes = plt.subplots(len(keys), 1, figsize=(7.5, 1.9 * len(keys) + 0.6), squeeze=False)
-    for ax, key in zip(axes[:, 0], keys, strict=True):
-        for name, sched in list(plans.items())[:CHARTED]:
-            if key not in sched:
-                continue
-            run = _resolved(folder)[name]["run"]
-            start = dt.date.fromisoformat(run["start_date"])
-            end = start + dt.timedelta(days=run["warmup_days"] + run["measurement_days"])
-            days = sorted(sched[key])
-            xs = [dt.date.fromisoformat(d) for d in days] + [end]
-            ys = [_level_number(sched[key][d]) for d in days]
-            ax.step(xs, [*ys, ys[-1]], where="post", label=name)
-        rota = any(isinstance(v, list) for sched in plans.values()
-                   for v in sched.get(key, {}).values())
-        ax.set_title(f"{key}{' (mean staff on duty)' if rota else ''}, by date", fontsize=8)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-def distribution_chart(folder: Folder, h) -> object | None:
-    d = folder.distributions
-    if d is None or d.empty:
-        return None
-    d = d[d["measure"] == h.name]
-    if d.empty:
-        return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.5, 3.2))
-    for name in folder.scenarios[:CHARTED]:
-        rows = d[d["scenario"] == name].groupby("bin_low", as_index=False)["count"].sum()
-        total = rows["count"].sum()
-        if total == 0:
-            continue
-        ax.step(rows["bin_low"], 100 * rows["count"] / total, where="post", label=name)
-    if h.marker is not None:
-        ax.axvline(h.marker, color="black", ls="--", lw=1, label=f"standard ({h.marker:g} "
-                   f"{h.unit})")
-    ax.set_title(f"{h.title}: share of patients by {h.unit} (all replications; the last bin "
-                 "holds everything beyond)", fontsize=9)
-    ax.set_xlabel(h.unit)
-    ax.set_ylabel("% of patients")
-    ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
-    return fig
-
-
-def comparison_chart(folder: Folder):
-    c = folder.comparison
-    if c is None or c.empty:
-        return None
-    c = c.drop_duplicates(["scenario", "kpi"])
-    c = c[c["kpi"].isin(COMPARED)]
-    plt = _plt()
-    kpis = [k for k in COMPARED if k in set(c["kpi"])]
-    fig, axes = plt.subplots(len(kpis), 1, figsize=(7.5, 1.3 * len(kpis) + 0.8))
-    axes = np.atleast_1d(axes)
-    for ax, k in zip(axes, kpis, strict=True):
-        rows = c[c["kpi"] == k]
-        diff = rows["mean_diff"].astype(float).to_numpy()
-        lo = rows["ci_low"].replace("", np.nan).astype(float).to_numpy()
-        hi = rows["ci_high"].replace("", np.nan).astype(float).to_numpy()
-        y = np.arange(len(rows))
-        err = np.vstack([np.nan_to_num(diff - lo), np.nan_to_num(hi - diff)])
-        ax.errorbar(diff, y, xerr=err, fmt="o", capsize=3)
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, rows["scenario"], fontsize=7)
-        ax.set_title(f"{k} ({KPIS[k].unit}): option minus {rows['comparator'].iloc[0]}, "
-                     "paired, 95% CI", fontsize=8)
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def _table(frame: pd.DataFrame, cls: str = "") -> str:
-    return frame.to_html(index=False, classes=cls, border=0, float_format=lambda x: f"{x:,.2f}",
-                         na_rep="-", escape=True)
-
-
 SYMBOLS = {"met": "\u2713", "not met": "\u2717", "uncertain": "?", "no data": "\u2013",
            "not judged": "\u00b7"}
 TINTS = {"met": "#d9f0d3", "not met": "#f6cfcb", "uncertain": "#fde3bd", "no data": "#eeeeee",
          "not judged": "#eeeeee"}
 WIDE_OVERVIEW = 6  # more scenarios than this: scenarios as rows, targets as columns
+
+
+def _table(frame: pd.DataFrame, cls: str = "") -> str:
+    return frame.to_html(index=False, classes=cls, border=0, float_format=lambda x: f"{x:,.2f}",
+                         na_rep="-", escape=True)
 
 
 def _number(x: object, digits: int = 1) -> str:
@@ -409,16 +189,6 @@ def _charted_note(folder: Folder) -> str:
             "(sheet Monthly), and every scenario is in the comparison chart.</p>")
 
 
-def costs_table(folder: Folder) -> pd.DataFrame:
-    """Mean cost of capacity over the window per scenario, rounded to the pound."""
-    s = folder.summary[folder.summary["kpi"].str.startswith("cost_")]
-    if s.empty:  # a folder from before costs existed
-        return pd.DataFrame({"cost over the window (GBP)": ["no cost KPIs in this folder"]})
-    table = s.pivot(index="kpi", columns="scenario", values="mean")[folder.scenarios].round(0)
-    table.index.name = "cost over the window (GBP)"
-    return table.reset_index()
-
-
 def _unit_costs(folder: Folder) -> dict:
     """The unit costs the folder's (first) scenario ran with, from its manifest."""
     man = folder.manifest
@@ -504,15 +274,6 @@ def _warnings_html(folder: Folder) -> str:
     return "".join(parts)
 
 
-def warnings_table(folder: Folder) -> pd.DataFrame:
-    """The Warnings sheet: the stamp first, then each warning (a row saying none if none)."""
-    rows = [(w.kind, w.subject, ", ".join(w.scenarios), w.message)
-            for w in manifest_warnings(folder.manifest)]
-    return pd.DataFrame(rows or [("none", "", "", "no warnings: queues settle and every "
-                                  "target is measured to its tolerance")],
-                        columns=["kind", "subject", "scenarios", "message"])
-
-
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{padding:3px 8px;
@@ -535,17 +296,17 @@ def build_report(path: Path) -> Path:
     for kpi, title, unit in SERIES:
         fig = series_chart(folder, kpi, title, unit)
         if fig is not None:
-            charts.append(("series", *_save(fig, path, f"chart_{kpi}", stamp)))
+            charts.append(("series", *save_chart(fig, path, f"chart_{kpi}", stamp)))
     for h in HISTOGRAMS:
         fig = distribution_chart(folder, h)
         if fig is not None:
-            charts.append(("distribution", *_save(fig, path, f"chart_{h.name}", stamp)))
+            charts.append(("distribution", *save_chart(fig, path, f"chart_{h.name}", stamp)))
     fig = comparison_chart(folder)
     if fig is not None:
-        charts.append(("comparison", *_save(fig, path, "chart_comparison", stamp)))
+        charts.append(("comparison", *save_chart(fig, path, "chart_comparison", stamp)))
     fig = schedule_chart(folder)
     if fig is not None:
-        charts.append(("schedules", *_save(fig, path, "chart_capacity_schedules", stamp)))
+        charts.append(("schedules", *save_chart(fig, path, "chart_capacity_schedules", stamp)))
 
     def imgs(section: str) -> str:
         return "".join(f'<figure><img class="chart" alt="{f}" src="data:image/png;base64,{d}">'
@@ -594,87 +355,4 @@ def build_report(path: Path) -> Path:
     tmp.write_text("".join(parts), encoding="utf-8")
     tmp.replace(out)
     write_excel(folder)
-    return out
-
-
-HEADERS = {"scenario": "Scenario", "replication": "Replication", "kpi": "KPI",
-           "mean": "Mean", "sd": "SD", "ci_low": "95% CI low", "ci_high": "95% CI high",
-           "n": "Replications", "target": "Target", "op": "Rule", "threshold": "Threshold",
-           "deadline": "Deadline", "judged_on": "Judged on (month or window)",
-           "judged_label": "Judged on", "in_force_since": "In force since",
-           "value judged (mean)": "Value judged (mean)", "window_mean": "Window mean",
-           "n_met": "Replications meeting", "p_met_low": "P(met) 95% CI low",
-           "p_met_high": "P(met) 95% CI high", "required_confidence": "Required confidence",
-           "reason": "Why", "cost_note": "Cost note", "probability met": "P(met)",
-           "verdict": "Verdict", "month": "Month", "comparator": "Comparator",
-           "comparator_mean": "Comparator mean", "scenario_mean": "Scenario mean",
-           "mean_diff": "Mean difference (paired)", "significant": "Significant",
-           "comparator_verdict": "Comparator verdict", "scenario_verdict": "Scenario verdict",
-           "verdict_changed": "Verdict changed", "incremental_cost_gbp": "Incremental cost (GBP)",
-           "extra_patients_meeting": "Extra patients meeting target",
-           "cost_per_extra_patient_gbp": "Cost per extra patient (GBP)",
-           "parameter": "Parameter", "value": "Value", "item": "Item",
-           "verdict_unscaled": "Verdict judged on this scaled run", "kind": "Kind",
-           "subject": "About", "scenarios": "Scenarios", "message": "Warning"}
-
-
-def _excel_format(header: str) -> str:
-    """Money to the pound, probabilities to 0.01, everything else to 0.1."""
-    if "(GBP)" in header:
-        return "#,##0"
-    if header.startswith(("P(met)", "Required confidence")):
-        return "0.00"
-    return "#,##0.0"
-
-
-def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns read as text because of blanks (keep_default_na) back to numbers, so that the
-    spreadsheet holds numbers with formats, not digits as text."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
-            continue
-        filled = out[col].astype(str) != ""
-        conv = pd.to_numeric(out[col].where(filled, np.nan), errors="coerce")
-        if filled.any() and conv.notna().sum() == filled.sum():
-            out[col] = conv
-    return out
-
-
-def write_excel(folder: Folder) -> Path:
-    """summary.xlsx: one sheet per table, readable headers and number formats."""
-    from sim.scenario.fields import flatten
-
-    man = folder.manifest
-    inputs = man.get("scenario") or next(iter(man.get("scenarios", {}).values()), {})
-    sheets = {
-        "Warnings": warnings_table(folder),
-        "Targets": _numeric(folder.targets).rename(columns={"p_met": "probability met",
-                                                            "mean": "value judged (mean)"}),
-        "KPIs": folder.summary,
-        "Monthly": folder.monthly.groupby(["scenario", "month", "kpi"], as_index=False)[
-            "value"].mean().rename(columns={"value": "mean over replications"}),
-        "Comparison": (_numeric(folder.comparison) if folder.comparison is not None
-                       else pd.DataFrame()),
-        "Costs": costs_table(folder),
-        "Inputs": pd.DataFrame(flatten(inputs), columns=["parameter", "value"]).astype(str),
-        "Provenance": pd.DataFrame(
-            [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in man.items()
-             if k not in ("scenario", "scenarios")], columns=["item", "value"]).astype(str),
-    }
-    out = folder.path / "summary.xlsx"
-    tmp = folder.path / "summary.xlsx.tmp"
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for name, frame in sheets.items():
-            frame.rename(columns=HEADERS).to_excel(xl, sheet_name=name, index=False)
-            ws = xl.sheets[name]
-            for col in ws.columns:
-                width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
-                ws.column_dimensions[col[0].column_letter].width = min(max(width, 8) + 2, 60)
-                number_format = _excel_format(str(col[0].value))
-                for cell in col[1:]:
-                    if isinstance(cell.value, float):
-                        cell.number_format = number_format
-            ws.freeze_panes = "A2"
-    tmp.replace(out)
     return out
