@@ -132,3 +132,12 @@ def test_a_quick_trial_in_the_app_runs_the_command_lines_replications() -> None:
     at.checkbox(key="w:quick").check().run()
     assert f"--replications {orchestrate.QUICK_REPLICATIONS} " in at.code[0].value
     assert "--quick" in at.code[0].value
+
+
+def test_relative_changes_and_inert_keys_are_shown_on_the_scenario_page() -> None:
+    at = AppTest.from_file(SCRIPT, default_timeout=60).run()
+    at.text_area(key="w:extra:baseline.toml").set_value(
+        "acute.beds=+95\nacute.other_support_wait_days.mean=9.6").run()
+    assert not at.exception
+    assert any("acute.beds: 2,200 -> 2,295 (+95)" in c.value for c in at.caption)
+    assert any("has no effect in this scenario" in w.value for w in at.warning)

@@ -12,6 +12,7 @@ from conftest import BASELINE, ROOT
 from sim.cli import main
 from sim.core.errors import InputError
 from sim.experiment.batch import load_batch
+from sim.scenario import load_scenario
 
 CHEAP = ["--set", "run.measurement_days=2", "--set", "run.warmup_days=0",
          "--set", "population.size=20000"]
@@ -229,3 +230,158 @@ def test_a_batch_records_each_input_warning_once_in_its_manifest(tmp_path: Path,
     # other kinds of warning (queues, scaling) may join the list: the input ones are ours
     assert [w["subject"] for w in man["warnings"] if w["kind"] == "input"] == [
         "demand.growth_pct_per_year"]
+
+
+# -- relative changes (docs/relative-changes.md) -----------------------------------------------
+def test_a_file_states_changes_relative_to_the_file_it_extends(tmp_path: Path) -> None:
+    path = _child(tmp_path, '[acute]\nbeds = "+95"\nemergency_los_days.mean = "x1.08"\n'
+                            '[d2a]\nhome_care_packages = "+25%"\np3_places = "-20%"\n'
+                            '[ed]\nclinicians_per_shift = "+1"\n')
+    base, sc = load_scenario(BASELINE), load_scenario(path)
+    assert sc.acute.beds == base.acute.beds + 95
+    assert sc.acute.emergency_los_days.mean == pytest.approx(base.acute.emergency_los_days.mean
+                                                             * 1.08)
+    assert sc.acute.emergency_los_days.cv == base.acute.emergency_los_days.cv
+    # whole numbers stay whole, rounded half to even: 350 x 1.25 = 437.5 -> 438; 54 x 0.8 -> 43
+    assert sc.d2a.home_care_packages == round(base.d2a.home_care_packages * 1.25) == 438
+    assert sc.d2a.p3_places == 43
+    assert sc.ed.clinicians_per_shift == [n + 1 for n in base.ed.clinicians_per_shift]
+
+
+def test_a_chain_resolves_each_file_against_its_own_parent(tmp_path: Path) -> None:
+    first = _child(tmp_path, 'name = "first"\n[acute]\nbeds = "+95"\n', "first.toml")
+    second = tmp_path / "second.toml"
+    second.write_text(f'extends = "{first.name}"\nname = "second"\n[acute]\nbeds = "x2"\n')
+    assert load_scenario(second).acute.beds == (load_scenario(BASELINE).acute.beds + 95) * 2
+
+
+def test_set_and_batch_options_are_relative_to_the_files_value(tmp_path: Path) -> None:
+    beds = load_scenario(BASELINE).acute.beds
+    assert load_scenario(BASELINE, ["acute.beds=+95"]).acute.beds == beds + 95
+    assert load_scenario(BASELINE, ['acute.beds="-25"']).acute.beds == beds - 25
+    assert load_scenario(BASELINE, ["acute.beds=-10%"]).acute.beds == round(beds * 0.9)
+    assert load_scenario(BASELINE, ["acute.beds=+95", "acute.beds=+5"]).acute.beds == beds + 100
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\n'
+                            '[[scenarios]]\nname = "more"\nset = { "acute.beds" = "+95" }\n')
+    assert load_batch(path).scenarios["more"].acute.beds == beds + 95
+
+
+def test_describe_shows_a_relative_change_resolved(tmp_path: Path, capsys) -> None:
+    path = _child(tmp_path, '[acute]\nbeds = "+95"\n')
+    assert main(["describe", str(path)]) == 0
+    out = capsys.readouterr().out
+    beds = load_scenario(BASELINE).acute.beds  # 2,200 -> 2,295 (+95) today
+    assert f"| `acute.beds` | {beds:,} -> {beds + 95:,} (+95) |" in out
+    assert f"- `acute.beds`: {beds:,} -> {beds + 95:,} (+95)" in out
+
+
+@pytest.mark.parametrize(("body", "key", "reason"), [
+    ('[acute]\nbeds = "+9five"\n', "acute.beds", "cannot read it: write"),
+    ('[acute]\nbeds = "+2.5"\n', "acute.beds", "this key takes whole numbers"),
+    ('[acute]\nemergency_los_days = "x1.08"\n', "acute.emergency_los_days",
+     "change a number inside it"),
+    ('[acute]\nbeds = "-100%"\n', "acute.beds", "would leave nothing"),
+    ('[acute]\noutlying = "+1"\n', "acute.outlying", "is not a number"),
+])
+def test_bad_relative_text_names_the_file_the_key_and_why(tmp_path: Path, body: str, key: str,
+                                                         reason: str, capsys) -> None:
+    path = _child(tmp_path, body)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: {key}: relative change ") and reason in err, err
+    assert "Traceback" not in err
+
+
+def test_a_relative_change_needs_a_base(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "alone.toml"
+    path.write_text(BASELINE.read_text().replace("beds = 2200", 'beds = "+95"'))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "acute.beds: relative change '+95' needs a base: this file extends no other" in err
+
+
+def test_a_bad_relative_set_is_an_input_error(capsys) -> None:
+    assert main(["validate", str(BASELINE), "--set", "acute.beds=x-2"]) == 2
+    err = capsys.readouterr().err
+    assert _lines(err) == ["--set: acute.beds: relative change 'x-2': cannot read it: "
+                           'write "+N", "-N", "+N%", "-N%" or "xN" (e.g. "+95", "-10%", '
+                           '"x1.08")']
+
+
+# -- settings that do not apply: warned --------------------------------------------------------
+def test_an_inert_set_warns_naming_the_key_and_the_condition(capsys) -> None:
+    assert main(["validate", str(BASELINE), "--set",
+                 "acute.other_support_wait_days.mean=9.6"]) == 0
+    assert _lines(capsys.readouterr().err) == [
+        "warning: --set: acute.other_support_wait_days: has no effect in this scenario: it "
+        "applies only when d2a.enabled is false"]
+    assert main(["validate", str(BASELINE), "--set", "d2a.enabled=false", "--set",
+                 "acute.other_support_wait_days.mean=9.6"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("body", "key", "condition"), [
+    ("[virtual_ward]\nclinicians = 80\n", "virtual_ward.clinicians",
+     "virtual_ward.caseload_per_clinician > 0"),
+    ("[ucr]\ntravel_mins.mean = 40.0\n", "ucr.travel_mins", "ucr.localities is empty"),
+    ("[acute]\noutlying = false\noutlying_max_patients = 20\n", "acute.outlying_max_patients",
+     "acute.outlying is true"),
+    ('[d2a]\nalternative_arranged_days.cv = 0.5\n', "d2a.alternative_arranged_days.cv",
+     "d2a.alternative_arranged_days.dist is not exponential"),
+    ("[reablement]\nenabled = false\npackages = 400\n", "reablement.packages",
+     "reablement.enabled is true"),
+])
+def test_an_inert_key_in_a_file_warns(tmp_path: Path, body: str, key: str, condition: str,
+                                      capsys) -> None:
+    path = _child(tmp_path, body)
+    assert main(["validate", str(path)]) == 0
+    assert _lines(capsys.readouterr().err) == [
+        f"warning: {path}: {key}: has no effect in this scenario: it applies only when "
+        f"{condition}"]
+
+
+def test_the_baselines_own_values_do_not_warn_and_the_schema_says_when(capsys) -> None:
+    from sim.scenario import Scenario
+
+    assert main(["validate", str(BASELINE)]) == 0
+    assert capsys.readouterr().err == ""
+    defs = Scenario.model_json_schema()["$defs"]
+    assert defs["AcuteSection"]["properties"]["outlying_max_patients"]["applies_when"] == \
+        "acute.outlying is true"
+    assert defs["DischargeSection"]["properties"]["enabled"]["makes_inert"] == [
+        "acute.other_support_wait_days"]
+    assert '"+95"' in Scenario.model_json_schema()["$comment"]  # relative changes, documented
+
+
+def test_a_run_records_an_inert_setting_in_the_manifest(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
+                 str(out), *CHEAP, "--set", "acute.other_support_wait_days.mean=9.6"]) == 0
+    assert "d2a.enabled is false" in capsys.readouterr().err
+    man = json.loads((out / "manifest.json").read_text())
+    assert [w["subject"] for w in man["warnings"] if w["kind"] == "input"] == [
+        "acute.other_support_wait_days"]
+
+
+def test_bad_relative_text_in_a_batch_option_names_the_batch_and_option(tmp_path: Path,
+                                                                       capsys) -> None:
+    path = _batch(tmp_path, f'name = "b"\nbase = "{BASELINE.as_posix()}"\n'
+                            '[[scenarios]]\nname = "more"\nset = { "acute.beds" = "+2.5" }\n')
+    assert main(["validate", str(path)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"{path} [more]: acute.beds: relative change '+2.5': this key takes whole numbers: "
+        "add a whole number"]
+
+
+def test_an_intent_table_is_checked_and_kept_out_of_the_scenario(tmp_path: Path,
+                                                                  capsys) -> None:
+    from sim.scenario.relative import read_intent
+
+    path = _child(tmp_path, '[acute]\nbeds = "+95"\n[intent]\n"acute.beds" = "up"\n')
+    assert read_intent(path) == {"acute.beds": "up"}
+    assert load_scenario(path).acute.beds == load_scenario(BASELINE).acute.beds + 95
+    bad = _child(tmp_path, '[intent]\n"acute.bed" = "up"\n"acute.beds" = "more"\n', "bad.toml")
+    assert main(["validate", str(bad)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"{bad}: intent.acute.bed: no such key in the scenario",
+        f'{bad}: intent.acute.beds: give "up" or "down"']

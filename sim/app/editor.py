@@ -22,6 +22,7 @@ from sim.core.errors import InputError, Problem
 from sim.experiment.jobs import known_kpis
 from sim.scenario import Scenario, parse_set
 from sim.scenario.fields import description, lever_keys
+from sim.scenario.loader import relative_changes
 from sim.scenario.scale import CAPACITY_KEYS, load_resized
 
 
@@ -153,6 +154,12 @@ def check(scenario_file: Path, sets: Sequence[str], scale: float = 1.0,
     except InputError as exc:
         return Checked(None, [relabel(p, scenario_file, label) for p in exc.problems])
     return Checked(sc, [], [relabel(p, scenario_file, label) for p in dict.fromkeys(found)])
+
+
+def resolved_changes(scenario_file: Path, sets: Sequence[str]) -> list[str]:
+    """The relative changes (``+95``, ``x1.08``) the base file and ``sets`` make, resolved
+    ("acute.beds: 2,200 -> 2,295 (+95)"); call only for a scenario :func:`check` passed."""
+    return [f"{c.key}: {c.display()}" for c in relative_changes(scenario_file, list(sets))]
 
 
 def relabel(problem: Problem, path: Path, label: str | None) -> Problem:

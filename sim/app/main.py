@@ -145,8 +145,11 @@ def page_scenario() -> None:
                                             else p.key) in by_key]
     if rest:
         extra_spot.error("\n\n".join(str(p) for p in rest))
-    for w in checked.warnings:
+    for w in checked.warnings:  # inert keys among them: "has no effect in this scenario"
         st.warning(str(w))
+    if checked.valid:  # relative changes shown resolved: acute.beds 2,200 -> 2,295 (+95)
+        for c in editor.resolved_changes(path, sets):
+            st.caption(f"`{c}`")
     spec = jobs.JobSpec(str(path), tuple(sets), seed=seed, replications=reps, scale=scale,
                         quick=quick, workers=config.workers(), scheduler=config.scheduler())
     note = f"Edited in the ics-sim app from {base_name}"

@@ -14,7 +14,8 @@ A batch file is TOML validated like a scenario (unknown keys rejected)::
 
     [[scenarios]]
     name = "ucr_plus_3"
-    set = { "ucr.clinicians_per_shift" = 11 }
+    set = { "ucr.clinicians_per_shift" = "+3" }    # relative to the base's value
+    intent = { "ucr.clinicians_per_shift" = "up" }  # checked by tests/test_whatifs.py
 
     [[sweeps]]
     name = "vw"                        # points are named vw-beds380-packages400, ...
@@ -35,7 +36,7 @@ import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -52,7 +53,11 @@ class BatchScenario(Strict):
     name: str = Field(pattern=NAME, description="Scenario name within the batch.")
     description: str = Field(default="", description="Why this option is in the batch.")
     set: dict[str, Value] = Field(default_factory=dict,
-                                  description="Overrides of the base, as dotted keys.")
+                                  description="Overrides of the base, as dotted keys; relative "
+                                  "text (\"+95\", \"x1.08\") changes the base's value.")
+    intent: dict[str, Literal["up", "down"]] = Field(
+        default_factory=dict, description="Which way each override moves its lever (checked by "
+        "tests/test_whatifs.py).")
 
 
 class Sweep(Strict):

@@ -22,6 +22,7 @@ from sim.model import registry
 from sim.outputs.kpis import markdown_table
 from sim.scenario import Scenario
 from sim.scenario.fields import flatten
+from sim.scenario.loader import relative_changes
 
 SIM = Path(__file__).resolve().parents[1]
 
@@ -97,6 +98,7 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
     """The report for ``scenario``, read from ``path`` (shown as ``label``)."""
     comments = _comments(path)
     on = [e.section for e in registry.enabled(scenario)]
+    changes = {c.key: c for c in relative_changes(path)}  # shown resolved: 2,200 -> 2,295 (+95)
     data = scenario.model_dump(mode="json")
     targets = data.pop("targets")
     lines = [f"# Model documentation (STRESS-DES): scenario `{scenario.name}`", "",
@@ -107,12 +109,15 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
              "targets, and with what confidence? The model gives target compliance with 95% "
              "confidence intervals and the probability each target is met, for planners' "
              "what-if questions and for business cases.", "",
-             f"Scenario: {' '.join(scenario.description.split())}", "",
-             "## 2. Logic", "",
-             "How patients move between the services this scenario switches on, drawn from "
-             "the connections in `sim/model/pathways.py` (an arrow: the service at its tail "
-             "hands patients to the one at its head, through the named ports):", "",
-             flow_diagram(on), "", links_table(on), ""]
+             f"Scenario: {' '.join(scenario.description.split())}", ""]
+    if changes:
+        lines += ["Changes relative to its base (docs/relative-changes.md):", "",
+                  *[f"- `{c.key}`: {c.display()}" for c in changes.values()], ""]
+    lines += ["## 2. Logic", "",
+              "How patients move between the services this scenario switches on, drawn from "
+              "the connections in `sim/model/pathways.py` (an arrow: the service at its tail "
+              "hands patients to the one at its head, through the named ports):", "",
+              flow_diagram(on), "", links_table(on), ""]
     for entry in registry.REGISTRY.values():
         lines += [f"### {entry.title} (`{entry.section}`)", "", entry.module_doc, ""]
     lines += ["Every connection between services is listed in `sim/model/pathways.py`; each "
@@ -130,7 +135,8 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
         parts = key.split(".")
         note = next((comments[".".join(parts[:n])] for n in range(len(parts), 0, -1)
                      if ".".join(parts[:n]) in comments), "")
-        lines.append(f"| `{key}` | {value} | {note} |".replace("\n", " "))
+        shown = changes[key].display() if key in changes else value
+        lines.append(f"| `{key}` | {shown} | {note} |".replace("\n", " "))
     run = scenario.run
     lines += ["", "## 6. Experimentation", "",
               f"- Simulated from {run.start_date}; warm-up {run.warmup_days} days (excluded from "

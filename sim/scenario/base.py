@@ -35,6 +35,7 @@ class Duration(Strict):
         ge=0.0, le=100.0,
         default=1.0,
         description="Coefficient of variation (sd / mean) for lognormal, gamma and uniform.",
+        json_schema_extra={"applies_when": ".dist is not exponential and .dist is not fixed"},
     )
     cap: float | None = Field(
         default=None, gt=0, le=MAX_VALUE,
@@ -125,8 +126,10 @@ def demand(description: str, **kwargs: Any) -> Any:
 
 
 def tagged(description: str, *, capacity: bool = False, demand: bool = False,
-           lever: str | None = None, **kwargs: Any) -> Any:
-    """A field with the tags the rest of the tool reads from the schema (never from lists)."""
+           lever: str | None = None, applies_when: str | None = None, **kwargs: Any) -> Any:
+    """A field with the tags the rest of the tool reads from the schema (never from lists).
+    ``applies_when``: the condition under which the model reads it (``"d2a.enabled is false"``;
+    grammar in sim.scenario.applies); a change to it while the condition is false warns."""
     extra: dict[str, Any] = {}
     if capacity:
         extra["capacity"] = True
@@ -134,4 +137,6 @@ def tagged(description: str, *, capacity: bool = False, demand: bool = False,
         extra["demand"] = True
     if lever:
         extra["lever_unit"] = lever
+    if applies_when:
+        extra["applies_when"] = applies_when
     return Field(description=description, json_schema_extra=extra or None, **kwargs)

@@ -18,8 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import InputError, Problem, did_you_mean
+from sim.scenario.applies import inert_warnings
 from sim.scenario.capacity_plan import split_schedules
 from sim.scenario.fields import field_model, iter_fields
+from sim.scenario.relative import Change, Notes, pop_intent, resolve_file, resolve_set
 from sim.scenario.schema import RENAMED_KEYS, Scenario, Target, scenario_model
 
 SET_SOURCE = "--set"
@@ -27,8 +29,10 @@ Raw = dict[str, Any]
 Provenance = dict[tuple[str, ...], str]
 
 
-def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
-    """Load one file and the files it extends, child values winning."""
+def _read_toml(path: Path, chain: tuple[Path, ...],
+               notes: Notes | None = None) -> tuple[Raw, Provenance]:
+    """Load one file and the files it extends, child values winning; relative values
+    (``"+95"``, ``"x1.08"``) are resolved against what the files it extends give."""
     label = _display(path)
     if path in chain:
         raise InputError.one(label, "extends", "circular extends chain")
@@ -43,11 +47,14 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
     except ValueError as exc:
         raise InputError.one(label, "(file)", f"invalid TOML: {exc}") from None
     parent = data.pop("extends", None)
+    pop_intent(data, label, scenario_model())
     _rename_old_keys(data)
     own_prov: Provenance = {}
     _record(data, (), label, own_prov)
     if parent is None:
-        return data, own_prov
+        if notes is not None:
+            notes.root = label
+        return resolve_file(data, None, label, scenario_model(), notes), own_prov
     if not isinstance(parent, str):
         raise InputError.one(label, "extends", "must be a file name (a string)")
     try:
@@ -57,8 +64,8 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[Raw, Provenance]:
         raise InputError.one(label, "extends", f"not a usable file name: {exc}") from None
     if not found:
         raise InputError.one(label, "extends", f"file not found: {_display(parent_path)}")
-    base, base_prov = _read_toml(parent_path, (*chain, path))
-    merged = _merge(base, data)
+    base, base_prov = _read_toml(parent_path, (*chain, path), notes)
+    merged = _merge(base, resolve_file(data, base, label, scenario_model(), notes))
     base_prov.update(own_prov)
     return merged, base_prov
 
@@ -143,7 +150,7 @@ def parse_set(item: str) -> tuple[list[str], Any]:
     if not key or any(not part for part in key.split(".")):
         raise InputError.one(SET_SOURCE, item, "expected KEY=VALUE with a dotted key")
     try:
-        value = _toml(f"v = {text.strip()}")["v"]
+        value = _set_value(text.strip())
     except ValueError:  # not a TOML value: take it as a bare string
         value = text.strip()
     parts = key.split(".")
@@ -151,6 +158,15 @@ def parse_set(item: str) -> tuple[list[str], Any]:
         if parts[:2] == old.split("."):
             parts = new.split(".") + parts[2:]
     return parts, value
+
+
+def _set_value(text: str) -> Any:
+    """A ``--set`` value as TOML, except that a leading ``+`` means a relative change
+    (``beds=+95``: TOML would read it as 95); ``-25`` stays a negative number, so a decrease
+    is written ``x0.9``, ``-10%`` or quoted (``'beds="-25"'``)."""
+    if text.startswith("+"):
+        return text
+    return _toml(f"v = {text}")["v"]
 
 
 def _check_set_path(path: list[str], raw: Raw) -> None:
@@ -179,14 +195,17 @@ def _check_set_path(path: list[str], raw: Raw) -> None:
         model = field_model(model.model_fields[part].annotation)
 
 
-def apply_set(raw: Raw, prov: Provenance, items: list[str]) -> tuple[Raw, list[Problem]]:
-    """Apply overrides; bad ones are skipped and returned as problems (reported with the rest)."""
+def apply_set(raw: Raw, prov: Provenance, items: list[str],
+              notes: Notes | None = None) -> tuple[Raw, list[Problem]]:
+    """Apply overrides; bad ones are skipped and returned as problems (reported with the rest).
+    A relative value is resolved against what the files and the earlier overrides give."""
     out = _deepcopy(raw)
     problems: list[Problem] = []
     for item in items:
         try:
             path, value = parse_set(item)
             _check_set_path(path, out)
+            value = resolve_set(path, value, out, SET_SOURCE, scenario_model(), notes)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -256,13 +275,15 @@ def _source(prov: Provenance, path: tuple[str, ...], default: str) -> str:
 
 def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None = None,
           known_kpis: Collection[str] | None = None,
-          warnings: list[Problem] | None = None) -> Scenario:
+          warnings: list[Problem] | None = None, notes: Notes | None = None) -> Scenario:
     """Validate merged data, collecting every problem with the file that set it.
 
     ``known_kpis``: the KPI ids targets may name (the outputs layer owns them, so the caller
     passes them in; None skips that check); a mapping of id to unit also lets targets on a %
     KPI be checked for fractions. ``warnings``, when given, receives the values that are valid
-    but probably not what was meant (:func:`percentage_warnings`)."""
+    but probably not what was meant (:func:`percentage_warnings`) and, with ``notes`` (which
+    file is the root of the extends chain), the keys set that do not apply in this scenario
+    (:func:`sim.scenario.applies.inert_warnings`)."""
     problems = [*(problems or []), *_target_problems(raw, prov, label, known_kpis)]
     raw, late = split_schedules(raw, scenario_model(),
                                 lambda key: _source(prov, tuple(key.split(".")), label))
@@ -286,6 +307,8 @@ def build(raw: Raw, prov: Provenance, label: str, problems: list[Problem] | None
     if warnings is not None:
         units = known_kpis if isinstance(known_kpis, Mapping) else {}
         warnings += percentage_warnings(scenario, prov, label, units)
+        if notes is not None:
+            warnings += inert_warnings(scenario, prov, notes.root)
     return scenario
 
 
@@ -424,11 +447,21 @@ def _target_problems(raw: Raw, prov: Provenance, label: str,
     return problems
 
 
-def load_raw(path: str | Path,
-             sets: list[str] | None = None) -> tuple[Raw, Provenance, list[Problem]]:
-    raw, prov = _read_toml(Path(path).resolve(), ())
-    raw, problems = apply_set(raw, prov, list(sets or []))
+def load_raw(path: str | Path, sets: list[str] | None = None,
+             notes: Notes | None = None) -> tuple[Raw, Provenance, list[Problem]]:
+    """Merged values of a file, its extends chain and ``sets``, before validation; ``notes``
+    receives the relative changes resolved and the chain's root file."""
+    raw, prov = _read_toml(Path(path).resolve(), (), notes)
+    raw, problems = apply_set(raw, prov, list(sets or []), notes)
     return raw, prov, problems
+
+
+def relative_changes(path: str | Path, sets: list[str] | None = None) -> list[Change]:
+    """Every relative change a file, its extends chain and ``sets`` make, as resolved (for
+    ``describe``: "2,200 -> 2,295 (+95)"). Assumes the file loads (load_scenario first)."""
+    notes = Notes()
+    load_raw(path, sets, notes)
+    return notes.changes
 
 
 def _display(path: Path) -> str:
@@ -444,8 +477,9 @@ def load_scenario(path: str | Path, sets: list[str] | None = None,
                   warnings: list[Problem] | None = None) -> Scenario:
     """Read, merge, override and validate a scenario file. Raises InputError on bad input;
     values that are valid but look like slips are appended to ``warnings`` when it is given."""
-    raw, prov, problems = load_raw(path, sets)
-    return build(raw, prov, str(path), problems, known_kpis, warnings)
+    notes = Notes()
+    raw, prov, problems = load_raw(path, sets, notes)
+    return build(raw, prov, str(path), problems, known_kpis, warnings, notes)
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from pydantic import Field, create_model, field_validator, model_validator
+from pydantic import ConfigDict, Field, create_model, field_validator, model_validator
 
 from sim.scenario.base import Op, Prob, Strict, tagged
 from sim.scenario.costs import CostsSection
@@ -169,6 +169,13 @@ class JudgementSection(Strict):
 
 class Scenario(Strict):
     """One ICS configuration: what is simulated, with what capacity, against which targets."""
+
+    model_config = ConfigDict(json_schema_extra={"$comment": (
+        "This schema describes a resolved scenario. In a file that extends another, in a batch "
+        "option and in --set, a number may instead be a change relative to its base, as a "
+        "string: \"+95\", \"-25\", \"+10%\", \"-10%\", \"x1.08\" (whole-number fields "
+        "stay whole, rounded half to even; docs/relative-changes.md). A field's applies_when "
+        "says when the model reads it: setting it while that does not hold is a warning.")})
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short name used in file names.")
     description: str = Field(default="", description="Why this scenario exists, for planners.")

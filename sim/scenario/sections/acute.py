@@ -53,7 +53,8 @@ class AcuteSection(Strict):
         "(escalation_bed_days).", lever="escalation beds", default=0)
     escalation_trigger_pct: NonNeg = Field(
         default=95.0, le=100.0, description="Occupancy of the general (not ring-fenced) G&A beds, "
-        "%, at or above which escalation beds are opened at the hourly review.")
+        "%, at or above which escalation beds are opened at the hourly review.",
+        json_schema_extra={"applies_when": "acute.escalation_beds > 0"})
     outlying: bool = Field(
         default=True, description="Emergency patients outlie into free ring-fenced elective "
         "beds when every general bed is taken; elective inpatients then find fewer beds and "
@@ -62,7 +63,7 @@ class AcuteSection(Strict):
         "At most this many emergency patients outlie in ring-fenced elective beds at once "
         "(elective wards protect their beds; nurses and specialty teams limit how many outliers "
         "they take); none = any free elective bed. The rest board in ED.",
-        lever="outliers at once", default=None)
+        lever="outliers at once", default=None, applies_when="acute.outlying is true")
     sdec_spaces: Count = capacity(
         "Same-day emergency care (SDEC) / assessment-area spaces for zero-day emergency "
         "patients, outside the G&A beds; a zero-day patient takes a G&A bed when none is free.",
@@ -93,7 +94,9 @@ class AcuteSection(Strict):
     destinations: DischargeDestinations = Field(
         description="Where emergency inpatients go when medically fit (shares sum to 1).")
     other_support_wait_days: Duration = Field(
-        description="Wait in bed for a care home place or home care (medically fit), days.")
+        description="Wait in bed for a care home place or home care (medically fit), days. "
+        "Read only with discharge to assess off: with it on, the wait is the queue for its "
+        "packages, beds and places (the discharge section's enabled says so: makes_inert).")
     vw_step_down_share: Prob = Field(
         description="Share of emergency inpatients (stays over a day) clinically eligible to "
         "finish their stay on a virtual ward: from the ward round after becoming eligible they "

@@ -20,7 +20,8 @@ class SupportPathways(Shares):
 
 class DischargeSection(Strict):
     enabled: bool = Field(default=True, description="Switch discharge to assess on or off (off: "
-                          "fit patients wait a fixed acute.other_support_wait_days).")
+                          "fit patients wait a fixed acute.other_support_wait_days).",
+                          json_schema_extra={"makes_inert": ["acute.other_support_wait_days"]})
     home_care_packages: Count = capacity(
         "Pathway 1 home care packages the providers can run at once (D2A-funded home care and "
         "long-term care starting after reablement).", lever="packages at once")

@@ -63,7 +63,10 @@ class UCRSection(Strict):
         "Clinicians on duty while the service is open: one number (every open hour), 24 hourly "
         "values (00..23) or 7 x 24 (Mon..Sun); hours outside open_hour-close_hour count as 0.",
         lever="clinicians on duty, 08:00-20:00 (by hour)")
-    travel_mins: Duration = Field(description="Travel to the patient, minutes.")
+    travel_mins: Duration = Field(
+        description="Travel to the patient, minutes (one ICS-wide team: with localities, "
+        "each locality's own travel_mins).",
+        json_schema_extra={"applies_when": "ucr.localities is empty"})
     visit_mins: Duration = Field(description="First visit, minutes.")
     outcomes: UCROutcomes = Field(description="What happens after the visit (shares).")
     localities: list[Locality] = Field(

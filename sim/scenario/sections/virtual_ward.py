@@ -38,7 +38,8 @@ class VirtualWardSection(Strict):
         "of beds (headroom kept for step-ups); 100 = off, a pure loss system.")
     clinicians: Count = capacity(
         "Virtual ward clinicians holding a caseload (used with caseload_per_clinician).",
-        lever="clinicians", default=0)
+        lever="clinicians", default=0,
+        applies_when="virtual_ward.caseload_per_clinician > 0")
     caseload_per_clinician: NonNeg = Field(
         default=0.0, description="Patients one clinician can hold: the ward takes patients "
         "while fewer than clinicians x this (and a bed) are in use. 0: staffing not modelled, "
