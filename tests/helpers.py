@@ -20,13 +20,13 @@ from sim.scenario.scale import scale_overrides
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 
 
-def small_scenario(scale: float, days: int | None, *sets: str,
-                   scaled: Sequence[str] = ()) -> Scenario:
-    """The baseline at ``scale`` with ``days`` measurement days (None: the baseline's), then
-    ``sets``; ``scaled`` overrides are applied first and scaled too."""
-    base = load_scenario(BASELINE, list(scaled))
+def small_scenario(scale: float, days: int | None, *sets: str, scaled: Sequence[str] = (),
+                   file: Path = BASELINE) -> Scenario:
+    """The baseline (or ``file``) at ``scale`` with ``days`` measurement days (None: the
+    file's), then ``sets``; ``scaled`` overrides are applied first and scaled too."""
+    base = load_scenario(file, list(scaled))
     window = [] if days is None else [f"run.measurement_days={days}"]
-    return load_scenario(BASELINE, [*scaled, *scale_overrides(base, scale), *window, *sets])
+    return load_scenario(file, [*scaled, *scale_overrides(base, scale), *window, *sets])
 
 
 def small_run(scale: float, days: int | None, *sets: str, seed: int = 1,
