@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import BASELINE
+from helpers import small_scenario
 from scipy import stats as sps
 
 from sim.core.clock import MIN_PER_DAY, Window
@@ -28,8 +28,6 @@ from sim.experiment.advise import (
     tally_daily_share,
 )
 from sim.experiment.task import run_replication
-from sim.scenario import load_scenario
-from sim.scenario.scale import scale_overrides
 
 
 def ar1(n: int, phi: float, sd: float, mean: float, rng: np.random.Generator) -> np.ndarray:
@@ -39,11 +37,6 @@ def ar1(n: int, phi: float, sd: float, mean: float, rng: np.random.Generator) ->
     for i in range(1, n):
         x[i] = mean + phi * (x[i - 1] - mean) + e[i]
     return x
-
-
-def small(*sets: str):
-    base = load_scenario(BASELINE)
-    return load_scenario(BASELINE, [*scale_overrides(base, 0.1), *sets])
 
 
 # -- MSER-5 -----------------------------------------------------------------------------------
@@ -124,10 +117,12 @@ def test_growth_rule_details() -> None:
 def test_growth_flags_an_overloaded_reablement_service() -> None:
     """100 packages in a 1.2m ICS (10 at scale 0.1) against ~15 starts a day of ~21 days each:
     the queue grows by about a patient a day for ever; with 640 (64) it stays empty."""
-    over = daily_series(small("reablement.packages=10"), 2024, 0)["reablement_queue"]
+    over = daily_series(small_scenario(0.1, None, "reablement.packages=10"), 2024, 0)
+    over = over["reablement_queue"]
     g = growth_check(over, mser5(over))
     assert g.never_settles and g.rise > 0.1 * g.level > 10
-    ample = daily_series(small("reablement.packages=64"), 2024, 0)["reablement_queue"]
+    ample = daily_series(small_scenario(0.1, None, "reablement.packages=64"), 2024, 0)
+    ample = ample["reablement_queue"]
     assert not growth_check(ample, mser5(ample)).never_settles
 
 
@@ -169,7 +164,7 @@ def test_daily_helpers_match_the_monitor() -> None:
 
 
 def test_daily_series_is_the_same_run_as_the_replication() -> None:
-    sc = small("run.measurement_days=60")
+    sc = small_scenario(0.05, 30)
     d = daily_series(sc, 7, 1)
     kpis = run_replication(sc, 7, 1).kpis
     w, days = sc.run.warmup_days, sc.run.warmup_days + sc.run.measurement_days
@@ -179,14 +174,14 @@ def test_daily_series_is_the_same_run_as_the_replication() -> None:
     assert occupancy == pytest.approx(kpis["acute_occupancy_all_beds_pct"], rel=1e-9)
     vw = 100 * d["vw_occupied"][w:].mean() / sc.virtual_ward.beds
     assert vw == pytest.approx(kpis["vw_occupancy_pct"], rel=1e-9)
-    off = daily_series(small("run.measurement_days=30", "virtual_ward.enabled=false"), 7, 1)
+    off = daily_series(small_scenario(0.05, 30, "virtual_ward.enabled=false"), 7, 1)
     assert "vw_occupied" not in off and "ed_4h_pct" in off
 
 
 # -- end to end -------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_advise_end_to_end_on_an_overloaded_small_scenario() -> None:
-    sc = small("reablement.packages=10", "run.warmup_days=7", "run.measurement_days=200")
+    sc = small_scenario(0.1, 200, "reablement.packages=10", "run.warmup_days=7")
     started = time.perf_counter()
     a = advise(sc, seed=99, pilot=3, workers=2)
     assert time.perf_counter() - started < 60
@@ -215,8 +210,7 @@ def test_quick_advise_on_a_tiny_scenario() -> None:
     """Quick tier: test_advise_end_to_end_on_an_overloaded_small_scenario (slow) on a
     twentieth-size, seven-week run: the shape of the advice only, the run being too short
     for its warm-up and never-settles findings."""
-    sc = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.05),
-                                  "run.warmup_days=7", "run.measurement_days=42"])
+    sc = small_scenario(0.05, 42, "run.warmup_days=7")
     a = advise(sc, seed=99, pilot=2, workers=1)
     assert a.days == 49 and a.pilot == 2 and a.warmup_days % 7 == 0
     assert [k.kpi for k in a.kpis] == list(MAIN_KPIS)

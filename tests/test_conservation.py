@@ -1,63 +1,63 @@
-"""Every patient who arrives is accounted for: finished, still in a service, or redirected."""
+"""Every patient who arrives is accounted for: finished, still in a service, or redirected.
+
+``run_replication`` checks the balance itself (sim/model/conservation.py) and raises on a lost
+patient, so restating it here would prove nothing. These tests check what the run cannot:
+every registered service is in the ledger the check reads (a miscount in any one of them stops
+the run, naming it); each service alone gets its own demand (none if it is fed only through
+ports) and sends nobody to services that are off; every service with demand of its own tags it
+in the schema, and with every tagged demand field at 0 nobody arrives. Services and demand keys
+come from the registry and the schema, so a new service needs no edit here.
+"""
 
 from __future__ import annotations
 
 import math
 
 import pytest
-from conftest import BASELINE
+from helpers import small_run
 
-from sim.experiment.task import run_replication
 from sim.model.conservation import ConservationError
 from sim.model.registry import REGISTRY
-from sim.scenario import load_scenario
-from sim.scenario.scale import scale_overrides
+from sim.scenario import Scenario
+from sim.scenario.fields import demand_keys
 
-SHORT = ["run.warmup_days=5", "run.measurement_days=20"]
-
-
-@pytest.fixture(scope="module")
-def small() -> list[str]:
-    return [*scale_overrides(load_scenario(BASELINE), 0.1), *SHORT]
+SMALL = (0.1, 20, "run.warmup_days=5")  # a tenth of the size, 5 + 20 days
+TINY = (0.02, 2, "run.warmup_days=1")
 
 
 @pytest.mark.parametrize("alone", list(REGISTRY))
-def test_each_service_alone_balances(small, alone) -> None:
+def test_each_service_alone_gets_its_demand_and_transfers_nobody(alone) -> None:
+    """Alone, a service with demand of its own has patients; one fed only through ports
+    (``ports_only`` in the registry) has none."""
     off = [f"{s}.enabled=false" for s in REGISTRY if s != alone]
-    result = run_replication(load_scenario(BASELINE, [*small, *off]), 1, 0)
-    row = result.flows[alone]
-    assert row["entered"] > 0
-    assert row["entered"] == (row["finished"] + row["transferred"] + row["redirected"]
-                              + row["in_system"])
-    assert row["transferred"] == 0  # nobody to transfer to
+    flows = small_run(*SMALL, *off).flows
+    assert set(flows) == {alone, "all"}
+    assert (flows[alone]["entered"] > 0) != REGISTRY[alone].ports_only, flows[alone]
+    assert flows[alone]["transferred"] == 0  # nobody to transfer to: redirected instead
 
 
-def test_whole_system_balances_and_transfers_match(small) -> None:
-    flows = run_replication(load_scenario(BASELINE, small), 1, 0).flows
-    total = flows["all"]
-    assert total["external"] == total["finished"] + total["redirected"] + total["in_system"]
-    assert total["transferred"] == total["entered"] - total["external"] > 0
+@pytest.mark.parametrize("section", list(REGISTRY))
+def test_demand_of_its_own_is_tagged(section) -> None:
+    """A service with demand of its own tags its demand fields (so the zero-demand run below
+    reaches it), and one fed only through ports has none."""
+    entry = REGISTRY[section]
+    assert bool(demand_keys(entry.section_model())) != entry.ports_only
 
 
-def test_a_lost_patient_stops_the_run(small, monkeypatch) -> None:
-    from sim.model.services.virtual_ward import VirtualWard
+@pytest.mark.parametrize("section", list(REGISTRY))
+def test_a_lost_patient_in_any_service_stops_the_run(section, monkeypatch) -> None:
+    """One patient fewer in the service's own count than its flows say: the run raises,
+    naming the service (so no registered service is left out of the check)."""
+    service = REGISTRY[section].service
+    real = service.in_system
+    monkeypatch.setattr(service, "in_system", lambda self: real(self) - 1)
+    with pytest.raises(ConservationError, match=rf"^{section}: "):
+        small_run(*TINY)
 
-    real = VirtualWard.in_system
-    monkeypatch.setattr(VirtualWard, "in_system", lambda self: real(self) - 1)
-    with pytest.raises(ConservationError, match="virtual_ward"):
-        run_replication(load_scenario(BASELINE, small), 1, 0)
 
-
-def test_zero_demand_runs_and_reports_no_data(small) -> None:
-    zero = [*small, "ed.attendances_per_1000_per_year=0", "ucr.referrals_per_100k_per_month=0",
-            "primary_care.appointments_per_person_per_year=0",
-            "reablement.community_referrals_per_100k_per_year=0",
-            "virtual_ward.direct_referrals_per_100k_per_year=0",
-            "d2a.community_referrals_per_100k_per_year=0",
-            "acute.direct_admissions_per_100k_per_year=0",
-            "elective.referrals_per_100k_per_month=0",
-            "elective.initial_list.pathways_per_100k=0",
-            "elective.cancer.referrals_per_100k_per_month=0"]
-    result = run_replication(load_scenario(BASELINE, zero), 1, 0)
-    assert result.flows["all"]["external"] == 0
+def test_zero_demand_runs_and_reports_no_data() -> None:
+    zero = [f"{key}=0" for key in demand_keys(Scenario)]
+    assert zero, "no field is tagged demand in the schema"
+    result = small_run(*SMALL, *zero)
+    assert result.flows["all"]["external"] == 0 and result.flows["all"]["entered"] == 0
     assert math.isnan(result.kpis["ed_4h_pct"]) and result.kpis["acute_occupancy_pct"] == 0

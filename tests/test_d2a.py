@@ -5,12 +5,11 @@ adding pathway 2 beds lowers them)."""
 from __future__ import annotations
 
 import pytest
+from helpers import small_run
 
 from sim.checks.verify import pool_check
-from sim.experiment.task import run_replication
 from sim.model.services import discharge
 from sim.scenario import baseline_path, load_scenario
-from sim.scenario.scale import scale_overrides
 
 BASELINE = baseline_path()
 ALPHA = 0.01 / 9  # three checks for each of three pools, Bonferroni
@@ -24,10 +23,7 @@ def test_pool_alone_matches_erlang_c_and_littles_law(pathway) -> None:
 
 
 def _kpis(sets: list[str]) -> dict[str, float]:
-    base = load_scenario(BASELINE)
-    sc = load_scenario(BASELINE, [*scale_overrides(base, 0.25), "run.measurement_days=120",
-                                  *sets])
-    return run_replication(sc, 2026, 0).kpis
+    return small_run(0.25, 120, *sets, seed=2026).kpis
 
 
 @pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import BASELINE
+from helpers import small_run
 
-from sim.experiment.task import run_replication
 from sim.model.registry import REGISTRY
 from sim.model.services.elective import fluid
 from sim.model.services.elective.ledger import DayLedger
 from sim.scenario import load_scenario
-from sim.scenario.scale import capacity_overrides, scale_overrides
+from sim.scenario.scale import capacity_overrides
 
 ALONE = [f"{s}.enabled=false" for s in REGISTRY if s != "elective"]
 
@@ -45,10 +45,7 @@ def test_equilibrium_moves_with_capacity() -> None:
 
 
 def small(sets: list[str], days: int = 120) -> dict[str, float]:
-    base = load_scenario(BASELINE)
-    sc = load_scenario(BASELINE, [*scale_overrides(base, 0.1), *ALONE,
-                                  f"run.measurement_days={days}", *sets])
-    return run_replication(sc, 7, 0).kpis
+    return small_run(0.1, days, *ALONE, *sets, seed=7).kpis
 
 
 def test_empty_list_scores_100_not_nan() -> None:

@@ -34,9 +34,11 @@ def section_rows(section: str) -> tuple:
     return tuple(v.SECTIONS[section](SEED))
 
 
-# Sections that replicate long runs are slow; virtual wards (Erlang B and Little's law),
-# conservation and the deterministic pathway stay in the quick tier.
-SLOW_SECTIONS = {"ed", "ucr", "acute", "elective", "monotonicity"}
+# The sections that cost seconds are slow (the quick tier keeps one Erlang B check,
+# test_virtual_ward_headroom_is_erlang_b_with_fewer_beds, and the exact identities on one
+# replication); the cheaper ones (schedules, D2A, conservation, the deterministic pathway) stay.
+SLOW_SECTIONS = {"ed", "ucr", "acute", "elective", "monotonicity", "virtual_ward", "ed_spaces",
+                 "vw_step_down"}
 
 
 @pytest.mark.parametrize("section", [pytest.param(s, marks=pytest.mark.slow)
@@ -73,6 +75,15 @@ def test_whole_window_littles_law_is_close(los: str) -> None:
     by the edge effect, well under 2% here."""
     assert abs(v.ci(v.vw_runs(los, seed=SEED)["literal"])[0] - 1) < 0.02
     assert abs(v.ci(v.acute_runs(SEED)["literal"])[0] - 1) < 0.02
+
+
+def test_sample_path_identities_hold_on_one_replication() -> None:
+    """Quick tier: the identities below are exact replication by replication, so one
+    replication of the acute and elective set-ups checks them (and the set-ups' own
+    preconditions); the slow tier runs every replication and the interval checks."""
+    for runs in (v.acute_runs(v.SEED, 1), v.elective_runs(v.SEED, 1)):
+        assert float(np.max(np.abs(runs["identity"]))) < 1e-9
+        assert abs(float(runs["ratio"][0]) - 1) < 0.05  # Little's law, one replication
 
 
 @pytest.mark.slow

@@ -5,19 +5,14 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import BASELINE
+from helpers import small_run
 
-from sim.experiment.task import run_replication
 from sim.outputs.kpis import KPIS
-from sim.scenario import load_scenario
-from sim.scenario.scale import scale_overrides
 
 
 @pytest.fixture(scope="module")
 def result():
-    sets = [*scale_overrides(load_scenario(BASELINE), 0.1), "run.warmup_days=20",
-            "run.measurement_days=61"]
-    return run_replication(load_scenario(BASELINE, sets), 3, 0)
+    return small_run(0.1, 61, "run.warmup_days=20", seed=3)
 
 
 def test_every_kpi_has_a_value_over_the_window(result) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import pytest
 from conftest import BASELINE
+from helpers import small_scenario
 from pydantic import Field
 
 from sim.core.clock import MIN_PER_DAY, Window
@@ -27,7 +28,6 @@ from sim.outputs.kpis.base import KPIS, RunData, kpi
 from sim.outputs.store import write_run
 from sim.scenario import load_scenario
 from sim.scenario.base import Count, Strict, capacity
-from sim.scenario.scale import scale_overrides
 
 WAIT = "toy.wait_mins"
 
@@ -112,9 +112,8 @@ def toy():
 
 
 def test_a_service_defined_outside_sim_runs_and_reports(toy, tmp_path) -> None:
-    small = [*scale_overrides(load_scenario(BASELINE), 0.05), "run.warmup_days=5",
-             "run.measurement_days=20", "toy.clinicians=4"]
-    scenario = load_scenario(BASELINE, small)
+    small = ("run.warmup_days=5", "toy.clinicians=4")
+    scenario = small_scenario(0.05, 20, *small)
     assert scenario.toy.clinicians == 4
     assert "toy.clinicians" in toy.capacity
     results = run_replications(scenario, 7, 2, workers=1)
@@ -125,7 +124,7 @@ def test_a_service_defined_outside_sim_runs_and_reports(toy, tmp_path) -> None:
     assert summary.loc["toy_wait_mins", "mean"] >= 0
     assert summary.loc["cost_total_gbp", "mean"] > 0
     # with the toy switched off its KPI is NaN and nothing of it is built
-    off = run_replications(load_scenario(BASELINE, [*small, "toy.enabled=false"]), 7, 1)
+    off = run_replications(small_scenario(0.05, 20, *small, "toy.enabled=false"), 7, 1)
     assert "toy" not in off[0].flows
 
 
@@ -137,9 +136,8 @@ def test_a_service_fed_only_through_ports_needs_a_link_in_and_gets_patients(toy)
     assert "toy_ward" not in registry.REGISTRY
     registry.register(replace(ward, links=(Link("toy", "ward", "toy_ward", "referral"),)))
     try:
-        small = [*scale_overrides(load_scenario(BASELINE), 0.02), "run.warmup_days=1",
-                 "run.measurement_days=5"]
-        flows = run_replications(load_scenario(BASELINE, small), 7, 1, workers=1)[0].flows
+        small = small_scenario(0.02, 5, "run.warmup_days=1")
+        flows = run_replications(small, 7, 1, workers=1)[0].flows
         assert flows["toy_ward"]["external"] == 0  # no demand of its own
         assert flows["toy_ward"]["entered"] == flows["toy_ward"]["finished"] > 0
     finally:
@@ -160,8 +158,7 @@ def test_undeclared_observations_are_errors_not_empty_tallies() -> None:
 
 
 def test_with_every_service_on_every_need_is_connected() -> None:
-    tiny = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.02),
-                                    "run.warmup_days=1", "run.measurement_days=2"])
+    tiny = small_scenario(0.02, 2, "run.warmup_days=1")
     rep = simulate(tiny, 1, 0)
     assert set(rep.services) == set(registry.REGISTRY)
     for name, svc in rep.services.items():
@@ -175,8 +172,7 @@ def test_with_every_service_on_every_need_is_connected() -> None:
 
 def test_a_referral_kind_the_port_does_not_take_fails_when_ports_are_joined() -> None:
     """Declared on both sides, checked by pathways.connect before the run."""
-    tiny = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.02),
-                                    "run.warmup_days=1", "run.measurement_days=1"])
+    tiny = small_scenario(0.02, 1, "run.warmup_days=1")
     services = simulate(tiny, 1, 0).services
 
     @dataclass
@@ -215,8 +211,7 @@ def test_every_need_sends_only_the_kinds_it_declares(monkeypatch) -> None:
                     setattr(svc.needs, need, spy)
 
     monkeypatch.setattr(replication, "connect", watching)
-    small = load_scenario(BASELINE, [*scale_overrides(load_scenario(BASELINE), 0.05),
-                                     "run.warmup_days=5", "run.measurement_days=25"])
+    small = small_scenario(0.05, 25, "run.warmup_days=5")
     rep = simulate(small, 3, 0)
     for (name, need), kinds in seen.items():
         assert kinds <= set(kinds_sent(rep.services[name].needs, need)), (name, need, kinds)

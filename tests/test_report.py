@@ -14,8 +14,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "run"
-    res = run_cli("run", str(BASELINE), "-n", "3", "--scale", "0.1", "--quiet", "--out",
-                  str(out), "--set", "run.measurement_days=62")
+    res = run_cli("run", str(BASELINE), "-n", "3", "--scale", "0.05", "--quiet", "--out",
+                  str(out), "--set", "run.warmup_days=14", "--set", "run.measurement_days=62")
     assert res.returncode == 0, res.stderr
     assert "report:" in res.stdout
     return out

@@ -93,14 +93,11 @@ def test_quick_same_seed_same_numbers_whatever_the_worker_count() -> None:
     test_a_different_seed_gives_different_numbers (slow) check through the CLI, here
     in-process on a tiny scenario and on the KPIs rather than the files."""
     import numpy as np
+    from helpers import small_scenario
 
     from sim.experiment.runner import run_replications
-    from sim.scenario import load_scenario
-    from sim.scenario.scale import scale_overrides
 
-    sets = [*scale_overrides(load_scenario(BASELINE), 0.05), "run.warmup_days=7",
-            "run.measurement_days=10"]
-    sc = load_scenario(BASELINE, sets)
+    sc = small_scenario(0.05, 10, "run.warmup_days=7")
 
     def values(seed: int, n: int, workers: int) -> np.ndarray:
         results = run_replications(sc, seed, n, workers=workers)

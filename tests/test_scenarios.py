@@ -7,7 +7,8 @@ import tomllib
 import pytest
 from conftest import ROOT
 
-from sim.scenario import load_scenario
+from sim.scenario import Scenario, load_scenario
+from sim.scenario.fields import capacity_keys, flatten
 from sim.scenario.scale import CAPACITY_KEYS, scale_overrides
 
 FILES = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -49,9 +50,34 @@ def test_baseline_values_carry_a_source_tag() -> None:
     assert untagged == []
 
 
-def test_scaling_covers_every_capacity() -> None:
+def _at(dump: dict, key: str):
+    for part in key.split("."):
+        dump = dump[part]
+    return dump
+
+
+def _halved(value, base) -> bool:
+    """``value`` is ``base`` x 0.5: whole numbers to the nearest (a positive one at least 1),
+    others to six significant figures; lists element by element."""
+    if isinstance(base, list):
+        return len(value) == len(base) and all(map(_halved, value, base))
+    if isinstance(base, int):
+        return value == (max(1, round(base * 0.5)) if base > 0 else 0)
+    return value == pytest.approx(base * 0.5, rel=1e-5)
+
+
+def test_scaling_covers_every_capacity_and_nothing_else() -> None:
+    """Every field tagged capacity in the schema is halved at --scale 0.5; besides them only
+    the population and the number of acute wards (and their outlier limit) change."""
+    keys = capacity_keys(Scenario)
+    assert len(keys) == len(set(keys)) and set(keys) == set(CAPACITY_KEYS)
     base = load_scenario(ROOT / "scenarios" / "baseline.toml")
     half = load_scenario(ROOT / "scenarios" / "baseline.toml", scale_overrides(base, 0.5))
+    b, h = base.model_dump(mode="json"), half.model_dump(mode="json")
+    for key in keys:
+        assert _at(b, key), f"{key} is 0 in the baseline: halving it proves nothing"
+        assert _halved(_at(h, key), _at(b, key)), (key, _at(b, key), _at(h, key))
     assert half.population.size == base.population.size // 2
-    assert half.acute.beds == base.acute.beds // 2
-    assert len(CAPACITY_KEYS) == len(set(CAPACITY_KEYS))
+    assert half.acute.wards == round(base.acute.wards * 0.5)
+    moved = {k for k, v in flatten(h) if _at(b, k) != v}
+    assert moved == {*keys, "population.size", "acute.wards", "acute.outlying_max_patients"}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import simpy
 from conftest import BASELINE
+from helpers import small_scenario
 
 from sim.cli import main
 from sim.core.capacity import follow, staff_changes
@@ -20,7 +21,7 @@ from sim.model.context import Context
 from sim.model.replication import calendar_of
 from sim.scenario import load_scenario
 from sim.scenario.capacity_plan import capacity_plan, day_weighted, section_levels
-from sim.scenario.scale import CAPACITY_KEYS, scale_overrides, scaled_level
+from sim.scenario.scale import CAPACITY_KEYS, scaled_level
 
 VW_DOUBLES = 'virtual_ward.beds={ "2025-02-01" = 260, "2025-10-01" = 520 }'
 
@@ -62,8 +63,7 @@ def test_a_schedule_leaves_its_first_level_in_the_field_and_keeps_the_dates() ->
 
 
 def test_scaling_keeps_the_dates_and_scales_each_level() -> None:
-    sc = load_scenario(BASELINE, [VW_DOUBLES])
-    small = load_scenario(BASELINE, [VW_DOUBLES, *scale_overrides(sc, 0.1)])
+    small = small_scenario(0.1, None, scaled=[VW_DOUBLES])
     assert [c.beds for _d, c in section_levels(small, "virtual_ward")] == [26, 52]
 
 
@@ -117,27 +117,23 @@ def test_without_schedules_costs_by_day_equal_costs_over_the_window() -> None:
 def test_vw_beds_per_100k_doubles_from_the_month_the_beds_double() -> None:
     """The issue's check, on a small, short run: September single, October double."""
     base = load_scenario(BASELINE, [VW_DOUBLES])
-    sets = [VW_DOUBLES, *scale_overrides(base, 0.05), "run.warmup_days=212",
-            "run.measurement_days=61"]
-    result = run_replication(load_scenario(BASELINE, sets), 3, 0)
+    small = small_scenario(0.05, 61, "run.warmup_days=212", scaled=[VW_DOUBLES])
+    result = run_replication(small, 3, 0)
     sep, oct_ = (result.monthly[m]["vw_beds_per_100k"] for m in ("2025-09", "2025-10"))
     assert oct_ == pytest.approx(2 * sep)
     cost = result.monthly["2025-10"]["cost_virtual_ward_gbp"]
-    beds = [c.beds for _d, c in section_levels(load_scenario(BASELINE, sets), "virtual_ward")]
+    beds = [c.beds for _d, c in section_levels(small, "virtual_ward")]
     assert cost == pytest.approx(beds[1] * 31 * base.costs.vw_bed_day_gbp)
 
 
 def test_every_capacity_lever_takes_a_schedule_and_is_costed_by_it() -> None:
     """Every capacity doubled from 1 April: the run goes through and April's cost a day is
     twice March's (each service applies and costs its own schedule)."""
-    base = load_scenario(BASELINE)
-    small = load_scenario(BASELINE, [*scale_overrides(base, 0.05), "run.warmup_days=28",
-                                     "run.measurement_days=61"])
+    small = small_scenario(0.05, 61, "run.warmup_days=28")
     doubled = [f'{key}={{ "2025-02-01" = {scaled_level(_value(small, key), 1.0)}, '
                f'"2025-04-01" = {scaled_level(_value(small, key), 2.0)} }}'
                for key in CAPACITY_KEYS]
-    sc = load_scenario(BASELINE, [*scale_overrides(base, 0.05), "run.warmup_days=28",
-                                  "run.measurement_days=61", *doubled])
+    sc = small_scenario(0.05, 61, "run.warmup_days=28", *doubled)
     assert set(sc.schedules) == set(CAPACITY_KEYS)
     result = run_replication(sc, 3, 0)
 

@@ -7,12 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 from conftest import BASELINE
+from helpers import small_run
 
 from sim.core.clock import MIN_PER_DAY, Calendar
 from sim.core.seasons import Season, england_bank_holidays
-from sim.experiment.task import run_replication
 from sim.scenario import load_scenario
-from sim.scenario.scale import scale_overrides
 
 CAL = Calendar(dt.date(2025, 2, 1), 59, 365)
 
@@ -43,10 +42,8 @@ def test_holidays_are_days_from_the_start() -> None:
 @pytest.fixture(scope="module")
 def december():
     """A small run over December 2025 with and without bank holidays (same seed)."""
-    base = load_scenario(BASELINE)
-    sets = [*scale_overrides(base, 0.1), "run.warmup_days=303", "run.measurement_days=31"]
-    on = run_replication(load_scenario(BASELINE, sets), 7, 0)
-    off = run_replication(load_scenario(BASELINE, [*sets, "seasons.bank_holidays=false"]), 7, 0)
+    on = small_run(0.1, 31, "run.warmup_days=303", seed=7)
+    off = small_run(0.1, 31, "run.warmup_days=303", "seasons.bank_holidays=false", seed=7)
     return on, off
 
 
@@ -72,10 +69,8 @@ def test_winter_months_stay_longer_than_summer() -> None:
 def test_growth_by_service_overrides_the_default_for_that_service_only() -> None:
     """ED demand growing 50% a year from the start: more ED attendances in the second year's
     first month than with no growth; the GP's need is unchanged (common random numbers)."""
-    base = load_scenario(BASELINE)
-    sets = [*scale_overrides(base, 0.05), "run.warmup_days=365", "run.measurement_days=30"]
-    flat = run_replication(load_scenario(BASELINE, sets), 5, 0)
-    grown = run_replication(load_scenario(
-        BASELINE, [*sets, "demand.growth_pct_per_year_by_service={ed=50.0}"]), 5, 0)
+    year = (0.02, 30, "run.warmup_days=365", "elective.enabled=false")  # elective: 60% of it
+    flat = small_run(*year, seed=5)
+    grown = small_run(*year, "demand.growth_pct_per_year_by_service={ed=50.0}", seed=5)
     assert grown.kpis["ed_type1_attendances"] > 1.3 * flat.kpis["ed_type1_attendances"]
     assert grown.flows["primary_care"] == flat.flows["primary_care"]

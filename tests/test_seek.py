@@ -8,6 +8,7 @@ with Erlang C P(wait <= 120 min) >= 70%. The load is chosen so that c-1 misses c
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -341,9 +342,12 @@ def test_plan_is_refined_off_the_grid(tmp_path):
     from sim.outputs.seek_report import build_plan_report
     from sim.scenario import load_scenario
 
-    def plan(values):
-        return load_scenario(BASELINE, [f"acute.beds={values['acute.beds']}",
-                                        f"virtual_ward.beds={values['virtual_ward.beds']}"])
+    @functools.cache
+    def load(acute: int, vw: int):
+        return load_scenario(BASELINE, [f"acute.beds={acute}", f"virtual_ward.beds={vw}"])
+
+    def plan(values):  # the search asks for the same plans many times: load each once
+        return load(values["acute.beds"], values["virtual_ward.beds"])
 
     n = 12
     base = plan({"acute.beds": 2000, "virtual_ward.beds": 260})

@@ -208,11 +208,12 @@ def test_a_scaled_run_stamps_console_manifest_report_and_workbook(tmp_path: Path
     assert set(sheets["Targets"]["Verdict"]) <= {SCALED, NO_DATA}
 
 
+@pytest.mark.slow  # a CLI run and its report (~3 s): the full suite runs it beside the one above
 def test_a_full_scale_run_is_not_stamped(tmp_path: Path) -> None:
     out = tmp_path / "whole"
-    res = run_cli("run", str(BASELINE), "-n", "2", "--out", str(out), "--quiet", "--set",
-                  "population.size=120000", "--set", "run.warmup_days=7", "--set",
-                  "run.measurement_days=21")
+    res = run_cli("run", str(BASELINE), "-n", "2", "--workers", "1", "--out", str(out),
+                  "--quiet", "--set", "population.size=30000", "--set", "run.warmup_days=7",
+                  "--set", "run.measurement_days=21")
     assert res.returncode == 0, res.stderr
     assert "scaled trial" not in res.stdout and "queues not checked" in res.stdout
     man = json.loads((out / "manifest.json").read_text())

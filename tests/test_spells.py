@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import simpy
-from conftest import BASELINE
+from helpers import small_scenario
 
 from sim.core.clock import Window
 from sim.core.monitor import Level, Monitor, Observations
 from sim.core.rng import stream
 from sim.core.station import Pool
 from sim.model.replication import simulate
-from sim.scenario import load_scenario
-from sim.scenario.scale import scale_overrides
 
 
 def test_level_load_equals_adding_change_by_change() -> None:
@@ -81,10 +79,10 @@ def _changes(level: Level) -> list[tuple[float, float]]:
 def test_ed_spaces_in_use_hold_every_patient_s_time_in_a_space() -> None:
     """The area under the ED spaces-in-use level (made from the pool's steps) is the sum of
     every patient's time in a space: Little's law holds exactly on one run."""
-    sets = ["run.warmup_days=5", "run.measurement_days=25", "ed.cubicles=40",
-            "ed.corridor_spaces=0"]
-    base = load_scenario(BASELINE, sets)
-    run = simulate(load_scenario(BASELINE, sets + scale_overrides(base, 0.1)), 11, 0)
+    # 40 cubicles and no corridor at full size, scaled with the rest to 4
+    sc = small_scenario(0.1, 25, "run.warmup_days=5",
+                        scaled=["ed.cubicles=40", "ed.corridor_spaces=0"])
+    run = simulate(sc, 11, 0)
     end = run.calendar.end
     in_use = run.monitor.level("ed.spaces_in_use")
     held = np.frombuffer(run.monitor.tally("ed.space_hold_mins").v, dtype=float)

@@ -20,6 +20,10 @@ issue 17; since then SDEC spaces, outlying into the free ring-fenced beds and es
 leave this set-up clinician-bound: one replication gave ED 4-hour 70%, occupancy of the general
 beds 90%.) Since the baseline's general beds are 20 wards (a patient needs a bed in their own),
 the comparison keeps that ward size (5 wards at a quarter) and turns outlying off.
+
+Every registered service the twin does not model (``MODELLED``) is switched off, read from the
+registry, so a new service needs no edit here. The quick tier only runs the twin on a small
+configuration and checks it reports what the SimPy model reports.
 """
 
 from __future__ import annotations
@@ -31,15 +35,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import small_scenario
 from scipy import stats
 
-from sim.checks.twin import TWIN_KPIS, run_twin
+from sim.checks.twin import MODELLED, TWIN_KPIS, run_twin
+from sim.experiment.runner import run_replications
 from sim.experiment.task import run_replication
+from sim.model.registry import REGISTRY
 from sim.outputs.result import ReplicationResult
 from sim.scenario import Scenario, load_scenario
-from sim.scenario.scale import scale_overrides
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+# every registered service but ED, acute and reablement, switched off
+OTHERS_OFF = tuple(f"{s}.enabled=false" for s in REGISTRY if s not in MODELLED)
 SEED = 2026
 REPLICATIONS = 8
 SCALE = 0.25
@@ -51,21 +59,31 @@ COMPARED = TWIN_KPIS
 # about one time in four whenever seeds or streams change; the test must not be that flaky.
 LEVEL = 1 - 0.05 / len(COMPARED)
 
-pytestmark = pytest.mark.slow
+
+def test_twin_runs_and_reports_the_models_kpis() -> None:
+    """Quick tier: the twin runs on a twentieth-size, three-week configuration and reports
+    every KPI it claims, each a finite figure the SimPy model reports too."""
+    scenario = small_scenario(0.05, 21, *OTHERS_OFF, "acute.wards=1",
+                              "acute.outlying_max_patients=0")  # the twin models no cap above 0
+    twin = run_twin(scenario, 2026, 0)
+    simpy = run_replications(scenario, 2026, 1)[0].kpis
+    assert set(twin) == set(TWIN_KPIS) and set(TWIN_KPIS) <= set(simpy)
+    for k in TWIN_KPIS:
+        assert math.isfinite(twin[k]) and twin[k] >= 0, (k, twin[k])
+        if k.endswith("_pct"):
+            assert twin[k] <= 100, (k, twin[k])
+    assert twin["delayed_discharge_bed_days"] > 0 and twin["acute_occupancy_pct"] > 0
 
 
 def comparison_scenario() -> Scenario:
     base = load_scenario(BASELINE)
     beds = round(base.acute.beds * SCALE * EXTRA_BEDS)
-    sets = [*scale_overrides(base, SCALE),
-            "primary_care.enabled=false", "ucr.enabled=false", "virtual_ward.enabled=false",
-            "d2a.enabled=false",
-            "elective.enabled=false", "run.measurement_days=120", f"acute.beds={beds}",
-            # wards of the baseline's size (~95 beds: 20 wards at full scale, 5 at a quarter);
-            # no outlying (the twin models no cap above 0; electives are off here anyway)
-            f"acute.wards={max(1, round(base.acute.wards * SCALE))}",
-            "acute.outlying_max_patients=0"]
-    return load_scenario(BASELINE, sets)
+    return small_scenario(SCALE, 120, *OTHERS_OFF, f"acute.beds={beds}",
+                          # wards of the baseline's size (~95 beds: 20 wards at full scale, 5
+                          # at a quarter); no outlying (the twin models no cap above 0;
+                          # electives are off here anyway)
+                          f"acute.wards={max(1, round(base.acute.wards * SCALE))}",
+                          "acute.outlying_max_patients=0")
 
 
 def welch_interval(x: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float]:
@@ -116,6 +134,7 @@ def runs() -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+@pytest.mark.slow
 def test_twin_and_simpy_kpi_means_agree(runs: dict[str, dict[str, np.ndarray]]) -> None:
     simpy, twin = runs["simpy"], runs["twin"]
     report, disagree = [], []
@@ -131,6 +150,7 @@ def test_twin_and_simpy_kpi_means_agree(runs: dict[str, dict[str, np.ndarray]]) 
     assert not disagree, "the twin and the SimPy model disagree:\n" + "\n".join(disagree)
 
 
+@pytest.mark.slow
 def test_comparison_detects_a_rota_read_as_its_mean(
         runs: dict[str, dict[str, np.ndarray]]) -> None:
     """Power check: ED clinicians and handover staff at the rota's mean around the clock instead

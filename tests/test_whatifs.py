@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+from helpers import small_scenario
 
 from sim.experiment.batch import _read_spec, expand
 from sim.experiment.task import run_replication
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.fields import flatten
 from sim.scenario.relative import read_intent
-from sim.scenario.scale import CAPACITY_KEYS, scale_overrides
+from sim.scenario.scale import CAPACITY_KEYS
 
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.toml"
@@ -169,14 +170,12 @@ def test_every_declared_change_has_an_effect_on_a_short_run(wid, base_file, path
 
 
 def _small(base_file: Path, sets: tuple[str, ...] = ()) -> Scenario:
-    full = load_scenario(base_file, [*SHORT, *sets])
-    return load_scenario(base_file, [*SHORT, *sets, *scale_overrides(full, SCALE)])
+    return small_scenario(SCALE, None, scaled=[*SHORT, *sets], file=base_file)
 
 
 def _has_effect(base_file: Path, change: str) -> bool:
     """Whether ``change`` on the small short run of ``base_file`` moves any KPI (same seed)."""
-    full = load_scenario(base_file, SHORT)
-    small = load_scenario(base_file, [*SHORT, *scale_overrides(full, SCALE), change])
+    small = small_scenario(SCALE, None, change, scaled=SHORT, file=base_file)
     return not _same(_small_kpis(base_file, ()), run_replication(small, SEED, 0).kpis)
 
 

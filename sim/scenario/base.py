@@ -119,14 +119,22 @@ def capacity(description: str, lever: str | None = None, **kwargs: Any) -> Any:
     return tagged(description, capacity=True, lever=lever, **kwargs)
 
 
-def tagged(description: str, *, capacity: bool = False, lever: str | None = None,
-           applies_when: str | None = None, **kwargs: Any) -> Any:
+def demand(description: str, **kwargs: Any) -> Any:
+    """A demand field: a per-head rate of patients arriving from outside the model (or, for
+    the elective list, waiting at the start); all of them at 0 is a run with no patients."""
+    return tagged(description, demand=True, **kwargs)
+
+
+def tagged(description: str, *, capacity: bool = False, demand: bool = False,
+           lever: str | None = None, applies_when: str | None = None, **kwargs: Any) -> Any:
     """A field with the tags the rest of the tool reads from the schema (never from lists).
     ``applies_when``: the condition under which the model reads it (``"d2a.enabled is false"``;
     grammar in sim.scenario.applies); a change to it while the condition is false warns."""
     extra: dict[str, Any] = {}
     if capacity:
         extra["capacity"] = True
+    if demand:
+        extra["demand"] = True
     if lever:
         extra["lever_unit"] = lever
     if applies_when:

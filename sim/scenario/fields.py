@@ -59,6 +59,11 @@ def capacity_keys(model: type[BaseModel]) -> list[str]:
     return [k for k, info in iter_fields(model) if tags(info).get("capacity")]
 
 
+def demand_keys(model: type[BaseModel]) -> list[str]:
+    """Dotted keys of every field tagged as demand."""
+    return [k for k, info in iter_fields(model) if tags(info).get("demand")]
+
+
 def lever_keys(model: type[BaseModel]) -> dict[str, str]:
     """The planner levers: dotted key -> its unit in words."""
     return {k: str(tags(info)["lever_unit"]) for k, info in iter_fields(model)

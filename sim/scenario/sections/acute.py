@@ -13,6 +13,7 @@ from sim.scenario.base import (
     Shares,
     Strict,
     capacity,
+    demand,
     tagged,
 )
 from sim.scenario.costs import CostsSection
@@ -67,7 +68,7 @@ class AcuteSection(Strict):
         "Same-day emergency care (SDEC) / assessment-area spaces for zero-day emergency "
         "patients, outside the G&A beds; a zero-day patient takes a G&A bed when none is free.",
         lever="SDEC spaces", default=0)
-    direct_admissions_per_100k_per_year: NonNeg = Field(
+    direct_admissions_per_100k_per_year: NonNeg = demand(
         description="Emergency admissions not through ED (GP, SDEC, other), per 100k per year.")
     direct_admission_hour_profile: HourProfile
     zero_day_share: Prob = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import Count, Duration, NonNeg, Prob, Shares, Strict, capacity
+from sim.scenario.base import Count, Duration, NonNeg, Prob, Shares, Strict, capacity, demand
 from sim.scenario.costs import CostsSection
 
 
@@ -32,7 +32,7 @@ class DischargeSection(Strict):
         lever="places")
     pathways: SupportPathways = Field(
         description="Pathway of fit patients needing more than reablement (shares sum to 1).")
-    community_referrals_per_100k_per_year: NonNeg = Field(
+    community_referrals_per_100k_per_year: NonNeg = demand(
         default=0.0, description="Step-up referrals from the community to pathways 1-3 (same "
         "shares), per 100k per year; they wait at home (Poisson; used alone for the checks).")
     home_care_days: Duration = Field(

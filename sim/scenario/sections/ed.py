@@ -17,6 +17,7 @@ from sim.scenario.base import (
     Strict,
     WeekdayProfile,
     capacity,
+    demand,
 )
 from sim.scenario.costs import CostsSection, years
 
@@ -52,7 +53,7 @@ class EDSection(Strict):
     """Emergency department: type 1 (major) with ambulance handover, and type 3 (UTC/MIU)."""
 
     enabled: bool = Field(default=True, description="Switch the ED (and its arrivals) on or off.")
-    attendances_per_1000_per_year: NonNeg = Field(
+    attendances_per_1000_per_year: NonNeg = demand(
         description="A&E attendances of all types per 1,000 population per year, other than "
         "those the model sends from primary care and UCR.")
     arrival_mix: EDArrivalMix = Field(description="Attendances by route and type (shares).")

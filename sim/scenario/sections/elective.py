@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import NonNeg, Prob, Shares, Strict, capacity, check_shares, tagged
+from sim.scenario.base import NonNeg, Prob, Shares, Strict, capacity, check_shares, demand, tagged
 from sim.scenario.costs import CostsSection
 
 SPECIALTIES = ("trauma_orthopaedics", "ophthalmology", "general_surgery", "ent", "gynaecology",
@@ -122,7 +122,7 @@ class Cancer(Strict):
     tumour sites, by their cancer share), treatment-planning clinics and non-surgical first
     treatments (one pool each, in turn)."""
 
-    referrals_per_100k_per_month: NonNeg = Field(
+    referrals_per_100k_per_month: NonNeg = demand(
         description="Urgent suspected cancer referrals (each has a first appointment and a test).")
     conversion_share: Prob = Field(description="Share of referrals diagnosed with cancer.")
     surgical_share: Prob = Field(description="Share of diagnosed cancers whose first treatment "
@@ -151,7 +151,7 @@ class InitialList(Strict):
     """The waiting list at time zero. Its stages and time waited follow the start waits of each
     specialty and modality (see ``sim.model.services.elective.start``)."""
 
-    pathways_per_100k: NonNeg = Field(description="Incomplete RTT pathways per 100k at start.")
+    pathways_per_100k: NonNeg = demand(description="Incomplete RTT pathways per 100k at start.")
 
 
 class ElectiveWeights(Strict):
@@ -166,7 +166,7 @@ class ElectiveWeights(Strict):
 
 class ElectiveSection(Strict):
     enabled: bool = Field(default=True, description="Switch elective care on or off.")
-    referrals_per_100k_per_month: NonNeg = Field(description="New RTT referrals (clock starts).")
+    referrals_per_100k_per_month: NonNeg = demand(description="New RTT referrals (clock starts).")
     order: Literal["priority_then_longest_wait", "longest_wait"] = Field(
         description="Order on the admitted list: clinical priority, then longest wait (treat in "
                     "turn), or longest wait alone.")

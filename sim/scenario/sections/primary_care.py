@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import Duration, NonNeg, Prob, Shares, Strict, WeekdayProfile, capacity
+from sim.scenario.base import (
+    Duration,
+    NonNeg,
+    Prob,
+    Shares,
+    Strict,
+    WeekdayProfile,
+    capacity,
+    demand,
+)
 from sim.scenario.costs import CostsSection
 
 
@@ -22,7 +31,7 @@ class PrimaryCareSection(Strict):
     """GP appointments, booked day by day in a ledger (no process per appointment)."""
 
     enabled: bool = Field(default=True, description="Switch primary care on or off.")
-    appointments_per_person_per_year: NonNeg = Field(
+    appointments_per_person_per_year: NonNeg = demand(
         description="GP appointment demand per registered person per year.")
     same_day_share: Prob = Field(description="Share of demand that needs a same-day appointment.")
     gp_slots_per_weekday: list[NonNeg] = capacity(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.scenario.base import Count, Duration, NonNeg, Prob, Strict, capacity
+from sim.scenario.base import Count, Duration, NonNeg, Prob, Strict, capacity, demand
 from sim.scenario.costs import CostsSection
 
 
@@ -12,7 +12,7 @@ class ReablementSection(Strict):
     enabled: bool = Field(default=True, description="Switch reablement on or off.")
     packages: Count = capacity("Concurrent reablement packages the service can run.",
                                lever="packages at once")
-    community_referrals_per_100k_per_year: NonNeg = Field(
+    community_referrals_per_100k_per_year: NonNeg = demand(
         description="Referrals from the community (GP, social care), per 100k per year.")
     setup_days: Duration = Field(
         description="Assessment and set-up from a package being free to care starting, days.")

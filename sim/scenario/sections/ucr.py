@@ -17,6 +17,7 @@ from sim.scenario.base import (
     Strict,
     capacity,
     check_shares,
+    demand,
 )
 from sim.scenario.costs import CostsSection, years
 
@@ -50,7 +51,7 @@ class UCRSection(Strict):
     """2-hour urgent community (crisis) response."""
 
     enabled: bool = Field(default=True, description="Switch UCR on or off.")
-    referrals_per_100k_per_month: NonNeg = Field(
+    referrals_per_100k_per_month: NonNeg = demand(
         description="Referrals per 100,000 population per month (excluding GP overflow).")
     sources: UCRSources = Field(description="Where referrals come from (shares).")
     hour_profile: HourProfile

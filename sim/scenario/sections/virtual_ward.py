@@ -14,6 +14,7 @@ from sim.scenario.base import (
     Strict,
     capacity,
     check_shares,
+    demand,
     tagged,
 )
 from sim.scenario.costs import CostsSection, years
@@ -53,7 +54,7 @@ class VirtualWardSection(Strict):
         description="Virtual wards by pathway, each with its share of beds and of referrals "
         "(each set of shares sums to 1); a patient can use only their pathway's ward. Default: "
         "one pooled ward.")
-    direct_referrals_per_100k_per_year: NonNeg = Field(
+    direct_referrals_per_100k_per_year: NonNeg = demand(
         default=0.0, description="Step-ups from community teams other than UCR and GP, per 100k "
         "per year (Poisson; used alone for the Erlang B check). Refused ones are admitted.")
 
