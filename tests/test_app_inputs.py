@@ -27,6 +27,7 @@ SHIPPED = {"baseline.toml": BASELINE}
 @pytest.mark.parametrize(("text", "read"), [
     ("2200", 2200), ("2,200", 2200), ("1_000", 1000), ("1e9", 1_000_000_000),
     ("2200.0", 2200), ("-5", -5), ("2.5", "2.5"), ("abc", "abc"), ("", ""), ("1e400", "1e400"),
+    ("_", "_"), ("1__0", "1__0"),
 ])
 def test_whole_numbers_are_read_exactly_or_left_for_the_loader(text, read) -> None:
     assert editor.parse_int(text) == read

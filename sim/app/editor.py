@@ -68,7 +68,7 @@ def parse_list(text: str) -> list[float] | None:
     return [int(v) if v.is_integer() else v for v in values]
 
 
-INT_TEXT = re.compile(r"^[+-]?\d{1,3}(,\d{3})*$|^[+-]?[\d_]+$")
+INT_TEXT = re.compile(r"^[+-]?\d{1,3}(,\d{3})*$|^[+-]?\d+(_\d+)*$")
 
 
 def parse_int(text: str) -> int | str:
