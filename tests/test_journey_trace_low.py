@@ -34,33 +34,37 @@ class Journey:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, cls: type[Service], section: str,
                  sets: list[str]):
         self.steps: list[Step] = []
+        self.env = Engine()
         log = self.log
         request, release = Pool.request, Pool.release
 
         def traced_request(pool: Pool, on_grant: Callable, priority: float = 0.0,
                            patience: float | None = None, on_renege: Callable | None = None,
                            data: Any = None):
-            log(f"{pool.name} asked")
+            if pool.env is self.env:  # (not a pool of another test's replication)
+                log(f"{pool.name} asked")
 
             def granted(t: Any) -> None:
-                log(f"{pool.name} granted")
+                if pool.env is self.env:
+                    log(f"{pool.name} granted")
                 on_grant(t)
 
             def reneged(t: Any) -> None:
-                log(f"{pool.name} gave up")
+                if pool.env is self.env:
+                    log(f"{pool.name} gave up")
                 if on_renege is not None:
                     on_renege(t)
 
             return request(pool, granted, priority, patience, reneged, data)
 
         def traced_release(pool: Pool, n: int = 1) -> None:
-            log(f"{pool.name} freed")
+            if pool.env is self.env:
+                log(f"{pool.name} freed")
             release(pool, n)
 
         monkeypatch.setattr(Pool, "request", traced_request)
         monkeypatch.setattr(Pool, "release", traced_release)
         sc = load_scenario(baseline_path(), sets)
-        self.env = Engine()
         self.monitor = Monitor(*registry.all_observations())
         ctx = Context(self.env, calendar_of(sc), Streams(1, 0), self.monitor,
                       sc.population.size, 0.0, sc.schedules)

@@ -56,3 +56,16 @@ def test_a_claim_left_while_waiting_is_withdrawn() -> None:
     pool.set_capacity(1)  # nobody is granted the unit: the claim left the queue
     env.run()
     assert not claim.triggered and pool.in_use == 0
+
+
+def test_a_journey_closed_after_the_run_gives_nothing_back() -> None:
+    """A process still holding a unit when the run ends is closed when it is garbage collected
+    (GeneratorExit): the finished replication's pool is left as the run left it."""
+    env = Engine()
+    pool = Pool(env, 1)
+    log: list = []
+    journey = _patient(env, pool, log, "a", 100.0)
+    env.process(journey)
+    env.run(until=10.0)
+    journey.close()
+    assert pool.in_use == 1 and log == [(0.0, "a", "got")]

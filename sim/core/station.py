@@ -306,10 +306,14 @@ class Claim(simpy.Event):
     def __init__(self, pool: Pool, priority: float = 0.0, patience: float | None = None):
         super().__init__(pool.env)
         self.pool = pool
+        self.ticket: Ticket | None = None
         self.ticket = pool.request(self._granted, priority, patience, self._reneged)
 
     def _granted(self, _ticket: Ticket) -> None:
-        self.succeed(True)
+        if self.ticket is None:  # a free unit, granted at once: born processed, so yielding
+            self._ok, self._value, self.callbacks = True, True, None  # it costs no event
+        else:
+            self.succeed(True)
 
     def _reneged(self, _ticket: Ticket) -> None:
         self.succeed(False)
@@ -317,11 +321,13 @@ class Claim(simpy.Event):
     @property
     def granted(self) -> bool:
         """The unit is held now (maybe before the process has been woken to use it)."""
-        return self.ticket.state == SERVING
+        return self.ticket is not None and self.ticket.state == SERVING
 
     def release(self) -> None:
         """Give the unit back, or leave the queue if still waiting (no-op once done)."""
         ticket = self.ticket
+        if ticket is None:  # pragma: no cover - set in __init__
+            return
         if ticket.state == SERVING:
             ticket.state = DONE
             self.pool.release()
@@ -331,5 +337,8 @@ class Claim(simpy.Event):
     def __enter__(self) -> Claim:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # GeneratorExit: a journey still waiting or served when the run ended is being garbage
+        # collected; its pool belongs to a finished replication, so nothing is given back
+        if exc_type is not GeneratorExit:
+            self.release()
