@@ -14,6 +14,10 @@ care, a self-funded place): patient choice and other routes, not capacity. It bo
 (an Erlang-A queue), so every such exit is counted (``ARRANGED_ELSEWHERE``; the KPI
 ``d2a_arranged_elsewhere_pct``) and a run where many leave that way is warned about: the
 delays it shows are then held down by that input, not by pathway capacity.
+
+A placement is one SimPy process (``_placement``). Volume: about 8,700 referrals a year at
+baseline (10,080 in one 424-day baseline replication; 9,825 entered). Cost: 1.6% of a baseline
+replication's time under cProfile (which overstates short calls), its SimPy events included.
 """
 
 from __future__ import annotations

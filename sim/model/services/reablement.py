@@ -5,6 +5,10 @@ referral to that start. A patient referred from an acute bed stays in the bed me
 patient is counted by the acute service (where they are), not here. A client who needs
 long-term home care at the end of the episode keeps the package until a home care package starts
 (discharge to assess, pathway 1): a home care shortage blocks reablement.
+
+An episode is one SimPy process (``_episode``). Volume: about 5,300 referrals a year at baseline
+(6,168 in one 424-day baseline replication). Cost: 1.1% of a baseline replication's time under
+cProfile (which overstates short calls), its SimPy events included.
 """
 
 from __future__ import annotations
