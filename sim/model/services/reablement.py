@@ -104,7 +104,7 @@ class Reablement(Service):
             if self.u_home_care() < self.cfg.to_home_care_share:
                 handed = self.env.event()
                 if call(self.needs.home_care, Referral(self.name, "home_care", handed.succeed)):
-                    yield handed
+                    yield handed  # the package is held until home care starts
                     how = "transferred"
         self.leave(r, how)
 
