@@ -5,6 +5,9 @@ optional patience. ``Station`` is a pool whose units serve for a known time. Bot
 event queue through callbacks rather than one process per request: a model with a million ED
 attendances a year needs that (about 4x fewer Python frames than Resource + process). A FIFO
 queue on a known rota without patience can be booked instead (``sim.core.booked``).
+
+A low-volume journey is a SimPy process that reads top to bottom and asks a pool for a unit as
+it would ask a SimPy ``Resource``: ``with pool.claim() as bed: yield bed`` (``Claim``).
 """
 
 from __future__ import annotations
@@ -157,6 +160,13 @@ class Pool:
         self.request(granted.succeed, priority)
         return granted
 
+    def claim(self, priority: float = 0.0, patience: float | None = None) -> Claim:
+        """For process-style journeys: ``with pool.claim() as unit: yield unit`` waits for a unit
+        and gives it back when the block ends, as a SimPy ``Resource`` request does. The request
+        is made now (a free unit is taken at once, in order); with ``patience`` the yield gives
+        False if it ran out first (the request has then left the queue), else True."""
+        return Claim(self, priority, patience)
+
     def cancel(self, ticket: Ticket) -> bool:
         """Withdraw a waiting request (e.g. a patient redirected elsewhere); False if served."""
         if ticket.state != WAITING:
@@ -286,3 +296,49 @@ class Station(Pool):
             self._dispatch()
         if ticket.on_done is not None:
             ticket.on_done(ticket)
+
+
+class Claim(simpy.Event):
+    """A process's request for one unit of a pool: an event that succeeds with True once the
+    unit is the process's, or False when its patience ran out. Leaving its ``with`` block (or
+    ``release()``) gives the unit back, or withdraws the request if it is still waiting."""
+
+    def __init__(self, pool: Pool, priority: float = 0.0, patience: float | None = None):
+        super().__init__(pool.env)
+        self.pool = pool
+        self.ticket: Ticket | None = None
+        self.ticket = pool.request(self._granted, priority, patience, self._reneged)
+
+    def _granted(self, _ticket: Ticket) -> None:
+        if self.ticket is None:  # a free unit, granted at once: born processed, so yielding
+            self._ok, self._value, self.callbacks = True, True, None  # it costs no event
+        else:
+            self.succeed(True)
+
+    def _reneged(self, _ticket: Ticket) -> None:
+        self.succeed(False)
+
+    @property
+    def granted(self) -> bool:
+        """The unit is held now (maybe before the process has been woken to use it)."""
+        return self.ticket is not None and self.ticket.state == SERVING
+
+    def release(self) -> None:
+        """Give the unit back, or leave the queue if still waiting (no-op once done)."""
+        ticket = self.ticket
+        if ticket is None:  # pragma: no cover - set in __init__
+            return
+        if ticket.state == SERVING:
+            ticket.state = DONE
+            self.pool.release()
+        elif ticket.state == WAITING:
+            self.pool.cancel(ticket)
+
+    def __enter__(self) -> Claim:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # GeneratorExit: a journey still waiting or served when the run ended is being garbage
+        # collected; its pool belongs to a finished replication, so nothing is given back
+        if exc_type is not GeneratorExit:
+            self.release()

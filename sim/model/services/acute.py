@@ -452,7 +452,7 @@ class AcuteBeds(BedBase, Service):
         self.wake_after(self._until_discharge_hours(), p, self._then_home)
 
     def _home(self, p: Inpatient) -> None:
-        self._release(p, "finished")
+        self._release(p, FINISHED)
 
     # -- end of run --------------------------------------------------------------------------
     def close(self) -> None:

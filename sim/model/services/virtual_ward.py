@@ -18,21 +18,31 @@ A share of patients deteriorate and escalate to an acute bed part-way through th
 keep their virtual ward bed until the acute bed is reached. ``accept_below_pct`` (new patients
 only below that % of beds) stays as an optional lever; at 100 it is off. Staffing, when given,
 is a caseload per clinician: the ward holds at most clinicians x caseload patients.
+
+A stay is one SimPy process (``_on_ward``), and so is a refused community step-up waiting at
+home (``_at_home``); each ward's pool records the step-down queue. Volume: about 12,800
+referrals a year at baseline (14,868 in one 424-day baseline replication: 8,685 step-ups
+offered, 6,183 step-downs), about 12,000 stays. Cost: 2.0% of a baseline replication's time
+under cProfile (which overstates short calls), its SimPy events included.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
+
+import simpy
 
 from sim.core.arrivals import hourly_rates, poisson_times
 from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY
 from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
-from sim.core.station import Pool, Ticket
+from sim.core.station import Claim, Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, call
-from sim.model.services.base import Exit, Record, Service
+from sim.model.services.base import FINISHED, REDIRECTED, TRANSFERRED, Exit, Record, Service
 from sim.scenario.sections.virtual_ward import VirtualWardSection
 
 STEP_UP, STEP_DOWN = "step_up", "step_down"
@@ -55,12 +65,6 @@ SERIES = (SeriesSpec("vw_occupied", "virtual ward beds occupied", "virtual_ward"
                      "virtual_ward", STEP_DOWN_QUEUE, "level", queue=True))
 
 
-class Stay(Record):
-    """A patient on a virtual ward; ``ward`` is the pool whose bed they hold."""
-
-    __slots__ = ("ward",)
-
-
 @dataclass
 class VirtualWardNeeds:
     admission: Port | None = None  # escalation, and refused community step-ups
@@ -73,8 +77,9 @@ class VirtualWard(Service):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
         self.occupied = monitor.steps(OCCUPIED)
-        self.queue = monitor.steps(STEP_DOWN_QUEUE)
-        self.wards = {k: Pool(ctx.env, n, f"vw.{k}") for k, n in cfg.ward_places().items()}
+        queue = monitor.steps(STEP_DOWN_QUEUE)  # only step-downs queue (step-ups never wait)
+        self.wards = {k: Pool(ctx.env, n, f"vw.{k}", queue=queue)
+                      for k, n in cfg.ward_places().items()}
         self.ward_names = list(self.wards)
         self.ward_cum = [0.0]
         for k in self.ward_names[:-1]:
@@ -122,13 +127,24 @@ class VirtualWard(Service):
         for it); False means the referrer keeps the patient."""
         stay = self._stay(kind)
         ward = self._ward()
+        now = self.env.now
         if ward.in_use >= ward.capacity or ward.queued:
-            self.offered.record(self.env.now, 0.0)
+            self.offered.record(now, 0.0)
             if external:  # a community step-up: admitted instead, waiting at home for a bed
-                self._admit_instead(Record(self.new_id(), self.env.now, source))
+                self.env.process(self._at_home(Record(self.new_id(), now, source)))
             return False
-        p = Stay(self.new_id(), self.env.now, source)
-        ward.request(lambda _t: self._admit(p, ward, stay, external))  # granted at once
+        bed = ward.claim()  # granted at once: the next referral this instant sees it taken
+        self.env.process(self._on_ward(Record(self.new_id(), now, source), bed, stay, external))
+        return True
+
+    def _step_down(self, r: Referral) -> bool:
+        """An eligible inpatient queues for a bed on their ward until ``r.patience_mins``
+        (medically fit); ``r.on_taken`` frees the acute bed, ``r.on_gave_up`` returns them to
+        the acute stay. Always accepted."""
+        stay = self._stay(STEP_DOWN)
+        bed = self._ward().claim(patience=r.patience_mins)
+        self.env.process(self._on_ward(Record(self.new_id(), self.env.now, r.source), bed, stay,
+                                       False, r))
         return True
 
     def _stay(self, kind: str) -> tuple[float, bool, float]:
@@ -137,88 +153,56 @@ class VirtualWard(Service):
         escalates = self.u_escalate() < self.cfg.escalation_share
         return los, escalates, self.u_when()
 
-    def _step_down(self, r: Referral) -> bool:
-        """An eligible inpatient queues for a bed on their ward until ``r.patience_mins``
-        (medically fit); ``r.on_taken`` frees the acute bed, ``r.on_gave_up`` returns them to
-        the acute stay. Always accepted."""
-        stay = self._stay(STEP_DOWN)
-        ward = self._ward()
-        p = Stay(self.new_id(), self.env.now, r.source)
-        queued = ward.queued or ward.in_use >= ward.capacity
-        if queued:
-            self.queue.up(self.env.now)
-
-        def taken(_t: Ticket, p: Stay = p) -> None:
-            if queued:
-                self.queue.down(self.env.now)
-            self._stepped_down(p, r, ward, stay)
-
-        def gave_up(_t: Ticket, p: Stay = p) -> None:
-            self.queue.down(self.env.now)
-            self.offered.record(self.env.now, 0.0)
-            self.step_down_taken.record(p.arrived, 0.0)
-            self.step_down_wait.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
-            if r.on_gave_up is not None:
-                r.on_gave_up()
-
-        ward.request(taken, patience=r.patience_mins, on_renege=gave_up)
-        return True
-
-    def _stepped_down(self, p: Stay, r: Referral, ward: Pool,
-                      stay: tuple[float, bool, float]) -> None:
-        self.step_down_taken.record(p.arrived, 1.0)
-        self.step_down_wait.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
-        self._admit(p, ward, stay, external=False)
-        if r.on_taken is not None:
-            r.on_taken()
-
-    def _admit(self, p: Stay, ward: Pool, stay: tuple[float, bool, float],
-               external: bool) -> None:
+    def _on_ward(self, p: Record, bed: Claim, stay: tuple[float, bool, float], external: bool,
+                 step_down: Referral | None = None) -> Generator[simpy.Event, Any, None]:
+        """A stay: the bed (a step-down waits for it until medically fit, then leaves the acute
+        bed), then home, or escalation to an acute bed part-way through, keeping the virtual
+        ward bed until the acute bed is reached."""
         los, escalates, when = stay
-        self.offered.record(self.env.now, 1.0)
-        self.admitted_step_down.record(self.env.now, 0.0 if external or p.source != "acute"
-                                       else 1.0)
-        p.ward = ward
-        self.enter(p, external)
-        self.occupied.up(self.env.now)  # now: the next referral this instant sees it
-        if escalates and self.needs.admission is not None:
-            self.after(los * when, self._escalate, p)
-        else:
-            self.after(los, self._home, p)
+        with bed:
+            taken = yield bed  # a step-up's bed was free at referral; a step-down waits
+            now = self.env.now
+            if step_down is not None:
+                self.step_down_taken.record(p.arrived, 1.0 if taken else 0.0)
+                self.step_down_wait.record(p.arrived, (now - p.arrived) / MIN_PER_DAY)
+                if not taken:  # medically fit first: the acute stay goes on
+                    self.offered.record(now, 0.0)
+                    if step_down.on_gave_up is not None:
+                        step_down.on_gave_up()
+                    return
+            self.offered.record(now, 1.0)
+            self.admitted_step_down.record(now, 0.0 if external or p.source != "acute" else 1.0)
+            self.enter(p, external)
+            self.occupied.up(now)
+            if step_down is not None and step_down.on_taken is not None:
+                step_down.on_taken()
+            if escalates and self.needs.admission is not None:
+                yield self.env.timeout(los * when)
+                self.escalated.record(p.arrived, 1.0)
+                reached = self.env.event()
+                call(self.needs.admission, Referral(self.name, on_taken=reached.succeed))
+                yield reached
+                how: Exit = TRANSFERRED
+            else:
+                yield self.env.timeout(los)
+                self.escalated.record(p.arrived, 0.0)
+                how = FINISHED
+            self.occupied.down(self.env.now)
+        self.leave(p, how)
+        self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
 
-    def _admit_instead(self, p: Record) -> None:
+    def _at_home(self, p: Record) -> Generator[simpy.Event, Any, None]:
         """A refused community step-up becomes an emergency admission; it stays in this
         service's count (at home) until the acute bed is reached."""
         self.enter(p, True)
         self.at_home.add(p.id)
-        if not call(self.needs.admission,
-                    Referral(self.name, on_taken=lambda p=p: self._admitted(p))):
-            self._admitted(p, "redirected")
-
-    def _admitted(self, p: Record, how: Exit = "transferred") -> None:
+        reached = self.env.event()
+        how: Exit = REDIRECTED
+        if call(self.needs.admission, Referral(self.name, on_taken=reached.succeed)):
+            yield reached
+            how = TRANSFERRED
         self.at_home.discard(p.id)
         self.leave(p, how)
-
-    def _home(self, p: Stay) -> None:
-        """Discharged home from the virtual ward."""
-        self._free(p)
-        self.leave(p, "finished")
-        self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
-        self.escalated.record(p.arrived, 0.0)
-
-    def _escalate(self, p: Stay) -> None:
-        """Deteriorated: admitted to an acute bed, keeping the virtual ward bed until then."""
-        self.escalated.record(p.arrived, 1.0)
-        call(self.needs.admission, Referral(self.name, on_taken=lambda p=p: self._left(p)))
-
-    def _free(self, p: Stay) -> None:
-        self.occupied.down(self.env.now)
-        p.ward.release()
-
-    def _left(self, p: Stay) -> None:
-        self._free(p)
-        self.leave(p, "transferred")
-        self.t_los.record(p.arrived, (self.env.now - p.arrived) / MIN_PER_DAY)
 
     def close(self) -> None:
         """Patients still on the ward at the end are counted with their stay so far."""
