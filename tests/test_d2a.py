@@ -8,14 +8,14 @@ import pytest
 from helpers import small_run
 
 from sim.checks.verify import pool_check
-from sim.model.services import discharge
+from sim.model.services import d2a
 from sim.scenario import baseline_path, load_scenario
 
 BASELINE = baseline_path()
 ALPHA = 0.01 / 9  # three checks for each of three pools, Bonferroni
 
 
-@pytest.mark.parametrize("pathway", discharge.PATHWAYS)
+@pytest.mark.parametrize("pathway", d2a.PATHWAYS)
 def test_pool_alone_matches_erlang_c_and_littles_law(pathway) -> None:
     check = pool_check(pathway, reps=20)
     for name, p in check.p_values().items():

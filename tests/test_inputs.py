@@ -348,7 +348,7 @@ def test_the_baselines_own_values_do_not_warn_and_the_schema_says_when(capsys) -
     defs = Scenario.model_json_schema()["$defs"]
     assert defs["AcuteSection"]["properties"]["outlying_max_patients"]["applies_when"] == \
         "acute.outlying is true"
-    assert defs["DischargeSection"]["properties"]["enabled"]["makes_inert"] == [
+    assert defs["D2ASection"]["properties"]["enabled"]["makes_inert"] == [
         "acute.other_support_wait_days"]
     assert '"+95"' in Scenario.model_json_schema()["$comment"]  # relative changes, documented
 

@@ -19,7 +19,7 @@ from sim.model import registry
 from sim.model.context import Context
 from sim.model.ports import Referral
 from sim.model.replication import calendar_of
-from sim.model.services import crisis_response, discharge, reablement, virtual_ward
+from sim.model.services import d2a, reablement, ucr, virtual_ward
 from sim.model.services.base import Service
 from sim.scenario import baseline_path, load_scenario
 from sim.scenario.capacity_plan import capacity_plan
@@ -116,7 +116,7 @@ def test_ucr_visit(monkeypatch, vw_bed: bool) -> None:
     """Referred at T0: a clinician at once, travels 30 min (the 2-hour clock stops), visits
     45 min; then a virtual ward bed, or with none an admission held here until the acute bed
     is reached (2 hours later)."""
-    j = Journey(monkeypatch, crisis_response.UrgentCommunityResponse, "ucr", UCR)
+    j = Journey(monkeypatch, ucr.UrgentCommunityResponse, "ucr", UCR)
     j.svc.needs.step_up = j.port("virtual ward step-up", accept=vw_bed)
     j.svc.needs.admission = j.port("admission", taken_after=120.0)
     j.at(T0, lambda: j.svc.refer("gp"))
@@ -126,7 +126,7 @@ def test_ucr_visit(monkeypatch, vw_bed: bool) -> None:
     assert j.run(1) == [(T0, "ucr enter (external)"), (T0, "ucr.clinicians.ics asked"),
                         (T0, "ucr.clinicians.ics granted"), (t, "ucr.clinicians.ics freed"),
                         (t, "virtual ward step-up"), *tail]
-    assert j.tally(crisis_response.RESPONSE_MINS) == [30.0]
+    assert j.tally(ucr.RESPONSE_MINS) == [30.0]
 
 
 VW = ["virtual_ward.direct_referrals_per_100k_per_year=0", "virtual_ward.beds=1",
@@ -201,43 +201,43 @@ def _fit_patient(j: Journey) -> None:
 
 def test_d2a_placement(monkeypatch) -> None:
     """A fit patient: a pathway 2 bed at once (the acute bed is freed), 10 days, home."""
-    j = Journey(monkeypatch, discharge.DischargeToAssess, "d2a",
+    j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
                 [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
     _fit_patient(j)
     t = T0 + 10 * DAY
     assert j.run(20) == [(T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"), (T0, "d2a enter"),
                          (T0, "acute bed freed"), (t, "d2a.p2 freed"), (t, "d2a leave finished")]
-    assert j.tally(discharge.wait_days(discharge.P2)) == [0.0]
-    assert j.tally(discharge.ARRANGED_ELSEWHERE) == [0.0]
+    assert j.tally(d2a.wait_days(d2a.P2)) == [0.0]
+    assert j.tally(d2a.ARRANGED_ELSEWHERE) == [0.0]
 
 
 def test_d2a_support_arranged_elsewhere(monkeypatch) -> None:
     """No bed: after 3 days waiting in the acute bed, support is arranged outside D2A."""
-    j = Journey(monkeypatch, discharge.DischargeToAssess, "d2a",
+    j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
                 [*D2A, "d2a.p2_beds=0", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
     _fit_patient(j)
     t = T0 + 3 * DAY
     assert j.run(20) == [(T0, "d2a.p2 asked"), (t, "d2a.p2 gave up"), (t, "d2a enter"),
                          (t, "acute bed freed"), (t, "d2a leave redirected")]
-    assert j.tally(discharge.wait_days(discharge.P2)) == [3.0]
-    assert j.tally(discharge.ARRANGED_ELSEWHERE) == [1.0]
+    assert j.tally(d2a.wait_days(d2a.P2)) == [3.0]
+    assert j.tally(d2a.ARRANGED_ELSEWHERE) == [1.0]
 
 
 def test_d2a_bridging(monkeypatch) -> None:
     """Home care full, a pathway 2 bed spare: the patient waits in it (the acute bed is freed
     at once); a package frees on day 2, the bridging bed is given back, 28 days of care."""
-    j = Journey(monkeypatch, discharge.DischargeToAssess, "d2a",
+    j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
                 [*D2A, "d2a.home_care_packages=0", "d2a.p2_beds=1", "d2a.bridging=true",
                  'd2a.alternative_arranged_days={dist="fixed", mean=100.0}',
                  "d2a.pathways={p1_home_care=1, p2_bed=0, p3_care_home=0}"])
     _fit_patient(j)
-    j.at(T0 + 2 * DAY, lambda: j.svc.pools[discharge.P1].set_capacity(1))
+    j.at(T0 + 2 * DAY, lambda: j.svc.pools[d2a.P1].set_capacity(1))
     t, end = T0 + 2 * DAY, T0 + 30 * DAY
     assert j.run(40) == [(T0, "d2a.p1 asked"), (T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"),
                          (T0, "d2a enter"), (T0, "acute bed freed"), (t, "d2a.p1 granted"),
                          (t, "d2a.p2 freed"), (end, "d2a.p1 freed"),
                          (end, "d2a leave finished")]
-    assert j.monitor.level(discharge.BRIDGED).mean(Window(0.0, 40 * DAY)) == pytest.approx(
+    assert j.monitor.level(d2a.BRIDGED).mean(Window(0.0, 40 * DAY)) == pytest.approx(
         2 / 40, abs=1e-12)
 
 

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, create_model, field_validator, model_val
 from sim.scenario.base import Op, Prob, Strict, tagged
 from sim.scenario.costs import CostsSection
 from sim.scenario.sections.acute import AcuteSection
-from sim.scenario.sections.discharge import DischargeSection
+from sim.scenario.sections.d2a import D2ASection
 from sim.scenario.sections.ed import EDSection
 from sim.scenario.sections.elective import ElectiveSection
 from sim.scenario.sections.primary_care import PrimaryCareSection
@@ -185,7 +185,7 @@ class Scenario(Strict):
     primary_care: PrimaryCareSection
     ucr: UCRSection
     reablement: ReablementSection
-    d2a: DischargeSection
+    d2a: D2ASection
     virtual_ward: VirtualWardSection
     ed: EDSection
     acute: AcuteSection

@@ -13,7 +13,7 @@ from sim.checks.theory import erlang_c, mmc_mean_wait
 from sim.checks.verify.common import DAYS_PER_YEAR, POP, SEED, alone, simulate, wait_window
 from sim.checks.verify.judging import Row, in_ci
 from sim.core.stats import t_test_p
-from sim.model.services import discharge
+from sim.model.services import d2a
 
 # -- 7. Discharge to assess: each pathway pool alone vs Erlang C ---------------------------------
 # Each pathway is a FIFO pool fed, here, only by Poisson community referrals (acute and everything
@@ -23,13 +23,13 @@ from sim.model.services import discharge
 D2A_REPS = 10
 D2A_SERVERS, D2A_RHO, D2A_LOS_DAYS = 12, 0.75, 10.0
 D2A_WARMUP_DAYS, D2A_DAYS = 60, 1500
-D2A_SHARES = {discharge.P1: "{p1_home_care=1.0, p2_bed=0.0, p3_care_home=0.0}",
-          discharge.P2: "{p1_home_care=0.0, p2_bed=1.0, p3_care_home=0.0}",
-          discharge.P3: "{p1_home_care=0.0, p2_bed=0.0, p3_care_home=1.0}"}
-D2A_LOS_KEYS = {discharge.P1: "home_care_days", discharge.P2: "p2_los_days",
-            discharge.P3: "p3_assessment_days"}
-D2A_SIZE_KEYS = {discharge.P1: "home_care_packages", discharge.P2: "p2_beds",
-             discharge.P3: "p3_places"}
+D2A_SHARES = {d2a.P1: "{p1_home_care=1.0, p2_bed=0.0, p3_care_home=0.0}",
+          d2a.P2: "{p1_home_care=0.0, p2_bed=1.0, p3_care_home=0.0}",
+          d2a.P3: "{p1_home_care=0.0, p2_bed=0.0, p3_care_home=1.0}"}
+D2A_LOS_KEYS = {d2a.P1: "home_care_days", d2a.P2: "p2_los_days",
+            d2a.P3: "p3_assessment_days"}
+D2A_SIZE_KEYS = {d2a.P1: "home_care_packages", d2a.P2: "p2_beds",
+             d2a.P3: "p3_places"}
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,10 @@ def pool_check(pathway: str, reps: int = D2A_REPS, seed: int = SEED) -> PoolChec
     waits, waited, in_use = [], [], []
     for rep in range(reps):
         mon = simulate(sc, rep, seed)
-        values, _ = mon.tally(discharge.wait_days(pathway)).select(window)
+        values, _ = mon.tally(d2a.wait_days(pathway)).select(window)
         waits.append(values.mean())
         waited.append(np.mean(values > 1e-9))
-        in_use.append(mon.level(discharge.in_use(pathway)).mean(window))
+        in_use.append(mon.level(d2a.in_use(pathway)).mean(window))
     a = per_day * D2A_LOS_DAYS
     return PoolCheck(pathway, np.array(waits), np.array(waited), np.array(in_use),
                      mmc_mean_wait(D2A_SERVERS, per_day, D2A_LOS_DAYS),
@@ -76,7 +76,7 @@ def pool_check(pathway: str, reps: int = D2A_REPS, seed: int = SEED) -> PoolChec
 
 
 def d2a_rows(seed: int = SEED) -> Iterator[Row]:
-    for pathway in discharge.PATHWAYS:
+    for pathway in d2a.PATHWAYS:
         c = pool_check(pathway, seed=seed)
         what = f"pathway {pathway[1]}, c={D2A_SERVERS} load={D2A_RHO}"
         yield in_ci(f"Erlang C mean wait (days), {what}", "d2a", c.theory_wait_days,
@@ -86,4 +86,4 @@ def d2a_rows(seed: int = SEED) -> Iterator[Row]:
 
 
 # interval checks this family adds to the Holm family (judging.FAMILY_SIZE)
-FAMILY_ROWS = 3 * len(discharge.PATHWAYS)  # wait, P(wait), load
+FAMILY_ROWS = 3 * len(d2a.PATHWAYS)  # wait, P(wait), load

@@ -26,7 +26,7 @@ from sim.checks.verify.common import (
 from sim.checks.verify.judging import Row, in_ci, within
 from sim.core.clock import MIN_PER_DAY, Window
 from sim.model.replication import calendar_of
-from sim.model.services import crisis_response, ed
+from sim.model.services import ed, ucr
 from sim.scenario import Scenario
 
 # -- 1. ED clinicians vs Erlang C -------------------------------------------------------------
@@ -148,7 +148,7 @@ def ucr_runs(seed: int = SEED, reps: int = UCR_REPS) -> tuple[np.ndarray, np.nda
     means, waited = [], []
     for rep in range(reps):
         mon = simulate(sc, rep, seed)
-        values, censored = mon.tally(crisis_response.RESPONSE_ALL_MINS).select(window)
+        values, censored = mon.tally(ucr.RESPONSE_ALL_MINS).select(window)
         require(values.size > 1000 and not censored.any(), "everyone in the window was reached")
         wait = values - UCR_TRAVEL_MINS
         means.append(wait.mean())

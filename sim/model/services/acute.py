@@ -26,8 +26,8 @@ Emergency stays are chains of scheduled calls, one per step of the journey, each
 patient: a process per patient costs about twice as much a patient
 (``benchmarks/bench_journeys.py``), and about 150,000 emergency stays a year go through here.
 The 14,500 elective stays a year are a SimPy process each (``_elective_stay``), read top to
-bottom. The journey map of an emergency stay, its steps defined below in this order (``tests/test_journey_trace.py`` follows
-one patient through it and checks every move is a row):
+bottom. The journey map of an emergency stay, its steps defined below in this order
+(``tests/test_journey_trace.py`` follows one patient through it and checks every move is a row):
 
 | step                  | next step             | waits on                                   |
 |-----------------------|-----------------------|--------------------------------------------|

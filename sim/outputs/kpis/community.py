@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.clock import Window
-from sim.model.services import crisis_response, reablement, virtual_ward
+from sim.model.services import reablement, ucr, virtual_ward
 from sim.outputs.kpis.base import RunData, in_force, kpi, pct, share_within
 
 
@@ -15,7 +15,7 @@ def ucr_2h_pct(data: RunData, window: Window) -> float:
     first care contact (clinician arrives) is within 120 min of the referral / all in-scope
     referrals received in the window. Referrals not yet contacted at the end count, and breach
     if already over 120 min."""
-    return share_within(data, crisis_response.RESPONSE_MINS, window, 120.0)
+    return share_within(data, ucr.RESPONSE_MINS, window, 120.0)
 
 
 @kpi("reablement_2d_pct", "%", "higher", "reablement")

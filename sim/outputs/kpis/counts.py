@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.core.clock import Window
-from sim.model.services import crisis_response, ed, reablement
+from sim.model.services import ed, reablement, ucr
 from sim.outputs.kpis.base import RunData, kpi
 
 
@@ -23,7 +23,7 @@ def ed_type1_attendances(data: RunData, window: Window) -> float:
 @kpi("ucr_referrals_in_scope", "referrals", "neither", "ucr")
 def ucr_referrals_in_scope(data: RunData, window: Window) -> float:
     """UCR referrals received in the window while the service was open (2-hour scope)."""
-    return float(data.monitor.tally(crisis_response.RESPONSE_MINS).select(window)[0].size)
+    return float(data.monitor.tally(ucr.RESPONSE_MINS).select(window)[0].size)
 
 
 @kpi("reablement_referrals", "referrals", "neither", "reablement")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.clock import Window
-from sim.model.services import discharge
+from sim.model.services import d2a
 from sim.outputs.kpis.base import RunData, in_force, kpi, pct
 
 
 def _mean_wait(pathway: str):
     def f(data: RunData, window: Window) -> float:
-        values, _ = data.monitor.tally(discharge.wait_days(pathway)).select(window)
+        values, _ = data.monitor.tally(d2a.wait_days(pathway)).select(window)
         return float(values.mean()) if values.size else float("nan")
 
     f.__doc__ = (f"Discharge to assess, pathway {pathway[1]}: mean days from referral (medically "
@@ -25,7 +25,7 @@ def _mean_wait(pathway: str):
     return f
 
 
-for _p in discharge.PATHWAYS:
+for _p in d2a.PATHWAYS:
     kpi(f"d2a_{_p}_wait_days", "days", "lower", "d2a")(_mean_wait(_p))
 
 
@@ -33,7 +33,7 @@ for _p in discharge.PATHWAYS:
 def d2a_p2_occupancy_pct(data: RunData, window: Window) -> float:
     """Pathway 2 bed occupancy: time-averaged community rehabilitation beds in use (bridged
     pathway 1 patients included) over the window / pathway 2 beds."""
-    return pct(data.monitor.level(discharge.in_use(discharge.P2)).mean(window),
+    return pct(data.monitor.level(d2a.in_use(d2a.P2)).mean(window),
                in_force(data, window, "d2a", lambda c: c.p2_beds))
 
 
@@ -44,5 +44,5 @@ def d2a_arranged_elsewhere_pct(data: RunData, window: Window) -> float:
     the bed for family care, a self-funded place or other support before their pathway started
     (``d2a.alternative_arranged_days``) / those of them whose wait ended (pathway started or
     left); those still waiting at the end are left out. 0 when that option is off."""
-    values, _ = data.monitor.tally(discharge.ARRANGED_ELSEWHERE).select(window)
+    values, _ = data.monitor.tally(d2a.ARRANGED_ELSEWHERE).select(window)
     return pct(float(np.sum(values)), values.size)

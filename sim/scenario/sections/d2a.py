@@ -18,7 +18,7 @@ class SupportPathways(Shares):
     p3_care_home: Prob = Field(description="Pathway 3: a new care-home placement.")
 
 
-class DischargeSection(Strict):
+class D2ASection(Strict):
     enabled: bool = Field(default=True, description="Switch discharge to assess on or off (off: "
                           "fit patients wait a fixed acute.other_support_wait_days).",
                           json_schema_extra={"makes_inert": ["acute.other_support_wait_days"]})

@@ -37,7 +37,7 @@ from sim.core.station import Claim, Pool
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, accepting, call, sends
 from sim.model.services.base import FINISHED, REDIRECTED, Record, Service
-from sim.scenario.sections.discharge import DischargeSection
+from sim.scenario.sections.d2a import D2ASection
 
 P1, P2, P3 = "p1", "p2", "p3"
 PATHWAYS = (P1, P2, P3)
@@ -81,7 +81,7 @@ class Placement(Record):
 class DischargeToAssess(Service):
     name = "d2a"
 
-    def __init__(self, ctx: Context, cfg: DischargeSection):
+    def __init__(self, ctx: Context, cfg: D2ASection):
         super().__init__(ctx, cfg)
         streams, monitor = ctx.streams, ctx.monitor
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
@@ -105,7 +105,7 @@ class DischargeToAssess(Service):
                               hourly_rates(ctx.calendar, per_day, ctx.growth_pct))
         self.arrivals(times.tolist(), self._community)
 
-    def _set_sizes(self, cfg: DischargeSection) -> None:
+    def _set_sizes(self, cfg: D2ASection) -> None:
         """Packages, beds and places in force (a capacity schedule changes them)."""
         sizes = {P1: cfg.home_care_packages, P2: cfg.p2_beds, P3: cfg.p3_places}
         for p in PATHWAYS:
