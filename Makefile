@@ -47,10 +47,11 @@ site-check: $(STAMP)
 	@tmp=$$(mktemp -d) && NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir "$$tmp"; \
 	  rc=$$?; rm -rf "$$tmp"; exit $$rc
 
-# The quick tier, for after every edit: everything not marked slow (no browser needed).
+# The quick tier, for after every edit: everything not marked slow (no browser needed), on
+# every core (pytest-xdist; each test is independent of the others' order and process).
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_replication.py
