@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import BASELINE
 
 from sim.core.stats import wilson_interval
 from sim.outputs.seek_report import build_seek_report
@@ -62,3 +63,41 @@ def test_seek_says_the_share_it_counts_is_not_the_verdict_rule() -> None:
     text = answer_sentence(data)
     assert "not the verdict rule" in text and "reads 'uncertain'" in text
     assert rule_text(0.8, 20) in text
+
+
+@pytest.mark.slow
+def test_the_issues_one_team_ucr_case_answers_nine_with_its_chart(tmp_path, capsys) -> None:
+    """Issue 24's case as a user typed it: 2.5 referrals an hour, exponential 180-minute
+    visits, one team, range 5:16, 20 replications. Erlang C says 9; seek used to find 9 and
+    then exit with a traceback from the P(met) chart (20 of 20 meeting)."""
+    import math
+
+    from sim.checks.theory import erlang_c
+    from sim.checks.verify import DAYS_PER_MONTH, POP, flat
+    from sim.cli import main
+
+    lam, visit = 2.5 / 60, 180.0
+    load = lam * visit
+    c = math.floor(load) + 1
+    while 1 - erlang_c(c, load) * math.exp(-(c / visit - lam) * 120) < 0.7:
+        c += 1
+    assert c == 9
+    sets = [f"ucr.referrals_per_100k_per_month={2.5 * 24 * DAYS_PER_MONTH * 1e5 / POP!r}",
+            f"ucr.hour_profile={flat(24)}", "ucr.open_hour=0", "ucr.close_hour=24",
+            'ucr.travel_mins={dist="fixed", mean=0.01}',
+            f'ucr.visit_mins={{dist="exponential", mean={visit}}}',
+            "ucr.outcomes={home=1.0, virtual_ward=0.0, reablement=0.0, ed=0.0}",
+            "ucr.localities=[]", "ucr.conveyance_per_hour_waited=0.0",
+            f"population.size={POP}", "demand.growth_pct_per_year=0.0",
+            f"seasons.emergency_admission_month_profile={flat(12)}",
+            "seasons.bank_holidays=false", "run.warmup_days=10", "run.measurement_days=120",
+            *[f"{s}.enabled=false" for s in ("primary_care", "ed", "acute", "d2a",
+                                              "reablement", "virtual_ward", "elective")]]
+    out = tmp_path / "seek"
+    code = main(["seek", str(BASELINE), "--lever", "ucr.clinicians_per_shift", "--target",
+                 "ucr_2h", "--range", "5:16", "-n", "20", "--quiet", "--out", str(out),
+                 *[w for s in sets for w in ("--set", s)]])
+    assert code == 0, capsys.readouterr()
+    assert json.loads((out / "seek.json").read_text())["answer"] == {
+        "ucr.clinicians_per_shift": 9}
+    assert (out / "seek_curve.png").stat().st_size > 0 and (out / "seek.html").exists()
