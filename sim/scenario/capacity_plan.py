@@ -13,6 +13,7 @@ hourly rotas, :mod:`sim.core.capacity`); costs count the days at each level
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -116,22 +117,15 @@ def split_schedules(raw: dict[str, Any], model: type[BaseModel],
         if wrong or not levels:
             continue
         if out is raw:
-            out = _copy(raw)
+            out = copy.deepcopy(raw)
         _put(out, key, levels[min(levels)])
         schedules[key] = {d.isoformat(): v for d, v in levels.items()}
     if schedules and out is raw:
-        out = _copy(raw)
+        out = copy.deepcopy(raw)
     if schedules:
         out["schedules"] = schedules
     return out, problems
 
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def section_levels(scenario: Any, section: str) -> list[tuple[dt.date, Any]]:

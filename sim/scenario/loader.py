@@ -6,6 +6,7 @@ overrides one key of the baseline is pointed at their own file, not at the basel
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -199,7 +200,7 @@ def apply_set(raw: Raw, prov: Provenance, items: list[str],
               notes: Notes | None = None) -> tuple[Raw, list[Problem]]:
     """Apply overrides; bad ones are skipped and returned as problems (reported with the rest).
     A relative value is resolved against what the files and the earlier overrides give."""
-    out = _deepcopy(raw)
+    out = copy.deepcopy(raw)
     problems: list[Problem] = []
     for item in items:
         try:
@@ -228,13 +229,6 @@ def apply_set(raw: Raw, prov: Provenance, items: list[str],
             problems.append(Problem(SET_SOURCE, ".".join(path), "parent is not a table"))
     return out, problems
 
-
-def _deepcopy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deepcopy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deepcopy(v) for v in value]
-    return value
 
 
 def _key_for(loc: tuple[Any, ...], raw: Raw) -> tuple[str, tuple[str, ...]]:
