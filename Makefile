@@ -64,7 +64,7 @@ bench: $(STAMP)
 # from a fresh run of the documented baseline (10 replications, seed 2026: 3 to 9 minutes on 2
 # shared cores). The knife-edge table is re-measured separately (benchmarks/knife_edge.py).
 docs: $(STAMP)
-	$(BIN)/python -m sim.outputs.docs docs
+	$(BIN)/python run_sim.py docs docs
 	$(BIN)/python benchmarks/readme_claims.py --run --write docs/calibration.md
 
 clean:

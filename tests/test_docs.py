@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from conftest import ROOT
 
+from sim.cli import main as cli_main
 from sim.model import registry
 from sim.outputs import docs
 
@@ -29,11 +30,11 @@ def test_generated_pages_are_current(tmp_path: Path) -> None:
 
 def test_check_mode_names_a_stale_page(tmp_path: Path) -> None:
     docs.write(tmp_path)
-    assert docs.main([str(tmp_path), "--check"]) == 0
+    assert cli_main(["docs", str(tmp_path), "--check"]) == 0
     page = tmp_path / "kpis.md"
     page.write_text(page.read_text().replace("| `ed_4h_pct` |", "| `ed_4h_percent` |"))
     assert docs.stale(tmp_path) == ["kpis.md"]
-    assert docs.main([str(tmp_path), "--check"]) == 1
+    assert cli_main(["docs", str(tmp_path), "--check"]) == 1
 
 
 def test_readme_is_a_front_page_starting_with_the_commands() -> None:

@@ -18,7 +18,15 @@ from sim.cli.common import (
     QUICK_REPLICATIONS,
     load_scenario,
 )
-from sim.cli.info import cmd_advise, cmd_compare, cmd_describe, cmd_kpis, cmd_schema, cmd_validate
+from sim.cli.info import (
+    cmd_advise,
+    cmd_compare,
+    cmd_describe,
+    cmd_docs,
+    cmd_kpis,
+    cmd_schema,
+    cmd_validate,
+)
 from sim.cli.parser import build_parser
 from sim.cli.run import batch_lines, cmd_batch, cmd_report, cmd_run, targets_text
 from sim.cli.seek import cmd_seek
@@ -26,8 +34,8 @@ from sim.core.errors import InputError
 
 __all__ = ["COMMANDS", "DEFAULT_REPLICATIONS", "EXIT_INPUT", "QUICK_MEASUREMENT_DAYS",
            "QUICK_REPLICATIONS", "batch_lines", "build_parser", "cmd_advise", "cmd_batch",
-           "cmd_compare", "cmd_describe", "cmd_kpis", "cmd_report", "cmd_run", "cmd_schema",
-           "cmd_seek", "cmd_validate", "cmd_validation", "cmd_verify", "load_scenario", "main",
+           "cmd_compare", "cmd_describe", "cmd_docs", "cmd_kpis", "cmd_report", "cmd_run",
+           "cmd_schema", "cmd_seek", "cmd_validate", "cmd_validation", "cmd_verify", "load_scenario", "main",
            "targets_text"]
 
 
@@ -49,4 +57,4 @@ def main(argv: list[str] | None = None) -> int:
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "kpis": cmd_kpis,
             "batch": cmd_batch, "compare": cmd_compare, "verify": cmd_verify,
             "validation": cmd_validation, "describe": cmd_describe, "report": cmd_report,
-            "advise": cmd_advise, "seek": cmd_seek}
+            "advise": cmd_advise, "seek": cmd_seek, "docs": cmd_docs}

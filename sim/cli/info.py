@@ -33,6 +33,22 @@ def cmd_kpis(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """The manual's generated pages: written into the folder, or with --check written nowhere
+    and exit 1 naming each stale page."""
+    from sim.outputs.docs import stale, write
+
+    folder = Path(args.folder)
+    if args.check:
+        names = stale(folder)
+        for name in names:
+            print(f"{folder / name}: stale; regenerate with: make docs")
+        return 1 if names else 0
+    for path in write(folder):
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """OK, or every problem; a batch file (recognised by its content) has every scenario
     checked. Warnings are printed but do not fail validation."""

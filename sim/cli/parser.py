@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     sub.add_parser("kpis", help="print the KPI definitions as a markdown table")
+    dc = sub.add_parser("docs", help="regenerate the manual's generated pages (make docs)")
+    dc.add_argument("folder", nargs="?", default="docs", help="where the pages go (docs/)")
+    dc.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale")
     return p
 
 

@@ -1,6 +1,6 @@
 """Generated documentation: the pages of the manual (docs/) that must never drift from the code.
 
-``python -m sim.outputs.docs [FOLDER]`` (``make docs``) writes the KPI table, the planner
+``python run_sim.py docs [FOLDER]`` (``make docs``) writes the KPI table, the planner
 levers, the shipped scenarios, the flow diagram drawn from ``sim/model/pathways.py`` and the
 STRESS-DES description of the baseline into FOLDER (default ``docs/``); ``--check`` writes
 nothing and exits 1 naming each page that differs. A test regenerates them into a temporary
@@ -10,7 +10,6 @@ folder and compares. The calibration table needs a run of the baseline, so
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from sim.scenario.fields import description, lever_keys
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-STAMP = ("*Generated from the code by `make docs` (`python -m sim.outputs.docs`); a test fails "
+STAMP = ("*Generated from the code by `make docs` (`python run_sim.py docs`); a test fails "
          "when it is stale. Do not edit by hand.*")
 
 
@@ -118,22 +117,3 @@ def stale(folder: Path) -> list[str]:
     return [name for name, make in PAGES.items()
             if not (folder / name).is_file() or (folder / name).read_text() != make()]
 
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Regenerate the manual's generated pages.")
-    ap.add_argument("folder", nargs="?", default=str(ROOT / "docs"))
-    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale")
-    args = ap.parse_args(argv)
-    folder = Path(args.folder)
-    if args.check:
-        names = stale(folder)
-        for name in names:
-            print(f"{folder / name}: stale; regenerate with: make docs")
-        return 1 if names else 0
-    for path in write(folder):
-        print(f"written: {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
