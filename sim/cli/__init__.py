@@ -35,7 +35,8 @@ from sim.core.errors import InputError
 __all__ = ["COMMANDS", "DEFAULT_REPLICATIONS", "EXIT_INPUT", "QUICK_MEASUREMENT_DAYS",
            "QUICK_REPLICATIONS", "batch_lines", "build_parser", "cmd_advise", "cmd_batch",
            "cmd_compare", "cmd_describe", "cmd_docs", "cmd_kpis", "cmd_report", "cmd_run",
-           "cmd_schema", "cmd_seek", "cmd_validate", "cmd_validation", "cmd_verify", "load_scenario", "main",
+           "cmd_schema", "cmd_seek", "cmd_validate", "cmd_validation", "cmd_verify",
+           "load_scenario", "main",
            "targets_text"]
 
 
