@@ -124,3 +124,20 @@ def test_the_reports_cost_table_says_its_period(tmp_path: Path) -> None:
     assert window_of(manifest) == "91 days measured (2025-04-01 to 2025-06-30)"
     assert window_of({"scenario": {"run": FULL_YEAR}}).startswith("365 days measured")
     assert window_of({}) == "an unknown window"
+
+
+def test_options_that_are_the_same_system_are_warned() -> None:
+    """A batch option a trial scale rounds into the comparator compares as zero by
+    construction: the run says so (issue 24: ucr_plus_3 at --scale 0.1)."""
+    from conftest import BASELINE
+
+    from sim.outputs.soundness import identical_warnings
+    from sim.scenario import load_scenario
+
+    base = load_scenario(BASELINE, ["name=do_nothing"])
+    same = load_scenario(BASELINE, ["name=ucr_plus_3", "description=three"])
+    other = load_scenario(BASELINE, ["name=more", "ucr.clinicians_per_shift=+3"])
+    [w] = identical_warnings({"do_nothing": base, "ucr_plus_3": same, "more": other}, 0.1)
+    assert w.subject == "do_nothing, ucr_plus_3"
+    assert "after --scale 0.1 rounded their capacities" in w.message
+    assert identical_warnings({"do_nothing": base, "more": other}) == []

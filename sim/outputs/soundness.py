@@ -65,6 +65,7 @@ NEVER_SETTLES, UNCHECKED = "never settles", "unchecked"
 UNDERPOWERED = "underpowered"
 OUTSIDE_CAPACITY = "outside capacity"
 PATIENT_CHOICE = "patient choice"
+IDENTICAL = "identical"
 # above this % of fit patients leaving the D2A queue for support arranged elsewhere, a run says so
 ARRANGED_ELSEWHERE_WARN_PCT = 5.0
 STAMPS = (SCALED, QUICK)  # kinds that describe the whole run rather than one queue or target
@@ -343,7 +344,22 @@ def batch_warnings(scenarios: Mapping[str, Scenario],
     out += _merge_settling(per, len(names))
     out += _merge_precision({n: precision(scenarios[n], results[n]) for n in names},
                             len(names))
-    return out
+    return out + identical_warnings(scenarios, scale)
+
+
+def identical_warnings(scenarios: Mapping[str, Scenario], scale: float = 1.0
+                       ) -> list[RunWarning]:
+    """Options that are the same system as another (names and descriptions aside): their
+    differences are zero by construction, not a finding. A trial scale can do it (9 and 12
+    clinicians both round to 1 at --scale 0.1)."""
+    groups: dict[str, list[str]] = {}
+    for name, sc in scenarios.items():
+        key = sc.model_dump_json(exclude={"name", "description"})
+        groups.setdefault(key, []).append(name)
+    why = f" after --scale {scale:g} rounded their capacities" if scale != 1.0 else ""
+    return [RunWarning(IDENTICAL, ", ".join(same), f"{' and '.join(same)} are the same "
+                       f"scenario{why}: their differences are zero by construction")
+            for same in groups.values() if len(same) > 1]
 
 
 def _merge_settling(per: Mapping[str, list[RunWarning]], total: int) -> list[RunWarning]:
