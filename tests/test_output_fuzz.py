@@ -87,7 +87,9 @@ def test_p_met_zero_and_one_are_both_present(folders) -> None:
 def test_app_views_read_every_folder(folders, name) -> None:
     from sim.app import views
 
-    views.warnings(folders[name])
+    stamps, _others = views.warnings(folders[name])
+    assert any("scaled trial" in s for s in stamps)  # every fixture run is a scaled trial
     for kpi in ("ed_4h_pct", "vw_occupancy_pct", "rtt_18w_pct"):
         views.monthly_series(folders[name], kpi)
-    views.compare(folders["two"], {"x": folders[name]})
+    cmp = views.compare(folders["two"], {"x": folders[name]})
+    assert cmp.notes["x"] and "target" in cmp.verdicts.columns
