@@ -12,6 +12,7 @@ from sim.core.engine import Engine
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
 from sim.core.seasons import Season
+from sim.model.pressure import Pressure
 from sim.scenario.capacity_plan import CapacityPlan
 
 
@@ -27,6 +28,7 @@ class Context:
     growth_pct: float  # compound demand growth, % a year from the start date
     capacity: CapacityPlan = field(default_factory=CapacityPlan)  # read through levels()
     season: Season = field(default_factory=Season)  # winter multipliers, bank holidays
+    pressure: Pressure = field(default_factory=Pressure)  # OPEL-like level, shared by services
 
     def levels(self, key: str, open_hours: Callable[[int], bool] | None = None
                ) -> Iterator[tuple[float, Any]]:
