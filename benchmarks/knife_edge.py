@@ -27,7 +27,7 @@ from sim.scenario import load_scenario  # noqa: E402
 
 LOS_DAYS = (6.9, 7.0, 7.1)  # the baseline: 7.0
 KPIS = (("ed_4h_pct", "4-hour"), ("ed_type1_4h_pct", "type 1 4-hour"), ("ed_12h_pct", "12-hour"),
-        ("acute_occupancy_0800_pct", "08:00 occupancy"))
+        ("ga_occupancy_0800_pct", "08:00 occupancy"))
 SEED = 2026
 START, END = "<!-- knife-edge:start -->", "<!-- knife-edge:end -->"
 

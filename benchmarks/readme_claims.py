@@ -71,7 +71,7 @@ def _published(kpi: str) -> Claim:
 CLAIMS = [
     _published("ed_4h_pct"), _published("ed_type1_4h_pct"), _published("ed_12h_pct"),
     _published("ed_admitted_4th_hour_pct"),
-    _published("acute_occupancy_0800_pct"), _published("delayed_discharge_beds_pct"),
+    _published("ga_occupancy_0800_pct"), _published("delayed_discharge_beds_pct"),
     _published("no_criteria_to_reside_pct"),
     _published("rtt_18w_pct"),
     Claim("waiting_list_change_pct", -10.0, 10.0,

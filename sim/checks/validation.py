@@ -36,8 +36,8 @@ PUBLISHED = [
               "type 1, 12 hours from arrival: 10.6% Feb 2023, 10.8% Nov 2024 [V2]"),
     Published("ed_admitted_4th_hour_pct", 51.0, 45, 57, False,
               "51% of admissions from A&E in the 4th hour, HSCIC 2014 [V]"),
-    Published("acute_occupancy_0800_pct", 93.5, 90, 96, True,
-              "G&A occupancy 92-95%, sitrep 08:00 count [V]/[V2]"),
+    Published("ga_occupancy_0800_pct", 93.5, 90, 96, True,
+              "G&A occupancy 92-95%, sitrep 08:00 count over all G&A beds [V]/[V2]"),
     Published("delayed_discharge_beds_pct", 12.5, 10, 15, True, "about 1 in 8 beds [V2]"),
     Published("no_criteria_to_reside_pct", 12.5, 10, 15, False,
               "medically fit, still in a bed: about 1 in 8 G&A beds [V2]"),
@@ -130,10 +130,9 @@ MONTHLY_SOURCES = [
                   "2026) [V2]"),
     MonthlySource("ed_type1_4h_pct", 2.0,
                   "type 1 4-hour, Monthly A&E Time Series 2023/24, 2024/25 (and Mar 2026) [V2]"),
-    MonthlySource("acute_occupancy_0800_pct", 1.0,
-                  "G&A occupancy at 08:00 (sitrep, all G&A beds; the KPI leaves out ring-fenced "
-                  "elective beds): points quoted by RCEM/NHS Providers [V2]; no full monthly "
-                  "series, so months without a point are [E]"),
+    MonthlySource("ga_occupancy_0800_pct", 1.0,
+                  "G&A occupancy at 08:00 (sitrep, all G&A beds): points quoted by RCEM/NHS "
+                  "Providers [V2]; no full monthly series, so months without a point are [E]"),
     MonthlySource("handover_15m_pct", 5.0,
                   "ambulance handovers within 15 minutes: a third (two-thirds not within 15 min "
                   "4-10 Dec 2023, RCEM; 66% over 15 min May 2024, AACE) [V2]; other months [E]"),
@@ -186,7 +185,7 @@ MONTHLY_PUBLISHED: list[MonthlyPublished] = [
                            for m, f in _ED_4H]),
     *_months("ed_type1_4h_pct", [(m, f, f"{_SEC1}: {', '.join(map(str, f))} {_V2}")
                                  for m, f in _TYPE1_4H]),
-    *_months("acute_occupancy_0800_pct", [
+    *_months("ga_occupancy_0800_pct", [
         (4, (93.7, 93.0), "93.7 (Apr 2024), 93 (Apr-May 2025) [V2]"),
         (5, (93.0,), "93 (Apr-May 2025) [V2]"),
         (6, (91.6, 93.8), "n/f: between May's 93 and August's 91.6-93.8 [E]"),
