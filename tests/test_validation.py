@@ -81,3 +81,26 @@ def test_monthly_validation_places_each_month_against_its_own_range(tmp_path) ->
     assert t.loc[("ed_4h_pct", "2025-07"), "model_mean"] == 40.0
     assert t.loc[("handover_30m_pct", "2025-07"), "position"] == "no data"
     assert t.loc[("ed_12h_pct", "2025-07"), "range_high"] == jul.high
+
+
+def test_validation_adds_the_months_when_the_folder_has_them(tmp_path, capsys) -> None:
+    """With a monthly.csv beside the summary, the command also writes England's year month by
+    month (validation_monthly.csv) and counts the KPI-months outside England's range: a
+    12-hour share of 30% in every month of a hand-made year is 12 months high."""
+    from sim.checks.validation import monthly_range
+    from sim.cli import main
+
+    rows = [("s", p.kpi, p.value, p.value, p.value) for p in PUBLISHED]
+    pd.DataFrame(rows, columns=["scenario", "kpi", "mean", "ci_low", "ci_high"]).to_csv(
+        tmp_path / "summary.csv", index=False)
+    months = [f"{2025 + (m < 4)}-{m:02d}" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+    pd.DataFrame([("s", 0, "ed_12h_pct", month, 30.0) for month in months],
+                 columns=["scenario", "replication", "kpi", "month", "value"]).to_csv(
+        tmp_path / "monthly.csv", index=False)
+    assert main(["validation", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "validation_monthly.csv")
+    twelve = table[table.kpi == "ed_12h_pct"]
+    assert len(twelve) == 12 and (twelve.position == "high").all()
+    assert all(monthly_range("ed_12h_pct", int(m[5:])).high < 30 for m in months)
+    out = capsys.readouterr().out
+    assert f"12 of {len(table)} KPI-months outside England's range" in out

@@ -70,4 +70,25 @@ def cmd_validation(args: argparse.Namespace) -> int:
               f"APE {r.ape_pct:5.1f}%{flag}")
     print(f"\nMAPE {mape(table):.1f}% (fitted figures {mape(table, True):.1f}%, "
           f"not fitted {mape(table, False):.1f}%); {folder / 'validation.csv'}")
+    if (folder / "monthly.csv").exists():
+        _monthly_validation(folder)
     return 0
+
+
+def _monthly_validation(folder: Path) -> None:
+    """England's year month by month beside the run's (validation_monthly.csv): one line per
+    KPI, each month's mean with an arrow where it is outside England's range."""
+    from sim.checks.validation import monthly_validation_table
+    from sim.outputs.store import write_csv
+
+    table = monthly_validation_table(folder)
+    write_csv(folder / "validation_monthly.csv", table)
+    arrow = {"low": "v", "high": "^", "in": " ", "no data": "?"}
+    print("\nmonth by month (v below, ^ above England's range):")
+    for kpi, rows in table.groupby("kpi", sort=False):
+        cells = " ".join(f"{r.month[5:]}:{r.model_mean:5.1f}{arrow[r.position]}"
+                         for r in rows.itertuples(index=False))
+        print(f"  {kpi:26s} {cells}")
+    outside = int((table.position.isin(["low", "high"])).sum())
+    print(f"{outside} of {len(table)} KPI-months outside England's range; "
+          f"{folder / 'validation_monthly.csv'}")
