@@ -12,12 +12,14 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import BASELINE
 from helpers import small_run
 from test_journey_trace import ARRIVE, ASSESS, HANDOVER, MAPS, TESTS, trace
 
 from sim.checks.verify import alone
 from sim.core.clock import MIN_PER_DAY
 from sim.core.engine import Engine
+from sim.core.errors import InputError
 from sim.core.monitor import Monitor
 from sim.core.rng import Streams
 from sim.model import registry
@@ -25,7 +27,7 @@ from sim.model.conservation import check_conservation
 from sim.model.context import Context
 from sim.model.replication import build, calendar_of, season_of
 from sim.model.services import ed
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 from sim.scenario.capacity_plan import capacity_plan
 
 ONE_SPACE = ["ed.cubicles=1", "ed.corridor_spaces=0", "ed.admission_share=0.0"]
@@ -227,3 +229,25 @@ def test_the_handover_kpis_are_monthly() -> None:
         assert m["handover_over_60m_pct"] == pytest.approx(100.0 - m["handover_60m_pct"])
     means = [m["handover_mean_mins"] for m in months]
     assert min(means) <= r.kpis["handover_mean_mins"] <= max(means)  # the year's, month by month
+
+
+# -- the levers as a planner types them --------------------------------------------------------
+def test_corridor_spaces_given_beside_levels_is_reported_as_inert() -> None:
+    warnings: list = []
+    load_scenario(BASELINE, ["ed.corridor_spaces_by_level=[0, 20, 40, 60]",
+                             "ed.corridor_spaces=80"], None, warnings)
+    assert any("ed.corridor_spaces:" in str(w) and "no effect" in str(w) for w in warnings)
+    alone_ok: list = []
+    load_scenario(BASELINE, ["ed.corridor_spaces=80"], None, alone_ok)
+    assert alone_ok == []
+
+
+@pytest.mark.parametrize(("setting", "words"), [
+    ("ed.corridor_spaces_by_level=[0, 20]", "four counts"),
+    ("ed.corridor_spaces_by_level=[0, 20, -1, 60]", "ed.corridor_spaces_by_level"),
+    ("ed.handover_release_mins=0", "greater than 0"),
+])
+def test_a_bad_setting_is_named(setting: str, words: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_scenario(BASELINE, [setting])
+    assert words in str(err.value)
