@@ -39,8 +39,9 @@ def _times(value, factor: float):
 
 
 def test_capacity_factor_2_doubles_every_capacity_and_nothing_else() -> None:
-    base = load_scenario(BASELINE).model_dump(mode="json")
-    doubled = load_resized(BASELINE, capacity_factor=2).model_dump(mode="json")
+    on = ["ed.corridor_spaces_by_level=[10, 20, 40, 60]"]  # off (empty) in the baseline
+    base = load_scenario(BASELINE, on).model_dump(mode="json")
+    doubled = load_resized(BASELINE, on, capacity_factor=2).model_dump(mode="json")
     for key in CAPACITY_KEYS:
         assert _at(doubled, key) == pytest.approx(_times(_at(base, key), 2)), key
         assert _at(base, key), f"{key} is 0 in the baseline: doubling it proves nothing"

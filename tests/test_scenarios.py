@@ -71,8 +71,9 @@ def test_scaling_covers_every_capacity_and_nothing_else() -> None:
     the population and the number of acute wards (and their outlier limit) change."""
     keys = capacity_keys(Scenario)
     assert len(keys) == len(set(keys)) and set(keys) == set(CAPACITY_KEYS)
-    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
-    half = load_scenario(ROOT / "scenarios" / "baseline.toml", scale_overrides(base, 0.5))
+    on = ["ed.corridor_spaces_by_level=[10, 20, 40, 60]"]  # off (empty) in the baseline
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml", on)
+    half = load_scenario(ROOT / "scenarios" / "baseline.toml", [*on, *scale_overrides(base, 0.5)])
     b, h = base.model_dump(mode="json"), half.model_dump(mode="json")
     for key in keys:
         assert _at(b, key), f"{key} is 0 in the baseline: halving it proves nothing"

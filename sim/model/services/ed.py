@@ -3,11 +3,15 @@
 Type 3 units (UTC, minor injuries) have no queue modelled: nearly all their patients leave within
 4 hours, so a time-in-department draw is enough, and the third of attendances that go there are
 handled in bulk with numpy rather than as events (they cost nothing in the event queue).
-Every type 1 patient needs a treatment space (``cubicles`` plus any ``corridor_spaces``), held
+Every type 1 patient needs a treatment space (``cubicles`` plus the corridor places open:
+``corridor_spaces``, or ``corridor_spaces_by_level`` at the system's pressure level), held
 from handover (ambulance) or from being called in from the waiting room (walk-in) until the
-patient leaves, boarders included; ambulance patients go first. An ambulance crew's handover
-starts only when a space can take the patient and a member of handover staff is free, so
-handover delays come from exit block. The patient then queues for a clinician (assessment),
+patient leaves, boarders included; ambulance patients go first (``ambulance_priority``; off,
+first come, first served). An ambulance crew's handover starts only when a space can take the
+patient and a member of handover staff is free, so handover delays come from exit block.
+With ``handover_release_mins`` (release to respond, the 45-minute rule) a crew still without a
+space at that time hands over anyway: the patient waits on without a space (ambulance cohort,
+corridor) and is recorded as handed over then. The patient then queues for a clinician (assessment),
 then has tests and results (no clinician held) until the decision. An admitted patient stays in
 the space (boards) until the pathway finds a bed. Clinicians and handover staff follow hourly
 rotas (``sim.core.rota``).
@@ -31,10 +35,12 @@ Each step is a method taking the patient, defined below in this order (the journ
 
 | step                 | next step                  | waits on                                     |
 |----------------------|----------------------------|----------------------------------------------|
-| `arrive`             | `_in_space`                | type 1: a treatment space (ambulances first) |
+| `arrive`             | `_in_space`                | type 1: a treatment space (by priority)      |
 | `arrive`             | `_depart`                  | type 3: its time in department               |
+| `arrive`             | `_released`                | ambulance: the release time, still no space  |
+| `_released`          | `_in_space`                | a treatment space (cohort queue)             |
 | `_in_space`          | `_handed_over`             | ambulance: handover staff (booked), handover |
-| `_in_space`          | `_assess`                  | walk-in: nothing                             |
+| `_in_space`          | `_assess`                  | walk-in or released: nothing                 |
 | `_handed_over`       | `_assess`                  | nothing                                      |
 | `_assess`            | `_decided`                 | a clinician (booked), assessment, tests      |
 | `_assess`            | `_depart`                  | the same, when not admitted                  |
@@ -43,7 +49,7 @@ Each step is a method taking the patient, defined below in this order (the journ
 | `_admitted`          | `_depart`                  | nothing                                      |
 | `_depart`            | (gone; the space is freed) |                                              |
 
-A space: ambulance patients first, held until the patient leaves. Handover staff and clinicians
+A space: by ``ambulance_priority``, held until the patient leaves. Handover staff and clinicians
 are booked (first come, first served on their rotas), so their waits cost no event; the wake-ups
 are at the handover's end, at the decision (assessment and tests done) and at the end of a held
 decision. Boarding: the patient keeps the space until the bed (or virtual ward) is theirs.
@@ -99,6 +105,7 @@ class EDNeeds:
 class EDPatient(Record):
     __slots__ = ("admit", "ambulance", "assess_mins", "handed_over", "handover_mins",
                  "hold_until", "investigation_mins", "space_at", "type3")
+    # handed_over: the crew has gone (handover complete, or released while still waiting)
 
 
 class EmergencyDepartment(Service):
@@ -131,10 +138,16 @@ class EmergencyDepartment(Service):
         self.t3_still_here = 0
         # assessment is first come, first served on the rota's clinicians: booked on joining
         self.clinicians = BookedQueue(ctx.levels("ed.clinicians_per_shift"), "ed.clinicians")
+        # spaces: cubicles plus the corridor places open at the pressure level, as the
+        # capacity schedule and the level change (a place closing stays in use until freed)
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",
                            busy=monitor.steps(SPACES), queue=monitor.steps(SPACE_QUEUE))
-        follow(env, ctx.levels("ed"), lambda c: self.spaces.set_capacity(c.cubicles
-                                                                         + c.corridor_spaces))
+        self.spaces_cfg = cfg
+        follow(env, ctx.levels("ed"), self._spaces_by)
+        ctx.pressure.listen(lambda _level: self._spaces_by(self.spaces_cfg))
+        # a space's priority by route: lower first; equal = first come, first served
+        self.priority = (0.0, 1.0) if cfg.ambulance_priority else (0.0, 0.0)
+        self.release = cfg.handover_release_mins  # release to respond (None: crews wait)
         self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.steps(BOARDING)
         self.t_time = monitor.tally(TIME_IN_DEPT)
@@ -153,6 +166,14 @@ class EmergencyDepartment(Service):
         kinds = np.array([TYPE1_WALK_IN, TYPE1_AMBULANCE], dtype=object)[
             self.t1_ambulance.astype(np.intp)].tolist()
         self.env.feed(self.t1_times.tolist(), self.arrive, kinds)  # (source: the community)
+
+    def _spaces_by(self, c: EDSection) -> None:
+        """Spaces open: cubicles plus the corridor places of the pressure level now (or
+        ``corridor_spaces`` at every level)."""
+        self.spaces_cfg = c
+        by_level = c.corridor_spaces_by_level
+        corridor = by_level[self.ctx.pressure.level] if by_level else c.corridor_spaces
+        self.spaces.set_capacity(c.cubicles + corridor)
 
     accepts = accepting(attendance=(TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3))
 
@@ -191,13 +212,30 @@ class EmergencyDepartment(Service):
                 p.hold_until = b.window_start_mins + (
                     b.window_end_mins - b.window_start_mins) * (u_hold / b.share)
         p.space_at = -1.0
-        self.spaces.request(self._in_space, 0.0 if p.ambulance else 1.0, data=p)
+        self.spaces.request(self._in_space, self.priority[not p.ambulance], data=p)
+        if p.ambulance and self.release is not None and p.space_at < 0:  # (no space yet)
+            self.env.after(self.release, self._release_due, p)
+
+    def _release_due(self, p: EDPatient) -> None:
+        """The crew's release time (not a step: nothing happens if a space took them)."""
+        if p.space_at < 0:
+            self._released(p)
+
+    def _released(self, p: EDPatient) -> None:
+        """Release to respond: the crew hands the patient over without a space and leaves;
+        the patient waits on (cohort or corridor, holding no space) in the same place in the
+        space queue, and goes straight to assessment from it."""
+        p.handed_over = True
+        tally = self.t_handover
+        tally.t.append(p.arrived)
+        tally.v.append(self.env.now - p.arrived)
 
     def _in_space(self, ticket: Ticket) -> None:
-        """A space can take the patient: an ambulance crew hands over, a walk-in is called."""
+        """A space can take the patient: an ambulance crew hands over, a walk-in (or a patient
+        whose crew was released) is called."""
         p = ticket.data
         p.space_at = self.env.now
-        if p.ambulance:  # handover staff are first come, first served too: booked
+        if not p.handed_over and p.ambulance:  # handover staff: first come, first served
             start = self.handover.start(p.space_at, p.handover_mins)
             self.wake(start + p.handover_mins, p, self._then_handed_over)
         else:
@@ -205,9 +243,12 @@ class EmergencyDepartment(Service):
 
     def _handed_over(self, p: EDPatient) -> None:
         p.handed_over = True
+        took = self.env.now - p.arrived
+        if self.release is not None and took > self.release:
+            took = self.release  # the crew left at its release time; staff finish the handover
         tally = self.t_handover  # (appended directly: once an ambulance)
         tally.t.append(p.arrived)
-        tally.v.append(self.env.now - p.arrived)
+        tally.v.append(took)
         self._assess(p)
 
     def _assess(self, p: EDPatient) -> None:
@@ -294,8 +335,10 @@ class EmergencyDepartment(Service):
                 self.t_type1.record(p.arrived, stay, censored=True)
             if p.admit:
                 self.t_admitted.record(p.arrived, stay, censored=True)
-            if p.ambulance and not p.handed_over:
-                self.t_handover.record(p.arrived, stay, censored=True)
+            if p.ambulance and not p.handed_over:  # (a crew past its release time has gone)
+                released = self.release is not None and stay >= self.release
+                self.t_handover.record(p.arrived, self.release if released else stay,
+                                       censored=not released)
             if not p.type3 and p.space_at >= 0:
                 self.t_space.record(p.space_at, now - p.space_at, censored=True)
 

@@ -80,6 +80,25 @@ def handover_over_45m_pct(data: RunData, window: Window) -> float:
     return share_over(data, ed.HANDOVER, window, 45.0)
 
 
+@kpi("handover_mean_mins", "minutes", "lower", "ed")
+def handover_mean_mins(data: RunData, window: Window) -> float:
+    """Mean ambulance handover time: over ambulance arrivals in the window, the mean of minutes
+    from arrival at ED to handover complete (to the crew's release, with
+    ed.handover_release_mins); crews still waiting at the end count with their time so far (a
+    lower bound). England's monthly mean: 30 min (Apr-Jul 2024), 39 min (Jan 2025)."""
+    values, _ = data.monitor.tally(ed.HANDOVER).select(window)
+    return float(values.mean()) if values.size else float("nan")
+
+
+@kpi("handover_over_60m_pct", "%", "lower", "ed")
+def handover_over_60m_pct(data: RunData, window: Window) -> float:
+    """Ambulance handovers over 60 min, as NHS England publishes them: ambulance arrivals in the
+    window whose handover took more than 60 min from arrival at ED / all ambulance arrivals in
+    the window (crews still waiting at the end count, over if already past 60 min); 100 less
+    handover_60m_pct. England: 5-7% in a calm winter week, 14-24% in a bad one."""
+    return share_over(data, ed.HANDOVER, window, 60.0)
+
+
 @kpi("ed_type1_4h_pct", "%", "higher", "ed")
 def ed_type1_4h_pct(data: RunData, window: Window) -> float:
     """ED 4-hour, type 1 only: type 1 attendances arriving in the window that leave within

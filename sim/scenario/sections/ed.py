@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
 
 from sim.core.rota import mean_on_duty
 from sim.scenario.base import (
@@ -20,6 +22,15 @@ from sim.scenario.base import (
     demand,
 )
 from sim.scenario.costs import CostsSection, years
+
+
+def _four_levels(counts: list[int]) -> list[int]:
+    if len(counts) not in (0, 4):
+        raise ValueError(f"four counts (pressure levels 0..3) or none, not {len(counts)}")
+    return counts
+
+
+ByLevel = Annotated[list[Count], AfterValidator(_four_levels)]  # one a pressure level, 0..3
 
 
 class EDArrivalMix(Shares):
@@ -71,7 +82,27 @@ class EDSection(Strict):
         "only when a space can take the patient.", lever="treatment spaces", default=1)
     corridor_spaces: Count = capacity(
         "Corridor-care allowance: extra places used as spaces when every cubicle is full "
-        "(0 = no corridor care).", lever="corridor places", default=0)
+        "(0 = no corridor care), open at every pressure level (unless "
+        "corridor_spaces_by_level is given).", lever="corridor places", default=0,
+        applies_when="ed.corridor_spaces_by_level is empty")
+    corridor_spaces_by_level: ByLevel = capacity(
+        "Corridor care as an escalation action: the corridor places open at each system "
+        "pressure level 0..3 (OPEL 1-4; sim.model.pressure), four counts. A place closed when "
+        "the level falls stays in use until its patient leaves. Empty (the default): "
+        "corridor_spaces at every level.", lever="corridor places by pressure level",
+        default_factory=list)
+    ambulance_priority: bool = Field(
+        default=True, description="Ambulance patients take a free treatment space before "
+        "walk-ins who are waiting (true); false: ambulance and walk-in patients compete for "
+        "spaces first come, first served (acuity is not modelled, so arrival order stands for "
+        "triage by clinical need rather than by mode of arrival).")
+    handover_release_mins: NonNeg | None = Field(
+        default=None, gt=0, description="Release to respond (the 45-minute rule, NHS England "
+        "2023): a crew that has waited this long from arrival hands the patient over anyway, "
+        "to an ambulance-cohort / corridor queue that holds no treatment space (the patient "
+        "still waits for a space before assessment); the handover KPIs record the crew's "
+        "time, so none is over it. None (default) = crews wait until a space takes the "
+        "patient.")
     handover_mins: Duration = Field(description="Time to hand a patient over, minutes.")
     clinicians_per_shift: Rota = capacity(
         "Type 1 ED clinicians on duty (assessment servers): one number (every hour), 24 "
