@@ -140,3 +140,20 @@ def test_the_level_is_declared_to_every_service_listening(monkeypatch) -> None:
 def test_bad_levels_are_input_errors(bad: str) -> None:
     with pytest.raises(InputError):
         load_scenario(BASELINE, [bad])
+
+
+def test_escalation_bed_days_are_costed_with_their_premium(short) -> None:
+    """Escalation bed-days cost the G&A bed-day plus costs.escalation_bed_day_premium_pct."""
+    sc = short.scenario
+    window = short.calendar.measurement
+
+    def cost(premium: float) -> tuple[float, float]:
+        costs = sc.costs.model_copy(update={"acute_bed_day_gbp": 100.0,
+                                            "escalation_bed_day_premium_pct": premium})
+        k = evaluate(RunData(short.monitor, sc.model_copy(update={"costs": costs}),
+                             short.calendar), window)
+        return k["cost_acute_gbp"], k["escalation_bed_days"]
+
+    (plain, bed_days), (dear, _) = cost(0.0), cost(50.0)
+    assert bed_days > 0
+    assert dear - plain == pytest.approx(0.5 * 100.0 * bed_days)
