@@ -74,7 +74,7 @@ from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call, sends
+from sim.model.ports import PLAIN, Port, Referral, accepting, call, sends
 from sim.model.services.acute_wards import ED_BOARDING, BedBase, split_beds
 from sim.model.services.base import (
     FINISHED,
@@ -222,6 +222,8 @@ class AcuteBeds(BedBase, Service):
         times = poisson_times(streams("arrivals.acute.direct"), rates)
         self.arrivals(times.tolist(), self.admit_emergency, "direct")
 
+    accepts = accepting(elective_bed=(PLAIN, "cancer"))  # a cancer inpatient is not deferred
+
     def offers(self) -> dict[str, Port]:
         return {"emergency_bed": self._take_emergency, "elective_bed": self._take_elective}
 
@@ -230,8 +232,8 @@ class AcuteBeds(BedBase, Service):
         self.admit_emergency(r.source, r.on_taken)
         return True
 
-    def _take_elective(self, _r: Referral) -> bool:
-        return self.admit_elective()
+    def _take_elective(self, r: Referral) -> bool:
+        return self.admit_elective(cancer=r.kind == "cancer")
 
     # -- an emergency stay, in the order of the journey map above ----------------------------
     def admit_emergency(self, source: str, on_admitted: Callable[[], Any] | None = None) -> None:
@@ -437,11 +439,12 @@ class AcuteBeds(BedBase, Service):
         return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
 
     # -- an elective inpatient stay ----------------------------------------------------------
-    def admit_elective(self) -> bool:
+    def admit_elective(self, cancer: bool = False) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
         no emergency patient is waiting for; False (cancelled on the day) if none, or
-        (deferred, counted apart) within a day of a review at ``elective_deferral_level``."""
-        if self.env.now < self.defer_until:
+        (deferred, counted apart) within a day of a review at ``elective_deferral_level``
+        unless a cancer operation (protected, as trusts do under pressure)."""
+        if not cancer and self.env.now < self.defer_until:
             self.deferred.record(self.env.now, 1.0)
             return False
         pool = self.elective_pool
