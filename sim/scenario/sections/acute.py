@@ -74,7 +74,7 @@ class AcuteSection(Strict):
         "at which the level is reviewed and declared; it holds until the next review.",
         json_schema_extra={"applies_when": "acute.opel_review is true"})
     opel_occupancy_pct_by_level: list[NonNeg] = Field(
-        default=[92.0, 95.0, 98.0], min_length=3, max_length=3, description="G&A occupancy of "
+        default=[92.0, 96.0, 100.0], min_length=3, max_length=3, description="G&A occupancy of "
         "the base general beds, %, at or above which the review declares levels 1, 2 and 3 "
         "(OPEL 2, 3, 4); may exceed 100 (escalation beds in use).",
         json_schema_extra={"applies_when": "acute.opel_review is true"})
