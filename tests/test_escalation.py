@@ -176,3 +176,25 @@ def test_cancer_inpatients_are_never_deferred(monkeypatch) -> None:
     assert any(cancer for cancer, _ in calls)
     assert sum(n for cancer, n in calls if cancer) == 0
     assert sum(n for cancer, n in calls if not cancer) > 0
+
+
+def test_a_bed_schedule_keeps_the_level_s_share_open() -> None:
+    """When a capacity schedule changes the beds or the escalation beds, the level in force
+    opens its share of the new escalation beds at once (not at the next review)."""
+    sc = small_scenario(0.1, 30, *ON, scaled=[
+        'acute.beds={ "2025-02-01" = 2200, "2025-02-25" = 1800 }',
+        'acute.escalation_beds={ "2025-02-01" = 40, "2025-03-01" = 80 }'])
+    rep = simulate(sc, 1, 0)
+    check_conservation(rep.monitor, rep.services)
+    level = rep.monitor.level(acute.PRESSURE_LEVEL)
+    opened = rep.monitor.level(acute.ESCALATION_OPEN)
+    available = rep.monitor.level(acute.GENERAL_AVAILABLE)
+    pct = sc.acute.escalation_open_pct_by_level
+    general = {True: 154, False: 194}  # 180 or 220 beds less 26 ring-fenced
+    for day in range(15, 44):
+        t = day * MIN_PER_DAY + 1 * MIN_PER_HOUR  # 01:00, 5 hours after the last review
+        beds = 8 if day >= 28 else 4  # scaled: 40, then 80 from 1 March (day 28)
+        n = int(beds * pct[int(level.at(t))] / 100 + 0.5)
+        assert opened.at(t) == n
+        assert available.at(t) == general[day >= 24] + n
+    assert max(opened.v) == 8
