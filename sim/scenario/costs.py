@@ -37,6 +37,10 @@ class CostsSection(Strict):
     gp_slot_gbp: NonNeg = Field(default=0.0, description="Cost of one GP appointment offered.")
     acute_bed_day_gbp: NonNeg = Field(
         default=0.0, description="Cost of one G&A bed available for a day (staffed).")
+    escalation_bed_day_premium_pct: NonNeg = Field(
+        default=0.0, description="Extra cost of an escalation bed-day over acute_bed_day_gbp, "
+        "%: escalation beds are opened at short notice and staffed largely from bank and "
+        "agency shifts. Escalation beds are costed by the bed-days they were open.")
     vw_bed_day_gbp: NonNeg = Field(default=0.0, description="Cost of one VW bed for a day.")
     vw_clinician_wte_per_year_gbp: NonNeg = Field(
         default=0.0, description="Virtual ward caseload clinician cost per WTE per year, with "

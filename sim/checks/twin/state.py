@@ -93,6 +93,9 @@ class Twin:
         self.wards = [sb.Resource(f"ward{i}", capacity=c, monitor=False, env=self.env)
                       for i, c in enumerate(self.ward_beds)]
         self.u_ward = Uniforms(rng("acute.ward"))
+        if ac.opel_review:
+            raise ValueError("the twin models escalation beds by the ward-by-ward trigger only "
+                             "(acute.opel_review=false)")
         if ac.outlying_max_patients not in (None, 0):
             raise ValueError("the twin models outlying_max_patients unset (any free ring-fenced "
                              "bed) or 0 (no outlying) only")

@@ -10,7 +10,9 @@ free, else a G&A bed, and leave at any hour when their stay is over. When their 
 emergency patient outlies into a free ring-fenced elective bed (``outlying``, at most
 ``outlying_max_patients`` at once), so elective inpatients find fewer beds and are cancelled on the
 day: the coupling planners need to see. Each ward's share of the escalation beds opens at an
-hourly review while that ward's occupancy is at or above the trigger.
+hourly review while that ward's occupancy is at or above the trigger; or, with ``opel_review``,
+the trust declares a pressure level at set hours and the level opens escalation beds and
+defers elective inpatients (``acute_wards``).
 
 Stays over a day end when the patient is medically fit; they then go home, or wait in the bed
 for reablement or other support (delayed discharge, counted in bed-days). An inpatient eligible
@@ -72,8 +74,8 @@ from sim.core.distributions import Sampler, uniforms
 from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
-from sim.model.ports import Port, Referral, call, sends
-from sim.model.services.acute_wards import BedBase, split_beds
+from sim.model.ports import PLAIN, Port, Referral, accepting, call, sends
+from sim.model.services.acute_wards import ED_BOARDING, BedBase, split_beds
 from sim.model.services.base import (
     FINISHED,
     REDIRECTED,
@@ -94,16 +96,18 @@ DELAYED = "acute.delayed"  # medically fit, waiting in a bed
 BED_WAIT = "acute.bed_wait"
 STAY_DAYS = "acute.stay_days"  # by admission time, for Little's law
 ELECTIVE_CANCELLED = "acute.elective_cancelled"  # no bed on the day of surgery
+ELECTIVE_DEFERRED = "acute.elective_deferred"  # stood down by the pressure level (opel_review)
 GENERAL_OCCUPIED = "acute.general_occupied"  # beds emergencies may use (escalation included)
 GENERAL_AVAILABLE = "acute.general_available"  # general beds + escalation beds open
 OUTLIERS = "acute.outliers"  # emergency patients in ring-fenced elective beds
 NO_CRITERIA = "acute.no_criteria_to_reside"  # no longer need the bed, still in it
 SDEC_IN_USE = "acute.sdec_in_use"
 ESCALATION_OPEN = "acute.escalation_open"  # escalation beds open (their integral: bed-days)
-OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED),
+PRESSURE_LEVEL = "acute.pressure_level"  # the level declared (0-3 = OPEL 1-4; opel_review)
+OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED, ELECTIVE_DEFERRED),
                             levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED,
                                     GENERAL_OCCUPIED, GENERAL_AVAILABLE, OUTLIERS, NO_CRITERIA,
-                                    SDEC_IN_USE, ESCALATION_OPEN))
+                                    SDEC_IN_USE, ESCALATION_OPEN, PRESSURE_LEVEL))
 
 
 SERIES = (
@@ -175,8 +179,14 @@ class AcuteBeds(BedBase, Service):
         self.n_outliers = 0  # emergency patients in ring-fenced beds now (outlying_max_patients)
         self.no_criteria = monitor.steps(NO_CRITERIA)
         self.beds_cfg = cfg  # the bed levels in force (a capacity schedule changes them)
+        self.pressure_level = monitor.level(PRESSURE_LEVEL)
+        self.defer_until = -1.0  # elective inpatients due before then are deferred (minutes)
+        if cfg.opel_review:  # the trust declares the level; its beds follow it (acute_wards)
+            self.ed_boarding = monitor.steps(ED_BOARDING)
+            ctx.pressure.listen(self._open_for_level)
+            env.process(self._opel_reviews())
         follow(env, ctx.levels("acute"), self._set_beds)
-        if any(n > 0 for _t, n in ctx.levels("acute.escalation_beds")):
+        if not cfg.opel_review and any(n > 0 for _t, n in ctx.levels("acute.escalation_beds")):
             env.process(self._escalation_reviews())
         self.occupied = monitor.steps(OCCUPIED)
         self.waiting = monitor.steps(DIRECT_WAITING)
@@ -184,6 +194,7 @@ class AcuteBeds(BedBase, Service):
         self.t_bed_wait = monitor.tally(BED_WAIT)
         self.t_stay = monitor.tally(STAY_DAYS)
         self.cancelled = monitor.tally(ELECTIVE_CANCELLED)
+        self.deferred = monitor.tally(ELECTIVE_DEFERRED)
         self.u_zero = uniforms(streams("route.acute.zero_day"))
         self.u_dest = uniforms(streams("route.acute.destination"))
         self.u_step_down = uniforms(streams("route.acute.step_down"))
@@ -211,6 +222,8 @@ class AcuteBeds(BedBase, Service):
         times = poisson_times(streams("arrivals.acute.direct"), rates)
         self.arrivals(times.tolist(), self.admit_emergency, "direct")
 
+    accepts = accepting(elective_bed=(PLAIN, "cancer"))  # a cancer inpatient is not deferred
+
     def offers(self) -> dict[str, Port]:
         return {"emergency_bed": self._take_emergency, "elective_bed": self._take_elective}
 
@@ -219,8 +232,8 @@ class AcuteBeds(BedBase, Service):
         self.admit_emergency(r.source, r.on_taken)
         return True
 
-    def _take_elective(self, _r: Referral) -> bool:
-        return self.admit_elective()
+    def _take_elective(self, r: Referral) -> bool:
+        return self.admit_elective(cancer=r.kind == "cancer")
 
     # -- an emergency stay, in the order of the journey map above ----------------------------
     def admit_emergency(self, source: str, on_admitted: Callable[[], Any] | None = None) -> None:
@@ -426,9 +439,14 @@ class AcuteBeds(BedBase, Service):
         return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
 
     # -- an elective inpatient stay ----------------------------------------------------------
-    def admit_elective(self) -> bool:
+    def admit_elective(self, cancer: bool = False) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
-        no emergency patient is waiting for; False (cancelled on the day) if none."""
+        no emergency patient is waiting for; False (cancelled on the day) if none, or
+        (deferred, counted apart) within a day of a review at ``elective_deferral_level``
+        unless a cancer operation (protected, as trusts do under pressure)."""
+        if not cancer and self.env.now < self.defer_until:
+            self.deferred.record(self.env.now, 1.0)
+            return False
         pool = self.elective_pool
         if _full(pool):  # the ward with the most beds free (the first of equals)
             pool = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)

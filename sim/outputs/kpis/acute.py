@@ -1,11 +1,12 @@
-"""Acute bed KPIs: occupancy (time average and the 08:00 sitrep count), outliers, escalation,
-delayed discharges and "no criteria to reside"."""
+"""Acute bed KPIs: occupancy (time average and the 08:00 sitrep count), outliers, escalation
+(beds open, the pressure level declared), delayed discharges and "no criteria to reside"."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Window
+from sim.core.monitor import Level
 from sim.model.services import acute
 from sim.outputs.kpis.base import RunData, in_force, kpi, pct
 from sim.scenario.capacity_plan import day_weighted
@@ -91,6 +92,42 @@ def escalation_beds_open(data: RunData, window: Window) -> float:
     sc = data.scenario.acute
     return data.monitor.level(acute.GENERAL_AVAILABLE).mean(window) - (
         sc.beds - sc.elective_ring_fenced_beds)
+
+
+def _time_share_at_least(level: Level, value: float, window: Window) -> float:
+    """Percentage of the window during which ``level`` was at ``value`` or above."""
+    if window.end <= window.start:
+        return float("nan")
+    t = np.frombuffer(level.t, dtype=float)
+    v = np.frombuffer(level.v, dtype=float)
+    spans = np.diff(np.clip(np.append(t, np.inf), window.start, window.end))
+    return 100.0 * float(np.sum(spans[v >= value])) / (window.end - window.start)
+
+
+@kpi("opel_3_4_time_pct", "%", "lower", "acute")
+def opel_3_4_time_pct(data: RunData, window: Window) -> float:
+    """Time at OPEL 3-4: share of the window during which the pressure level declared at the
+    acute trust's reviews (acute.opel_review) was 2 or 3 (OPEL 3 or 4); a level holds from one
+    review to the next. 0 with opel_review off (the level stays OPEL 1)."""
+    return _time_share_at_least(data.monitor.level(acute.PRESSURE_LEVEL), 2, window)
+
+
+@kpi("opel_4_time_pct", "%", "lower", "acute")
+def opel_4_time_pct(data: RunData, window: Window) -> float:
+    """Time at OPEL 4: share of the window during which the pressure level declared at the
+    acute trust's reviews was 3 (OPEL 4), as for opel_3_4_time_pct."""
+    return _time_share_at_least(data.monitor.level(acute.PRESSURE_LEVEL), 3, window)
+
+
+@kpi("elective_deferred", "operations", "lower", "elective")
+def elective_deferred(data: RunData, window: Window) -> float:
+    """Elective deferrals: elective inpatient admissions in the window refused because a
+    review within the previous 24 hours declared acute.elective_deferral_level or higher (the
+    patient goes back on the list, first in turn). Apart from elective_cancellations (no bed
+    on the day). As after a cancellation, a specialty's lists stop asking for beds for routine
+    inpatients that day after a refusal (they wait on the list uncounted), so this counts the
+    refused cancer inpatients and at most one routine inpatient per specialty a day."""
+    return data.monitor.tally(acute.ELECTIVE_DEFERRED).total(window)
 
 
 @kpi("delayed_discharge_bed_days", "bed-days", "lower", "acute")

@@ -22,10 +22,12 @@ def escalation_bed_days_open(data: RunData, window: Window) -> float:
 
 def _measured_cost(data: RunData, section: str, window: Window) -> float:
     """Cost of capacity that opens only under pressure: escalation bed-days open x the cost of
-    a staffed G&A bed-day (0 for other sections)."""
+    a staffed G&A bed-day x (1 + the escalation premium) (0 for other sections)."""
     if section != "acute":
         return 0.0
-    return escalation_bed_days_open(data, window) * data.scenario.costs.acute_bed_day_gbp
+    costs = data.scenario.costs
+    return (escalation_bed_days_open(data, window) * costs.acute_bed_day_gbp
+            * (1 + costs.escalation_bed_day_premium_pct / 100))
 
 
 def _cost(section: str) -> KpiFunc:
@@ -38,7 +40,8 @@ def _cost(section: str) -> KpiFunc:
                  "scenario's currency: capacity (staff on duty x WTE per post x cost per WTE, "
                  "or beds / packages / slots / sessions x unit cost) x the days at each level "
                  "in the window (a capacity schedule changes the level on its dates); "
-                 "escalation beds (acute) by the bed-days they were open.")
+                 "escalation beds (acute) by the bed-days they were open, at the G&A bed-day "
+                 "cost plus costs.escalation_bed_day_premium_pct.")
     return f
 
 
@@ -57,5 +60,5 @@ def cost_total_gbp(data: RunData, window: Window) -> float:
 @kpi("escalation_bed_days", "bed-days", "lower", "acute")
 def escalation_bed_days(data: RunData, window: Window) -> float:
     """Escalation bed-days: time integral of the escalation beds open over the window (what
-    cost_acute_gbp charges them for, at acute_bed_day_gbp)."""
+    cost_acute_gbp charges them for, at acute_bed_day_gbp plus the escalation premium)."""
     return escalation_bed_days_open(data, window)

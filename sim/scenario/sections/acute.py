@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from pydantic import Field, model_validator
 
 from sim.scenario.base import (
@@ -47,14 +49,51 @@ class AcuteSection(Strict):
         "own ward takes the first bed free in any ward (an outlier on another specialty's "
         "ward), ahead of that ward's own queue; none = never.")
     escalation_beds: Count = capacity(
-        "Escalation beds (extra G&A beds opened under pressure, on top of acute.beds): open "
-        "while the general beds' occupancy is at or above escalation_trigger_pct at an hourly "
-        "review, closed (as patients leave) below it. Costed by the bed-days they are open "
-        "(escalation_bed_days).", lever="escalation beds", default=0)
+        "Escalation beds (extra G&A beds opened under pressure, on top of acute.beds): each "
+        "ward's share open while its occupancy is at or above escalation_trigger_pct at an "
+        "hourly review, closed (as patients leave) below it; with opel_review, the share "
+        "escalation_open_pct_by_level gives at the level declared. Costed by the bed-days "
+        "they are open (escalation_bed_days).", lever="escalation beds", default=0)
     escalation_trigger_pct: NonNeg = Field(
-        default=95.0, le=100.0, description="Occupancy of the general (not ring-fenced) G&A beds, "
-        "%, at or above which escalation beds are opened at the hourly review.",
-        json_schema_extra={"applies_when": "acute.escalation_beds > 0"})
+        default=95.0, le=100.0, description="Occupancy of a ward's general (not ring-fenced) "
+        "G&A beds, %, at or above which its share of the escalation beds is opened at the "
+        "hourly review (with opel_review off).",
+        json_schema_extra={"applies_when": "acute.escalation_beds > 0 and acute.opel_review "
+                           "is false"})
+    opel_review: bool = Field(
+        default=False, description="Declare a pressure level (OPEL-like: 0 = OPEL 1 normal, "
+        "1-3 = OPEL 2-4) at opel_review_hours from G&A occupancy (occupied general beds / the "
+        "base general beds, escalation beds not in the denominator) and ED crowding (patients "
+        "boarding in ED per 100 base general beds; none when ED is off): the highest level "
+        "either reaches. Acute then opens escalation beds by level "
+        "(escalation_open_pct_by_level, instead of the ward-by-ward hourly trigger) and defers "
+        "elective inpatients at elective_deferral_level; other services act on the level too. "
+        "Off: the level stays 0 and escalation beds follow escalation_trigger_pct.")
+    opel_review_hours: list[int] = Field(
+        default=[8, 14, 20], min_length=1, max_length=24, description="Hours of the day (0-23) "
+        "at which the level is reviewed and declared; it holds until the next review.",
+        json_schema_extra={"applies_when": "acute.opel_review is true"})
+    opel_occupancy_pct_by_level: list[NonNeg] = Field(
+        default=[92.0, 96.0, 100.0], min_length=3, max_length=3, description="G&A occupancy of "
+        "the base general beds, %, at or above which the review declares levels 1, 2 and 3 "
+        "(OPEL 2, 3, 4); may exceed 100 (escalation beds in use).",
+        json_schema_extra={"applies_when": "acute.opel_review is true"})
+    opel_ed_boarders_per_100_beds_by_level: list[NonNeg] = Field(
+        default=[1.0, 2.0, 3.0], min_length=3, max_length=3, description="Patients boarding in "
+        "ED (decided to admit, waiting for a bed) per 100 base general beds at or above which "
+        "the review declares levels 1, 2 and 3 (per 100 beds so that it scales with the bed "
+        "base).", json_schema_extra={"applies_when": "acute.opel_review is true"})
+    escalation_open_pct_by_level: list[NonNeg] = Field(
+        default=[0.0, 30.0, 70.0, 100.0], min_length=4, max_length=4, description="Share of "
+        "escalation_beds open, %, at each level 0-3 (OPEL 1-4), shared out among the wards; "
+        "when the level falls the beds above the new count close as their patients leave.",
+        json_schema_extra={"applies_when": "acute.opel_review is true"})
+    elective_deferral_level: int = Field(
+        default=0, ge=0, le=3, description="At a review declaring this level or higher "
+        "(1-3 = OPEL 2-4), elective inpatients due in the next 24 hours are deferred: not "
+        "admitted, back on the admitted list (counted as elective_deferred, apart from "
+        "cancellations on the day for want of a bed); 0 = never (level 0 is normal).",
+        json_schema_extra={"applies_when": "acute.opel_review is true"})
     outlying: bool = Field(
         default=True, description="Emergency patients outlie into free ring-fenced elective "
         "beds when every general bed is taken; elective inpatients then find fewer beds and "
@@ -112,6 +151,17 @@ class AcuteSection(Strict):
             raise ValueError("discharge_close_hour must be after discharge_open_hour")
         if self.elective_ring_fenced_beds > self.beds:
             raise ValueError("elective_ring_fenced_beds cannot exceed beds")
+        if any(not 0 <= h <= 23 for h in self.opel_review_hours) \
+                or len(set(self.opel_review_hours)) != len(self.opel_review_hours):
+            raise ValueError("opel_review_hours must be distinct hours 0-23")
+        for key in ("opel_occupancy_pct_by_level", "opel_ed_boarders_per_100_beds_by_level",
+                    "escalation_open_pct_by_level"):
+            values = getattr(self, key)
+            if any(b < a for a, b in pairwise(values)):
+                raise ValueError(f"{key} must not fall from one level to the next")
+        if self.escalation_open_pct_by_level[-1] > 100:
+            raise ValueError("escalation_open_pct_by_level is a share of escalation_beds: at "
+                             "most 100")
         return self
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:

@@ -49,7 +49,7 @@ import numpy as np
 from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.model.context import Context
-from sim.model.ports import Port
+from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
 from sim.model.services.elective.clinics import Clinics
 from sim.model.services.elective.pathways import ADM, REMOVED
@@ -68,13 +68,15 @@ from sim.model.services.elective.records import (
     snapshot,
 )
 from sim.model.services.elective.start import StartState
-from sim.model.services.elective.theatres import Theatres
+from sim.model.services.elective.theatres import CANCER, Theatres
 from sim.scenario.sections.elective import MODALITIES, SPECIALTIES, ElectiveSection
 
 
 @dataclass
 class ElectiveNeeds:
-    bed: Port | None = None  # an acute bed on the day of surgery (refused: cancelled)
+    # an acute bed on the day of surgery (refused: cancelled); cancer inpatients say so (a
+    # trust deferring elective inpatients under pressure still operates on them)
+    bed: Port | None = sends(PLAIN, CANCER)
 
 
 WORK_HOUR = 8.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 
-from sim.model.ports import Referral
+from sim.model.ports import PLAIN, Referral
 from sim.model.services.elective.pathways import (
     ADM,
     C_ADM,
@@ -23,6 +23,7 @@ from sim.model.services.elective.pathways import (
 from sim.scenario.sections.elective import SPECIALTIES
 
 MAX_DEFERRED = 50  # inpatients passed over in one specialty's day once no bed is free
+CANCER = "cancer"  # the bed request's kind for a cancer inpatient (not deferred under pressure)
 
 
 class Theatres(PathwayStore):
@@ -91,7 +92,8 @@ class Theatres(PathwayStore):
         route = self.route[i]
         if route == INPATIENT:
             bed = self.needs.bed
-            if bed is not None and not bed(Referral(self.name)):
+            kind = CANCER if self.stage[i] == C_ADM else PLAIN
+            if bed is not None and not bed(Referral(self.name, kind)):
                 return False
         cases[route] += 1
         return True
