@@ -71,12 +71,14 @@ class Journey(Process):
     ``Process`` to whoever yields it, interrupts it or reads ``is_alive``."""
 
     def __init__(self, env: Engine, generator: Any):
-        if not hasattr(generator, "throw"):
-            raise ValueError(f"{generator} is not a generator.")
+        try:
+            generator.throw  # noqa: B018 - SimPy's test for a generator (a Cython one too)
+        except AttributeError:
+            raise ValueError(f"{generator} is not a generator.") from None
         self.env = env
         self.callbacks: list | None = []
         self._generator = generator
-        resume = self._resume_cb = self._resume  # one bound method per journey, not per wait
+        resume = self._resume_cb = self._resume  # one bound method a journey, not a wait
         start = _new(_Start)
         start.callbacks = (resume,)
         self._target = start  # type: ignore[assignment]
