@@ -18,7 +18,8 @@ Journeys written as generators (``env.process``) run as :class:`Journey`: SimPy'
 without its ``Initialize`` event (a slot object on the queue at the same URGENT priority), without
 the end-of-process event when nobody waits on it, and resumed by a loop that only handles what
 this model yields; ``env.timeout`` and ``env.event`` skip SimPy's ``BoundClass`` and ``schedule``
-calls. Events happen in the same order; about 10 Python calls fewer per journey and 2 per wait.
+calls. Events happen in the same order (a baseline run's outputs are byte-identical); a
+journey costs about five Python calls and one queue event fewer, a timeout two calls fewer.
 """
 
 from __future__ import annotations
