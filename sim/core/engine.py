@@ -11,8 +11,10 @@ minor version, 4.1, for this reason): ``Environment._queue`` (a heap of (time, p
 event)), ``_eid`` (the id counter), ``_now``, ``simpy.core.NORMAL``, and what
 ``Environment.step`` does with an event: it sets ``callbacks`` to None, calls each callback
 with the event, then reads ``_ok``. ``Engine.wake`` relies on that reset to know a patient
-has no step pending. Before moving to a new SimPy minor, re-read its ``step`` and run
-``tests/test_golden.py``.
+has no step pending; ``Journey`` sets ``Process``'s ``_generator`` and ``_target`` and the
+environment's ``_active_proc`` as SimPy's ``Process._resume`` does. Before moving to a new
+SimPy minor, re-read its ``step`` and ``Process._resume`` and run ``tests/test_golden.py`` and
+``tests/test_engine_journey.py``.
 
 Journeys written as generators (``env.process``) run as :class:`Journey`: SimPy's ``Process``
 without its ``Initialize`` event (a slot object on the queue at the same URGENT priority), without
