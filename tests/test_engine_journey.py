@@ -78,3 +78,33 @@ def test_an_uncaught_failure_in_a_journey_stops_the_run() -> None:
     env.process(_raises(env))
     with pytest.raises(KeyError, match="bad"):
         env.run()
+
+
+def test_run_until_a_time_or_an_event_and_resume_as_simpy_does() -> None:
+    """``Engine.run`` writes SimPy's ``step`` into its loop: stopping at a time, at an event
+    (its value returned), resuming, and an empty queue before ``until`` all behave alike."""
+    def trace(env: simpy.Environment) -> list:
+        log: list = []
+
+        def ticker() -> Any:
+            for k in range(6):
+                yield env.timeout(1.5)
+                log.append((env.now, k))
+
+        env.process(ticker())
+        env.run(until=3.0)
+        log.append(("paused", env.now))
+        stop = env.timeout(2.0, value="v")
+        log.append(("until event", env.run(until=stop), env.now))
+        env.run()
+        log.append(("end", env.now))
+        with pytest.raises(RuntimeError, match="not triggered"):
+            env.run(until=env.event())
+        with pytest.raises(ValueError, match="greater than"):
+            env.run(until=env.now)
+        return log
+
+    plain = trace(simpy.Environment())
+    assert plain[:3] == [(1.5, 0), ("paused", 3.0), (3.0, 1)]  # until stops before 3.0's tick
+    assert ("until event", "v", 5.0) in plain and plain[-1] == ("end", 9.0)
+    assert trace(Engine()) == plain

@@ -27,12 +27,12 @@ journey costs about five Python calls and one queue event fewer, a timeout two c
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from operator import attrgetter
 from typing import Any
 
 import simpy
-from simpy.core import NORMAL
+from simpy.core import NORMAL, EmptySchedule, StopSimulation
 from simpy.events import URGENT, Event, Process, Timeout
 
 
@@ -137,6 +137,49 @@ class Engine(simpy.Environment):
     # the clock read without a Python frame (SimPy's ``now`` is a property function; the model
     # reads it about six million times a run)
     now = property(attrgetter("_now"))  # type: ignore[assignment]
+
+    def run(self, until: float | Event | None = None) -> Any:
+        """SimPy's ``run`` with its ``step`` written into the loop: one Python call fewer per
+        event (about 1.6 million a baseline year). The same semantics, ``until`` included."""
+        if until is not None:
+            if not isinstance(until, Event):
+                at = until if isinstance(until, int) else float(until)
+                if at <= self._now:
+                    raise ValueError(
+                        f"until ({at}) must be greater than the current simulation time")
+                until = _new(Event)
+                until.env, until.callbacks, until._ok, until._value = self, [], True, None
+                now = self._now  # (the same float as SimPy's now + (at - now))
+                heappush(self._queue, (now + (at - now), URGENT, next(self._eid), until))
+            elif until.callbacks is None:
+                return until.value
+            until.callbacks.append(StopSimulation.callback)
+        queue = self._queue
+        try:
+            while True:
+                try:
+                    self._now, _, _, event = heappop(queue)
+                except IndexError:
+                    raise EmptySchedule from None
+                callbacks, event.callbacks = event.callbacks, None
+                try:
+                    for callback in callbacks:
+                        callback(event)
+                except StopSimulation:  # as SimPy: what is left runs when the run resumes
+                    event.callbacks = list(callbacks[callbacks.index(callback) + 1:])
+                    self.schedule(event, -1)  # type: ignore[arg-type]
+                    raise
+                if not event._ok and not hasattr(event, "_defused"):
+                    exc = type(event._value)(*event._value.args)
+                    exc.__cause__ = event._value
+                    raise exc
+        except StopSimulation as stop:
+            return stop.args[0]
+        except EmptySchedule:
+            if until is not None:
+                raise RuntimeError(f'No scheduled events left but "until" event was not '
+                                   f"triggered: {until}") from None
+        return None
 
     def process(self, generator: Any) -> Journey:  # type: ignore[override]
         """Start a journey now (after this instant's URGENT events, as SimPy does)."""
