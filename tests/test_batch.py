@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, run_cli
 
+from sim.cli import main
 from sim.core.errors import InputError
 from sim.experiment.batch import load_batch
 
@@ -59,13 +60,16 @@ def test_batch_expands_scenarios_and_sweeps(batch_file: Path) -> None:
     assert batch.scenarios["reab-packages200"].reablement.packages == 200
 
 
-def test_bad_batch_is_an_input_error(tmp_path: Path, batch_file: Path) -> None:
+def test_bad_batch_is_an_input_error(tmp_path: Path, batch_file: Path, capsys) -> None:
+    """In-process (an exception escaping ``main`` fails the test as a traceback would;
+    tests/test_capacity_factor.py runs ``batch`` as a subprocess)."""
     bad = tmp_path / "bad.toml"
     bad.write_text(batch_file.read_text().replace('"ucr.clinicians_per_shift"', '"ucr.nope"'))
     with pytest.raises(InputError, match=r"ucr\.nope"):
         load_batch(bad)
-    res = run_cli("batch", str(bad), "--out", str(tmp_path / "o"))
-    assert res.returncode == 2 and "Traceback" not in res.stderr and "[more_ucr]" in res.stderr
+    code = main(["batch", str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "[more_ucr]" in err
 
 
 @pytest.mark.slow

@@ -82,11 +82,12 @@ def test_batch_multiplies_each_options_own_capacities(tmp_path: Path) -> None:
     assert batch.scenarios["base"].population.size == load_scenario(BASELINE).population.size
 
 
-def test_run_records_the_capacity_factor_in_the_manifest(tmp_path: Path) -> None:
+def test_run_records_the_capacity_factor_in_the_manifest(tmp_path: Path, capsys,
+                                                         no_report) -> None:
     out = tmp_path / "out"
-    res = run_cli("run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out", str(out),
-                  *CHEAP, "--capacity-factor", "2")
-    assert res.returncode == 0, res.stderr
+    code = main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
+                 str(out), *CHEAP, "--capacity-factor", "2"])
+    assert code == 0, capsys.readouterr().err
     man = json.loads((out / "manifest.json").read_text())
     assert man["status"] == "complete"
     assert man["capacity_factor"] == 2 and man["scale"] == 1

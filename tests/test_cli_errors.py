@@ -140,8 +140,8 @@ def case_several_problems_at_once(tmp_path: Path) -> Case:
 CASES: dict[str, Callable[[Path], Case]] = {
     name.removeprefix("case_"): fn for name, fn in globals().items() if name.startswith("case_")
 }
-SUBPROCESS_CASES = ["missing_file", "invalid_toml", "unknown_key_in_child", "set_unknown_key",
-                    "circular_extends", "unknown_kpi"]
+# one case a kind of source (a file, a --set, a target), each also checked in-process
+SUBPROCESS_CASES = ["missing_file", "set_unknown_key", "unknown_kpi"]
 COMMANDS = ["validate", "run"]
 
 
@@ -243,12 +243,14 @@ def test_validate_baseline_subprocess_prints_ok() -> None:
     assert res.stdout.strip() == "OK" and "Traceback" not in res.stderr
 
 
-def test_cheap_run_writes_a_complete_manifest(tmp_path: Path) -> None:
+def test_cheap_run_writes_a_complete_manifest(tmp_path: Path, capsys, no_report) -> None:
+    """In-process (tests/test_report.py runs ``run`` as a subprocess, with its pack)."""
     out = tmp_path / "out"
-    res = run_cli("run", str(BASELINE), "--replications", "1", "--workers", "1", "--quiet",
-                  "--out", str(out), *CHEAP)
-    assert res.returncode == 0, res.stderr
-    assert "Traceback" not in res.stderr
+    code = main(["run", str(BASELINE), "--replications", "1", "--workers", "1", "--quiet",
+                 "--out", str(out), *CHEAP])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "Traceback" not in err
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 
@@ -413,16 +415,18 @@ def test_unknown_kpi_and_schema_problems_are_reported_together(tmp_path: Path, c
     "ed.attendances_per_1000_per_year=inf",
     "run.start_date=9999-12-31",
 ])
-def test_run_reports_values_it_cannot_simulate(setting: str, tmp_path: Path) -> None:
-    """Both pass validate, then crash run with a traceback (numpy 'lam value too large';
-    'year 10000 is out of range') and leave a 'running' manifest behind."""
+def test_run_reports_values_it_cannot_simulate(setting: str, tmp_path: Path, capsys) -> None:
+    """Both passed validate, then crashed run with a traceback (numpy 'lam value too large';
+    'year 10000 is out of range') and left a 'running' manifest behind. In-process: an
+    exception escaping ``main`` fails the test as a traceback would."""
     out = tmp_path / "out"
-    res = run_cli("run", str(BASELINE), "--replications", "1", "--workers", "1", "--quiet",
-                  "--out", str(out), *CHEAP, "--set", setting)
-    assert "Traceback" not in res.stderr and "Traceback" not in res.stdout, res.stderr
-    assert res.returncode == 2, res.stderr
+    code = main(["run", str(BASELINE), "--replications", "1", "--workers", "1", "--quiet",
+                 "--out", str(out), *CHEAP, "--set", setting])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "Traceback" not in captured.out, captured.err
+    assert code == 2, captured.err
     key = setting.split("=")[0]
-    assert any(p[1] == key for p in _problem_lines(res.stderr)), res.stderr
+    assert any(p[1] == key for p in _problem_lines(captured.err)), captured.err
     _no_complete_result(out)
 
 

@@ -71,7 +71,7 @@ def test_a_fraction_in_a_file_names_the_file(tmp_path: Path, capsys) -> None:
                            "0.8% (a percentage, not a fraction); did you mean 80?"]
 
 
-def test_run_records_input_warnings_in_the_manifest(tmp_path: Path, capsys) -> None:
+def test_run_records_input_warnings_in_the_manifest(tmp_path: Path, capsys, no_report) -> None:
     out = tmp_path / "out"
     code = main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
                  str(out), *CHEAP, "--set", "targets.ed_4h.threshold=0.78"])
@@ -85,7 +85,7 @@ def test_run_records_input_warnings_in_the_manifest(tmp_path: Path, capsys) -> N
     assert "did you mean 78?" in warned[0]["message"]
 
 
-def test_a_run_without_slips_records_no_input_warning(tmp_path: Path, capsys) -> None:
+def test_a_run_without_slips_records_no_input_warning(tmp_path: Path, capsys, no_report) -> None:
     out = tmp_path / "out"
     assert main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
                  str(out), *CHEAP]) == 0
@@ -353,7 +353,7 @@ def test_the_baselines_own_values_do_not_warn_and_the_schema_says_when(capsys) -
     assert '"+95"' in Scenario.model_json_schema()["$comment"]  # relative changes, documented
 
 
-def test_a_run_records_an_inert_setting_in_the_manifest(tmp_path: Path, capsys) -> None:
+def test_a_run_records_an_inert_setting_in_the_manifest(tmp_path: Path, capsys, no_report) -> None:
     out = tmp_path / "out"
     assert main(["run", str(BASELINE), "-n", "1", "--workers", "1", "--quiet", "--out",
                  str(out), *CHEAP, "--set", "acute.other_support_wait_days.mean=9.6"]) == 0

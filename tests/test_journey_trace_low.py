@@ -37,13 +37,13 @@ class Journey:
         self.steps: list[Step] = []
         self.env = Engine()
         log = self.log
-        request, release = Pool.request, Pool.release
+        submit, release = Pool._submit, Pool.release
 
-        def traced_request(pool: Pool, on_grant: Callable, priority: float = 0.0,
-                           patience: float | None = None, on_renege: Callable | None = None,
-                           data: Any = None):
+        def traced_submit(pool: Pool, ticket: Any, priority: float, patience: float | None):
+            """Every request (``request``, ``claim``, ``join``) is submitted here."""
             if pool.env is self.env:  # (not a pool of another test's replication)
                 log(f"{pool.name} asked")
+            on_grant, on_renege = ticket.on_grant, ticket.on_renege
 
             def granted(t: Any) -> None:
                 if pool.env is self.env:
@@ -56,14 +56,15 @@ class Journey:
                 if on_renege is not None:
                     on_renege(t)
 
-            return request(pool, granted, priority, patience, reneged, data)
+            ticket.on_grant, ticket.on_renege = granted, reneged
+            return submit(pool, ticket, priority, patience)
 
         def traced_release(pool: Pool, n: int = 1) -> None:
             if pool.env is self.env:
                 log(f"{pool.name} freed")
             release(pool, n)
 
-        monkeypatch.setattr(Pool, "request", traced_request)
+        monkeypatch.setattr(Pool, "_submit", traced_submit)
         monkeypatch.setattr(Pool, "release", traced_release)
         sc = load_scenario(baseline_path(), sets)
         self.monitor = Monitor(*registry.all_observations())

@@ -53,10 +53,11 @@ def test_a_window_the_trial_does_not_shorten_is_judged() -> None:
     assert NOT_JUDGED not in {j.verdict for j in shown}
 
 
-def test_quick_cli_run_writes_not_judged_and_says_its_season(tmp_path, capsys) -> None:
+def test_quick_cli_run_writes_not_judged_and_says_its_season(tmp_path, capsys,
+                                                             no_report) -> None:
     out = tmp_path / "q"
     assert main(["run", str(BASELINE), "--quick", "-n", "2", "--scale", "0.02", "--quiet",
-                 "--out", str(out)]) == 0
+                 "--workers", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "91 days measured (April to June 2025 (spring-summer))" in printed
     t = pd.read_csv(out / "targets.csv", keep_default_na=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +15,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "run"
-    res = run_cli("run", str(BASELINE), "-n", "3", "--scale", "0.05", "--quiet", "--out",
-                  str(out), "--set", "run.warmup_days=14", "--set", "run.measurement_days=62")
+    res = run_cli("run", str(BASELINE), "-n", "3", "--scale", "0.05", "--quiet", "--workers",
+                  "1", "--out", str(out), "--set", "run.warmup_days=14", "--set",
+                  "run.measurement_days=62")
     assert res.returncode == 0, res.stderr
-    assert "report:" in res.stdout
+    assert "report:" in res.stdout and "Traceback" not in res.stderr
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
     return out
 
 

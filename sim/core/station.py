@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import simpy
 from simpy.core import NORMAL
+from simpy.events import PENDING
 
 from sim.core.engine import call_at
 from sim.core.monitor import Steps
@@ -165,7 +166,15 @@ class Pool:
         and gives it back when the block ends, as a SimPy ``Resource`` request does. The request
         is made now (a free unit is taken at once, in order); with ``patience`` the yield gives
         False if it ran out first (the request has then left the queue), else True."""
-        return Claim(self, priority, patience)
+        claim = _new(Claim)
+        claim.arrived = self.env.now
+        claim.on_grant, claim.on_renege = _claim_granted, _claim_reneged
+        claim.data, claim.pool = None, self
+        claim.callbacks, claim._value = None, True  # as if granted at once, until it queues
+        self._submit(claim, priority, patience)
+        if claim.state == WAITING:
+            claim.callbacks, claim._value = [], PENDING
+        return claim
 
     def cancel(self, ticket: Ticket) -> bool:
         """Withdraw a waiting request (e.g. a patient redirected elsewhere); False if served."""
@@ -298,41 +307,40 @@ class Station(Pool):
             ticket.on_done(ticket)
 
 
-class Claim(simpy.Event):
+class Claim(Ticket):
     """A process's request for one unit of a pool: an event that succeeds with True once the
     unit is the process's, or False when its patience ran out. Leaving its ``with`` block (or
-    ``release()``) gives the unit back, or withdraws the request if it is still waiting."""
+    ``release()``) gives the unit back, or withdraws the request if it is still waiting.
 
-    def __init__(self, pool: Pool, priority: float = 0.0, patience: float | None = None):
-        super().__init__(pool.env)
-        self.pool = pool
-        self.ticket: Ticket | None = None
-        self.ticket = pool.request(self._granted, priority, patience, self._reneged)
+    The claim is its own ticket and its own SimPy event (``callbacks``, ``_ok``, ``_value``):
+    one object a request, made without ``__init__``, like a station's ticket."""
 
-    def _granted(self, _ticket: Ticket) -> None:
-        if self.ticket is None:  # a free unit, granted at once: born processed, so yielding
-            self._ok, self._value, self.callbacks = True, True, None  # it costs no event
-        else:
-            self.succeed(True)
+    __slots__ = ("_value", "pool")
 
-    def _reneged(self, _ticket: Ticket) -> None:
-        self.succeed(False)
+    @property
+    def triggered(self) -> bool:
+        """Granted or given up (as SimPy's ``Event.triggered``)."""
+        return self._value is not PENDING
+
+    @property
+    def value(self) -> bool:
+        """True once granted, False if patience ran out (as SimPy's ``Event.value``)."""
+        if self._value is PENDING:
+            raise AttributeError(f"Value of {self} is not yet available")
+        return self._value
 
     @property
     def granted(self) -> bool:
         """The unit is held now (maybe before the process has been woken to use it)."""
-        return self.ticket is not None and self.ticket.state == SERVING
+        return self.state == SERVING
 
     def release(self) -> None:
         """Give the unit back, or leave the queue if still waiting (no-op once done)."""
-        ticket = self.ticket
-        if ticket is None:  # pragma: no cover - set in __init__
-            return
-        if ticket.state == SERVING:
-            ticket.state = DONE
+        if self.state == SERVING:
+            self.state = DONE
             self.pool.release()
-        elif ticket.state == WAITING:
-            self.pool.cancel(ticket)
+        elif self.state == WAITING:
+            self.pool.cancel(self)
 
     def __enter__(self) -> Claim:
         return self
@@ -340,5 +348,23 @@ class Claim(simpy.Event):
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         # GeneratorExit: a journey still waiting or served when the run ended is being garbage
         # collected; its pool belongs to a finished replication, so nothing is given back
+        # (``release`` written out: a block ends about 50,000 times a year)
         if exc_type is not GeneratorExit:
-            self.release()
+            if self.state == SERVING:
+                self.state = DONE
+                self.pool.release()
+            elif self.state == WAITING:
+                self.pool.cancel(self)
+
+
+def _claim_granted(claim: Claim) -> None:
+    """A claim's unit: nothing more if granted at once (the claim was born processed, so
+    yielding it costs no event), else the claim succeeds with True."""
+    if claim.callbacks is not None:
+        claim._value = True
+        claim.pool.env.schedule(claim)  # type: ignore[arg-type]
+
+
+def _claim_reneged(claim: Claim) -> None:
+    claim._value = False
+    claim.pool.env.schedule(claim)  # type: ignore[arg-type]
