@@ -69,6 +69,12 @@ def fit_to_discharge(pathway: str) -> str:
     return f"d2a.{pathway}_fit_to_discharge_days"
 
 
+def held_days(pathway: str) -> str:
+    """By start time: days a place of ``pathway`` is held by the patient who got it (the wait
+    for them to leave the acute bed, then the stay); its count is the pathway's throughput."""
+    return f"d2a.{pathway}_held_days"
+
+
 ELSEWHERE_FIT_TO_DISCHARGE = "d2a.elsewhere_fit_to_discharge_days"  # arranged elsewhere
 BRIDGED = "d2a.bridged"  # pathway 1 patients waiting in a pathway 2 bed
 # by referral time, patients in an acute bed whose wait ended: 1 = left for support arranged
@@ -76,7 +82,8 @@ BRIDGED = "d2a.bridged"  # pathway 1 patients waiting in a pathway 2 bed
 ARRANGED_ELSEWHERE = "d2a.arranged_elsewhere"
 OBSERVATIONS = Observations(tallies=(*(wait_days(p) for p in PATHWAYS), ARRANGED_ELSEWHERE,
                                      *(fit_to_discharge(p) for p in PATHWAYS),
-                                     ELSEWHERE_FIT_TO_DISCHARGE),
+                                     ELSEWHERE_FIT_TO_DISCHARGE,
+                                     *(held_days(p) for p in PATHWAYS)),
                             levels=(*(in_use(p) for p in PATHWAYS),
                                     *(queue(p) for p in PATHWAYS), BRIDGED))
 
@@ -108,6 +115,7 @@ class DischargeToAssess(Service):
         self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)
         self.t_fit = {p: monitor.tally(fit_to_discharge(p)) for p in PATHWAYS}
         self.t_fit_elsewhere = monitor.tally(ELSEWHERE_FIT_TO_DISCHARGE)
+        self.t_held = {p: monitor.tally(held_days(p)) for p in PATHWAYS}
         self.los = {P1: Sampler(cfg.home_care_days, streams("los.d2a.home_care"), MIN_PER_DAY),
                     P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
                     P3: Sampler(cfg.p3_assessment_days, streams("los.d2a.p3"), MIN_PER_DAY)}
@@ -187,11 +195,14 @@ class DischargeToAssess(Service):
             if bed is not None:  # home care starts: the pathway 2 bed is given back
                 self.bridged.down(self.env.now)
                 bed.release()
+            granted = self.env.now
             yield from self._take_over(p, started)
             if not started:
                 self.leave(p, REDIRECTED)
                 return
-            yield self.env.timeout(self.los[p.pathway].next())
+            stay = self.los[p.pathway].next()
+            self.t_held[p.pathway].record(granted, (self.env.now - granted + stay) / MIN_PER_DAY)
+            yield self.env.timeout(stay)
         self.leave(p, FINISHED)
 
     def _bridge(self, p: Placement) -> Claim | None:
