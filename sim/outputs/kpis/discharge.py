@@ -83,15 +83,12 @@ def _mean_fit_to_discharge(name: str, what: str):
 
 _ROUTES = {
     "fit_to_discharge_days": (acute_discharge.FIT_TO_DISCHARGE, "acute",
-                              "every route (home, reablement, pathways 1-3, other support)"),
+                              "every route (home, reablement, pathways 1-3; other support when "
+                              "discharge to assess is off)"),
     "fit_to_discharge_days_home": (acute_discharge.by_route(acute_discharge.HOME), "acute",
                                    "discharged home without support"),
     "fit_to_discharge_days_reablement": (acute_discharge.by_route(acute_discharge.REABLEMENT),
                                          "acute", "home with reablement (pathway 1)"),
-    "fit_to_discharge_days_other_support": (
-        acute_discharge.by_route(acute_discharge.OTHER), "acute",
-        "other support (discharge to assess off, or the support refused and arranged outside "
-        "the model)"),
     **{f"fit_to_discharge_days_d2a_{p}": (d2a.fit_to_discharge(p), "d2a",
                                           f"discharge to assess pathway {p[1]}")
        for p in d2a.PATHWAYS},
