@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.clock import MIN_PER_DAY, Window
+from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR, Window
 from sim.model.services import acute_discharge, d2a
 from sim.outputs.kpis.base import RunData, in_force, kpi, pct
 
@@ -64,9 +64,13 @@ def _fit_tally(data: RunData, name: str, window: Window
     return t[keep], v[keep], c[keep]
 
 
-def _late_days(t: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Calendar days from the day of becoming fit to the day out of the bed (0: that day)."""
-    return np.floor((t + v * MIN_PER_DAY) / MIN_PER_DAY) - np.floor(t / MIN_PER_DAY)
+def _late_days(data: RunData, t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Calendar days from the discharge-ready date to the day out of the bed (0: that day).
+    The ready date is the day of becoming medically fit, or the next day for those fit after
+    the discharge window has closed (acute.discharge_close_hour): as a ward round sets it."""
+    close = data.scenario.acute.discharge_close_hour * MIN_PER_HOUR
+    ready = np.floor(t / MIN_PER_DAY) + (t % MIN_PER_DAY >= close)
+    return np.floor((t + v * MIN_PER_DAY) / MIN_PER_DAY) - ready
 
 
 def _mean_fit_to_discharge(name: str, what: str):
@@ -103,11 +107,12 @@ for _id, (_name, _needs, _what) in _ROUTES.items():
 @kpi("discharged_on_ready_day_pct", "%", "higher", "acute")
 def discharged_on_ready_day_pct(data: RunData, window: Window) -> float:
     """Discharged on their discharge-ready date (NHS England DRD; 86.5% in 2024/25): emergency
-    stays over a day whose patient became medically fit in the window and left the bed on the
-    same calendar day / those of them whose outcome is known (left the bed, or still in it at
-    the end a calendar day or more after becoming fit)."""
+    stays over a day whose patient became medically fit in the window and left the bed on
+    their ready date (the day they became fit, or the next day if fit after
+    acute.discharge_close_hour) / those of them whose outcome is known (left the bed, or still
+    in it at the end a calendar day or more after their ready date)."""
     t, v, c = _fit_tally(data, acute_discharge.FIT_TO_DISCHARGE, window)
-    late = _late_days(t, v)
+    late = _late_days(data, t, v)
     known = ~c | (late >= 1)
     return pct(int(np.count_nonzero(known & (late < 1))), int(np.count_nonzero(known)))
 
@@ -115,11 +120,12 @@ def discharged_on_ready_day_pct(data: RunData, window: Window) -> float:
 @kpi("discharge_delay_days_of_delayed", "days", "lower", "acute")
 def discharge_delay_days_of_delayed(data: RunData, window: Window) -> float:
     """Mean delay of the delayed (NHS England DRD; 6.09 days in 2024/25): of the emergency
-    stays over a day whose patient became medically fit in the window and left the bed on a
-    later calendar day, the mean number of calendar days from the day of becoming fit to the
-    day out; those still in the bed at the end count with their days so far."""
+    stays over a day whose patient became medically fit in the window and left the bed after
+    their ready date (as for discharged_on_ready_day_pct), the mean number of calendar days from
+    the ready date to the day out; those still in the bed at the end count with their days so
+    far."""
     t, v, _c = _fit_tally(data, acute_discharge.FIT_TO_DISCHARGE, window)
-    late = _late_days(t, v)
+    late = _late_days(data, t, v)
     late = late[late >= 1]
     return float(late.mean()) if late.size else float("nan")
 
