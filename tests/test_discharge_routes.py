@@ -8,11 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import small_scenario
+from test_journey_trace_low import D2A, DAY, T0, Journey
 
 import sim.model.pressure as pressure
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
+from sim.model.ports import Referral
 from sim.model.replication import simulate
 from sim.model.services import acute_discharge as out
+from sim.model.services import d2a, reablement
 from sim.model.services.acute import AcuteBeds
 from sim.outputs.kpis import RunData, evaluate
 
@@ -133,3 +136,47 @@ def test_the_discharge_kpis_agree_with_a_hand_count(monkeypatch) -> None:
     counts = [steps[np.searchsorted(times, t, side="right") - 1] for t in at8]
     assert kpis["no_criteria_to_reside_0800"] == pytest.approx(float(np.mean(counts)))
     assert kpis["delayed_discharges_0800"] < kpis["no_criteria_to_reside_0800"]
+
+
+# -- the hand-over when the bed is left in the discharge window (a traced journey) ------------
+def test_a_place_is_held_until_the_patient_leaves_the_bed_in_the_window(monkeypatch) -> None:
+    """The acute bed's on_taken says the patient is out in half a day: the pathway 2 bed is
+    theirs from the start, D2A has them half a day later, and the 10-day stay runs from then,
+    so the bed is held 10.5 days; their days from fit to out are tallied by pathway."""
+    j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
+                [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
+
+    def freed() -> float:
+        j.log("acute bed freed")
+        return 0.5 * DAY
+
+    fit = Referral("acute", "other_support", on_taken=freed)
+    j.at(T0, lambda: j.svc.offers()["fit"](fit))
+    home = T0 + 0.5 * DAY
+    assert j.run(20) == [(T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"), (T0, "acute bed freed"),
+                         (home, "d2a enter"), (home + 10 * DAY, "d2a.p2 freed"),
+                         (home + 10 * DAY, "d2a leave finished")]
+    assert j.tally(d2a.fit_to_discharge(d2a.P2)) == [0.5]
+    assert j.tally(d2a.held_days(d2a.P2)) == [10.5]
+
+
+def test_a_reablement_episode_starts_when_the_patient_is_home(monkeypatch) -> None:
+    """Set-up done after a day, the patient out of the bed 2 days later (a weekend): the
+    2-day standard stops at set-up, the 20 days of care run from arrival."""
+    j = Journey(monkeypatch, reablement.Reablement, "reablement",
+                ["reablement.community_referrals_per_100k_per_year=0", "reablement.packages=1",
+                 'reablement.setup_days={dist="fixed", mean=1.0}',
+                 'reablement.duration_days={dist="fixed", mean=20.0}',
+                 "reablement.to_home_care_share=0.0"])
+
+    def freed() -> float:
+        j.log("acute bed freed")
+        return 2 * DAY
+
+    j.at(T0, lambda: j.svc.offers()["referral"](Referral("acute", on_taken=freed)))
+    ready, home = T0 + DAY, T0 + 3 * DAY
+    assert j.run(30) == [(T0, "reablement.packages asked"), (T0, "reablement.packages granted"),
+                         (ready, "acute bed freed"), (home, "reablement enter"),
+                         (home + 20 * DAY, "reablement.packages freed"),
+                         (home + 20 * DAY, "reablement leave finished")]
+    assert j.tally(reablement.DAYS_TO_START) == [1.0]

@@ -100,7 +100,7 @@ class AcuteSection(Strict):
         "discharge_push_hours later and weekends and bank holidays discharge at the weekday "
         "rate, decided when each patient is ready to leave. It only shortens the wait from "
         "ready to out of the bed: it never creates a package, place or other support. None: "
-        "no push.", lever="pressure level", default=None, ge=1, le=3)
+        "no push.", default=None, ge=1, le=3)
     discharge_push_hours: NonNeg = tagged(
         "Hours the discharge window stays open later during a discharge push (capped at "
         "midnight).", default=3.0, le=24.0, applies_when="acute.discharge_push_level is not none")
