@@ -44,7 +44,10 @@ class D2ASection(Strict):
     alternative_arranged_days: Duration | None = Field(
         default=None, description="While a fit patient waits in the acute bed, family care, a "
         "self-funded place or other support outside D2A may be arranged: after this long (if "
-        "still waiting) they leave the bed to it. None: everyone waits for their pathway.")
+        "still waiting) they leave the bed to it. The longer the queue, the more leave this "
+        "way, so with too few places it hides the shortage (the KPI "
+        "d2a_arranged_elsewhere_pct; a run warns above 5%: compare d2a_pN_places_needed with "
+        "the places). None: everyone waits for their pathway.")
     home_care_hours_per_week: NonNeg = Field(
         description="Care hours a week in one home care package (for costs).")
     bridging: bool = Field(
