@@ -180,3 +180,19 @@ def test_a_reablement_episode_starts_when_the_patient_is_home(monkeypatch) -> No
                          (home + 20 * DAY, "reablement.packages freed"),
                          (home + 20 * DAY, "reablement leave finished")]
     assert j.tally(reablement.DAYS_TO_START) == [1.0]
+
+
+def test_arrangements_come_before_the_queue_and_use_no_place(monkeypatch) -> None:
+    """Pathway 2 arrangements of 2 days: the bed is asked for only then, the acute bed is
+    freed when it is granted, and the wait from fit counts the arrangements."""
+    j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
+                [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}",
+                 'd2a.p2_arrangement_days={dist="fixed", mean=2.0}'])
+    fit = Referral("acute", "other_support", on_taken=lambda: j.log("acute bed freed"))
+    j.at(T0, lambda: j.svc.offers()["fit"](fit))
+    t = T0 + 2 * DAY
+    assert j.run(20) == [(t, "d2a.p2 asked"), (t, "d2a.p2 granted"), (t, "acute bed freed"),
+                         (t, "d2a enter"), (t + 10 * DAY, "d2a.p2 freed"),
+                         (t + 10 * DAY, "d2a leave finished")]
+    assert j.tally(d2a.wait_days(d2a.P2)) == [2.0]
+    assert j.tally(d2a.fit_to_discharge(d2a.P2)) == [2.0]

@@ -11,16 +11,19 @@ acute beds. When a place is a patient's, the referrer's ``on_taken`` may return 
 until the patient is out of the acute bed (acute's discharge window: a float); the place is held
 for them meanwhile and their stay starts when they arrive.
 
-With ``bridging`` a pathway 1 patient may wait in a free pathway 2 bed nobody is
-queueing for, freeing the acute bed earlier. With ``alternative_arranged_days`` a patient still
-waiting in the acute bed after that long leaves it for support arranged outside D2A (family
-care, a self-funded place, a placement the council finds elsewhere). It bounds the waits (an
-Erlang-A queue): the longer the queue, the more leave that way, so with short capacity it hides
-the shortage as much as it models choice. Every such exit is counted (``ARRANGED_ELSEWHERE``;
-the KPI ``d2a_arranged_elsewhere_pct``) and a run where over 5% leave that way is warned about:
-the delays it shows are then held down by that input, not by pathway capacity. Days from fit
-to out of the bed are tallied by pathway (``fit_to_discharge``) and for those who left for
-support arranged elsewhere (``ELSEWHERE_FIT_TO_DISCHARGE``).
+A patient from an acute bed may first spend ``pN_arrangement_days`` on arrangements (assessment,
+the care hub, funding, choosing a home: NHS England's "awaiting ... arrangements" delay reasons)
+in the bed, using no place; then they queue. With ``bridging`` a pathway 1 patient may wait in a
+free pathway 2 bed nobody is queueing for, freeing the acute bed earlier. With
+``alternative_arranged_days`` a patient still waiting in the acute bed after that long leaves it
+for support arranged outside D2A (family care, a self-funded place, a placement the council
+finds elsewhere). It bounds the waits (an Erlang-A queue): the longer the queue, the more leave
+that way, so with short capacity it hides the shortage as much as it models choice. Every such
+exit is counted (``ARRANGED_ELSEWHERE``; the KPI ``d2a_arranged_elsewhere_pct``) and a run where
+over 5% leave that way is warned about: the delays it shows are then held down by that input,
+not by pathway capacity. Days from fit to out of the bed are tallied by pathway
+(``fit_to_discharge``) and for those who left for support arranged elsewhere
+(``ELSEWHERE_FIT_TO_DISCHARGE``).
 
 A placement is one SimPy process (``_placement``). Volume: about 8,700 referrals a year at
 baseline (10,080 in one 424-day baseline replication; 9,825 entered). Cost: 1.6% of a baseline
@@ -120,6 +123,10 @@ class DischargeToAssess(Service):
                     P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
                     P3: Sampler(cfg.p3_assessment_days, streams("los.d2a.p3"), MIN_PER_DAY)}
         self.u_pathway = uniforms(streams("route.d2a.pathway"))
+        arrangement = {P1: cfg.p1_arrangement_days, P2: cfg.p2_arrangement_days,
+                       P3: cfg.p3_arrangement_days}
+        self.arrangement = {p: Sampler(spec, streams(f"time.d2a.arrangement.{p}"), MIN_PER_DAY)
+                            for p, spec in arrangement.items() if spec is not None}
         self.patience = (None if cfg.alternative_arranged_days is None else
                          Sampler(cfg.alternative_arranged_days, streams("time.d2a.alternative"),
                                  MIN_PER_DAY))
@@ -172,16 +179,21 @@ class DischargeToAssess(Service):
         else:
             self.waiting[p.id] = p
         patience = self.patience.next() if self.patience is not None else None
+        arranging = 0.0
         if on_taken is None or source == "reablement":  # only a patient in an acute bed
             patience = None
-        self.env.process(self._placement(p, patience))
+        elif pathway in self.arrangement:
+            arranging = self.arrangement[pathway].next()
+        self.env.process(self._placement(p, patience, arranging))
 
-    def _placement(self, p: Placement, patience: float | None
+    def _placement(self, p: Placement, patience: float | None, arranging: float = 0.0
                    ) -> Generator[simpy.Event, Any, None]:
         """Wait for the pathway (with bridging, a pathway 1 patient from an acute bed waits in a
         spare pathway 2 bed), then the stay; or, once ``patience`` runs out, leave for support
         arranged outside D2A. The referrer's bed is freed when the wait ends either way (in
         acute's discharge window, if it says so: the place is held until they arrive)."""
+        if arranging > 0.0:  # the pathway's arrangements first, in the acute bed
+            yield self.env.timeout(arranging)
         bridging = p.pathway == P1 and self.cfg.bridging and p.on_taken is not None
         with self.pools[p.pathway].claim(patience=patience) as place:
             bed = self._bridge(p) if bridging and not place.granted else None
