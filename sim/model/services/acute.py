@@ -193,8 +193,7 @@ class AcuteBeds(BedBase, Service):
         self.u_dest = uniforms(streams("route.acute.destination"))
         self.u_step_down = uniforms(streams("route.acute.step_down"))
         self.window = out.DischargeWindow(ctx, cfg)
-        self.t_fit = monitor.tally(out.FIT_TO_DISCHARGE)
-        self.t_route = {r: monitor.tally(out.by_route(r)) for r in out.ROUTES}
+        self.t_fit = out.FitToDischarge(monitor)
         self.zero_los = Sampler(cfg.zero_day_los_hours, streams("los.acute.zero_day"),
                                 MIN_PER_HOUR)
         self.em_los = Sampler(cfg.emergency_los_days, streams("los.acute.emergency"), MIN_PER_DAY)
@@ -356,10 +355,9 @@ class AcuteBeds(BedBase, Service):
 
     def _delay_over(self, p: Inpatient, how: Exit) -> float | None:
         """The support the fit patient waited for starts (``TRANSFERRED``: a modelled service
-        has them) or is arranged outside the model (``REDIRECTED``): the bed is left now, or
-        with ``discharge_window_all_routes`` in the next discharge window. Returns the minutes
-        until then to the service that took them (it holds the package or place meanwhile and
-        starts care when they arrive); None: now."""
+        has them) or is arranged outside the model (``REDIRECTED``): the bed is left now (None),
+        or in the next discharge window (all routes): the minutes until then, for the service
+        that took them (it holds the package or place until they arrive)."""
         self.delayed.down(self.env.now)
         if not self.cfg.discharge_window_all_routes:
             self._release(p, how)
@@ -387,7 +385,7 @@ class AcuteBeds(BedBase, Service):
         tally.t.append(p.admitted)
         tally.v.append((now - p.admitted) / MIN_PER_DAY)
         if p.route:
-            self._fit_to_discharge(p, now)
+            self.t_fit.record(p.fit_at, p.route, now)
         self.leave(p, how)
         self._still_needs_bed(p)
         pool = p.pool
@@ -433,12 +431,6 @@ class AcuteBeds(BedBase, Service):
         """Minutes from now until a patient ready now leaves (``acute_discharge``)."""
         return self.window.until(self.env.now)
 
-    def _fit_to_discharge(self, p: Inpatient, now: float, censored: bool = False) -> None:
-        """Days from medically fit to out of the bed, in all and by route, by fit time."""
-        days = (now - p.fit_at) / MIN_PER_DAY
-        self.t_fit.record(p.fit_at, days, censored=censored)
-        self.t_route[p.route].record(p.fit_at, days, censored=censored)
-
     # -- an elective inpatient stay ----------------------------------------------------------
     def admit_elective(self) -> bool:
         """Take a bed now for an elective inpatient: a ring-fenced one, else a general one that
@@ -479,4 +471,4 @@ class AcuteBeds(BedBase, Service):
             else:
                 self.t_stay.record(p.admitted, (now - p.admitted) / MIN_PER_DAY, censored=True)
                 if p.route:
-                    self._fit_to_discharge(p, now, censored=True)
+                    self.t_fit.record(p.fit_at, p.route, now, censored=True)

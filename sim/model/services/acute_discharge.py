@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.core.distributions import uniforms
+from sim.core.monitor import Monitor
 from sim.model.context import Context
 from sim.model.services.base import next_opening
 from sim.scenario.sections.acute import AcuteSection
@@ -30,6 +31,19 @@ def by_route(route: str) -> str:
 
 
 TALLIES = (FIT_TO_DISCHARGE, *(by_route(r) for r in ROUTES))
+
+
+class FitToDischarge:
+    """The tallies of days from medically fit to out of the bed: in all and by route."""
+
+    def __init__(self, monitor: Monitor):
+        self.all = monitor.tally(FIT_TO_DISCHARGE)
+        self.by_route = {r: monitor.tally(by_route(r)) for r in ROUTES}
+
+    def record(self, fit_at: float, route: str, now: float, censored: bool = False) -> None:
+        days = (now - fit_at) / MIN_PER_DAY
+        self.all.record(fit_at, days, censored=censored)
+        self.by_route[route].record(fit_at, days, censored=censored)
 
 
 class DischargeWindow:
