@@ -206,8 +206,8 @@ def test_d2a_placement(monkeypatch) -> None:
                 [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
     _fit_patient(j)
     t = T0 + 10 * DAY
-    assert j.run(20) == [(T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"), (T0, "d2a enter"),
-                         (T0, "acute bed freed"), (t, "d2a.p2 freed"), (t, "d2a leave finished")]
+    assert j.run(20) == [(T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"), (T0, "acute bed freed"),
+                         (T0, "d2a enter"), (t, "d2a.p2 freed"), (t, "d2a leave finished")]
     assert j.tally(d2a.wait_days(d2a.P2)) == [0.0]
     assert j.tally(d2a.ARRANGED_ELSEWHERE) == [0.0]
 
@@ -218,8 +218,8 @@ def test_d2a_support_arranged_elsewhere(monkeypatch) -> None:
                 [*D2A, "d2a.p2_beds=0", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
     _fit_patient(j)
     t = T0 + 3 * DAY
-    assert j.run(20) == [(T0, "d2a.p2 asked"), (t, "d2a.p2 gave up"), (t, "d2a enter"),
-                         (t, "acute bed freed"), (t, "d2a leave redirected")]
+    assert j.run(20) == [(T0, "d2a.p2 asked"), (t, "d2a.p2 gave up"), (t, "acute bed freed"),
+                         (t, "d2a enter"), (t, "d2a leave redirected")]
     assert j.tally(d2a.wait_days(d2a.P2)) == [3.0]
     assert j.tally(d2a.ARRANGED_ELSEWHERE) == [1.0]
 
@@ -235,7 +235,7 @@ def test_d2a_bridging(monkeypatch) -> None:
     j.at(T0 + 2 * DAY, lambda: j.svc.pools[d2a.P1].set_capacity(1))
     t, end = T0 + 2 * DAY, T0 + 30 * DAY
     assert j.run(40) == [(T0, "d2a.p1 asked"), (T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"),
-                         (T0, "d2a enter"), (T0, "acute bed freed"), (t, "d2a.p1 granted"),
+                         (T0, "acute bed freed"), (T0, "d2a enter"), (t, "d2a.p1 granted"),
                          (t, "d2a.p2 freed"), (end, "d2a.p1 freed"),
                          (end, "d2a leave finished")]
     assert j.monitor.level(d2a.BRIDGED).mean(Window(0.0, 40 * DAY)) == pytest.approx(
@@ -255,7 +255,7 @@ def test_reablement_episode_held_for_home_care(monkeypatch) -> None:
     j.at(T0, lambda: j.svc.offers()["referral"](acute))
     start, end = T0 + DAY, T0 + 26 * DAY
     assert j.run(30) == [(T0, "reablement.packages asked"), (T0, "reablement.packages granted"),
-                         (start, "reablement enter"), (start, "acute bed freed"),
+                         (start, "acute bed freed"), (start, "reablement enter"),
                          (T0 + 21 * DAY, "home care"), (end, "reablement.packages freed"),
                          (end, "reablement leave transferred")]
     assert j.tally(reablement.DAYS_TO_START) == [1.0]

@@ -31,8 +31,10 @@ class Referral:
 
     ``on_taken`` runs when the receiver actually takes over care (a bed is reached, a package
     starts); until then the sender keeps the patient (ED patients board, fit patients wait in
-    their bed). None: the receiver takes them at once. ``patience_mins`` / ``on_gave_up``: how
-    long the sender lets the patient wait in a receiver's queue, and who to tell when they stop.
+    their bed); if it returns a float, the patient reaches the receiver that many minutes later
+    (acute's discharge window: d2a and reablement hold the place meanwhile). None: the receiver
+    takes them at once. ``patience_mins`` / ``on_gave_up``: how long the sender lets the
+    patient wait in a receiver's queue, and who to tell when they stop.
     """
 
     source: str

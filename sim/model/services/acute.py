@@ -18,7 +18,8 @@ Stays over a day end when the patient is medically fit; they then go home, or wa
 for reablement or other support (delayed discharge, counted in bed-days). An inpatient eligible
 to finish their stay on a virtual ward joins its queue at the ward round (the daytime discharge
 window) and leaves when a virtual ward bed is theirs, or stays until fit (step-down).
-Discharges home happen only in daytime hours, and a freed bed needs a turnaround before the next
+Discharges home happen only in daytime hours (every route with ``discharge_window_all_routes``;
+wider in a discharge push: ``acute_discharge``), and a freed bed needs a turnaround before the next
 patient: both are why beds can be full at night while mean occupancy is below 100%. A patient
 who no longer needs the bed (medically fit or eligible to step down) and is still in it has "no
 criteria to reside", whatever they wait for. An elective inpatient needs a bed on the day of
@@ -48,13 +49,16 @@ bottom. The journey map of an emergency stay, its steps defined below in this or
 | `_fit`                | `_other_support_over` | other support: its wait                    |
 | `_fit`                | `_release`            | zero-day: nothing                          |
 | `_delay_over`         | `_release`            | nothing                                    |
+| `_delay_over`         | `_discharged`         | all routes: the discharge window           |
 | `_other_support_over` | `_discharged`         | the discharge window                       |
 | `_discharged`         | `_release`            | nothing                                    |
 | `_release`            | `_free`               | the bed's turnaround                       |
 | `_free`               | (the bed)             | nothing                                    |
 
 A fit patient waiting in the bed for support (``_delay_over``, ``_other_support_over``) is a
-delayed discharge; each path passes on the exit it records (``base.FINISHED``, ...). How many
+delayed discharge; each path passes on the exit it records (``base.FINISHED``, ...). Every
+emergency stay over a day that reaches ``_fit`` is tallied from medically fit to out of the bed,
+by route (``acute_discharge.FIT_TO_DISCHARGE``). How many
 beds are open, and outlying into ring-fenced beds, are in ``sim.model.services.acute_wards``.
 """
 
@@ -75,6 +79,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import PLAIN, Port, Referral, accepting, call, sends
+from sim.model.services import acute_discharge as out
 from sim.model.services.acute_wards import ED_BOARDING, BedBase, split_beds
 from sim.model.services.base import (
     FINISHED,
@@ -83,7 +88,6 @@ from sim.model.services.base import (
     Exit,
     Record,
     Service,
-    next_opening,
 )
 from sim.scenario.sections.acute import AcuteSection
 
@@ -104,7 +108,8 @@ NO_CRITERIA = "acute.no_criteria_to_reside"  # no longer need the bed, still in 
 SDEC_IN_USE = "acute.sdec_in_use"
 ESCALATION_OPEN = "acute.escalation_open"  # escalation beds open (their integral: bed-days)
 PRESSURE_LEVEL = "acute.pressure_level"  # the level declared (0-3 = OPEL 1-4; opel_review)
-OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED, ELECTIVE_DEFERRED),
+OBSERVATIONS = Observations(tallies=(BED_WAIT, STAY_DAYS, ELECTIVE_CANCELLED, ELECTIVE_DEFERRED,
+                                     *out.TALLIES),
                             levels=(BED_QUEUE, OCCUPIED, DIRECT_WAITING, DELAYED,
                                     GENERAL_OCCUPIED, GENERAL_AVAILABLE, OUTLIERS, NO_CRITERIA,
                                     SDEC_IN_USE, ESCALATION_OPEN, PRESSURE_LEVEL))
@@ -128,7 +133,7 @@ class AcuteNeeds:
 
 class Inpatient(Record):
     __slots__ = ("admitted", "exit", "fit_at", "in_bed", "kind", "los", "no_criteria",
-                 "on_admitted", "pool", "step_down", "waiting_here", "zero_day")
+                 "on_admitted", "pool", "route", "step_down", "waiting_here", "zero_day")
 
     def __init__(self, pid: int, arrived: float, source: str, kind: int):
         super().__init__(pid, arrived, source)
@@ -143,6 +148,7 @@ class Inpatient(Record):
         self.step_down = False
         self.no_criteria = False
         self.zero_day = False
+        self.route = ""  # the way out of the bed once medically fit (acute_discharge.ROUTES)
 
 
 def _full(pool: Pool) -> bool:
@@ -198,9 +204,8 @@ class AcuteBeds(BedBase, Service):
         self.u_zero = uniforms(streams("route.acute.zero_day"))
         self.u_dest = uniforms(streams("route.acute.destination"))
         self.u_step_down = uniforms(streams("route.acute.step_down"))
-        self.u_spread = uniforms(streams("time.acute.discharge_spread"))
-        self.u_weekend = uniforms(streams("route.acute.weekend_discharge"))
-        self.first_weekday = ctx.calendar.start_date.weekday()
+        self.window = out.DischargeWindow(ctx, cfg)
+        self.t_fit = out.FitToDischarge(monitor)
         self.zero_los = Sampler(cfg.zero_day_los_hours, streams("los.acute.zero_day"),
                                 MIN_PER_HOUR)
         self.em_los = Sampler(cfg.emergency_los_days, streams("los.acute.emergency"), MIN_PER_DAY)
@@ -340,26 +345,41 @@ class AcuteBeds(BedBase, Service):
         d = self.cfg.destinations
         u = self.u_dest()
         if u < d.home:
+            p.route = out.HOME
             self._discharge_in_hours(p, FINISHED)
             return
         self.delayed.up(self.env.now)
+        reablement = u < d.home + d.reablement
         if self.needs.discharge is not None:  # discharge to assess: wait in the bed
-            kind = "reablement" if u < d.home + d.reablement else "other_support"
+            p.route = out.REABLEMENT if reablement else out.D2A
+            kind = "reablement" if reablement else "other_support"
             taken = Referral(self.name, kind, lambda p=p: self._delay_over(p, TRANSFERRED))
             if not call(self.needs.discharge, taken):  # support arranged outside the model
+                p.route = out.OTHER
                 self._delay_over(p, REDIRECTED)
-        elif u < d.home + d.reablement:
+        elif reablement:
+            p.route = out.REABLEMENT
             started = Referral(self.name, on_taken=lambda p=p: self._delay_over(p, TRANSFERRED))
             if not call(self.needs.reablement, started):  # support arranged outside the model
+                p.route = out.OTHER
                 self._delay_over(p, REDIRECTED)
         else:
+            p.route = out.OTHER
             self.wake_after(self.other_wait.next(), p, self._then_other_support_over)
 
-    def _delay_over(self, p: Inpatient, how: Exit) -> None:
+    def _delay_over(self, p: Inpatient, how: Exit) -> float | None:
         """The support the fit patient waited for starts (``TRANSFERRED``: a modelled service
-        has them) or is arranged outside the model (``REDIRECTED``): the bed is left now."""
+        has them) or is arranged outside the model (``REDIRECTED``): the bed is left now (None),
+        or in the next discharge window (all routes): the minutes until then, for the service
+        that took them (it holds the package or place until they arrive)."""
         self.delayed.down(self.env.now)
-        self._release(p, how)
+        if not self.cfg.discharge_window_all_routes:
+            self._release(p, how)
+            return None
+        wait = self._until_discharge_hours()
+        p.exit = how
+        self.wake_after(wait, p, self._then_discharged)
+        return wait
 
     def _other_support_over(self, p: Inpatient) -> None:
         """Other support (a care home, home care) is ready: home in discharge hours."""
@@ -378,6 +398,8 @@ class AcuteBeds(BedBase, Service):
         tally = self.t_stay  # (appended directly: once a stay)
         tally.t.append(p.admitted)
         tally.v.append((now - p.admitted) / MIN_PER_DAY)
+        if p.route:
+            self.t_fit.record(p.fit_at, p.route, now)
         self.leave(p, how)
         self._still_needs_bed(p)
         pool = p.pool
@@ -420,23 +442,8 @@ class AcuteBeds(BedBase, Service):
             self.no_criteria.down(self.env.now)
 
     def _until_discharge_hours(self) -> float:
-        """Minutes from now until a patient fit now leaves: the next discharge window, Monday
-        for most of those fit at a weekend, spread over the morning when held overnight."""
-        cfg = self.cfg
-        now = self.env.now
-        at = next_opening(now, cfg.discharge_open_hour, cfg.discharge_close_hour)
-        day = int(at // MIN_PER_DAY)
-        if self._day_off(day) and self.u_weekend() >= cfg.weekend_discharge_share:
-            while self._day_off(day):  # the next working day: Monday, or after a bank holiday
-                day += 1
-            at = day * MIN_PER_DAY + cfg.discharge_open_hour * MIN_PER_HOUR
-        if at > now:
-            at += self.u_spread() * cfg.discharge_spread_hours * MIN_PER_HOUR
-        return at - now
-
-    def _day_off(self, day: int) -> bool:
-        """A weekend day or a bank holiday: fewer discharges (weekend_discharge_share)."""
-        return (self.first_weekday + day) % 7 >= 5 or self.ctx.season.closed(day)
+        """Minutes from now until a patient ready now leaves (``acute_discharge``)."""
+        return self.window.until(self.env.now)
 
     # -- an elective inpatient stay ----------------------------------------------------------
     def admit_elective(self, cancer: bool = False) -> bool:
@@ -482,3 +489,5 @@ class AcuteBeds(BedBase, Service):
                 self.t_bed_wait.record(p.arrived, now - p.arrived, censored=True)
             else:
                 self.t_stay.record(p.admitted, (now - p.admitted) / MIN_PER_DAY, censored=True)
+                if p.route:
+                    self.t_fit.record(p.fit_at, p.route, now, censored=True)

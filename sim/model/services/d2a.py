@@ -7,13 +7,23 @@ fit. Reablement patients (pathway 1) are passed on to the reablement service; th
 drawn to pathway 1 home care, 2 or 3 by the section's shares. Reablement clients who need
 long-term home care at the end of their episode queue for a home care package too, holding
 their reablement package meanwhile: a home care shortage blocks reablement and, through it,
-acute beds. With ``bridging`` a pathway 1 patient may wait in a free pathway 2 bed nobody is
-queueing for, freeing the acute bed earlier. With ``alternative_arranged_days`` a patient still
-waiting in the acute bed after that long leaves it for support arranged outside D2A (family
-care, a self-funded place): patient choice and other routes, not capacity. It bounds the waits
-(an Erlang-A queue), so every such exit is counted (``ARRANGED_ELSEWHERE``; the KPI
-``d2a_arranged_elsewhere_pct``) and a run where many leave that way is warned about: the
-delays it shows are then held down by that input, not by pathway capacity.
+acute beds. When a place is a patient's, the referrer's ``on_taken`` may return the minutes
+until the patient is out of the acute bed (acute's discharge window: a float); the place is held
+for them meanwhile and their stay starts when they arrive.
+
+A patient from an acute bed may first spend ``pN_arrangement_days`` on arrangements (assessment,
+the care hub, funding, choosing a home: NHS England's "awaiting ... arrangements" delay reasons)
+in the bed, using no place; then they queue. With ``bridging`` a pathway 1 patient may wait in a
+free pathway 2 bed nobody is queueing for, freeing the acute bed earlier. With
+``alternative_arranged_days`` a patient still waiting in the acute bed after that long leaves it
+for support arranged outside D2A (family care, a self-funded place, a placement the council
+finds elsewhere). It bounds the waits (an Erlang-A queue): the longer the queue, the more leave
+that way, so with short capacity it hides the shortage as much as it models choice. Every such
+exit is counted (``ARRANGED_ELSEWHERE``; the KPI ``d2a_arranged_elsewhere_pct``) and a run where
+over 5% leave that way is warned about: the delays it shows are then held down by that input,
+not by pathway capacity. Days from fit to out of the bed are tallied by pathway
+(``fit_to_discharge``) and for those who left for support arranged elsewhere
+(``ELSEWHERE_FIT_TO_DISCHARGE``).
 
 A placement is one SimPy process (``_placement``). Volume: about 8,700 referrals a year at
 baseline (10,080 in one 424-day baseline replication; 9,825 entered). Cost: 1.6% of a baseline
@@ -57,11 +67,26 @@ def wait_days(pathway: str) -> str:
     return f"d2a.{pathway}_wait_days"
 
 
+def fit_to_discharge(pathway: str) -> str:
+    """By referral time: days from medically fit in an acute bed to out of it, to ``pathway``."""
+    return f"d2a.{pathway}_fit_to_discharge_days"
+
+
+def held_days(pathway: str) -> str:
+    """By start time: days a place of ``pathway`` is held by the patient who got it (the wait
+    for them to leave the acute bed, then the stay); its count is the pathway's throughput."""
+    return f"d2a.{pathway}_held_days"
+
+
+ELSEWHERE_FIT_TO_DISCHARGE = "d2a.elsewhere_fit_to_discharge_days"  # arranged elsewhere
 BRIDGED = "d2a.bridged"  # pathway 1 patients waiting in a pathway 2 bed
 # by referral time, patients in an acute bed whose wait ended: 1 = left for support arranged
 # outside D2A (alternative_arranged_days), 0 = their pathway started
 ARRANGED_ELSEWHERE = "d2a.arranged_elsewhere"
-OBSERVATIONS = Observations(tallies=(*(wait_days(p) for p in PATHWAYS), ARRANGED_ELSEWHERE),
+OBSERVATIONS = Observations(tallies=(*(wait_days(p) for p in PATHWAYS), ARRANGED_ELSEWHERE,
+                                     *(fit_to_discharge(p) for p in PATHWAYS),
+                                     ELSEWHERE_FIT_TO_DISCHARGE,
+                                     *(held_days(p) for p in PATHWAYS)),
                             levels=(*(in_use(p) for p in PATHWAYS),
                                     *(queue(p) for p in PATHWAYS), BRIDGED))
 
@@ -91,10 +116,17 @@ class DischargeToAssess(Service):
         self.t_wait = {p: monitor.tally(wait_days(p)) for p in PATHWAYS}
         self.bridged = monitor.steps(BRIDGED)
         self.arranged_elsewhere = monitor.tally(ARRANGED_ELSEWHERE)
+        self.t_fit = {p: monitor.tally(fit_to_discharge(p)) for p in PATHWAYS}
+        self.t_fit_elsewhere = monitor.tally(ELSEWHERE_FIT_TO_DISCHARGE)
+        self.t_held = {p: monitor.tally(held_days(p)) for p in PATHWAYS}
         self.los = {P1: Sampler(cfg.home_care_days, streams("los.d2a.home_care"), MIN_PER_DAY),
                     P2: Sampler(cfg.p2_los_days, streams("los.d2a.p2"), MIN_PER_DAY),
                     P3: Sampler(cfg.p3_assessment_days, streams("los.d2a.p3"), MIN_PER_DAY)}
         self.u_pathway = uniforms(streams("route.d2a.pathway"))
+        arrangement = {P1: cfg.p1_arrangement_days, P2: cfg.p2_arrangement_days,
+                       P3: cfg.p3_arrangement_days}
+        self.arrangement = {p: Sampler(spec, streams(f"time.d2a.arrangement.{p}"), MIN_PER_DAY)
+                            for p, spec in arrangement.items() if spec is not None}
         self.patience = (None if cfg.alternative_arranged_days is None else
                          Sampler(cfg.alternative_arranged_days, streams("time.d2a.alternative"),
                                  MIN_PER_DAY))
@@ -147,18 +179,26 @@ class DischargeToAssess(Service):
         else:
             self.waiting[p.id] = p
         patience = self.patience.next() if self.patience is not None else None
+        arranging = 0.0
         if on_taken is None or source == "reablement":  # only a patient in an acute bed
             patience = None
-        self.env.process(self._placement(p, patience))
+        elif pathway in self.arrangement:
+            arranging = self.arrangement[pathway].next()
+        self.env.process(self._placement(p, patience, arranging))
 
-    def _placement(self, p: Placement, patience: float | None
+    def _placement(self, p: Placement, patience: float | None, arranging: float = 0.0
                    ) -> Generator[simpy.Event, Any, None]:
         """Wait for the pathway (with bridging, a pathway 1 patient from an acute bed waits in a
         spare pathway 2 bed), then the stay; or, once ``patience`` runs out, leave for support
-        arranged outside D2A. The referrer's bed is freed when the wait ends either way."""
+        arranged outside D2A. The referrer's bed is freed when the wait ends either way (in
+        acute's discharge window, if it says so: the place is held until they arrive)."""
+        if arranging > 0.0:  # the pathway's arrangements first, in the acute bed
+            yield self.env.timeout(arranging)
         bridging = p.pathway == P1 and self.cfg.bridging and p.on_taken is not None
         with self.pools[p.pathway].claim(patience=patience) as place:
             bed = self._bridge(p) if bridging and not place.granted else None
+            if bed is not None:
+                yield from self._take_over(p, True)
             started = yield place
             if patience is not None:
                 self.arranged_elsewhere.record(p.arrived, 0.0 if started else 1.0)
@@ -167,11 +207,14 @@ class DischargeToAssess(Service):
             if bed is not None:  # home care starts: the pathway 2 bed is given back
                 self.bridged.down(self.env.now)
                 bed.release()
-            self._take_over(p)
+            granted = self.env.now
+            yield from self._take_over(p, started)
             if not started:
                 self.leave(p, REDIRECTED)
                 return
-            yield self.env.timeout(self.los[p.pathway].next())
+            stay = self.los[p.pathway].next()
+            self.t_held[p.pathway].record(granted, (self.env.now - granted + stay) / MIN_PER_DAY)
+            yield self.env.timeout(stay)
         self.leave(p, FINISHED)
 
     def _bridge(self, p: Placement) -> Claim | None:
@@ -182,16 +225,22 @@ class DischargeToAssess(Service):
             return None
         bed = p2.claim()  # granted at once
         self.bridged.up(self.env.now)
-        self._take_over(p)
         return bed
 
-    def _take_over(self, p: Placement) -> None:
-        """The patient leaves their referrer (the acute bed or reablement is freed)."""
-        if p.on_taken is not None:
-            del self.waiting[p.id]
-            self.enter(p, external=False)
-            p.on_taken()
-            p.on_taken = None
+    def _take_over(self, p: Placement, started: bool) -> Generator[simpy.Event, Any, None]:
+        """The patient leaves their referrer (the acute bed or reablement is freed), now or
+        after the minutes the referrer's ``on_taken`` returns (acute's discharge window)."""
+        if p.on_taken is None:
+            return
+        wait = p.on_taken()
+        p.on_taken = None
+        if isinstance(wait, float) and wait > 0.0:
+            yield self.env.timeout(wait)
+        del self.waiting[p.id]
+        self.enter(p, external=False)
+        if p.source == "acute":
+            days = (self.env.now - p.arrived) / MIN_PER_DAY
+            (self.t_fit[p.pathway] if started else self.t_fit_elsewhere).record(p.arrived, days)
 
     def close(self) -> None:
         """Patients still waiting at the end are counted with their wait so far (censored)."""
@@ -200,3 +249,7 @@ class DischargeToAssess(Service):
             if not p.started:
                 self.t_wait[p.pathway].record(p.arrived, (now - p.arrived) / MIN_PER_DAY,
                                               censored=True)
+        for p in self.waiting.values():  # still in the acute bed (or on their way out of it)
+            if p.source == "acute":
+                self.t_fit[p.pathway].record(p.arrived, (now - p.arrived) / MIN_PER_DAY,
+                                             censored=True)

@@ -1,7 +1,9 @@
 """Reablement: a pool of concurrent packages. A referral waits (FIFO, or acute patients first)
 for a free package, then assessment and set-up, then care starts: the 2-day standard runs from
 referral to that start. A patient referred from an acute bed stays in the bed meanwhile
-(delayed discharge), which is how reablement capacity reaches ED. Until care starts such a
+(delayed discharge), which is how reablement capacity reaches ED. If the acute bed's
+``on_start`` returns minutes (a float: acute's discharge window), the package is held for them
+until they are home and the episode runs from then. Until care starts such a
 patient is counted by the acute service (where they are), not here. A client who needs
 long-term home care at the end of the episode keeps the package until a home care package starts
 (discharge to assess, pathway 1): a home care shortage blocks reablement.
@@ -100,7 +102,10 @@ class Reablement(Service):
         with self.pool.claim(0 if r.source == "acute" else 1) as package:
             yield package
             yield self.env.timeout(r.setup)
-            self._start(r)
+            wait = self._start(r)
+            if wait > 0.0:  # out of the acute bed in its discharge window
+                yield self.env.timeout(wait)
+                self.enter(r, external=False)
             yield self.env.timeout(r.duration)
             how: Exit = FINISHED
             if self.u_home_care() < self.cfg.to_home_care_share:
@@ -110,16 +115,19 @@ class Reablement(Service):
                     how = TRANSFERRED
         self.leave(r, how)
 
-    def _start(self, r: Client) -> None:
-        """Care starts: the 2-day clock stops, and a patient waiting in an acute bed leaves it
-        (from now on they are counted here)."""
+    def _start(self, r: Client) -> float:
+        """Care can start: the 2-day clock stops, and a patient waiting in an acute bed leaves
+        it (from then on they are counted here); the minutes until they do (0: now)."""
         r.started = True
-        if r.on_start is not None:
-            del self.from_acute[r.id]
-            self.enter(r, external=False)
         self.t_start.record(r.arrived, (self.env.now - r.arrived) / MIN_PER_DAY)
-        if r.on_start is not None:
-            r.on_start()
+        if r.on_start is None:
+            return 0.0
+        del self.from_acute[r.id]
+        wait = r.on_start()
+        if isinstance(wait, float) and wait > 0.0:
+            return wait
+        self.enter(r, external=False)
+        return 0.0
 
     def close(self) -> None:
         now = self.env.now

@@ -153,3 +153,28 @@ def no_criteria_to_reside_pct(data: RunData, window: Window) -> float:
     (discharge support, the daytime or weekday discharge window, a virtual ward bed) / acute.beds.
     Includes everyone counted by delayed_discharge_beds_pct."""
     return pct(data.monitor.level(acute.NO_CRITERIA).mean(window), _beds(data, window))
+
+
+def _mean_at_0800(data: RunData, window: Window, level: str) -> float:
+    """Mean over the window's days of a level's value at 08:00 (the sitrep's count time)."""
+    lv = data.monitor.level(level)
+    first = np.ceil((window.start - SITREP_HOUR * MIN_PER_HOUR) / MIN_PER_DAY)
+    times = (first + np.arange(int(window.days) + 1)) * MIN_PER_DAY + SITREP_HOUR * MIN_PER_HOUR
+    times = times[(times >= window.start) & (times < window.end)]
+    return float(np.mean([lv.at(t) for t in times])) if times.size else float("nan")
+
+
+@kpi("no_criteria_to_reside_0800", "patients", "lower", "acute")
+def no_criteria_to_reside_0800(data: RunData, window: Window) -> float:
+    """No criteria to reside as NHS England's discharge sitrep counts it (England 2024/25: a
+    daily mean of 22,723, ~473 per 1.2m people): patients in acute beds at 08:00 who no longer
+    need one (as for no_criteria_to_reside_pct), mean over the window's days."""
+    return _mean_at_0800(data, window, acute.NO_CRITERIA)
+
+
+@kpi("delayed_discharges_0800", "patients", "lower", "acute")
+def delayed_discharges_0800(data: RunData, window: Window) -> float:
+    """Delayed discharges as a daily count: medically fit patients in acute beds at 08:00
+    waiting for discharge support (reablement, pathways 1-3, other support; as for
+    delayed_discharge_beds_pct), mean over the window's days."""
+    return _mean_at_0800(data, window, acute.DELAYED)

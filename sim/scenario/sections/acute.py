@@ -126,6 +126,23 @@ class AcuteSection(Strict):
     weekend_discharge_share: Prob = Field(
         description="Share of patients fit to leave at a weekend who are discharged then; the "
         "rest wait for Monday (fewer senior reviews and services at weekends).")
+    discharge_window_all_routes: bool = Field(
+        default=False, description="The discharge window (discharge_open_hour to "
+        "discharge_close_hour, weekend_discharge_share at weekends and bank holidays) applies to "
+        "every route out of a bed: a fit patient whose reablement package, discharge to assess "
+        "place or other support becomes available leaves at the next window, the package or "
+        "place held for them meanwhile. False: they leave the moment it is available (only home "
+        "discharges and other support without discharge to assess follow the window).")
+    discharge_push_level: int | None = tagged(
+        "A discharge push at pressure: while the system's pressure level (0-3, OPEL 1-4, set by "
+        "the escalation review) is at or above this, the discharge window closes "
+        "discharge_push_hours later and weekends and bank holidays discharge at the weekday "
+        "rate, decided when each patient is ready to leave. It only shortens the wait from "
+        "ready to out of the bed: it never creates a package, place or other support. None: "
+        "no push.", default=None, ge=1, le=3)
+    discharge_push_hours: NonNeg = tagged(
+        "Hours the discharge window stays open later during a discharge push (capped at "
+        "midnight).", default=3.0, le=24.0, applies_when="acute.discharge_push_level is not none")
     discharge_spread_hours: NonNeg = Field(description="Patients held overnight leave spread "
                                            "uniformly over this many hours after opening.")
     turnaround_hours: NonNeg = Field(description="Bed cleaning and preparation between patients, "

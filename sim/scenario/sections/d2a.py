@@ -41,10 +41,23 @@ class D2ASection(Strict):
     p3_assessment_days: Duration = Field(
         description="D2A-funded care-home stay before the placement becomes long-term (then it "
         "leaves the model), days.")
+    p1_arrangement_days: Duration | None = Field(
+        default=None, description="Pathway 1: days a fit patient in an acute bed spends on "
+        "arrangements (assessment, the care hub, funding, family) before they can take a "
+        "package; in the bed meanwhile, no package used. None: none.")
+    p2_arrangement_days: Duration | None = Field(
+        default=None, description="Pathway 2: as p1_arrangement_days, before a bed can be "
+        "taken. None: none.")
+    p3_arrangement_days: Duration | None = Field(
+        default=None, description="Pathway 3: as p1_arrangement_days, before a care-home place "
+        "can be taken (choosing a home, funding). None: none.")
     alternative_arranged_days: Duration | None = Field(
         default=None, description="While a fit patient waits in the acute bed, family care, a "
         "self-funded place or other support outside D2A may be arranged: after this long (if "
-        "still waiting) they leave the bed to it. None: everyone waits for their pathway.")
+        "still waiting) they leave the bed to it (counted from the end of the pathway's "
+        "arrangements). The longer the queue, the more leave this way, so with too few places "
+        "it hides the shortage (the KPI d2a_arranged_elsewhere_pct; a run warns above 5%: "
+        "compare d2a_pN_places_needed with the places). None: everyone waits for their pathway.")
     home_care_hours_per_week: NonNeg = Field(
         description="Care hours a week in one home care package (for costs).")
     bridging: bool = Field(
