@@ -31,7 +31,8 @@ def ucr_declined(data: RunData, window: Window) -> float:
 def ucr_declined_pct(data: RunData, window: Window) -> float:
     """UCR declines as a share: referrals received in the window and declined (see
     ``ucr_declined``) / referrals received in the window that reached a team (those sent to
-    ED at once while the service is closed, ``out_of_hours = "ed"``, are left out)."""
+    ED at once while the service is closed, when out-of-hours referrals go there, are left
+    out)."""
     values, _ = data.monitor.tally(ucr.DECLINED).select(window)
     return pct(float(values.sum()), values.size)
 
