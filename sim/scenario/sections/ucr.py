@@ -80,8 +80,8 @@ class UCRSection(Strict):
         "already escalating is conveyed with probability 1 - exp(-this x hours from referral "
         "to the clinician's arrival).")
 
-    nhs_111_999_from_ed: bool = tagged(
-        lever="on/off", default=False,
+    nhs_111_999_from_ed: bool = Field(
+        default=False,
         description="Take UCR's NHS 111 / 999 referrals out of ED's type 1 ambulance arrivals "
         "(call before convey): each one withholds ED's next ambulance arrival from the "
         "community, so the 999 stream's total stays ED's and UCR takes its share of it (ED's "
