@@ -48,6 +48,9 @@ LINKS = (
     Link("ucr", "step_up", "virtual_ward", "step_up"),
     Link("ucr", "reablement", "reablement", "referral"),
     Link("ucr", "admission", "acute", "emergency_bed"),  # refused step-up: admitted directly
+    # UCR takes a 999 call out of ED's ambulance arrivals (ucr.nhs_111_999_from_ed): ED
+    # withholds its next one (a count, no patient moves: the patient is already UCR's)
+    Link("ucr", "ed_stream", "ed", "ambulance_taken"),
     # primary care: unmet same-day need walks in to ED or is referred to UCR; GP step-ups to a
     # virtual ward, or an acute bed when none is free
     Link("primary_care", "ed", "ed", "attendance"),

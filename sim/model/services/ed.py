@@ -157,6 +157,7 @@ class EmergencyDepartment(Service):
         self.t_wait = monitor.tally(ASSESSMENT_WAIT)
         self.t_decision = monitor.tally(DECISION_TO_ADMIT_MINS)
         self.u_vw = uniforms(streams("route.ed.vw_step_up"))
+        self.taken_by_ucr = 0  # 999 calls UCR took: ambulance arrivals still to withhold
         self.needs: EDNeeds = EDNeeds()
         # the steps a patient is woken for (built once: ``Engine.wake``)
         self._then_depart = (self._depart,)
@@ -178,10 +179,16 @@ class EmergencyDepartment(Service):
     accepts = accepting(attendance=(TYPE1_WALK_IN, TYPE1_AMBULANCE, TYPE3))
 
     def offers(self) -> dict[str, Port]:
-        return {"attendance": self._take}
+        return {"attendance": self._take, "ambulance_taken": self._ambulance_taken}
 
     def _take(self, r: Referral) -> bool:
         self.arrive(r.kind, r.source, external=False)
+        return True
+
+    def _ambulance_taken(self, r: Referral) -> bool:
+        """UCR took a 999 call (``ucr.nhs_111_999_from_ed``): the next ambulance arrival from
+        the community is that patient, now UCR's, so it is withheld (no patient moves here)."""
+        self.taken_by_ucr += 1
         return True
 
     # -- the journey, in the order of the map above ----------------------------------------
@@ -189,6 +196,9 @@ class EmergencyDepartment(Service):
     # closure is made per patient)
     def arrive(self, kind: str, source: str = "community", external: bool = True) -> None:
         """One attendance now; other services send theirs here (GP overflow, UCR escalation)."""
+        if self.taken_by_ucr and external and kind == TYPE1_AMBULANCE:
+            self.taken_by_ucr -= 1  # this 999 call went to UCR instead
+            return
         now = self.env.now
         p = EDPatient(self.new_id(), now, source)
         self.enter(p, external)

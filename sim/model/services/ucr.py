@@ -13,6 +13,12 @@ open (NHS England's in-scope definition); the first care contact is the clinicia
 patient, so the response time is queueing wait plus travel. Referrals received while closed
 wait for opening or go to ED, as configured.
 
+Where referrals come from: GP, NHS 111 / 999 and care homes (``sources``). With
+``nhs_111_999_from_ed`` the 111 / 999 ones are taken out of ED's ambulance stream (call before
+convey: ED withholds its next ambulance arrival through the ``ed_stream`` port) rather than
+added on top. With ``decline_when_waiting_at_least`` a team that already has that many
+referrals waiting declines the next one, and the patient is conveyed to ED by ambulance.
+
 A visit is one SimPy process (``_visit``), read top to bottom. Volume: about 18,600 referrals a
 year at baseline (21,559 in one 424-day baseline replication's flows), a process of four or five
 events each. Cost: 4.0% of a baseline replication's time under cProfile (which overstates
@@ -67,7 +73,11 @@ BUSY = "ucr.busy"
 QUEUE = "ucr.queue"
 RESPONSE_MINS = "ucr.response_mins"  # in-scope referrals only
 RESPONSE_ALL_MINS = "ucr.response_all_mins"
-OBSERVATIONS = Observations(tallies=(RESPONSE_MINS, RESPONSE_ALL_MINS), levels=(BUSY, QUEUE))
+DECLINED = "ucr.declined"  # by referral, those reaching a team: 1 = declined (to ED), 0 = taken
+FROM_ED = "ucr.from_ed"  # by referral: a 111 / 999 referral taken out of ED's ambulance stream
+OBSERVATIONS = Observations(tallies=(RESPONSE_MINS, RESPONSE_ALL_MINS, DECLINED, FROM_ED),
+                            levels=(BUSY, QUEUE))
+NHS_111_999 = "111_999"  # the source of a referral from NHS 111 or 999
 
 SERIES = (
     SeriesSpec("ucr_2h_pct", "UCR 2-hour % (by day of referral)", "ucr", RESPONSE_MINS, "share",
@@ -82,6 +92,7 @@ class UCRNeeds:
     step_up: Port | None = None  # a virtual ward after the visit
     reablement: Port | None = None  # reablement after the visit
     admission: Port | None = None  # a hospital bed when no virtual ward bed is free
+    ed_stream: Port | None = None  # a 999 call taken from ED's ambulance arrivals (no patient)
 
 
 class UCRReferral(Record):
@@ -97,6 +108,8 @@ class UrgentCommunityResponse(Service):
         self.busy, self.queue = monitor.steps(BUSY), monitor.steps(QUEUE)  # summed over teams
         self.t_response = monitor.tally(RESPONSE_MINS)
         self.t_all = monitor.tally(RESPONSE_ALL_MINS)
+        self.declined = monitor.tally(DECLINED)
+        self.from_ed = monitor.tally(FROM_ED)
         if cfg.localities:
             names = [x.name for x in cfg.localities]
             self.travels = [Sampler(x.travel_mins, streams(f"service.ucr.travel.{x.name}"))
@@ -144,7 +157,11 @@ class UrgentCommunityResponse(Service):
     def _community_referral(self) -> None:
         s = self.cfg.sources
         u = self.u_source()
-        self.refer("gp" if u < s.gp else "111_999" if u < s.gp + s.nhs_111_999 else "care_home")
+        source = "gp" if u < s.gp else NHS_111_999 if u < s.gp + s.nhs_111_999 else "care_home"
+        if (source == NHS_111_999 and self.cfg.nhs_111_999_from_ed
+                and call(self.needs.ed_stream, Referral(self.name))):
+            self.from_ed.record(self.env.now, 1.0)  # ED will not see this ambulance call
+        self.refer(source)
 
     def is_open(self, when: float) -> bool:
         return self.cfg.open_hour <= hour_of(when) < self.cfg.close_hour
@@ -165,6 +182,12 @@ class UrgentCommunityResponse(Service):
                      else REABLEMENT if u < o.home + o.virtual_ward + o.reablement else ED)
         self.enter(r, external)
         if not r.in_scope and self.cfg.out_of_hours == "ed":
+            self.leave(r, self._to_ed())
+            return
+        cap = self.cfg.decline_when_waiting_at_least
+        declined = 0 < cap <= self.teams[r.team].queued
+        self.declined.record(r.arrived, 1.0 if declined else 0.0)
+        if declined:  # the team is full: the ambulance service conveys the patient to ED
             self.leave(r, self._to_ed())
         else:
             self.env.process(self._visit(r))

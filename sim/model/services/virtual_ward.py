@@ -5,7 +5,11 @@ admissions, acute step-down, UCR, GP, community teams).
 Step-ups are a loss system: a patient is taken only when their ward has a free bed, else the
 referrer keeps them: a refused step-up is admitted instead (ED patients board; UCR, GP and
 community patients wait at home for a bed, in their referrer's care). Blocking follows Erlang B
-whatever the length-of-stay distribution, which the verification uses.
+whatever the length-of-stay distribution, which the verification uses. Not every step-up would
+have been admitted without a virtual ward (published: 1 admission avoided per 2.5 VW
+admissions): a refused step-up is admitted with probability ``admissions_avoided_per_step_up``
+(drawn for every step-up, from its own stream); the others stay at home in their GP's or
+community team's care, which this service takes and redirects (the port says True).
 
 Step-downs queue: an inpatient eligible to finish their stay on a virtual ward waits for a bed
 on their ward, in order of becoming eligible (from the ward round), and gives up when they
@@ -51,12 +55,13 @@ OCCUPIED = "virtual_ward.occupied"
 OFFERED = "virtual_ward.offered"  # value 1 = admitted, 0 = turned away
 LOS_DAYS = "virtual_ward.los_days"
 ESCALATED = "virtual_ward.escalated"  # value 1 = escalated to an acute bed, 0 = discharged home
+REFUSED_ADMITTED = "virtual_ward.refused_admitted"  # refused step-ups: 1 = admitted, 0 = home
 STEP_DOWN_TAKEN = "virtual_ward.step_down_taken"  # by referral: 1 = taken, 0 = fit first
 STEP_DOWN_WAIT = "virtual_ward.step_down_wait_days"  # by referral time: until taken or giving up
 STEP_DOWN_QUEUE = "virtual_ward.step_down_queue"  # eligible inpatients waiting for a bed
 ADMITTED_STEP_DOWN = "virtual_ward.admitted_step_down"  # by admission: 1 = step-down, 0 = step-up
 OBSERVATIONS = Observations(tallies=(OFFERED, LOS_DAYS, ESCALATED, STEP_DOWN_TAKEN,
-                                     STEP_DOWN_WAIT, ADMITTED_STEP_DOWN),
+                                     STEP_DOWN_WAIT, ADMITTED_STEP_DOWN, REFUSED_ADMITTED),
                             levels=(OCCUPIED, STEP_DOWN_QUEUE))
 
 SERIES = (SeriesSpec("vw_occupied", "virtual ward beds occupied", "virtual_ward", OCCUPIED,
@@ -90,6 +95,9 @@ class VirtualWard(Service):
         self.step_down_wait = monitor.tally(STEP_DOWN_WAIT)
         self.admitted_step_down = monitor.tally(ADMITTED_STEP_DOWN)
         self.offered = monitor.tally(OFFERED)
+        self.refused_admitted = monitor.tally(REFUSED_ADMITTED)
+        # would this step-up have been admitted without a virtual ward (a stream of its own)
+        self.u_counterfactual = uniforms(streams("route.vw.counterfactual"))
         self.t_los = monitor.tally(LOS_DAYS)
         self.escalated = monitor.tally(ESCALATED)
         self.los = {STEP_UP: Sampler(cfg.step_up_los_days, streams("los.vw.step_up"), MIN_PER_DAY),
@@ -124,12 +132,21 @@ class VirtualWard(Service):
 
     def try_admit(self, kind: str, source: str, external: bool = False) -> bool:
         """A step-up: admitted now if their ward has a free bed (and no step-down is waiting
-        for it); False means the referrer keeps the patient."""
+        for it). Refused, they are admitted instead (False: the referrer keeps the patient) if
+        they would have been without a virtual ward, else they stay at home (True: taken here
+        and redirected to their GP's or community team's care)."""
         stay = self._stay(kind)
         ward = self._ward()
+        would_be_admitted = self.u_counterfactual() < self.cfg.admissions_avoided_per_step_up
         now = self.env.now
         if ward.in_use >= ward.capacity or ward.queued:
             self.offered.record(now, 0.0)
+            self.refused_admitted.record(now, 1.0 if would_be_admitted else 0.0)
+            if not would_be_admitted:  # not an admission after all: home, in their GP's care
+                p = Record(self.new_id(), now, source)
+                self.enter(p, external)
+                self.leave(p, REDIRECTED)
+                return True
             if external:  # a community step-up: admitted instead, waiting at home for a bed
                 self.env.process(self._at_home(Record(self.new_id(), now, source)))
             return False

@@ -1,4 +1,4 @@
-"""Community services KPIs: UCR 2-hour, reablement 2-day, virtual wards."""
+"""Community services KPIs: UCR 2-hour and declines, reablement 2-day, virtual wards."""
 
 from __future__ import annotations
 
@@ -14,8 +14,36 @@ def ucr_2h_pct(data: RunData, window: Window) -> float:
     """UCR 2-hour: in-scope referrals (received while the service is open) in the window whose
     first care contact (clinician arrives) is within 120 min of the referral / all in-scope
     referrals received in the window. Referrals not yet contacted at the end count, and breach
-    if already over 120 min."""
+    if already over 120 min; declined ones (conveyed to ED, ``ucr_declined``) are left out."""
     return share_within(data, ucr.RESPONSE_MINS, window, 120.0)
+
+
+@kpi("ucr_declined", "referrals", "lower", "ucr")
+def ucr_declined(data: RunData, window: Window) -> float:
+    """UCR referrals declined: referrals received in the window that found their locality
+    team with ``ucr.decline_when_waiting_at_least`` referrals already waiting, so were declined
+    and conveyed to ED as ambulance arrivals (0 while that lever is off)."""
+    values, _ = data.monitor.tally(ucr.DECLINED).select(window)
+    return float(values.sum())
+
+
+@kpi("ucr_declined_pct", "%", "lower", "ucr")
+def ucr_declined_pct(data: RunData, window: Window) -> float:
+    """UCR declines as a share: referrals received in the window and declined (see
+    ``ucr_declined``) / referrals received in the window that reached a team (those sent to
+    ED at once while the service is closed, when out-of-hours referrals go there, are left
+    out)."""
+    values, _ = data.monitor.tally(ucr.DECLINED).select(window)
+    return pct(float(values.sum()), values.size)
+
+
+@kpi("ucr_taken_from_ed", "referrals", "neither", "ucr")
+def ucr_taken_from_ed(data: RunData, window: Window) -> float:
+    """UCR referrals taken from the 999 / ED stream: NHS 111 / 999 referrals received in the
+    window that withheld one of ED's ambulance arrivals (``ucr.nhs_111_999_from_ed``; 0 while
+    it is off, when they are demand on top of ED's)."""
+    values, _ = data.monitor.tally(ucr.FROM_ED).select(window)
+    return float(values.size)
 
 
 @kpi("reablement_2d_pct", "%", "higher", "reablement")
@@ -64,6 +92,17 @@ def vw_patients_per_100k_per_month(data: RunData, window: Window) -> float:
     100,000."""
     months = window.days / (365.25 / 12)
     return vw_patients(data, window) / data.scenario.population.size * 1e5 / months
+
+
+@kpi("vw_admissions_avoided", "admissions", "higher", "virtual_ward")
+def vw_admissions_avoided(data: RunData, window: Window) -> float:
+    """Emergency admissions avoided by virtual wards: step-up admissions to a virtual ward
+    (every source) in the window x ``virtual_ward.admissions_avoided_per_step_up`` (the
+    expected number of them who would have been admitted without a virtual ward; published
+    1 per 2.5 VW admissions)."""
+    values, _ = data.monitor.tally(virtual_ward.ADMITTED_STEP_DOWN).select(window)
+    share = data.scenario.virtual_ward.admissions_avoided_per_step_up
+    return float(np.count_nonzero(values == 0.0)) * share
 
 
 @kpi("vw_step_down_pct", "%", "neither", "virtual_ward")

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from sim.core.rota import mean_on_duty
 from sim.scenario.base import (
+    Count,
     Duration,
     HourProfile,
     NonNeg,
@@ -18,6 +19,7 @@ from sim.scenario.base import (
     capacity,
     check_shares,
     demand,
+    tagged,
 )
 from sim.scenario.costs import CostsSection, years
 
@@ -77,6 +79,20 @@ class UCRSection(Strict):
         default=0.0, description="Risk of conveyance to ED rising with the wait: a patient not "
         "already escalating is conveyed with probability 1 - exp(-this x hours from referral "
         "to the clinician's arrival).")
+
+    nhs_111_999_from_ed: bool = Field(
+        default=False,
+        description="Take UCR's NHS 111 / 999 referrals out of ED's type 1 ambulance arrivals "
+        "(call before convey): each one withholds ED's next ambulance arrival from the "
+        "community, so the 999 stream's total stays ED's and UCR takes its share of it (ED's "
+        "own volume then includes them: raise it by UCR's 111 / 999 referrals); off: they are "
+        "demand on top of ED's.")
+    decline_when_waiting_at_least: Count = tagged(
+        lever="referrals waiting", default=0,
+        description="A referral arriving while its locality team already has this many "
+        "referrals waiting for a clinician is declined and the patient is conveyed to ED as an "
+        "ambulance arrival (not counted in the 2-hour measure), also while the service is "
+        "closed and referrals wait for opening; 0 = never declined (referrals wait).")
 
     @model_validator(mode="after")
     def _hours(self) -> UCRSection:

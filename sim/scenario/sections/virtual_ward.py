@@ -54,6 +54,13 @@ class VirtualWardSection(Strict):
         description="Virtual wards by pathway, each with its share of beds and of referrals "
         "(each set of shares sums to 1); a patient can use only their pathway's ward. Default: "
         "one pooled ward.")
+    admissions_avoided_per_step_up: Prob = tagged(
+        lever="share", default=1.0,
+        description="Emergency admissions one step-up avoids: the chance that a step-up "
+        "patient would have been admitted without a virtual ward. A step-up refused because "
+        "its ward is full is admitted with this probability; the others stay at home in their "
+        "GP's or community team's care (counted as taken by the virtual ward and redirected: "
+        "care the model does not hold). 1 = every step-up avoids a whole admission.")
     direct_referrals_per_100k_per_year: NonNeg = demand(
         default=0.0, description="Step-ups from community teams other than UCR and GP, per 100k "
         "per year (Poisson; used alone for the Erlang B check). Refused ones are admitted.")
