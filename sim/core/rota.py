@@ -70,3 +70,31 @@ def run_rota(env: simpy.Environment, pool: Any, spec: RotaSpec, first_weekday: i
             week_start += 7 * MIN_PER_DAY
 
     env.process(shifts())
+
+
+def by_month(steps: Any, start: Any, profile: Sequence[float]) -> Any:
+    """Staff steps ``(minute, on duty)`` planned to each month's expected demand: every level
+    times the month's share of ``profile`` (Jan..Dec, normalised to mean 1), rounded, with a
+    step at each midnight that starts a month. ``start`` is the run's first date."""
+    import datetime as dt
+
+    mean = sum(profile) / len(profile)
+    factor = [p / mean for p in profile]
+
+    def month_at(minute: float) -> int:
+        return (start + dt.timedelta(days=int(minute // MIN_PER_DAY))).month - 1
+
+    def month_starts(after: float) -> float:
+        day = start + dt.timedelta(days=int(after // MIN_PER_DAY))
+        first = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        return (first - start).days * MIN_PER_DAY
+
+    level, boundary = None, None
+    for minute, on_duty in steps:
+        while boundary is not None and level is not None and boundary < minute:
+            yield boundary, round(level * factor[month_at(boundary)])
+            boundary = month_starts(boundary)
+        level = on_duty
+        if boundary is None:
+            boundary = month_starts(minute)
+        yield minute, round(on_duty * factor[month_at(minute)])

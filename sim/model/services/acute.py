@@ -457,6 +457,10 @@ class AcuteBeds(BedBase, Service):
         pool = self.elective_pool
         if _full(pool):  # the ward with the most beds free (the first of equals)
             pool = max(self.wards, key=lambda w: w.capacity - w.in_use - w.queued)
+            limit = self.cfg.elective_general_bed_below_pct
+            if limit < 100.0 and 100.0 * sum(w.in_use for w in self.wards) >= limit * sum(
+                    w.capacity for w in self.wards):
+                pool = self.elective_pool  # the last general beds are kept for emergencies
         if not _full(pool):
             p = Inpatient(self.new_id(), self.env.now, "elective", ELECTIVE)
             p.los = self.el_los.next()

@@ -66,6 +66,7 @@ from sim.core.booked import BookedQueue
 from sim.core.capacity import follow
 from sim.core.distributions import Sampler, draw, uniforms
 from sim.core.monitor import Observations, SeriesSpec
+from sim.core.rota import by_month
 from sim.core.station import Pool, Ticket
 from sim.model.context import Context
 from sim.model.ports import Port, Referral, accepting, call
@@ -137,7 +138,10 @@ class EmergencyDepartment(Service):
         self.handover = BookedQueue(ctx.levels("ed.handover_staff"), "ed.handover")
         self.t3_still_here = 0
         # assessment is first come, first served on the rota's clinicians: booked on joining
-        self.clinicians = BookedQueue(ctx.levels("ed.clinicians_per_shift"), "ed.clinicians")
+        staff = ctx.levels("ed.clinicians_per_shift")
+        if cfg.clinicians_follow_month_profile:  # the rota planned to the month's arrivals
+            staff = by_month(staff, calendar.start_date, cfg.month_profile)
+        self.clinicians = BookedQueue(staff, "ed.clinicians")
         # spaces: cubicles plus the corridor places open at the pressure level, as the
         # capacity schedule and the level change (a place closing stays in use until freed)
         self.spaces = Pool(env, cfg.cubicles + cfg.corridor_spaces, "ed.spaces", "priority",

@@ -103,6 +103,12 @@ class AcuteSection(Strict):
         "(elective wards protect their beds; nurses and specialty teams limit how many outliers "
         "they take); none = any free elective bed. The rest board in ED.",
         lever="outliers at once", default=None, applies_when="acute.outlying is true")
+    elective_general_bed_below_pct: float = Field(
+        ge=0.0, le=100.0,
+        default=100.0, description="An elective inpatient whose ring-fenced beds are full takes "
+        "a free general bed only while the general beds (escalation beds open included) are "
+        "less than this full: bed managers keep the last beds for emergencies, so on the "
+        "busiest days the operation is cancelled for want of a bed. 100 = any free general bed.")
     sdec_spaces: Count = capacity(
         "Same-day emergency care (SDEC) / assessment-area spaces for zero-day emergency "
         "patients, outside the G&A beds; a zero-day patient takes a G&A bed when none is free.",

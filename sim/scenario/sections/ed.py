@@ -71,6 +71,11 @@ class EDSection(Strict):
     hour_profile: HourProfile
     weekday_profile: WeekdayProfile
     month_profile: MonthProfile
+    clinicians_follow_month_profile: bool = Field(
+        default=False, description="Decision-makers' rota planned to each month's expected "
+        "arrivals: clinicians_per_shift x month_profile (mean 1), rounded, so the year's "
+        "clinician hours stay the same while summer's busier months get more. Off: the same "
+        "rota all year (a busier month then queues on the same staff).")
     handover_staff: Rota = capacity(
         "ED staff receiving ambulance handovers at once (handover servers): one number (every "
         "hour), 24 hourly values or 7 x 24 (Mon..Sun).",
