@@ -69,8 +69,9 @@ def test_999_referrals_taken_from_ed_keep_the_999_total() -> None:
     """With the lever, each 111 / 999 referral withholds one of ED's community ambulance
     arrivals: ED's arrivals from outside fall by exactly the referrals taken (bar the few
     still to withhold at the end), so ED's ambulance arrivals plus UCR's 999 referrals equal
-    ED's ambulance arrivals without the lever; UCR's own referrals do not change (CRN)."""
-    off, flows_off = run()
+    ED's ambulance arrivals without the lever; UCR's own referrals do not change (CRN). (Off
+    pinned: the baseline has the lever on since issue 25.)"""
+    off, flows_off = run("ucr.nhs_111_999_from_ed=false")
     on, flows = run(FROM_ED)
     taken = len(on.monitor.tally(ucr.FROM_ED).t)
     pending = on.services["ed"].taken_by_ucr
@@ -85,8 +86,9 @@ def test_999_referrals_taken_from_ed_keep_the_999_total() -> None:
 def test_declined_referrals_reach_ed() -> None:
     """A team with one referral waiting declines the next; each declined patient arrives at
     ED (from UCR, as an ambulance), so ED's arrivals from other services rise by the declines
-    (UCR sends no one else to ED here, and primary care's overflow is the same run)."""
-    off, flows_off = run(*ONLY_DECLINES_TO_ED)
+    (UCR sends no one else to ED here, and primary care's overflow is the same run). (Off
+    pinned: the baseline declines at 5 waiting since issue 25.)"""
+    off, flows_off = run(*ONLY_DECLINES_TO_ED, "ucr.decline_when_waiting_at_least=0")
     on, flows = run(*ONLY_DECLINES_TO_ED, "ucr.decline_when_waiting_at_least=1")
     declined = int(np.sum(on.monitor.tally(ucr.DECLINED).v))
     assert np.sum(off.monitor.tally(ucr.DECLINED).v) == 0

@@ -51,12 +51,14 @@ def test_conveyance_rises_when_patients_wait_longer() -> None:
 
 
 def test_refused_step_up_is_admitted_not_sent_to_ed() -> None:
-    """No virtual ward bed free: a UCR step-up is admitted to an acute bed directly."""
+    """No virtual ward bed free: a UCR step-up is admitted to an acute bed directly (every
+    refused step-up: share 1, as the baseline's 0.4 since issue 25 sends most home)."""
     from sim.model import registry
 
     on = {"ucr", "virtual_ward", "acute"}
     sets = [f"{s}.enabled=false" for s in registry.REGISTRY if s not in on]
-    sets += ["virtual_ward.beds=0", "virtual_ward.direct_referrals_per_100k_per_year=0",
+    sets += ["virtual_ward.beds=0", "virtual_ward.admissions_avoided_per_step_up=1.0",
+             "virtual_ward.direct_referrals_per_100k_per_year=0",
              "acute.direct_admissions_per_100k_per_year=0", "acute.vw_step_down_share=0",
              "ucr.outcomes={home=0.0, virtual_ward=1.0, reablement=0.0, ed=0.0}",
              "ucr.conveyance_per_hour_waited=0.0", "population.size=50000",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import small_scenario
-from test_journey_trace_low import D2A, DAY, T0, Journey
+from test_journey_trace_low import D2A, DAY, NO_ARRANGEMENTS, T0, Journey
 
 import sim.model.pressure as pressure
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
@@ -23,9 +23,17 @@ SCALE, DAYS, SEED = 0.1, 70, 5
 SUPPORT = (out.REABLEMENT, out.D2A)  # routes whose bed is freed by another service
 
 
-def _run(monkeypatch, *sets: str) -> tuple[dict[str, float], list[tuple], list[tuple], object]:
+# The pressure level stays where a test puts it (no review declares it), so no discharge push
+# acts unless a test asks for one: the baseline reviews it since issue 25 (push at OPEL 3)
+NO_REVIEW = "acute.opel_review=false"
+
+
+def _run(monkeypatch, *sets: str, push: bool = True
+         ) -> tuple[dict[str, float], list[tuple], list[tuple], object]:
     """KPIs of one small replication, each release of a fit patient (fit time, out time,
-    route) and each change of "no criteria to reside" (time, +1/-1), logged as they happen."""
+    route) and each change of "no criteria to reside" (time, +1/-1), logged as they happen.
+    ``push=False``: no discharge push at all (discharge_push_level None, which --set cannot
+    say)."""
     released: list[tuple] = []
     nctr: list[tuple] = []
     release, no_longer, still = (AcuteBeds._release, AcuteBeds._no_longer_needs_bed,
@@ -50,6 +58,9 @@ def _run(monkeypatch, *sets: str) -> tuple[dict[str, float], list[tuple], list[t
     monkeypatch.setattr(AcuteBeds, "_no_longer_needs_bed", logged_no_longer)
     monkeypatch.setattr(AcuteBeds, "_still_needs_bed", logged_still)
     sc = small_scenario(SCALE, DAYS, *sets)
+    if not push:
+        sc = sc.model_copy(update={"acute": sc.acute.model_copy(
+            update={"discharge_push_level": None})})
     rep = simulate(sc, SEED, 0)
     window = rep.calendar.measurement
     kpis = evaluate(RunData(rep.monitor, sc, rep.calendar), window)
@@ -67,11 +78,13 @@ def _hours(released: list[tuple], routes: tuple[str, ...]) -> np.ndarray:
 def test_with_all_routes_every_package_and_place_frees_the_bed_in_the_window(
         monkeypatch) -> None:
     """Lever off: packages and places start at any hour, so some beds are freed at night. On:
-    none is freed outside 09:00-19:00, and the weekend dip reaches them too."""
-    _k, off, _n, _w = _run(monkeypatch)
+    none is freed outside 09:00-19:00, and the weekend dip reaches them too. (Both sides
+    pinned: the baseline has the lever on since issue 25, and its push at pressure would keep
+    the window open to 22:00.)"""
+    _k, off, _n, _w = _run(monkeypatch, NO_REVIEW, "acute.discharge_window_all_routes=false")
     off_hours = _hours(off, SUPPORT)
     assert np.any((off_hours < 9) | (off_hours >= 19)), "the test needs night starts to see"
-    _k, on, _n, _w = _run(monkeypatch, "acute.discharge_window_all_routes=true")
+    _k, on, _n, _w = _run(monkeypatch, NO_REVIEW, "acute.discharge_window_all_routes=true")
     on_hours = _hours(on, SUPPORT)
     assert on_hours.size > 100
     outside = (on_hours < 9) | (on_hours >= 19)
@@ -93,19 +106,23 @@ def test_with_all_routes_every_package_and_place_frees_the_bed_in_the_window(
 def test_the_push_shortens_fit_to_discharge_only_at_or_above_its_level(monkeypatch) -> None:
     """Push at level 2: with the pressure level at 1 the run is the run without a push (every
     KPI the same); at 2 home discharges come sooner and more leave on their fit day. Nothing
-    in the branch sets the level yet, so the test starts the replication at it."""
-    plain, *_ = _run(monkeypatch)
+    in the branch sets the level yet, so the test starts the replication at it. (Pinned since
+    the issue 25 baseline: no review moves the level, and no corridor spaces follow it.)"""
+    fixed = (NO_REVIEW, "ed.corridor_spaces_by_level=[]")
+    plain, *_ = _run(monkeypatch, *fixed, push=False)
     monkeypatch.setattr(pressure, "NORMAL", 1)
-    below, *_ = _run(monkeypatch, "acute.discharge_push_level=2")
+    below, *_ = _run(monkeypatch, *fixed, "acute.discharge_push_level=2")
     assert below == pytest.approx(plain, nan_ok=True)
     monkeypatch.setattr(pressure, "NORMAL", 2)
-    at, *_ = _run(monkeypatch, "acute.discharge_push_level=2")
+    at, *_ = _run(monkeypatch, *fixed, "acute.discharge_push_level=2")
     assert at["fit_to_discharge_days_home"] < plain["fit_to_discharge_days_home"]
     assert at["discharged_on_ready_day_pct"] > plain["discharged_on_ready_day_pct"]
 
 
 def test_the_discharge_kpis_agree_with_a_hand_count(monkeypatch) -> None:
-    kpis, released, nctr, w = _run(monkeypatch, "acute.discharge_window_all_routes=true")
+    """(No push: the hand count's ready date closes at 19:00 every day.)"""
+    kpis, released, nctr, w = _run(monkeypatch, NO_REVIEW,
+                                   "acute.discharge_window_all_routes=true")
     fit, left, route, censored = (np.array(c) for c in zip(*released, strict=True))
     fit, left = fit.astype(float), left.astype(float)
     done = (fit >= w.start) & (fit < w.end)  # fit in the window (still in a bed at the end too)
@@ -144,7 +161,8 @@ def test_a_place_is_held_until_the_patient_leaves_the_bed_in_the_window(monkeypa
     theirs from the start, D2A has them half a day later, and the 10-day stay runs from then,
     so the bed is held 10.5 days; their days from fit to out are tallied by pathway."""
     j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
-                [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
+                [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"],
+                NO_ARRANGEMENTS)
 
     def freed() -> float:
         j.log("acute bed freed")

@@ -147,19 +147,25 @@ def test_a_walk_in_assessed_and_sent_home(monkeypatch) -> None:
 FIT = ARRIVE + LOS_DAYS * MIN_PER_DAY  # Wednesday 10:00
 
 
-@pytest.mark.parametrize(("destination", "tail", "how"), [
-    ("home=1.0, reablement=0.0, other_support=0.0",
+@pytest.mark.parametrize(("destination", "sets", "tail", "how"), [
+    ("home=1.0, reablement=0.0, other_support=0.0", [],
      [("_discharged", FIT)], (1, 0, 0)),
-    # reablement is switched off: arranged outside the model, the bed is left at once
-    ("home=0.0, reablement=1.0, other_support=0.0",
+    # reablement is switched off: arranged outside the model; every route leaves in the
+    # discharge window (the baseline since issue 25), here at once (10:00 on a Wednesday)
+    ("home=0.0, reablement=1.0, other_support=0.0", [],
+     [("_delay_over", FIT), ("_discharged", FIT)], (0, 0, 1)),
+    # ...and with the window for home discharges only (lever off), no discharge step: the bed
+    # is left the moment the support starts
+    ("home=0.0, reablement=1.0, other_support=0.0", ["acute.discharge_window_all_routes=false"],
      [("_delay_over", FIT)], (0, 0, 1)),
-    ("home=0.0, reablement=0.0, other_support=1.0",
+    ("home=0.0, reablement=0.0, other_support=1.0", [],
      [("_other_support_over", FIT + OTHER_SUPPORT_DAYS * MIN_PER_DAY),
       ("_discharged", FIT + OTHER_SUPPORT_DAYS * MIN_PER_DAY)], (0, 0, 1)),
 ])
 def test_a_direct_emergency_admission_through_to_discharge(monkeypatch, destination: str,
-                                                            tail: list, how: tuple) -> None:
-    steps, services = trace(monkeypatch, [f"acute.destinations={{{destination}}}"],
+                                                            sets: list, tail: list,
+                                                            how: tuple) -> None:
+    steps, services = trace(monkeypatch, [f"acute.destinations={{{destination}}}", *sets],
                             lambda s: s["acute"].env.after(
                                 ARRIVE, s["acute"].admit_emergency, "direct"))
     left = tail[-1][1]

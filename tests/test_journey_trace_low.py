@@ -33,7 +33,8 @@ class Journey:
     """One service alone (no demand of its own), its steps logged as (minute, what)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, cls: type[Service], section: str,
-                 sets: list[str]):
+                 sets: list[str], unset: tuple[str, ...] = ()):
+        """``unset``: optional fields of the section set to None (which ``--set`` cannot say)."""
         self.steps: list[Step] = []
         self.env = Engine()
         log = self.log
@@ -70,7 +71,10 @@ class Journey:
         self.monitor = Monitor(*registry.all_observations())
         ctx = Context(self.env, calendar_of(sc), Streams(1, 0), self.monitor,
                       sc.population.size, 0.0, capacity_plan(sc))
-        self.svc = svc = cls(ctx, getattr(sc, section))
+        cfg = getattr(sc, section)
+        if unset:
+            cfg = cfg.model_copy(update=dict.fromkeys(unset))
+        self.svc = svc = cls(ctx, cfg)
         name = svc.name
         svc.enter = lambda rec, external=True: (  # type: ignore[method-assign]
             log(f"{name} enter" + (" (external)" if external else "")),
@@ -182,7 +186,7 @@ def test_virtual_ward_step_down_gives_up_and_the_pool_records_its_queue(monkeypa
 
 def test_virtual_ward_refused_community_step_up_waits_at_home(monkeypatch) -> None:
     j = Journey(monkeypatch, virtual_ward.VirtualWard, "virtual_ward",
-                [*VW, "virtual_ward.beds=0"])
+                [*VW, "virtual_ward.beds=0", "virtual_ward.admissions_avoided_per_step_up=1.0"])
     j.svc.needs.admission = j.port("admission", taken_after=90.0)
     j.at(T0, lambda: j.svc.try_admit(virtual_ward.STEP_UP, "community", True))
     assert j.run(1) == [(T0, "virtual_ward enter (external)"), (T0, "admission"),
@@ -193,6 +197,9 @@ D2A = ["d2a.community_referrals_per_100k_per_year=0",
        'd2a.p2_los_days={dist="fixed", mean=10.0}',
        'd2a.home_care_days={dist="fixed", mean=28.0}',
        'd2a.alternative_arranged_days={dist="fixed", mean=3.0}']
+# No arrangement time before a pathway is asked for (the baseline has some since issue 25; the
+# traces below are about the queue for places: arrangements have their own trace)
+NO_ARRANGEMENTS = ("p1_arrangement_days", "p2_arrangement_days", "p3_arrangement_days")
 
 
 def _fit_patient(j: Journey) -> None:
@@ -203,7 +210,8 @@ def _fit_patient(j: Journey) -> None:
 def test_d2a_placement(monkeypatch) -> None:
     """A fit patient: a pathway 2 bed at once (the acute bed is freed), 10 days, home."""
     j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
-                [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
+                [*D2A, "d2a.p2_beds=1", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"],
+                NO_ARRANGEMENTS)
     _fit_patient(j)
     t = T0 + 10 * DAY
     assert j.run(20) == [(T0, "d2a.p2 asked"), (T0, "d2a.p2 granted"), (T0, "acute bed freed"),
@@ -215,7 +223,8 @@ def test_d2a_placement(monkeypatch) -> None:
 def test_d2a_support_arranged_elsewhere(monkeypatch) -> None:
     """No bed: after 3 days waiting in the acute bed, support is arranged outside D2A."""
     j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
-                [*D2A, "d2a.p2_beds=0", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"])
+                [*D2A, "d2a.p2_beds=0", "d2a.pathways={p1_home_care=0, p2_bed=1, p3_care_home=0}"],
+                NO_ARRANGEMENTS)
     _fit_patient(j)
     t = T0 + 3 * DAY
     assert j.run(20) == [(T0, "d2a.p2 asked"), (t, "d2a.p2 gave up"), (t, "acute bed freed"),
@@ -230,7 +239,8 @@ def test_d2a_bridging(monkeypatch) -> None:
     j = Journey(monkeypatch, d2a.DischargeToAssess, "d2a",
                 [*D2A, "d2a.home_care_packages=0", "d2a.p2_beds=1", "d2a.bridging=true",
                  'd2a.alternative_arranged_days={dist="fixed", mean=100.0}',
-                 "d2a.pathways={p1_home_care=1, p2_bed=0, p3_care_home=0}"])
+                 "d2a.pathways={p1_home_care=1, p2_bed=0, p3_care_home=0}"],
+                NO_ARRANGEMENTS)
     _fit_patient(j)
     j.at(T0 + 2 * DAY, lambda: j.svc.pools[d2a.P1].set_capacity(1))
     t, end = T0 + 2 * DAY, T0 + 30 * DAY

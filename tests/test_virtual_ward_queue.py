@@ -49,7 +49,8 @@ def _small(sets: list[str]) -> Scenario:
 
 def test_refused_gp_step_ups_are_admitted_not_sent_to_ed(monkeypatch) -> None:
     """No virtual ward beds: every GP step-up is refused and becomes a direct admission held
-    by the practice until the bed is reached; none walks in to ED as a step-up would have."""
+    by the practice until the bed is reached; none walks in to ED as a step-up would have.
+    (Every refused step-up is admitted: share 1, pinned since the issue 25 baseline's 0.4.)"""
     sources: list[str] = []
     ed_kinds: list[str] = []
     take_bed, attend = AcuteBeds._take_emergency, EmergencyDepartment.offers
@@ -71,13 +72,15 @@ def test_refused_gp_step_ups_are_admitted_not_sent_to_ed(monkeypatch) -> None:
         return {**ports, "attendance": attendance}
 
     monkeypatch.setattr(EmergencyDepartment, "offers", spy_offers)
-    sc = _small(["virtual_ward.beds=0"])
+    every = "virtual_ward.admissions_avoided_per_step_up=1.0"
+    sc = _small(["virtual_ward.beds=0", every])
     run_replication(sc, 7, 0)
     assert sources.count("gp") > 20  # ~0.3 a day at a tenth of the size, over 120+ days
     with_step_ups = ed_kinds.count("primary_care")
     sources.clear()
     ed_kinds.clear()
-    none = _small(["virtual_ward.beds=0", "primary_care.vw_step_up_per_1000_appointments=0"])
+    none = _small(["virtual_ward.beds=0", every,
+                   "primary_care.vw_step_up_per_1000_appointments=0"])
     run_replication(none, 7, 0)
     assert sources.count("gp") == 0
     # GP walk-ins to ED are the same need either way (step-ups add none): equal within noise
