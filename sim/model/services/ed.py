@@ -151,6 +151,8 @@ class EmergencyDepartment(Service):
         ctx.pressure.listen(lambda _level: self._spaces_by(self.spaces_cfg))
         # a space's priority by route: lower first; equal = first come, first served
         self.priority = (0.0, 1.0) if cfg.ambulance_priority else (0.0, 0.0)
+        self.first_share = cfg.ambulance_first_share if cfg.ambulance_priority else 0.0
+        self.u_first = uniforms(streams("route.ed.ambulance_first"))
         self.release = cfg.handover_release_mins  # release to respond (None: crews wait)
         self.t_space = monitor.tally(SPACE_HOLD)
         self.boarding = monitor.steps(BOARDING)
@@ -226,7 +228,9 @@ class EmergencyDepartment(Service):
                 p.hold_until = b.window_start_mins + (
                     b.window_end_mins - b.window_start_mins) * (u_hold / b.share)
         p.space_at = -1.0
-        self.spaces.request(self._in_space, self.priority[not p.ambulance], data=p)
+        first = p.ambulance and (self.first_share >= 1.0 or (
+            self.first_share > 0.0 and self.u_first() < self.first_share))
+        self.spaces.request(self._in_space, self.priority[not first], data=p)
         if p.ambulance and self.release is not None and p.space_at < 0:  # (no space yet)
             self.env.after(self.release, self._release_due, p)
 

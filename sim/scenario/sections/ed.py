@@ -101,6 +101,12 @@ class EDSection(Strict):
         "walk-ins who are waiting (true); false: ambulance and walk-in patients compete for "
         "spaces first come, first served (acuity is not modelled, so arrival order stands for "
         "triage by clinical need rather than by mode of arrival).")
+    ambulance_first_share: Prob = Field(
+        default=1.0, description="With ambulance_priority: the share of ambulance patients "
+        "who take a free space before waiting walk-ins (drawn per patient; the rest wait with "
+        "the walk-ins, first come, first served). 1 = every one; in practice crews' patients "
+        "are brought in first when sick or when the crew is needed (fit to sit, cohorting), "
+        "not always.")
     handover_release_mins: NonNeg | None = Field(
         default=None, gt=0, description="Release to respond (the 45-minute rule, NHS England "
         "2023): a crew that has waited this long from arrival hands the patient over anyway, "
