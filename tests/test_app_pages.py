@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.experiment import jobs
 from sim.experiment.orchestrate import run_scenario
+from sim.scenario import load_scenario
 from sim.scenario.scale import load_resized
 
 SCRIPT = str(ROOT / "sim" / "app" / "main.py")
@@ -57,9 +58,10 @@ def go(at: AppTest, page: str) -> AppTest:
 def test_scenario_page_shows_levers_validates_beside_the_field_and_gates_run(app) -> None:
     at = app
     assert not at.exception
+    base = f"{load_scenario(BASELINE).acute.beds:,}"
     beds = at.text_input(key=LEVER + "acute.beds")
-    assert beds.label == "acute.beds (G&A beds)" and beds.value == "2,200"
-    assert "General and acute" in beds.help and "Base value: 2,200" in beds.help
+    assert beds.label == "acute.beds (G&A beds)" and beds.value == base
+    assert "General and acute" in beds.help and f"Base value: {base}" in beds.help
     assert not at.button(key="run").disabled
     beds.set_value("-5").run()
     assert any("greater than or equal to 0" in e.value for e in at.error)

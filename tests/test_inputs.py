@@ -242,10 +242,18 @@ def test_a_file_states_changes_relative_to_the_file_it_extends(tmp_path: Path) -
     assert sc.acute.emergency_los_days.mean == pytest.approx(base.acute.emergency_los_days.mean
                                                              * 1.08)
     assert sc.acute.emergency_los_days.cv == base.acute.emergency_los_days.cv
-    # whole numbers stay whole, rounded half to even: 350 x 1.25 = 437.5 -> 438; 54 x 0.8 -> 43
-    assert sc.d2a.home_care_packages == round(base.d2a.home_care_packages * 1.25) == 438
-    assert sc.d2a.p3_places == 43
+    assert sc.d2a.home_care_packages == round(base.d2a.home_care_packages * 1.25)
+    assert sc.d2a.p3_places == round(base.d2a.p3_places * 0.8)
     assert sc.ed.clinicians_per_shift == [n + 1 for n in base.ed.clinicians_per_shift]
+    # whole numbers stay whole, rounded half to even: 350 x 1.25 = 437.5 -> 438; 54 x 0.8 -> 43
+    # (the parent pins 350 and 54, so a recalibrated baseline cannot take the half away)
+    pinned = _child(tmp_path, '[d2a]\nhome_care_packages = 350\np3_places = 54\n', "pinned.toml")
+    half = tmp_path / "half.toml"
+    half.write_text(f'extends = "{pinned.name}"\n[d2a]\nhome_care_packages = "+25%"\n'
+                    'p3_places = "-20%"\n', encoding="utf-8")
+    sc = load_scenario(half)
+    assert sc.d2a.home_care_packages == 438
+    assert sc.d2a.p3_places == 43
 
 
 def test_a_chain_resolves_each_file_against_its_own_parent(tmp_path: Path) -> None:
@@ -270,7 +278,7 @@ def test_describe_shows_a_relative_change_resolved(tmp_path: Path, capsys) -> No
     path = _child(tmp_path, '[acute]\nbeds = "+95"\n')
     assert main(["describe", str(path)]) == 0
     out = capsys.readouterr().out
-    beds = load_scenario(BASELINE).acute.beds  # 2,200 -> 2,295 (+95) today
+    beds = load_scenario(BASELINE).acute.beds
     assert f"| `acute.beds` | {beds:,} -> {beds + 95:,} (+95) |" in out
     assert f"- `acute.beds`: {beds:,} -> {beds + 95:,} (+95)" in out
 
@@ -294,7 +302,9 @@ def test_bad_relative_text_names_the_file_the_key_and_why(tmp_path: Path, body: 
 
 def test_a_relative_change_needs_a_base(tmp_path: Path, capsys) -> None:
     path = tmp_path / "alone.toml"
-    path.write_text(BASELINE.read_text().replace("beds = 2200", 'beds = "+95"'))
+    text, beds = BASELINE.read_text(), load_scenario(BASELINE).acute.beds
+    assert text.count(f"\nbeds = {beds} ") == 1  # the [acute] line, whatever the baseline holds
+    path.write_text(text.replace(f"\nbeds = {beds} ", '\nbeds = "+95" '))
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "acute.beds: relative change '+95' needs a base: this file extends no other" in err
