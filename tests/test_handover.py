@@ -202,7 +202,8 @@ def test_first_come_first_served_makes_crews_wait_when_spaces_are_short() -> Non
 def test_the_priority_rule_changes_nothing_while_spaces_are_free() -> None:
     """With spaces for everyone nobody queues for one, so the rule has nothing to order: both
     settings give the same run to the last figure (the rule draws no random numbers). The
-    golden run is the baseline with its default (true, today's rule)."""
+    golden run is the baseline with its default (false since issue 25: first come, first
+    served)."""
     ample = "ed.cubicles=1000"
     on = small_run(0.1, 14, ample, "ed.ambulance_priority=true").kpis
     off = small_run(0.1, 14, ample, "ed.ambulance_priority=false").kpis
