@@ -27,8 +27,8 @@ AMPLE = "acute.beds=x2"
 
 
 def _run(*sets: str, seed: int = 1) -> Replication:
-    """A tenth of the baseline for 30 measured days (its 40 escalation beds scaled with the
-    rest: 4), simulated and checked: every patient accounted for (raises if not)."""
+    """A tenth of the baseline for 30 measured days (its 100 escalation beds scaled with the
+    rest: 10), simulated and checked: every patient accounted for (raises if not)."""
     rep = simulate(small_scenario(0.1, 30, *sets), seed, 0)
     check_conservation(rep.monitor, rep.services)
     return rep
@@ -62,10 +62,10 @@ def test_the_level_rises_when_beds_are_short_and_stays_normal_with_ample_beds(sh
 
 
 def test_escalation_beds_open_by_level_only(short) -> None:
-    """The beds open are the level's share of escalation_beds (4 here: 0, 1, 3, 4 at OPEL 1-4
+    """The beds open are the level's share of escalation_beds (10 here: 0, 3, 7, 10 at OPEL 1-4
     with 0/30/70/100%), changed only when a review changes the level."""
     cfg = short.scenario.acute
-    assert cfg.escalation_beds == 4
+    assert cfg.escalation_beds == 10  # the baseline's 100 scaled (40 -> 100 in issue 25)
     want = [int(cfg.escalation_beds * pct / 100 + 0.5) for pct in cfg.escalation_open_pct_by_level]
     level = short.monitor.level(acute.PRESSURE_LEVEL)
     t, v = _trace(short, acute.ESCALATION_OPEN)
@@ -94,11 +94,14 @@ def test_elective_inpatients_are_deferred_only_within_a_day_of_a_review_at_the_l
 
 
 def test_off_keeps_the_ward_by_ward_trigger_and_declares_nothing() -> None:
-    off = _run("run.warmup_days=14", SHORT, "acute.elective_deferral_level=1")
+    # opel_review pinned off: the baseline has it on since issue 25
+    off = _run("run.warmup_days=14", "acute.opel_review=false", SHORT,
+               "acute.elective_deferral_level=1")
     assert _trace(off, acute.PRESSURE_LEVEL)[1].max() == 0
     assert len(off.monitor.tally(acute.ELECTIVE_DEFERRED).t) == 0
     opened = _trace(off, acute.ESCALATION_OPEN)[1]
-    assert 0 < opened.max() <= 4 and set(np.unique(opened)) > {0, 4}  # ward by ward: 1 at a time
+    n = off.scenario.acute.escalation_beds  # 10: one for each of the 10 wards
+    assert 0 < opened.max() <= n and set(np.unique(opened)) > {0, n}  # ward by ward: 1 at a time
 
 
 def test_without_ed_the_level_follows_occupancy_alone() -> None:
@@ -190,7 +193,8 @@ def test_a_bed_schedule_keeps_the_level_s_share_open() -> None:
     opened = rep.monitor.level(acute.ESCALATION_OPEN)
     available = rep.monitor.level(acute.GENERAL_AVAILABLE)
     pct = sc.acute.escalation_open_pct_by_level
-    general = {True: 154, False: 194}  # 180 or 220 beds less 26 ring-fenced
+    # 180 or 220 beds less 19 ring-fenced (the baseline's 190 scaled; 260 before issue 25)
+    general = {True: 161, False: 201}
     for day in range(15, 44):
         t = day * MIN_PER_DAY + 1 * MIN_PER_HOUR  # 01:00, 5 hours after the last review
         beds = 8 if day >= 28 else 4  # scaled: 40, then 80 from 1 March (day 28)

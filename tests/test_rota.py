@@ -81,7 +81,10 @@ def test_rota_costs_follow_the_hours_staffed() -> None:
 
 
 def _ed_alone(*sets: str):
-    return alone("ed", ["ed.handover_staff=50", "ed.clinicians_per_shift=50", *sets],
+    """ED alone with ample staff; corridor places by level pinned off (the baseline opens them
+    since issue 25), so ``ed.corridor_spaces`` is the corridor in use."""
+    return alone("ed", ["ed.handover_staff=50", "ed.clinicians_per_shift=50",
+                        "ed.corridor_spaces_by_level=[]", *sets],
                  warmup_days=2, measurement_days=10, population=100_000)
 
 
@@ -96,9 +99,11 @@ def test_no_more_patients_hold_spaces_than_there_are_and_handover_waits_for_one(
 
 
 def _acute_alone(*sets: str):
+    """Acute alone; escalation by the ward-by-ward trigger these tests are about (the baseline
+    opens escalation beds by OPEL level since issue 25: acute.opel_review pinned off)."""
     return alone("acute", ["acute.beds=120", "acute.elective_ring_fenced_beds=40",
                            "acute.direct_admissions_per_100k_per_year=8000",
-                           "acute.escalation_beds=0", *sets],
+                           "acute.escalation_beds=0", "acute.opel_review=false", *sets],
                  warmup_days=20, measurement_days=40, population=100_000)
 
 

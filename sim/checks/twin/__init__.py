@@ -19,7 +19,8 @@ The logic as read from the documentation (times in minutes from the start date a
   and month profiles; each is type 3, type 1 walk-in or type 1 ambulance by ``arrival_mix``.
   Type 3: a time-in-department draw, no queue (no events needed).
 * Type 1: every patient first needs one of ``cubicles + corridor_spaces`` treatment spaces
-  (ambulance arrivals before walk-ins), held until leaving the department, boarding included;
+  (ambulance arrivals before walk-ins with ``ambulance_priority``, else first come, first
+  served), held until leaving the department, boarding included;
   an ambulance patient with a space then queues (FIFO) for one of ``handover_staff`` for
   ``handover_mins``; every type 1 patient then queues (FIFO) for one of
   ``clinicians_per_shift`` for ``assessment_mins``, then ``investigation_mins`` with no
@@ -39,7 +40,9 @@ The logic as read from the documentation (times in minutes from the start date a
   ``outlying`` (and ``outlying_max_patients`` unset) a patient
   takes a free ring-fenced elective bed when no bed in their ward is free, and a waiting one
   takes whichever frees first; ``outlying_max_patients = 0`` means no outlying. (A cap above 0 is
-  not modelled here: ``run_twin`` refuses it.)
+  not modelled here: ``run_twin`` refuses it, as it refuses ``opel_review``,
+  ``corridor_spaces_by_level``, ``clinicians_follow_month_profile``, ``handover_release_mins``
+  and ``discharge_window_all_routes``.)
 * ``zero_day_share`` are zero-day admissions with ``zero_day_los_hours``: in an SDEC space if
   one is free at admission (else the bed queue), leaving at any hour when the stay is over. The
   others

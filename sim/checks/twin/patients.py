@@ -171,7 +171,8 @@ class EDPatient(Inpatient):
     def process(self) -> Iterator:
         tw = self.twin
         ed = tw.sc.ed
-        yield self.request((tw.spaces, 1, -1 if self.ambulance else 0))
+        first = self.ambulance and ed.ambulance_priority  # else first come, first served
+        yield self.request((tw.spaces, 1, -1 if first else 0))
         if self.ambulance:
             yield self.request(tw.handover)
             yield self.hold(tw.d_handover())

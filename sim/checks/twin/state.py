@@ -96,6 +96,16 @@ class Twin:
         if ac.opel_review:
             raise ValueError("the twin models escalation beds by the ward-by-ward trigger only "
                              "(acute.opel_review=false)")
+        # options the twin does not model: refused, so that a comparison never runs unlike logic
+        for given, setting in ((ed.corridor_spaces_by_level, "ed.corridor_spaces_by_level=[]"),
+                               (ed.clinicians_follow_month_profile,
+                                "ed.clinicians_follow_month_profile=false"),
+                               (ed.handover_release_mins is not None,
+                                "ed.handover_release_mins unset"),
+                               (ac.discharge_window_all_routes,
+                                "acute.discharge_window_all_routes=false")):
+            if given:
+                raise ValueError(f"the twin does not model this option: {setting}")
         if ac.outlying_max_patients not in (None, 0):
             raise ValueError("the twin models outlying_max_patients unset (any free ring-fenced "
                              "bed) or 0 (no outlying) only")
