@@ -158,6 +158,16 @@ def _month_label(month: str) -> str:
     return dt.date(int(month[:4]), int(month[5:7]), 1).strftime("%b %Y")
 
 
+def _shown(row: pd.Series) -> str:
+    """Where the mean sits as the page shows it (one decimal), so a figure printed equal to a
+    bound of England's printed range is not marked outside it."""
+    mean = round(float(row["model_mean"]), 1)
+    if mean != mean:
+        return "no data"
+    low, high = round(float(row["range_low"]), 1), round(float(row["range_high"]), 1)
+    return "low" if mean < low else "high" if mean > high else "in"
+
+
 def _cell(mean: float, position: str) -> str:
     return "-" if mean != mean else f"{mean:,.1f}{MARK[position]}"
 
@@ -177,12 +187,12 @@ def monthly_block(folder: Path) -> str:
     for kpi, rows in table.groupby("kpi", sort=False):
         rows = rows.set_index("month")
         lines.append(f"| `{kpi}` | " + " | ".join(
-            _cell(float(rows.loc[m, "model_mean"]), str(rows.loc[m, "position"]))
+            _cell(float(rows.loc[m, "model_mean"]), _shown(rows.loc[m]))
             for m in months) + " |")
         lines.append("| England | " + " | ".join(
             f"{rows.loc[m, 'range_low']:,.1f}-{rows.loc[m, 'range_high']:,.1f}"
             for m in months) + " |")
-    outside = table["position"].isin(["low", "high"])
+    outside = table.apply(_shown, axis=1).isin(["low", "high"])
     judged = table["position"] != "no data"
     lines += ["", f"Outside England's range: {int(outside.sum())} of {int(judged.sum())} KPI "
               "months (`sim.checks.validation.monthly_validation_table`).", ""]

@@ -83,7 +83,8 @@ def _space_order(steps) -> list[float]:
 def test_who_takes_a_freed_space(monkeypatch, priority: str, spaces_taken: list[float],
                                  ambulance_at: float) -> None:
     steps, services = trace_by_patient(
-        monkeypatch, [*ONE_SPACE, f"ed.ambulance_priority={priority}"], _three_patients)
+        monkeypatch, [*ONE_SPACE, f"ed.ambulance_priority={priority}",
+                      "ed.ambulance_first_share=1"], _three_patients)
     assert _space_order(steps) == spaces_taken
     handover = services["ed"].monitor.tally(ed.HANDOVER).v.tolist()
     assert handover == [ambulance_at + HANDOVER - (ARRIVE + 2)]
@@ -192,7 +193,7 @@ SHORT = ["ed.cubicles=10"]  # at a tenth of the size: spaces short, as in a bad 
 
 def test_first_come_first_served_makes_crews_wait_when_spaces_are_short() -> None:
     """Ambulance patients no longer jump the walk-ins' queue for a space: handovers lengthen."""
-    on = small_run(0.1, 28, *SHORT, "ed.ambulance_priority=true").kpis
+    on = small_run(0.1, 28, *SHORT, "ed.ambulance_priority=true", "ed.ambulance_first_share=1").kpis
     off = small_run(0.1, 28, *SHORT, "ed.ambulance_priority=false").kpis
     assert off["handover_mean_mins"] > 2 * on["handover_mean_mins"]
     assert off["handover_over_60m_pct"] > on["handover_over_60m_pct"] + 20
@@ -262,3 +263,12 @@ def test_a_bad_setting_is_named(setting: str, words: str) -> None:
     with pytest.raises(InputError) as err:
         load_scenario(BASELINE, [setting])
     assert words in str(err.value)
+
+
+def test_a_share_of_ambulances_first_sits_between_all_and_none() -> None:
+    """ed.ambulance_first_share: half the ambulance patients going first gives crews waits
+    between all of them first and none (first come, first served), same seed."""
+    sets = [*SHORT, "ed.ambulance_priority=true"]
+    waits = [small_run(0.1, 28, *sets, f"ed.ambulance_first_share={share}").kpis[
+        "handover_mean_mins"] for share in (1, 0.5, 0)]
+    assert waits[0] < waits[1] < waits[2], waits

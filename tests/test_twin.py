@@ -56,7 +56,8 @@ OTHERS_OFF = tuple(f"{s}.enabled=false" for s in REGISTRY if s not in MODELLED)
 # (ed.ambulance_priority=false, the baseline's, the twin models: first come, first served.)
 TWIN_LOGIC = ("acute.opel_review=false", "ed.corridor_spaces_by_level=[]",
               "ed.clinicians_follow_month_profile=false",
-              "acute.discharge_window_all_routes=false")
+              "acute.discharge_window_all_routes=false", "ed.ambulance_first_share=1",
+              "acute.elective_general_bed_below_pct=100")
 SEED = 2026
 REPLICATIONS = 8
 SCALE = 0.25

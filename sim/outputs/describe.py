@@ -135,6 +135,8 @@ def describe(scenario: Scenario, path: Path, label: str | None = None) -> str:
         parts = key.split(".")
         note = next((comments[".".join(parts[:n])] for n in range(len(parts), 0, -1)
                      if ".".join(parts[:n]) in comments), "")
+        if value is None and not note:
+            note = "unset: the option is off"  # (nothing to source)
         shown = changes[key].display() if key in changes else value
         lines.append(f"| `{key}` | {shown} | {note} |".replace("\n", " "))
     run = scenario.run

@@ -103,7 +103,11 @@ class Twin:
                                (ed.handover_release_mins is not None,
                                 "ed.handover_release_mins unset"),
                                (ac.discharge_window_all_routes,
-                                "acute.discharge_window_all_routes=false")):
+                                "acute.discharge_window_all_routes=false"),
+                               (ed.ambulance_priority and ed.ambulance_first_share < 1.0,
+                                "ed.ambulance_first_share=1"),
+                               (ac.elective_general_bed_below_pct < 100.0,
+                                "acute.elective_general_bed_below_pct=100")):
             if given:
                 raise ValueError(f"the twin does not model this option: {setting}")
         if ac.outlying_max_patients not in (None, 0):
