@@ -28,12 +28,15 @@ def _kpis(sets: list[str]) -> dict[str, float]:
 
 @pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
 def test_cutting_p1_and_adding_p2_move_acute_beds() -> None:
-    """Common random numbers, one replication at quarter scale: the effects are large."""
-    base = _kpis([])
+    """Common random numbers, one replication at quarter scale: the effects are large. Since
+    issue 25 the baseline's pathway 2 beds meet their demand, so more of them change little;
+    the comparison starts from pathway 2 short (70% of the beds), where beds added are used."""
     hc = load_scenario(BASELINE).d2a.home_care_packages
     p2 = load_scenario(BASELINE).d2a.p2_beds
-    cut = _kpis([f"d2a.home_care_packages={round(hc * 0.25 * 0.7)}"])
-    more = _kpis([f"d2a.p2_beds={round(p2 * 0.25 * 1.5)}"])
+    short = f"d2a.p2_beds={round(p2 * 0.25 * 0.7)}"
+    base = _kpis([short])
+    cut = _kpis([short, f"d2a.home_care_packages={round(hc * 0.25 * 0.7)}"])
+    more = _kpis([f"d2a.p2_beds={round(p2 * 0.25 * 1.05)}"])
     for k in ("delayed_discharge_bed_days", "acute_occupancy_pct"):
         assert cut[k] > base[k] > more[k], (k, cut[k], base[k], more[k])
     assert cut["ed_12h_pct"] >= base["ed_12h_pct"] >= more["ed_12h_pct"]

@@ -88,6 +88,7 @@ def test_the_issues_one_team_ucr_case_answers_nine_with_its_chart(tmp_path, caps
             f'ucr.visit_mins={{dist="exponential", mean={visit}}}',
             "ucr.outcomes={home=1.0, virtual_ward=0.0, reablement=0.0, ed=0.0}",
             "ucr.localities=[]", "ucr.conveyance_per_hour_waited=0.0",
+            "ucr.decline_when_waiting_at_least=0", "ucr.nhs_111_999_from_ed=false",
             f"population.size={POP}", "demand.growth_pct_per_year=0.0",
             f"seasons.emergency_admission_month_profile={flat(12)}",
             "seasons.bank_holidays=false", "run.warmup_days=10", "run.measurement_days=120",

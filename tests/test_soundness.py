@@ -232,7 +232,8 @@ def test_quick_run_measures_91_days_with_5_replications(tmp_path: Path) -> None:
     man = json.loads((out / "manifest.json").read_text())
     assert man["quick"] is True and man["replications"] == 5
     assert man["scenario"]["run"]["measurement_days"] == 91
-    assert man["scenario"]["acute"]["beds"] == round(2200 * 0.05)  # --scale only
+    beds = load_scenario(BASELINE).acute.beds
+    assert man["scenario"]["acute"]["beds"] == round(beds * 0.05)  # --scale only
     assert "quick trial" in (out / "report.html").read_text()
 
 

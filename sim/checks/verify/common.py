@@ -39,11 +39,12 @@ def flat(n: int) -> str:
 def alone(service: str, sets: list[str], warmup_days: int, measurement_days: int,
           population: int = POP) -> Scenario:
     """The baseline with only ``service`` on, stationary demand and the given run length.
-    UCR is one ICS-wide team here, with no conveyance while waiting: the checks are of one
-    M/M/c pool."""
+    UCR is one ICS-wide team here, with no conveyance while waiting and no declines: the checks
+    are of one M/M/c pool."""
     others = [f"{s}.enabled=false" for s in registry.REGISTRY if s != service]
     if service == "ucr":
-        others += ["ucr.localities=[]", "ucr.conveyance_per_hour_waited=0.0"]
+        others += ["ucr.localities=[]", "ucr.conveyance_per_hour_waited=0.0",
+                   "ucr.decline_when_waiting_at_least=0", "ucr.nhs_111_999_from_ed=false"]
     run = [f"population.size={population}", "demand.growth_pct_per_year=0.0",
            f"seasons.emergency_los_month_profile={flat(12)}",
            f"seasons.emergency_admission_month_profile={flat(12)}",
