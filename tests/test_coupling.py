@@ -63,8 +63,13 @@ def base() -> dict[str, np.ndarray]:
 @pytest.mark.slow
 def test_halving_reablement_blocks_beds_and_ed(quarter, base) -> None:
     half = kpi_values(f"reablement.packages={quarter.reablement.packages // 2}")
+    for kpis in (base, half):  # operations stood down for want of a bed: the day before
+        kpis["stood_down"] = kpis["elective_cancellations"] + kpis["elective_deferred"]
     for kpi, sign in (("delayed_discharge_bed_days", +1), ("acute_occupancy_pct", +1),
-                      ("ed_4h_pct", -1), ("reablement_2d_pct", -1)):
+                      ("ed_4h_pct", -1), ("reablement_2d_pct", -1),
+                      # fuller beds stand operations down (at OPEL 4 the day before, so fewer
+                      # are cancelled on the day) and the waiting list's 18-week share falls
+                      ("stood_down", +1), ("rtt_18w_pct", -1)):
         mean, lo, hi = paired(base, half, kpi)
         assert (lo > 0) if sign > 0 else (hi < 0), f"{kpi}: {mean:.2f} ({lo:.2f}..{hi:.2f})"
 
