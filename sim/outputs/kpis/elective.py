@@ -21,7 +21,10 @@ def snapshot_mean(data: RunData, name: str, window: Window) -> float:
 @kpi("elective_cancellations", "operations", "lower", "elective")
 def elective_cancellations(data: RunData, window: Window) -> float:
     """Elective cancellations: inpatient operations in the window cancelled on the day because
-    no acute bed was free at admission (each cancelled patient stays on the list)."""
+    no acute bed was free at admission (each cancelled patient stays on the list). Operations
+    stood down the day before at a pressure level (acute.elective_deferral_level) are counted in
+    elective_deferred instead: read the two together, as fuller beds can lower this count while
+    deferrals rise (halving reablement: 130 -> 5 here, 150 -> 1,304 deferred)."""
     return data.monitor.tally(acute.ELECTIVE_CANCELLED).total(window)
 
 
