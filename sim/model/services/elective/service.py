@@ -52,7 +52,8 @@ from sim.model.context import Context
 from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
 from sim.model.services.elective.clinics import Clinics
-from sim.model.services.elective.pathways import ADM, REMOVED
+from sim.model.services.elective.hazard import Hazard
+from sim.model.services.elective.pathways import ADM, DIAG, FU, REMOVED
 from sim.model.services.elective.records import (
     ACTIVITIES,
     CANCER_31D,
@@ -102,6 +103,7 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
         self.rng_other = streams("arrivals.elective.ledgers")
         self.rng_removal = streams("route.elective.removal")
         self.removal_p = -math.expm1(-fluid.removal_per_day(cfg))
+        self.hazard = Hazard(cfg)
         self.specs = [s for _, s in cfg.specialties.items()]
         follow(ctx.env, ctx.levels("elective"), self._set_capacity)  # capacities in force
         self.mods = [x for _, x in cfg.modalities.items()]
@@ -174,7 +176,7 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
             for m in range(len(self.mods)):
                 self.diag_unscheduled[m].add(now, other[len(fu) + m])
                 self.diag_direct[m].add(now, other[len(fu) + len(unsched) + m])
-            self._remove_due()
+            self._remove_due(now)
             if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
                 # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
                 self._outpatients(now)
@@ -197,9 +199,30 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
         counts = self.rng_ref.poisson(per_day * growth)
         return counts.tolist(), self._attributes(self.rng_attr.random((int(counts.sum()), 7)))
 
-    def _remove_due(self) -> None:
-        """Each waiting RTT pathway and ledger entry leaves untreated with the daily removal
-        probability (cancer pathways are not removed)."""
+    def _remove_due(self, now: float) -> None:
+        """Each waiting RTT pathway and ledger entry leaves untreated with its day's removal
+        probability (cancer pathways are not removed): one flat probability, or by weeks
+        waited and stage (``hazard``), one uniform a pathway."""
+        if self.hazard.flat:
+            self._remove_flat()
+            return
+        st = np.frombuffer(self.stage, dtype=np.uint8)
+        waiting = np.flatnonzero(st <= ADM)
+        stages = st[waiting].astype(np.intp)
+        del st  # release the view: the bytearray grows again tomorrow
+        age = now - np.frombuffer(self.clock, dtype=float)[waiting]
+        p = self.hazard.daily_p(stages, age)
+        chosen = waiting[self.rng_removal.random(waiting.size) < p]
+        for i in chosen.tolist():
+            self._stop(i, "redirected", REMOVED)
+        self._count("removed", int(chosen.size))
+        for stage, ledgers in ((FU, self.op_ledger), (DIAG, self.diag_direct)):
+            for ledger in ledgers:
+                if ledger.total:
+                    waited, _ = ledger.waited(now)
+                    ledger.thin(self.hazard.daily_p(stage, waited), self.rng_removal)
+
+    def _remove_flat(self) -> None:
         p = self.removal_p
         if p <= 0:
             return
