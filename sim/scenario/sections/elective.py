@@ -186,9 +186,10 @@ class LongWaiters(Strict):
     """Capacity aimed at long waiters and a cohort treated in the independent sector."""
 
     theatre_pct: NonNeg = tagged(
-        "Share of each specialty's theatre time (after cancer) spent first on admitted "
-        "pathways waiting over ``weeks``, longest first; unused, it returns to the list.",
-        lever="% of theatre time", default=0.0, le=100.0)
+        "Extra theatre time, % of each specialty's, used only for admitted pathways waiting "
+        "over ``weeks``, longest first (waiting-list initiative lists); unused time is lost. "
+        "Not in the capacity cost (theatre_sessions_per_week is).",
+        lever="% extra theatre time", default=0.0, le=100.0)
     weeks: NonNeg = Field(default=52.0, description="Weeks waited (RTT clock) from which a "
                           "pathway counts as a long waiter for ``theatre_pct``.")
     independent_sector_per_100k_per_month: NonNeg = tagged(

@@ -55,6 +55,8 @@ class PathwayStore(Service):
     cum_cmod: np.ndarray
     cum_prio: np.ndarray
     by_priority: bool
+    by_clock: bool  # admitted list by RTT clock start (longest wait), else in turn
+    listed: dict[int, float]  # day each pathway first joined the admitted list (in turn)
     cost: tuple[float, float]  # sessions per day case, per inpatient
     carry: dict[tuple[str, int], float]
     rng_init: np.random.Generator
@@ -194,7 +196,8 @@ class PathwayStore(Service):
             heapq.heappush(self.op_fu[s], (now, i))
         elif stage == ADM:
             lane = self.prio[i] if self.by_priority else 3
-            heapq.heappush(self.adm[s][lane], (self.clock[i], i))
+            key = self.clock[i] if self.by_clock else self.listed.setdefault(i, now)
+            heapq.heappush(self.adm[s][lane], (key, i))
         elif stage == C_DIAG:
             self.diag_cancer[self.mod[i]].append(i)
         elif stage == C_ADM:

@@ -113,7 +113,9 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
         self.cum_cmod = np.cumsum([x.cancer_share for x in self.mods])
         p = cfg.priority
         self.cum_prio = np.cumsum([p.p1, p.p2, p.p3, p.p4])
-        self.by_priority = cfg.order == "priority_then_longest_wait"
+        self.by_priority = cfg.order.startswith("priority")
+        self.by_clock = cfg.order.endswith("longest_wait")
+        self.listed = {}
         self.cost = (1 / cfg.day_cases_per_session, 1 / cfg.inpatients_per_session)
         self._init_store(len(self.specs), len(self.mods))
         self.rng_order = streams("route.elective.cancer.order")
@@ -177,6 +179,7 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
                 self.diag_unscheduled[m].add(now, other[len(fu) + m])
                 self.diag_direct[m].add(now, other[len(fu) + len(unsched) + m])
             self._remove_due(now)
+            self._independent_sector(now)
             if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
                 # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
                 self._outpatients(now)
