@@ -13,6 +13,7 @@ before so a flat scenario's start state does not move.
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
@@ -42,6 +43,11 @@ class Hazard:
         self.cum_at = np.concatenate([np.zeros((4, 1)),
                                       np.cumsum(self.rates[:, :-1] * widths, axis=1)], axis=1)
         self.starts = np.concatenate([[0.0], self.edges])
+        # the same as plain lists, for the scalar calls the fluid solver makes many of
+        self._edges = self.edges.tolist()
+        self._rates = self.rates.tolist()
+        self._cum_at = self.cum_at.tolist()
+        self._starts = self.starts.tolist()
 
     def rate(self, stage: np.ndarray | int, age: np.ndarray | float) -> np.ndarray:
         """Removal rate a day of pathways at ``stage`` that have waited ``age`` days."""
@@ -58,7 +64,12 @@ class Hazard:
         after ``t`` days in it."""
         if self.flat:
             return math.exp(-self.r * t)
-        return math.exp(-float(self.cum(stage, base + t) - self.cum(stage, base)))
+        return math.exp(-(self._cum1(stage, base + t) - self._cum1(stage, base)))
+
+    def _cum1(self, stage: int, age: float) -> float:
+        a = max(age, 0.0)
+        k = bisect.bisect_right(self._edges, a)
+        return self._cum_at[stage][k] + self._rates[stage][k] * (a - self._starts[k])
 
     def survive_array(self, stage: int, base: float, t: np.ndarray) -> np.ndarray:
         if self.flat:
