@@ -58,7 +58,7 @@ class Clinics(PathwayStore):
         stage, stage_start, clock = self.stage, self.stage_start, self.clock
         mod, needs_fu, route, prio = self.mod, self.needs_fu, self.route, self.prio
         heappop, heappush = heapq.heappop, heapq.heappush
-        by_priority = self.by_priority
+        by_priority, by_clock, listed = self.by_priority, self.by_clock, self.listed
         on_list_t, on_list_v = self.t_on_list.t.append, self.t_on_list.v.append
         for s in range(len(self.specs)):
             slots = self._slots("op", s, self.rates.outpatients[SPECIALTIES[s]] * DAYS_PER_WEEK)
@@ -136,7 +136,8 @@ class Clinics(PathwayStore):
                 else:
                     stage[i] = ADM
                     stage_start[i] = now
-                    heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+                    heappush(adm[prio[i] if by_priority else 3],
+                             (clock[i] if by_clock else listed.setdefault(i, now), i))
         self.active -= stops
         self._exits["finished"][self.name] += stops
         self._count("outpatient_first", firsts)

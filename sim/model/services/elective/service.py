@@ -3,8 +3,9 @@
 An RTT pathway (specialty group drawn at referral) waits for a first outpatient attendance, may
 wait for a test (one modality), may wait for a follow-up attendance (results and the decision),
 then stops (non-admitted) or joins its specialty's admitted list with a clinical priority
-P1-P4, treated by priority and then in turn (longest wait first; or longest wait alone, a
-scenario option) in theatre sessions; an inpatient also needs an acute bed at
+P1-P4, treated by priority (or not) and then by longest RTT wait or in turn (the day listed),
+``order``, in theatre sessions (extra lists for long waiters and a cohort moved to the
+independent sector are levers: ``longwait``); an inpatient also needs an acute bed at
 ``admission_hour`` and is cancelled on the day when none is free (back on the list).
 
 Outpatient clinics of a specialty serve, in order of when each became due, new referrals, RTT
@@ -21,8 +22,8 @@ their small queues would wander far from any start state). These three book thei
 random order (as each patient's and clinician's availability allows, [E]), so waits spread
 around the mean the backlog sets (backlog / capacity) instead of all being equal. Capacities run
 on weekdays; every waiting RTT pathway and ledger entry may be removed untreated (validation) at
-the scenario's monthly rate, which is what holds a list whose capacity falls a little short of
-demand steady.
+the scenario's monthly rate, by weeks waited and stage (``hazard``), which is what holds a list
+whose capacity falls a little short of demand steady.
 The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
 average; they wander).
 

@@ -1,4 +1,5 @@
-"""Theatres: each specialty's weekday lists of day cases and inpatients, cancer first.
+"""Theatres: each specialty's weekday lists of day cases and inpatients, cancer first (and
+extra lists for long waiters when ``long_waiters.theatre_pct`` is set).
 
 About 54,000 day cases and 14,500 inpatient operations a year (baseline, 1.2 million people).
 An inpatient needs an acute bed on the day of surgery (``needs.bed``, acute's ``elective_bed``
