@@ -59,6 +59,9 @@ class Clinics(PathwayStore):
         mod, needs_fu, route, prio = self.mod, self.needs_fu, self.route, self.prio
         heappop, heappush = heapq.heappop, heapq.heappush
         by_priority = self.by_priority
+        pending, work = self.pending, self.work
+        test_notice, preop = work["test_notice_days"], work["preop_days"]
+        cancer_test_notice = work["cancer_test_notice_days"]
         on_list_t, on_list_v = self.t_on_list.t.append, self.t_on_list.v.append
         for s in range(len(self.specs)):
             slots = self._slots("op", s, self.rates.outpatients[SPECIALTIES[s]] * DAYS_PER_WEEK)
@@ -67,7 +70,7 @@ class Clinics(PathwayStore):
                 i = cq.popleft()
                 slots -= 1
                 firsts += 1
-                self._join(C_DIAG, i, now)
+                self._enter(C_DIAG, i, now, cancer_test_notice)
             first_q, fu_q, ledger = self.op_first[s], self.op_fu[s], self.op_ledger[s]
             before = self.op_fu_before[s]
             if fu_q:  # those who joined on earlier days now wait behind the rest
@@ -104,7 +107,10 @@ class Clinics(PathwayStore):
                     if m != NO_TEST:
                         stage[i] = DIAG
                         stage_start[i] = now
-                        diag_rtt[m].append(i)
+                        if test_notice is None:
+                            diag_rtt[m].append(i)
+                        else:  # booked with notice: eligible from then (``_release``)
+                            heappush(pending, (now + test_notice(), i))
                         continue
                     if needs_fu[i]:
                         stage[i] = FU
@@ -136,7 +142,10 @@ class Clinics(PathwayStore):
                 else:
                     stage[i] = ADM
                     stage_start[i] = now
-                    heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+                    if preop is None:
+                        heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+                    else:  # pre-operative assessment first (``_release``)
+                        heappush(pending, (now + preop(), i))
         self.active -= stops
         self._exits["finished"][self.name] += stops
         self._count("outpatient_first", firsts)
@@ -148,6 +157,7 @@ class Clinics(PathwayStore):
         turn."""
         done = 0
         stage, stage_start, heappush = self.stage, self.stage_start, heapq.heappush
+        reporting, pending = self.work["reporting_days"], self.pending
         for m in range(len(self.mods)):
             slots = self._slots("diag", m, self.rates.tests[MODALITIES[m]] * DAYS_PER_WEEK)
             taken = self.diag_unscheduled[m].take(slots)
@@ -179,12 +189,15 @@ class Clinics(PathwayStore):
                 # tested: the results at a follow-up (``_join(FU, i, now)`` written out)
                 stage[i] = FU
                 stage_start[i] = now
-                heappush(self.op_fu[self.spec[i]], (now, i))
+                if reporting is None:
+                    heappush(self.op_fu[self.spec[i]], (now, i))
+                else:  # due at the follow-up once reported (``_release``)
+                    heappush(pending, (now + reporting(), i))
         self._count("diagnostic", done)
 
     def _diagnosed(self, i: int, now: float) -> None:
-        """Tested: the cancer pathway waits for its results appointment."""
-        self._join(C_DX, i, now)
+        """Tested: the cancer pathway waits for its results appointment (once reported)."""
+        self._enter(C_DX, i, now, self.work["cancer_reporting_days"])
 
     def _cancer_clinics(self, now: float) -> None:
         """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis

@@ -41,6 +41,7 @@ and day ledgers (``ledger``). This one runs the day's cycle that drives them (on
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ import numpy as np
 
 from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
+from sim.core.distributions import Sampler
 from sim.model.context import Context
 from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
@@ -69,7 +71,12 @@ from sim.model.services.elective.records import (
 )
 from sim.model.services.elective.start import StartState
 from sim.model.services.elective.theatres import CANCER, Theatres
-from sim.scenario.sections.elective import MODALITIES, SPECIALTIES, ElectiveSection
+from sim.scenario.sections.elective import (
+    MODALITIES,
+    SPECIALTIES,
+    WORK_TIMES,
+    ElectiveSection,
+)
 
 
 @dataclass
@@ -114,6 +121,10 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
         self.by_priority = cfg.order == "priority_then_longest_wait"
         self.cost = (1 / cfg.day_cases_per_session, 1 / cfg.inpatients_per_session)
         self._init_store(len(self.specs), len(self.mods))
+        # each irreducible time from its own stream (none drawn when it is not set)
+        self.work = {k: None if (spec := getattr(cfg.work, k)) is None else
+                     Sampler(spec, streams(f"route.elective.work.{k}")).next
+                     for k in WORK_TIMES}
         self.rng_order = streams("route.elective.cancer.order")
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
@@ -165,8 +176,13 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
                 made += n_ref
                 ids = self._add(np.full(n_ref, now), *(x[first:made] for x in attributes))
                 spec = attributes[0][first:made]
-                for s, q in enumerate(self.op_first):  # each specialty's, in referral order
-                    q.extend((np.flatnonzero(spec == s) + ids.start).tolist())
+                notice = self.work["first_notice_days"]
+                if notice is None:
+                    for s, q in enumerate(self.op_first):  # each specialty's, in referral order
+                        q.extend((np.flatnonzero(spec == s) + ids.start).tolist())
+                else:  # booked with notice: eligible from then (``_release``)
+                    for i in ids:
+                        heapq.heappush(self.pending, (now + notice(), i))
             self._new_cancer(int(self.rng_cancer.poisson(usc * growth)), now)
             other = self.rng_other.poisson(np.array(fu + unsched + direct) * growth).tolist()
             for s, n in enumerate(other[:len(fu)]):
@@ -177,6 +193,7 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
             self._remove_due()
             if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
                 # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
+                self._release(now)
                 self._outpatients(now)
                 self._diagnostics(now)
                 self._cancer_clinics(now)
