@@ -207,6 +207,7 @@ class PathwayStore(Service):
         start); those removed meanwhile are dropped. ``stage_start`` stays when the work began
         (a test is waited for from its request, as DM01 counts it)."""
         pending, stage = self.pending, self.stage
+        now += 1e-6  # ready this minute (day fractions are not exact in floating point)
         while pending and pending[0][0] <= now:
             ready, i = heapq.heappop(pending)
             st, s = stage[i], self.spec[i]
