@@ -51,7 +51,8 @@ class StartState(PathwayStore):
         r = fluid.removal_per_day(cfg)
         count = round(cfg.initial_list.pathways_per_100k * self.population / 1e5)
         if count:
-            cells = [c for c in fluid.cells(cfg, self.population, waits) if c.expected > 0]
+            cells = [c for c in fluid.cells(cfg, self.population, waits,
+                                            fluid.stage_work(cfg)) if c.expected > 0]
             expected = np.array([c.expected for c in cells])
             per_cell = rng.multinomial(count, expected / expected.sum())
             starts, made_ids, stages = [], [], []
