@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.checks.verify.common import alone, simulate
+from sim.checks.verify.common import BASELINE, alone, simulate
 from sim.checks.verify.elective import NO_OTHER_DEMAND
 from sim.core.clock import MIN_PER_DAY, Window
 from sim.model.services import elective as el
@@ -109,3 +109,27 @@ def test_a_pathway_in_its_booking_notice_is_on_the_list() -> None:
     per_day = 2700 * 0.2 / (365.25 / 12)
     extra = long.at(t) - short.at(t)
     assert extra == pytest.approx(2 * WEEK * per_day, rel=0.15)
+
+
+def test_the_start_state_spends_each_stages_work_there() -> None:
+    """The fluid start state: a stage's time is its work plus its wait, so a notice lengthens
+    the start list's first-attendance cell by the referrals of the notice (less the few
+    removed meanwhile) and pushes every later stage's clock age back by it."""
+    from sim.model.services.elective import fluid
+    from sim.scenario import load_scenario
+    from sim.scenario.base import Duration
+
+    sc = load_scenario(BASELINE)
+    cfg, pop = sc.elective, sc.population.size
+    waits = fluid.start_waits(cfg)
+    plain = fluid.cells(cfg, pop, waits)
+    assert plain == fluid.cells(cfg, pop, waits, fluid.stage_work(cfg))  # none set: the same
+    work = cfg.work.model_copy(update={"first_notice_days": Duration(dist="fixed", mean=21.0)})
+    worked = fluid.cells(cfg, pop, waits, fluid.stage_work(cfg.model_copy(update={"work": work})))
+    for a, b in zip(plain, worked, strict=True):
+        if a.stage == 0:  # waiting for the first attendance: 21 days more of referrals
+            assert b.wait_days == a.wait_days + 21
+            assert b.expected > a.expected + 19 * fluid.rates(cfg, pop).rtt[
+                SPECIALTIES[a.specialty]]
+        else:
+            assert b.base_days == pytest.approx(a.base_days + 21)
