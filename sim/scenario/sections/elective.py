@@ -2,7 +2,9 @@
 
 Every wait on an elective pathway is a queue for a capacity named here: outpatient attendances
 (first and follow-up share them), diagnostic tests by modality, theatre sessions and, for cancer,
-non-surgical first treatments. Specialty groups and modalities are fixed sets (named fields), so
+non-surgical first treatments; before some of those queues a pathway spends irreducible work time
+(``work``: booking notice, reporting, pre-operative assessment). Specialty groups and
+modalities are fixed sets (named fields), so
 ``--set elective.specialties.trauma_orthopaedics.capacity_pct=120`` reaches one of them.
 """
 

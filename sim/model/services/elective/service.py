@@ -26,6 +26,14 @@ demand steady.
 The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
 average; they wander).
 
+Irreducible time (``elective.work``: booking notice before a first attendance or a test,
+reporting before the results follow-up, pre-operative assessment before the admitted list, and
+the urgent referral's own notice and reporting) is work, not a wait: the pathway stays at its
+stage (on the RTT and DM01 lists) in one heap keyed by its ready day (``pending``), released on
+each clinic day into the stage's queue, so queues serve in ready order (the admitted list by
+clock start, as before). With ample capacity a pathway takes its work and no more. None set,
+nothing is drawn and pathways move on the day capacity allows.
+
 Pathways live in compact arrays (``array``/``bytearray``: fast to touch one at a time, viewed as
 numpy for month-end counts) and in deques or heaps, worked once a day, not as processes: about
 450,000 new pathways and 1.75 million outpatient attendances a year. Month-end snapshots of the
