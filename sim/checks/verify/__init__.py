@@ -8,7 +8,9 @@ replications.
 
 Checks: ED clinicians and UCR against Erlang C (M/M/c); one diagnostic modality and the cancer
 results clinic against the M/D/c queue seen daily (``theory.daily_batch_queue_mean``; for the
-clinic the weekend's referrals join on Monday); virtual wards against Erlang B with three
+clinic the weekend's referrals join on Monday); a single elective list with one stage against
+the NHSRwaitinglist planning formulas (target queue size and waiting-list pressure at its target
+capacity, relief capacity); virtual wards against Erlang B with three
 length-of-stay distributions of the same mean (insensitivity), and before and after a capacity
 schedule changes its beds; the virtual ward's step-down queue (eligible inpatients waiting until
 medically fit) against Erlang A (M/M/c+M); each discharge-to-assess pathway pool against Erlang C
