@@ -50,7 +50,9 @@ class Clinics(PathwayStore):
         return q.pop()
 
     def _outpatients(self, now: float) -> None:
-        """Each specialty's clinics: cancer first, then everyone in the order they became due.
+        """Each specialty's clinics: cancer first, then everyone in the order they became due
+        (a first attendance at referral, or once its booking notice has passed: its
+        ``stage_start``).
 
         (The day's busiest loop, about 450,000 attendances a year: each pathway's next stage
         is written out here rather than through ``_join``.)"""
@@ -81,7 +83,7 @@ class Clinics(PathwayStore):
             # head changes only when it is served, so it is looked for again only then
             while first_q and stage[first_q[0]] != OP:
                 first_q.popleft()
-            due_first = clock[first_q[0]] if first_q else math.inf
+            due_first = stage_start[first_q[0]] if first_q else math.inf
             while before and stage[before[0][1]] != FU:
                 before.popleft()
             while fu_q and stage[fu_q[0][1]] != FU:
@@ -102,7 +104,7 @@ class Clinics(PathwayStore):
                     firsts += 1
                     while first_q and stage[first_q[0]] != OP:
                         first_q.popleft()
-                    due_first = clock[first_q[0]] if first_q else math.inf
+                    due_first = stage_start[first_q[0]] if first_q else math.inf
                     m = mod[i]
                     if m != NO_TEST:
                         stage[i] = DIAG
@@ -170,10 +172,12 @@ class Clinics(PathwayStore):
                 done += 1
                 self._diagnosed(i, now)
             q, ledger = self.diag_rtt[m], self.diag_direct[m]
+            due_day = self.test_due  # (tests booked with notice: due once it has passed)
             while q and stage[q[0]] != DIAG:  # (pathways removed since are dropped)
-                q.popleft()
+                due_day.pop(q.popleft(), None)
             while slots:
-                due = stage_start[q[0]] if q else math.inf
+                due = (due_day.get(q[0], stage_start[q[0]]) if due_day else stage_start[q[0]]) \
+                    if q else math.inf
                 if ledger.total and ledger.days[0] <= due:
                     taken = ledger.take(slots, due)
                     slots -= taken
@@ -182,8 +186,10 @@ class Clinics(PathwayStore):
                 if not q:
                     break
                 i = q.popleft()
+                if due_day:
+                    due_day.pop(i, None)
                 while q and stage[q[0]] != DIAG:
-                    q.popleft()
+                    due_day.pop(q.popleft(), None)
                 slots -= 1
                 done += 1
                 # tested: the results at a follow-up (``_join(FU, i, now)`` written out)

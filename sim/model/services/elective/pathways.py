@@ -106,6 +106,9 @@ class PathwayStore(Service):
         # pathways doing irreducible work at their stage (booking notice, reporting, pre-op):
         # (ready day, id), released into the stage's queue in ready order (``_release``)
         self.pending: list[tuple[float, int]] = []
+        # ... and the day a test booked with notice became due (its queue's turn), by id: its
+        # ``stage_start`` stays the request, from which DM01 counts the wait
+        self.test_due: dict[int, float] = {}
 
     def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator,
              spec: np.ndarray | None = None) -> range:
@@ -203,17 +206,20 @@ class PathwayStore(Service):
 
     def _release(self, now: float) -> None:
         """Pathways whose work is done by ``now`` join their stage's queue, in the order they
-        became ready (a follow-up is due from then; the admitted list keeps its order by clock
-        start); those removed meanwhile are dropped. ``stage_start`` stays when the work began
-        (a test is waited for from its request, as DM01 counts it)."""
+        became ready (a first attendance, test or follow-up is due from then; the admitted list
+        keeps its order by clock start); those removed meanwhile are dropped. A test's
+        ``stage_start`` stays its request (DM01 counts the wait from it; ``test_due`` has its
+        turn)."""
         pending, stage = self.pending, self.stage
         now += 1e-6  # ready this minute (day fractions are not exact in floating point)
         while pending and pending[0][0] <= now:
             ready, i = heapq.heappop(pending)
             st, s = stage[i], self.spec[i]
             if st == OP:
+                self.stage_start[i] = ready  # due from then (``_outpatients``)
                 self.op_first[s].append(i)
             elif st == DIAG:
+                self.test_due[i] = ready
                 self.diag_rtt[self.mod[i]].append(i)
             elif st == FU:
                 heapq.heappush(self.op_fu[s], (ready, i))
