@@ -133,3 +133,18 @@ def test_the_start_state_spends_each_stages_work_there() -> None:
                 SPECIALTIES[a.specialty]]
         else:
             assert b.base_days == pytest.approx(a.base_days + 21)
+
+
+def test_the_relief_capacity_row_can_fail() -> None:
+    """verify's NHSRwaitinglist relief-capacity row: the list reaches the target queue size at
+    the package's relief capacity, and a capacity 3% short is caught (seed 1, 20 replications:
+    p = 0.0005 against the row's threshold 0.05 / 42)."""
+    from sim.checks.verify import elective as ev
+    from sim.checks.verify.judging import in_ci
+
+    cap = ev.nhsr_relief_capacity(ev.RELIEF_DEMAND, ev.RELIEF_START, ev.RELIEF_TARGET,
+                                  ev.RELIEF_WEEKS)
+    assert cap == pytest.approx(20 + 300 / 26)
+    target = float(ev.RELIEF_TARGET)
+    assert in_ci("relief", "elective", target, ev.relief_runs(1, 20)).passed
+    assert not in_ci("relief", "elective", target, ev.relief_runs(1, 20, cap * 0.97)).passed
