@@ -195,23 +195,57 @@ class Cell:
     admitted: bool = False  # routes that end on the admitted list
 
 
-def cells(cfg: ElectiveSection, population: float, w: Waits) -> list[Cell]:
-    """The RTT list implied by the waits ``w`` (priorities P1-P3 wait ~0 and are left out)."""
+@dataclass(frozen=True)
+class StageWork:
+    """Mean irreducible days at each RTT stage before its queue (``cfg.work``; 0: none)."""
+
+    first: float = 0.0  # booking notice before the first attendance
+    test: float = 0.0  # booking notice before the test
+    reporting: float = 0.0  # test to results available for the follow-up
+    preop: float = 0.0  # decision to admit to ready for theatre
+
+
+def stage_work(cfg: ElectiveSection) -> StageWork:
+    """The scenario's mean work at each stage (a cap is ignored: a slight overstatement)."""
+    w = cfg.work
+
+    def mean(d) -> float:
+        return 0.0 if d is None else d.mean
+
+    return StageWork(mean(w.first_notice_days), mean(w.test_notice_days),
+                     mean(w.reporting_days), mean(w.preop_days))
+
+
+def cells(cfg: ElectiveSection, population: float, w: Waits,
+          work: StageWork | None = None) -> list[Cell]:
+    """The RTT list implied by the waits ``w`` (priorities P1-P3 wait ~0 and are left out);
+    ``work``: each stage's mean work, spent there before its wait, so a pathway's time at the
+    stage is at least its work (the start state marks those still working). Removals follow
+    the hazard from the clock age each stage is joined at."""
+    work = work or StageWork()
     hz = Hazard(cfg)
     rt = rates(cfg, population)
     out: list[Cell] = []
     p4 = cfg.priority.p4
     for si, (k, s) in enumerate(cfg.specialties.items()):
-        wo, wa = w.outpatient[k], w.admitted[k]
-        out.append(Cell(si, OP, hz.stock(rt.rtt[k], OP, 0.0, wo), 0.0, wo))
-        ro = routes(cfg, rt, w, hz, k)
-        for (mi, lam, age), (_, lam_fu, age_fu) in zip(ro.tests, ro.followups, strict=False):
-            m = MODALITIES[mi]
-            out.append(Cell(si, DIAG, hz.stock(lam, DIAG, age, w.test[m]), age, w.test[m], mi))
-            out.append(Cell(si, FU, hz.stock(lam_fu, FU, age_fu, wo), age_fu, wo, mi))
-        _, lam_fu, age_fu = ro.followups[-1]
-        out.append(Cell(si, FU, hz.stock(lam_fu, FU, age_fu, wo), age_fu, wo))
-        for mi, lam, age in ro.decisions:
+        wo, wa = w.outpatient[k], w.admitted[k] + work.preop
+        w1, wr = wo + work.first, wo + work.reporting  # first attendance; results follow-up
+        out.append(Cell(si, OP, hz.stock(rt.rtt[k], OP, 0.0, w1), 0.0, w1))
+        s1 = rt.rtt[k] * hz.survive(OP, 0.0, w1)
+        routes: list[tuple[float, float, int]] = []  # (decisions a day, clock age, modality)
+        for mi, (m, mod) in enumerate(cfg.modalities.items()):
+            wt = w.test[m] + work.test
+            lam = s1 * s.diagnostics_share * mod.rtt_share
+            out.append(Cell(si, DIAG, hz.stock(lam, DIAG, w1, wt), w1, wt, mi))
+            lam_fu = lam * hz.survive(DIAG, w1, wt)
+            out.append(Cell(si, FU, hz.stock(lam_fu, FU, w1 + wt, wr), w1 + wt, wr, mi))
+            routes.append((lam_fu * hz.survive(FU, w1 + wt, wr), w1 + wt + wr, mi))
+        lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
+        out.append(Cell(si, FU, hz.stock(lam_fu, FU, w1, wo), w1, wo))
+        routes.append((lam_fu * hz.survive(FU, w1, wo), w1 + wo, -1))
+        routes.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), w1,
+                       -1))
+        for lam, age, mi in routes:
             out.append(Cell(si, ADM, hz.stock(lam * s.admitted_share * p4, ADM, age, wa), age,
                             wa, mi, True))
     return out

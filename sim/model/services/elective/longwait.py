@@ -36,6 +36,9 @@ class LongWaits(PathwayStore):
         old = clock < now - lw.weeks * DAYS_PER_WEEK
         ids, clock = on_list[old], clock[old]
         ids = ids[np.argsort(clock, kind="stable")]
+        if self.pending:  # not ready yet (pre-operative assessment): not on the list's lanes
+            busy = np.fromiter((i for _, i in self.pending), dtype=np.int64)
+            ids = ids[~np.isin(ids, busy)]
         spec = np.frombuffer(self.spec, dtype=np.uint8)[ids]
         for s in range(len(self.specs)):
             out[s] = ids[spec == s].tolist()
