@@ -29,10 +29,13 @@ from sim.scenario.sections.elective import MODALITIES, SPECIALTIES  # noqa: E402
 
 def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict[str, float]]:
     """Per-day capacity each queue needs for the start waits to be its equilibrium (the
-    survivors of each wait, by the removal hazard from the age each route joins at)."""
+    survivors of each wait, by the removal hazard from the age each route joins at). A stage's
+    irreducible work (``elective.work``: notice, reporting, pre-op) comes before its queue, so a
+    pathway is served after work + wait, and removals act over both (as ``fluid.cells``)."""
     hz = Hazard(cfg)
     rt = fluid.rates(cfg, population)
     w = fluid.start_waits(cfg)
+    work = fluid.stage_work(cfg)
     out: dict[str, dict[str, float]] = {"op": {}, "theatre": {}, "test": {}}
     test_served = {m: rt.direct[m] * hz.survive(DIAG, 0.0, w.test[m]) for m in MODALITIES}
     ca = cfg.cancer
@@ -40,18 +43,27 @@ def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict
     cancer_surg = sum(rt.cancer.values()) * ca.conversion_share * ca.surgical_share
     p = cfg.priority
     for k, s in cfg.specialties.items():
-        ro = fluid.routes(cfg, rt, w, hz, k)
-        wo, wa = w.outpatient[k], w.admitted[k]
-        for mi, lam, age in ro.tests:
-            m = MODALITIES[mi]
-            test_served[m] += lam * hz.survive(DIAG, age, w.test[m])
-        out["op"][k] = (rt.rtt[k] * hz.survive(OP, 0.0, wo)
-                        + sum(lam * hz.survive(FU, age, wo) for _, lam, age in ro.followups)
-                        + rt.followups[k] * hz.survive(FU, 0.0, wo) + rt.cancer[k])
+        wo, wa = w.outpatient[k], w.admitted[k] + work.preop
+        w1, wr = wo + work.first, wo + work.reporting  # first attendance; results follow-up
+        s1 = rt.rtt[k] * hz.survive(OP, 0.0, w1)
+        served_fu = rt.followups[k] * hz.survive(FU, 0.0, wo)
+        decisions: list[tuple[float, float]] = []  # (a day, clock age on the list)
+        for m, mod in cfg.modalities.items():
+            wt = w.test[m] + work.test
+            lam = s1 * s.diagnostics_share * mod.rtt_share
+            lam_fu = lam * hz.survive(DIAG, w1, wt)
+            test_served[m] += lam_fu
+            served_fu += lam_fu * hz.survive(FU, w1 + wt, wr)
+            decisions.append((lam_fu * hz.survive(FU, w1 + wt, wr), w1 + wt + wr))
+        lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
+        served_fu += lam_fu * hz.survive(FU, w1, wo)
+        decisions.append((lam_fu * hz.survive(FU, w1, wo), w1 + wo))
+        decisions.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), w1))
+        out["op"][k] = s1 + served_fu + rt.cancer[k]
         cost = fluid.case_sessions(cfg, s.day_case_share, cancelled) * s.admitted_share
         out["theatre"][k] = sum(lam * cost * ((p.p1 + p.p2 + p.p3) + p.p4
                                               * hz.survive(ADM, age, wa))
-                                for _, lam, age in ro.decisions) \
+                                for lam, age in decisions) \
             + cancer_surg * s.cancer_share * ca_cost
     for m in MODALITIES:
         out["test"][m] = test_served[m] + rt.unscheduled[m] + rt.cancer_tests[m]
@@ -61,7 +73,7 @@ def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict
 def list_profile(cfg, population: float, n: int = 400_000, seed: int = 1) -> dict[str, float]:
     """Size, 18-week share, median and tails of the list the start waits imply."""
     hz = Hazard(cfg)
-    cells = fluid.cells(cfg, population, fluid.start_waits(cfg))
+    cells = fluid.cells(cfg, population, fluid.start_waits(cfg), fluid.stage_work(cfg))
     expected = np.array([c.expected for c in cells])
     rng = np.random.default_rng(seed)
     k = rng.multinomial(n, expected / expected.sum())
