@@ -28,8 +28,22 @@ SUPPORT = (out.REABLEMENT, out.D2A)  # routes whose bed is freed by another serv
 NO_REVIEW = "acute.opel_review=false"
 
 
+_RUNS: dict[tuple, tuple[dict[str, float], list[tuple], list[tuple], object]] = {}
+
+
 def _run(monkeypatch, *sets: str, push: bool = True
          ) -> tuple[dict[str, float], list[tuple], list[tuple], object]:
+    """:func:`_logged_run`, made once per process for each set of overrides, push and starting
+    pressure level (two tests read the run with every route in the window; neither changes
+    what it is handed)."""
+    key = (sets, push, pressure.NORMAL)
+    if key not in _RUNS:
+        _RUNS[key] = _logged_run(monkeypatch, *sets, push=push)
+    return _RUNS[key]
+
+
+def _logged_run(monkeypatch, *sets: str, push: bool = True
+                ) -> tuple[dict[str, float], list[tuple], list[tuple], object]:
     """KPIs of one small replication, each release of a fit patient (fit time, out time,
     route) and each change of "no criteria to reside" (time, +1/-1), logged as they happen.
     ``push=False``: no discharge push at all (discharge_push_level None, which --set cannot
