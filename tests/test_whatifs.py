@@ -180,6 +180,7 @@ def _small(base_file: Path, sets: tuple[str, ...] = ()) -> Scenario:
     return small_scenario(SCALE, None, scaled=[*SHORT, *sets], file=base_file)
 
 
+@functools.cache
 def _has_effect(base_file: Path, change: str) -> bool:
     """Whether ``change`` on the small short run of ``base_file`` moves any KPI (same seed)."""
     small = small_scenario(SCALE, None, change, scaled=SHORT, file=base_file)
