@@ -12,9 +12,6 @@ from conftest import run_cli
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-pytestmark = pytest.mark.xdist_group("pack")  # shares conftest's pack_folders
-
-
 @pytest.fixture(scope="module")
 def run_folder(pack_folders, tmp_path_factory) -> Path:
     """conftest's "two" folder (a real ``run`` subprocess, 2 replications), copied so that
