@@ -31,7 +31,7 @@ SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.toml"
 BATCHES = sorted((SCENARIOS / "batches").glob("*.toml"))
 # a short small run: enough for any lever the model reads to change some KPI
-SHORT = ["run.warmup_days=14", "run.measurement_days=42"]
+SHORT = ["run.warmup_days=7", "run.measurement_days=42"]
 SCALE = 0.05
 SEED = 7
 NOT_LEVERS = ("name", "description", "run.", "targets", "schedules")
