@@ -9,6 +9,7 @@ test wants in proportion).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,3 +34,19 @@ def small_run(scale: float, days: int | None, *sets: str, seed: int = 1,
               replication: int = 0, scaled: Sequence[str] = ()) -> ReplicationResult:
     """One replication of :func:`small_scenario` (conservation checked by the run)."""
     return run_replication(small_scenario(scale, days, *sets, scaled=scaled), seed, replication)
+
+
+_SHARED: dict[tuple[str, int, int], ReplicationResult] = {}
+
+
+def shared_run(scale: float, days: int | None, *sets: str, seed: int = 1,
+                     replication: int = 0, scaled: Sequence[str] = ()) -> ReplicationResult:
+    """:func:`small_run`, simulated once per test process for each distinct scenario and
+    handed out as a copy: for tests that pair against a run another test also makes. Only
+    for tests that patch nothing in ``sim`` (a patched model would be handed the unpatched
+    run) and that do not compare two runs of one scenario (they would compare a copy)."""
+    scenario = small_scenario(scale, days, *sets, scaled=scaled)
+    key = (scenario.model_dump_json(), seed, replication)
+    if key not in _SHARED:
+        _SHARED[key] = run_replication(scenario, seed, replication)
+    return copy.deepcopy(_SHARED[key])

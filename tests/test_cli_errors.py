@@ -143,6 +143,10 @@ CASES: dict[str, Callable[[Path], Case]] = {
 # one case a kind of source (a file, a --set, a target), each also checked in-process
 SUBPROCESS_CASES = ["missing_file", "set_unknown_key", "unknown_kpi"]
 COMMANDS = ["validate", "run"]
+# One subprocess per command stays in the quick tier (each costs a Python start-up and the
+# model's imports, about a second); every case still runs in-process in the quick tier, and
+# the other subprocess pairs run in the slow tier.
+QUICK_SUBPROCESS = {("set_unknown_key", "run"), ("unknown_kpi", "validate")}
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -211,8 +215,10 @@ def test_bad_input_in_process(name: str, command: str, tmp_path: Path, capsys) -
 
 
 # -- a representative subset, as a user runs it -------------------------------------------------
-@pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("name", SUBPROCESS_CASES)
+@pytest.mark.parametrize(("name", "command"), [
+    pytest.param(name, command, marks=() if (name, command) in QUICK_SUBPROCESS
+                 else pytest.mark.slow, id=f"{name}-{command}")
+    for name in SUBPROCESS_CASES for command in COMMANDS])
 def test_bad_input_subprocess(name: str, command: str, tmp_path: Path) -> None:
     case = CASES[name](tmp_path)
     out = tmp_path / "out"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import BASELINE
-from helpers import small_run
+from helpers import shared_run
 
 from sim.model.registry import REGISTRY
 from sim.model.services.elective import fluid
@@ -45,7 +45,7 @@ def test_equilibrium_moves_with_capacity() -> None:
 
 
 def small(sets: list[str], days: int = 120) -> dict[str, float]:
-    return small_run(0.1, days, *ALONE, *sets, seed=7).kpis
+    return shared_run(0.1, days, *ALONE, *sets, seed=7).kpis
 
 
 def test_empty_list_scores_100_not_nan() -> None:

@@ -36,9 +36,11 @@ def section_rows(section: str) -> tuple:
 
 # The sections that cost seconds are slow (the quick tier keeps one Erlang B check,
 # test_virtual_ward_headroom_is_erlang_b_with_fewer_beds, and the exact identities on one
-# replication); the cheaper ones (schedules, D2A, conservation, the deterministic pathway) stay.
+# replication); the cheaper ones (schedules, D2A, the deterministic pathway) stay. Conservation
+# (three whole-system replications) is slow too: every quick-tier run through
+# ``run_replication`` raises on the same balance (tests/test_conservation.py shows it does).
 SLOW_SECTIONS = {"ed", "ucr", "acute", "elective", "monotonicity", "virtual_ward", "ed_spaces",
-                 "vw_step_down"}
+                 "vw_step_down", "conservation"}
 
 
 @pytest.mark.parametrize("section", [pytest.param(s, marks=pytest.mark.slow)

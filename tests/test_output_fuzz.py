@@ -13,36 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASELINE
 
 from sim.cli import main
 
-SHORT = ["--scale", "0.02", "--quiet", "--workers", "1", "--set", "run.warmup_days=10",
-         "--set", "run.measurement_days=31"]
-
 
 @pytest.fixture(scope="module")
-def folders(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("fuzz")
-    made = {}
-    for name, extra in (("one", ["-n", "1"]),
-                        ("two", ["-n", "2", "--set", "virtual_ward.enabled=false"])):
-        made[name] = root / name
-        assert main(["run", str(BASELINE), *extra, "--out", str(made[name]), *SHORT]) == 0
-    nan = root / "nan_months"
-    shutil.copytree(made["two"], nan)  # two replications, the virtual ward switched off
-    monthly = pd.read_csv(nan / "monthly.csv")
-    value_cols = [c for c in monthly.columns if monthly[c].dtype.kind == "f"]
-    monthly[value_cols] = float("nan")
-    monthly.to_csv(nan / "monthly.csv", index=False)
-    made["nan_months"] = nan
-    batch = root / "empty_option.toml"
-    batch.write_text(f'name = "empty"\nbase = "{BASELINE}"\nreplications = 2\nseed = 1\n'
-                     'comparator = "same"\n[[scenarios]]\nname = "same"\n'
-                     '[[scenarios]]\nname = "also_same"\nset = {}\n')
-    made["batch"] = root / "batch"
-    assert main(["batch", str(batch), "--out", str(made["batch"]), *SHORT]) == 0
-    return made
+def folders(pack_folders) -> dict[str, Path]:
+    """conftest's pack folders: "one", "two" (a service switched off), "nan_months" and
+    "batch" (an option that changes nothing)."""
+    return pack_folders
 
 
 def no_traceback(code: int, capsys) -> None:
@@ -59,9 +38,11 @@ def test_runs_and_the_empty_option_batch_wrote_their_reports(folders) -> None:
         assert (folders[name] / "summary.xlsx").exists(), name
 
 
-def test_report_rebuilds_with_every_month_missing(folders, capsys) -> None:
-    no_traceback(main(["report", str(folders["nan_months"])]), capsys)
-    assert (folders["nan_months"] / "report.html").exists()
+def test_report_rebuilds_with_every_month_missing(folders, capsys, tmp_path) -> None:
+    nan = shutil.copytree(folders["nan_months"], tmp_path / "nan_months")  # shared: copied
+    (nan / "report.html").unlink()
+    no_traceback(main(["report", str(nan)]), capsys)
+    assert (nan / "report.html").exists()
 
 
 @pytest.mark.parametrize(("a", "b"), [("one", "two"), ("two", "nan_months"), ("one", "one"),

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASELINE, run_cli
+from conftest import run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def run_folder(tmp_path_factory) -> Path:
+def run_folder(pack_folders, tmp_path_factory) -> Path:
+    """conftest's "two" folder (a real ``run`` subprocess, 2 replications), copied so that
+    the report tests below may rebuild it."""
     out = tmp_path_factory.mktemp("report") / "run"
-    res = run_cli("run", str(BASELINE), "-n", "3", "--scale", "0.05", "--quiet", "--workers",
-                  "1", "--out", str(out), "--set", "run.warmup_days=14", "--set",
-                  "run.measurement_days=62")
-    assert res.returncode == 0, res.stderr
-    assert "report:" in res.stdout and "Traceback" not in res.stderr
-    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+    shutil.copytree(pack_folders["two"], out)
     return out
 
 

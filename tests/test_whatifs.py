@@ -31,7 +31,7 @@ SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.toml"
 BATCHES = sorted((SCENARIOS / "batches").glob("*.toml"))
 # a short small run: enough for any lever the model reads to change some KPI
-SHORT = ["run.warmup_days=14", "run.measurement_days=42"]
+SHORT = ["run.warmup_days=7", "run.measurement_days=42"]
 SCALE = 0.05
 SEED = 7
 NOT_LEVERS = ("name", "description", "run.", "targets", "schedules")
@@ -72,7 +72,13 @@ def _toml(value: Any) -> str:
 
 
 def _loaded(base: Path, path: Path, sets: list[str]) -> tuple[Scenario, Scenario]:
-    return load_scenario(base), load_scenario(path, sets)
+    return _load(base, ()), _load(path, tuple(sets))
+
+
+@functools.cache
+def _load(path: Path, sets: tuple[str, ...]) -> Scenario:
+    """Each file (with its overrides) validated once per process: every test only reads it."""
+    return load_scenario(path, list(sets))
 
 
 def _value(scenario: Scenario, key: str) -> Any:
@@ -169,10 +175,12 @@ def test_every_declared_change_has_an_effect_on_a_short_run(wid, base_file, path
     assert _has_effect(base_file, change), f"{wid}: {change} changes no KPI on a short run"
 
 
+@functools.cache
 def _small(base_file: Path, sets: tuple[str, ...] = ()) -> Scenario:
     return small_scenario(SCALE, None, scaled=[*SHORT, *sets], file=base_file)
 
 
+@functools.cache
 def _has_effect(base_file: Path, change: str) -> bool:
     """Whether ``change`` on the small short run of ``base_file`` moves any KPI (same seed)."""
     small = small_scenario(SCALE, None, change, scaled=SHORT, file=base_file)
