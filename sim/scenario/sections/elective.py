@@ -145,6 +145,25 @@ class Cancer(Strict):
     start_treatment_weeks: NonNeg = Field(
         default=0.0, description="Mean wait for a non-surgical first treatment in the start "
         "state, weeks.")
+    order: Literal["random", "breach_date"] = tagged(
+        "Order in which the results clinics, treatment-planning clinics and non-surgical "
+        "treatments book those waiting: at random (as availability allows), or earliest breach "
+        "date first, as the NHS books (results: referral + 28 days; treatment planning: "
+        "referral + 62; treatment: the earlier of referral + 62 and decision + 31).",
+        lever="booking order", default="random")
+    mdt_weekly: bool = tagged(
+        "A diagnosed cancer is discussed at its tumour site's weekly multidisciplinary team "
+        "meeting (one weekday a site) before its treatment-planning appointment: the MDT cycle "
+        "as working time (off: planned the day after the results).", lever="on/off",
+        default=False)
+    capacity_cv: NonNeg = tagged(
+        "Week-to-week variation of the three cancer capacities (leave, cancelled lists): each "
+        "week's capacity is the set value times a lognormal factor of mean 1 and this "
+        "coefficient of variation.", lever="coefficient of variation", default=0.0, le=2.0)
+    in_rtt_list: bool = tagged(
+        "Count open urgent suspected cancer pathways (referral to first treatment) in the RTT "
+        "month-end list, as NHS England's incomplete pathways include them.", lever="on/off",
+        default=False)
 
 
 class InitialList(Strict):

@@ -189,29 +189,78 @@ class Clinics(PathwayStore):
     def _cancer_clinics(self, now: float) -> None:
         """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis
         Standard clock stop), then the treatment-planning clinic (the decision to treat, the
-        31-day clock start), each in random order of those waiting."""
+        31-day clock start), each in the scenario's order (``cancer.order``); with
+        ``cancer.mdt_weekly`` a diagnosed cancer waits for its site's MDT meeting between."""
+        ca = self.cfg.cancer
+        by_breach, mdt = ca.order == "breach_date", ca.mdt_weekly
+        clock = self.clock
         for s, per_week in enumerate(self.dx_per_week):
-            slots, q = self._slots("cancer_dx", s, per_week), self.dx_cancer[s]
+            slots, q = self._slots("cancer_dx", s, self._varied("cancer_dx", s, per_week,
+                                                                now)), self.dx_cancer[s]
+            if by_breach and slots and q:
+                q.sort(key=clock.__getitem__, reverse=True)  # referral + 28: earliest last
             while slots and q:
-                i = self._pick(q)
+                i = q.pop() if by_breach else self._pick(q)
                 slots -= 1
-                self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
+                self.t_fds.record(now * MIN_PER_DAY, now - clock[i])
                 if self.route[i] == NON_ADMITTED:
                     self._stop(i, "finished")
+                elif mdt:
+                    self.stage[i] = C_DEC
+                    self.stage_start[i] = now
+                    self.mdt_pending[s].append((math.floor(now), i))
                 else:
                     self._join(C_DEC, i, now)
-        slots = self._slots("cancer_dec", 0, self.decision_per_week)
         q = self.dec_cancer
+        if mdt:
+            self._mdt_meetings(now)
+        slots = self._slots("cancer_dec", 0, self._varied("cancer_dec", 0,
+                                                          self.decision_per_week, now))
+        if by_breach and slots and q:
+            q.sort(key=clock.__getitem__, reverse=True)  # referral + 62
         while slots and q:
-            i = self._pick(q)
+            i = q.pop() if by_breach else self._pick(q)
             slots -= 1
             self.dtt[i] = now
             self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
 
     def _cancer_treatments(self, now: float) -> None:
-        """Non-surgical first treatments (random order of those waiting)."""
-        slots = self._slots("cancer", 0, self.cancer_starts_per_week)
+        """Non-surgical first treatments, in the scenario's order (``cancer.order``; by breach
+        date: the earlier of referral + 62 and decision to treat + 31 days)."""
+        slots = self._slots("cancer", 0, self._varied("cancer", 0, self.cancer_starts_per_week,
+                                                      now))
         q = self.treat_cancer
+        by_breach = self.cfg.cancer.order == "breach_date"
+        if by_breach and slots and q:
+            clock, dtt = self.clock, self.dtt
+            q.sort(key=lambda i: min(clock[i] + 62.0, dtt[i] + 31.0), reverse=True)
         while slots and q:
             slots -= 1
-            self._treated_cancer(self._pick(q), now, "finished")
+            self._treated_cancer(q.pop() if by_breach else self._pick(q), now, "finished")
+
+    # -- the cancer pathway's working time and varying capacity -----------------------------
+    def _mdt_meetings(self, now: float) -> None:
+        """Each site meets one weekday a week (site index mod 5: Monday..Friday); those told
+        their diagnosis before its latest meeting (on or before today) were discussed there
+        and now wait for treatment planning. A meeting on a bank holiday is held, its
+        patients planned on the next clinic day."""
+        today = math.floor(now)
+        dow = (self.calendar.start_date.weekday() + today) % 7
+        for s, pending in enumerate(self.mdt_pending):
+            last = today - (dow - s % 5) % 7
+            while pending and pending[0][0] < last:
+                self.dec_cancer.append(pending.popleft()[1])
+
+    def _varied(self, key: str, k: int, per_week: float, now: float) -> float:
+        """This week's capacity: ``per_week`` times a lognormal factor of mean 1 and the
+        coefficient of variation ``cancer.capacity_cv`` (drawn once a week per clinic)."""
+        cv = self.cfg.cancer.capacity_cv
+        if cv <= 0:
+            return per_week
+        week = math.floor(now / DAYS_PER_WEEK)
+        got = self.cancer_factors.get((key, k))
+        if got is None or got[0] != week:
+            sigma2 = math.log1p(cv * cv)
+            got = self.cancer_factors[key, k] = (
+                week, float(self.rng_capacity.lognormal(-sigma2 / 2, math.sqrt(sigma2))))
+        return per_week * got[1]

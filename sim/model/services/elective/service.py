@@ -115,6 +115,8 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
         self.cost = (1 / cfg.day_cases_per_session, 1 / cfg.inpatients_per_session)
         self._init_store(len(self.specs), len(self.mods))
         self.rng_order = streams("route.elective.cancer.order")
+        self.rng_capacity = streams("route.elective.cancer.capacity")
+        self.cancer_factors: dict[tuple[str, int], tuple[int, float]] = {}
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
