@@ -160,6 +160,21 @@ class Cancer(Strict):
         "Week-to-week variation of the three cancer capacities (leave, cancelled lists): each "
         "week's capacity is the set value times a lognormal factor of mean 1 and this "
         "coefficient of variation.", lever="coefficient of variation", default=0.0, le=2.0)
+    workup_mean_days: NonNeg = tagged(
+        "Mean working time between the first test and the results appointment (further tests, "
+        "biopsy, histology and reports; lognormal, cv ``workup_cv``), days; 0: none.",
+        lever="days", default=0.0)
+    staging_mean_days: NonNeg = tagged(
+        "Mean working time between the diagnosis (results appointment) and the MDT discussion "
+        "(staging scans and tests; lognormal, cv ``workup_cv``), days; 0: none.",
+        lever="days", default=0.0)
+    prep_mean_days: NonNeg = tagged(
+        "Mean working time between the decision to treat and the first treatment "
+        "(radiotherapy planning, fitness, pre-operative assessment; lognormal, cv "
+        "``workup_cv``), days; 0: none.", lever="days", default=0.0)
+    workup_cv: NonNeg = tagged(
+        "Coefficient of variation of the cancer working times (work-up, staging, preparation).",
+        default=1.0, le=5.0)
     in_rtt_list: bool = tagged(
         "Count open urgent suspected cancer pathways (referral to first treatment) in the RTT "
         "month-end list, as NHS England's incomplete pathways include them.", lever="on/off",

@@ -1,5 +1,5 @@
-"""Clinics: outpatients, diagnostics, the cancer results and treatment-planning clinics and
-non-surgical cancer treatment, each a day's capacity worked through its queues on weekdays.
+"""Clinics: outpatients and diagnostics, each a day's capacity worked through its queues on
+weekdays (the cancer pathway's own clinics and treatments are in ``cancer``).
 
 The busiest part of the model after ED: about 440,000 first and 1.3 million follow-up
 outpatient attendances and 500,000 tests a year (baseline, 1.2 million people), so each day's
@@ -15,11 +15,8 @@ import math
 from sim.core.clock import MIN_PER_DAY
 from sim.model.services.elective.pathways import (
     ADM,
-    C_ADM,
-    C_DEC,
     C_DIAG,
     C_DX,
-    C_TREAT,
     DAYS_PER_WEEK,
     DIAG,
     FU,
@@ -33,8 +30,8 @@ from sim.scenario.sections.elective import MODALITIES, SPECIALTIES
 
 
 class Clinics(PathwayStore):
-    """A weekday's clinics and tests (``_outpatients``, ``_diagnostics``, ``_cancer_clinics``,
-    ``_cancer_treatments``), capacities from ``rates`` and the cancer section."""
+    """A weekday's clinics and tests (``_outpatients``, ``_diagnostics``; the cancer pathway's
+    own clinics are ``cancer.CancerClinics``), capacities from ``rates``."""
 
     def _slots(self, key: str, k: int, per_week: float) -> int:
         """Weekly capacity spread over five weekdays, fractions carried to the next day."""
@@ -42,12 +39,6 @@ class Clinics(PathwayStore):
         whole = int(total)
         self.carry[key, k] = total - whole
         return whole
-
-    def _pick(self, q: list[int]) -> int:
-        """A random one of those waiting (booked as availability allows)."""
-        j = int(self.rng_order.integers(len(q)))
-        q[j], q[-1] = q[-1], q[j]
-        return q.pop()
 
     def _outpatients(self, now: float) -> None:
         """Each specialty's clinics: cancer first, then everyone in the order they became due.
@@ -185,82 +176,3 @@ class Clinics(PathwayStore):
     def _diagnosed(self, i: int, now: float) -> None:
         """Tested: the cancer pathway waits for its results appointment."""
         self._join(C_DX, i, now)
-
-    def _cancer_clinics(self, now: float) -> None:
-        """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis
-        Standard clock stop), then the treatment-planning clinic (the decision to treat, the
-        31-day clock start), each in the scenario's order (``cancer.order``); with
-        ``cancer.mdt_weekly`` a diagnosed cancer waits for its site's MDT meeting between."""
-        ca = self.cfg.cancer
-        by_breach, mdt = ca.order == "breach_date", ca.mdt_weekly
-        clock = self.clock
-        for s, per_week in enumerate(self.dx_per_week):
-            slots, q = self._slots("cancer_dx", s, self._varied("cancer_dx", s, per_week,
-                                                                now)), self.dx_cancer[s]
-            if by_breach and slots and q:
-                q.sort(key=clock.__getitem__, reverse=True)  # referral + 28: earliest last
-            while slots and q:
-                i = q.pop() if by_breach else self._pick(q)
-                slots -= 1
-                self.t_fds.record(now * MIN_PER_DAY, now - clock[i])
-                if self.route[i] == NON_ADMITTED:
-                    self._stop(i, "finished")
-                elif mdt:
-                    self.stage[i] = C_DEC
-                    self.stage_start[i] = now
-                    self.mdt_pending[s].append((math.floor(now), i))
-                else:
-                    self._join(C_DEC, i, now)
-        q = self.dec_cancer
-        if mdt:
-            self._mdt_meetings(now)
-        slots = self._slots("cancer_dec", 0, self._varied("cancer_dec", 0,
-                                                          self.decision_per_week, now))
-        if by_breach and slots and q:
-            q.sort(key=clock.__getitem__, reverse=True)  # referral + 62
-        while slots and q:
-            i = q.pop() if by_breach else self._pick(q)
-            slots -= 1
-            self.dtt[i] = now
-            self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
-
-    def _cancer_treatments(self, now: float) -> None:
-        """Non-surgical first treatments, in the scenario's order (``cancer.order``; by breach
-        date: the earlier of referral + 62 and decision to treat + 31 days)."""
-        slots = self._slots("cancer", 0, self._varied("cancer", 0, self.cancer_starts_per_week,
-                                                      now))
-        q = self.treat_cancer
-        by_breach = self.cfg.cancer.order == "breach_date"
-        if by_breach and slots and q:
-            clock, dtt = self.clock, self.dtt
-            q.sort(key=lambda i: min(clock[i] + 62.0, dtt[i] + 31.0), reverse=True)
-        while slots and q:
-            slots -= 1
-            self._treated_cancer(q.pop() if by_breach else self._pick(q), now, "finished")
-
-    # -- the cancer pathway's working time and varying capacity -----------------------------
-    def _mdt_meetings(self, now: float) -> None:
-        """Each site meets one weekday a week (site index mod 5: Monday..Friday); those told
-        their diagnosis before its latest meeting (on or before today) were discussed there
-        and now wait for treatment planning. A meeting on a bank holiday is held, its
-        patients planned on the next clinic day."""
-        today = math.floor(now)
-        dow = (self.calendar.start_date.weekday() + today) % 7
-        for s, pending in enumerate(self.mdt_pending):
-            last = today - (dow - s % 5) % 7
-            while pending and pending[0][0] < last:
-                self.dec_cancer.append(pending.popleft()[1])
-
-    def _varied(self, key: str, k: int, per_week: float, now: float) -> float:
-        """This week's capacity: ``per_week`` times a lognormal factor of mean 1 and the
-        coefficient of variation ``cancer.capacity_cv`` (drawn once a week per clinic)."""
-        cv = self.cfg.cancer.capacity_cv
-        if cv <= 0:
-            return per_week
-        week = math.floor(now / DAYS_PER_WEEK)
-        got = self.cancer_factors.get((key, k))
-        if got is None or got[0] != week:
-            sigma2 = math.log1p(cv * cv)
-            got = self.cancer_factors[key, k] = (
-                week, float(self.rng_capacity.lognormal(-sigma2 / 2, math.sqrt(sigma2))))
-        return per_week * got[1]

@@ -60,8 +60,6 @@ class PathwayStore(Service):
     rng_init: np.random.Generator
     rng_cancer: np.random.Generator
     rng_order: np.random.Generator
-    rng_capacity: np.random.Generator  # the cancer capacities' weekly variation
-    cancer_factors: dict[tuple[str, int], tuple[int, float]]  # (week, factor) per clinic
     act: dict[str, Tally]
     t_on_list: Tally
     t_fds: Tally
@@ -102,8 +100,6 @@ class PathwayStore(Service):
         self.treat_cancer: list[int] = []
         self.dx_cancer: list[list[int]] = [[] for _ in range(n_s)]
         self.dec_cancer: list[int] = []
-        # diagnosed cancers waiting for their site's weekly MDT meeting (day told, id)
-        self.mdt_pending: list[deque[tuple[int, int]]] = [deque() for _ in range(n_s)]
 
     def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator,
              spec: np.ndarray | None = None) -> range:

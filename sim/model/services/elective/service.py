@@ -51,6 +51,7 @@ from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
 from sim.model.context import Context
 from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
+from sim.model.services.elective.cancer import CancerClinics
 from sim.model.services.elective.clinics import Clinics
 from sim.model.services.elective.pathways import ADM, REMOVED
 from sim.model.services.elective.records import (
@@ -82,7 +83,7 @@ class ElectiveNeeds:
 WORK_HOUR = 8.0
 
 
-class Elective(StartState, Clinics, Theatres, MonthEnd):
+class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
     """Elective care for one replication: the start state, then a process that works each
     day's referrals, removals, clinics and theatre lists."""
 
@@ -116,7 +117,8 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
         self._init_store(len(self.specs), len(self.mods))
         self.rng_order = streams("route.elective.cancer.order")
         self.rng_capacity = streams("route.elective.cancer.capacity")
-        self.cancer_factors: dict[tuple[str, int], tuple[int, float]] = {}
+        self.rng_work = streams("route.elective.cancer.work")
+        self._init_cancer(len(self.specs))
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
@@ -190,7 +192,8 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
                 self._theatres(now)
             self.list_level.set(self.env.now, self.active)
             self.diag_level.set(self.env.now, self._diag_waiting())
-            self.dx_level.set(self.env.now, sum(len(q) for q in self.dx_cancer))
+            self.dx_level.set(self.env.now, sum(len(q) for q in (*self.dx_cancer,
+                                                                 *self.dx_ready)))
 
     def _referrals(self, days: int, per_day: float) -> tuple[list[int], tuple[np.ndarray, ...]]:
         """The run's RTT referrals at once: each day's count, then every pathway's attributes
