@@ -239,6 +239,13 @@ class ElectiveSection(Strict):
         description="Reference-year (2019/20) diagnostic tests per 100k (the modalities here).")
     activity_weights: ElectiveWeights = Field(
         description="Relative values for value-weighted elective activity.")
+    activity_scope: Literal["all_attendances", "erf"] = tagged(
+        "What elective_activity_pct counts: every attendance, follow-ups included, or the "
+        "Elective Recovery Fund's scope since 2023/24 (follow-up attendances out, with their "
+        "own 25% reduction target; the reference year's follow-ups, "
+        "reference_followups_per_year_per_100k at their weight, leave the reference too), so "
+        "fewer follow-ups do not read as less elective activity.",
+        lever="activity measure", default="all_attendances")
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Theatre sessions, outpatient and diagnostic slots a week x their unit costs
