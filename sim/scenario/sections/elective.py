@@ -120,7 +120,8 @@ class Cancer(Strict):
     """Urgent suspected cancer pathways: first in every queue they share with RTT (first
     appointment, test, surgery), then their own results clinics (split between the specialties,
     tumour sites, by their cancer share), treatment-planning clinics and non-surgical first
-    treatments (one pool each, in turn)."""
+    treatments (one pool each), booked at random or by breach date (``order``), with optional
+    working times between the stages (work-up, staging, the weekly MDT, preparation)."""
 
     referrals_per_100k_per_month: NonNeg = demand(
         description="Urgent suspected cancer referrals (each has a first appointment and a test).")

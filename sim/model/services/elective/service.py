@@ -19,7 +19,8 @@ theatre or a non-surgical first treatment. Results clinics are split between the
 their cancer share; treatment planning and non-surgical treatment are one pool each (per site,
 their small queues would wander far from any start state). These three book their patients in
 random order (as each patient's and clinician's availability allows, [E]), so waits spread
-around the mean the backlog sets (backlog / capacity) instead of all being equal. Capacities run
+around the mean the backlog sets (backlog / capacity) instead of all being equal; or, as the
+NHS books, by breach date, with working times between the stages (``cancer``). Capacities run
 on weekdays; every waiting RTT pathway and ledger entry may be removed untreated (validation) at
 the scenario's monthly rate, which is what holds a list whose capacity falls a little short of
 demand steady.
@@ -33,10 +34,10 @@ incomplete pathways give the RTT and DM01 KPIs as NHS England counts them (waiti
 still waiting at month end).
 
 The code has one module a job: the pathway store (``pathways``), the start state (``start``),
-clinics (``clinics``: outpatients, tests, cancer clinics, non-surgical treatment), theatres
-(``theatres``) and month-end returns (``records``), served by the fluid equilibrium (``fluid``)
-and day ledgers (``ledger``). This one runs the day's cycle that drives them (one process, about
-620 steps a year) and the removals from the list.
+clinics (``clinics``: outpatients, tests), the cancer pathway's own clinics and non-surgical
+treatment (``cancer``), theatres (``theatres``) and month-end returns (``records``), served by
+the fluid equilibrium (``fluid``) and day ledgers (``ledger``). This one runs the day's cycle
+that drives them (one process, about 620 steps a year) and the removals from the list.
 """
 
 from __future__ import annotations
