@@ -151,11 +151,11 @@ class Cancer(Strict):
         "treatments book those waiting: at random (as availability allows), or earliest breach "
         "date first, as the NHS books (results: referral + 28 days; treatment planning: "
         "referral + 62; treatment: the earlier of referral + 62 and decision + 31).",
-        lever="booking order", default="random")
+        default="random")
     mdt_weekly: bool = tagged(
         "A diagnosed cancer is discussed at its tumour site's weekly multidisciplinary team "
         "meeting (one weekday a site) before its treatment-planning appointment: the MDT cycle "
-        "as working time (off: planned the day after the results).", lever="on/off",
+        "as working time (off: planned the day after the results).",
         default=False)
     capacity_cv: NonNeg = tagged(
         "Week-to-week variation of the three cancer capacities (leave, cancelled lists): each "
@@ -178,7 +178,7 @@ class Cancer(Strict):
         default=1.0, le=5.0)
     in_rtt_list: bool = tagged(
         "Count open urgent suspected cancer pathways (referral to first treatment) in the RTT "
-        "month-end list, as NHS England's incomplete pathways include them.", lever="on/off",
+        "month-end list, as NHS England's incomplete pathways include them.",
         default=False)
 
 
@@ -246,7 +246,7 @@ class ElectiveSection(Strict):
         "own 25% reduction target; the reference year's follow-ups, "
         "reference_followups_per_year_per_100k at their weight, leave the reference too), so "
         "fewer follow-ups do not read as less elective activity.",
-        lever="activity measure", default="all_attendances")
+        default="all_attendances")
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Theatre sessions, outpatient and diagnostic slots a week x their unit costs
