@@ -193,11 +193,14 @@ def test_the_checks_catch_the_mistakes_issue_24_found() -> None:
 
 def test_the_shipped_winter_options_do_what_the_issue_asked() -> None:
     """Issue 24's cases by value: escalation adds beds, UCR gets 3 more a shift, the
-    discharge option moves what discharge to assess reads, the surge lengthens stays."""
+    discharge option moves what discharge to assess reads, the surge lengthens stays and
+    admits more of the same attendances (a hard winter as England's: sicker, not more)."""
     winter = load_scenario(SCENARIOS / "winter_surge.toml")
     base = load_scenario(BASELINE)
     assert winter.acute.emergency_los_days.mean == pytest.approx(
-        base.acute.emergency_los_days.mean * 1.08)
+        base.acute.emergency_los_days.mean * 1.05)
+    assert winter.ed.admission_share == pytest.approx(base.ed.admission_share * 1.04)
+    assert winter.ed.attendances_per_1000_per_year == base.ed.attendances_per_1000_per_year
     options = {w[0].rpartition(".")[2]: w for w in WHAT_IFS if w[0].startswith("winter_planning")}
     _, _, path, sets, _ = options["escalation_beds"]
     assert load_scenario(path, sets).acute.beds == winter.acute.beds + 95

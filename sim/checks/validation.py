@@ -44,6 +44,10 @@ PUBLISHED = [
     Published("rtt_18w_pct", 58.5, 54, 64, True, "RTT 18 weeks 58-59% in 2024-25 [V]"),
     Published("rtt_median_weeks", 14.6, 12, 17, False, "median wait ~14.6 weeks [E]"),
     Published("rtt_over_52w_pct", 4.0, 2, 6, False, "about 4% over 52 weeks [E]"),
+    Published("elective_cancelled_pct", 0.75, 0.5, 1.0, True,
+              "inpatient operations cancelled on the day for want of a bed, 0.5-1% of elective "
+              "inpatient operations (issue 25; England's 0.97% of all elective admissions counts "
+              "every non-clinical reason) [V2] -> [E]"),
     Published("ucr_2h_pct", 80.0, 70, 90, True, "UCR 2-hour calibration range 70-90 [V]"),
     Published("vw_occupancy_pct", 74.0, 65, 82, True, "VW occupancy ~70-78% [V2]"),
     Published("gp_2w_pct", 82.0, 78, 86, True, "82% of appointments within 2 weeks [V]"),
@@ -143,10 +147,6 @@ MONTHLY_SOURCES = [
     MonthlySource("handover_60m_pct", 3.0,
                   "ambulance handovers within 60 minutes: winter weeks of 2023 (100 minus the "
                   "share > 60 min, NHS Providers Winter Watch) [V2]; other months [E]"),
-    MonthlySource("elective_cancellations", 0.0,
-                  "last-minute non-clinical cancellations, 0.5-1% of ~183k elective admissions "
-                  "a year per 1.2m (0.97% in the year to Jun 2025, all non-clinical reasons, "
-                  "not only beds; records in winter quarters) [V]/[V2] -> [D] per month"),
 ]
 _TOL = {s.kpi: s.tolerance for s in MONTHLY_SOURCES}
 _V2 = "[V2]"
@@ -221,10 +221,6 @@ MONTHLY_PUBLISHED: list[MonthlyPublished] = [
         (12, (85.8, 92.8), "85.8, 92.8 (weeks of 11-17 and 18-24 Dec 2023) [V2]"),
         (1, (93.4,), "93.4 (16-22 Jan 2023) [V2]"),
         (2, (89.6,), "89.6 (13-19 Feb 2023) [V2]"),
-    ]),
-    *_months("elective_cancellations", [
-        (m, (76.0, 153.0), "0.5-1% of ~15.3k elective admissions a month per 1.2m [D]")
-        for m in range(1, 13)
     ]),
 ]
 

@@ -8,7 +8,9 @@ replications.
 
 Checks: ED clinicians and UCR against Erlang C (M/M/c); one diagnostic modality and the cancer
 results clinic against the M/D/c queue seen daily (``theory.daily_batch_queue_mean``; for the
-clinic the weekend's referrals join on Monday); virtual wards against Erlang B with three
+clinic the weekend's referrals join on Monday); a single elective list with one stage against
+the NHSRwaitinglist planning formulas (target queue size and waiting-list pressure at its target
+capacity, relief capacity); virtual wards against Erlang B with three
 length-of-stay distributions of the same mean (insensitivity), and before and after a capacity
 schedule changes its beds; the virtual ward's step-down queue (eligible inpatients waiting until
 medically fit) against Erlang A (M/M/c+M); each discharge-to-assess pathway pool against Erlang C
@@ -19,8 +21,8 @@ reported against a 2% tolerance); flow conservation on the whole system; a deter
 (fixed durations, ample capacity: time in department equals the sum of the steps); and
 monotonicity with common random numbers (more capacity never makes a KPI worse beyond noise).
 
-The rule: the 39 interval checks (FAMILY_SIZE: ED 4, ED spaces 1, UCR 2, virtual ward 9, a
-capacity schedule 2, step-down queue 3, acute 2, elective 3, discharge to assess 9, monotonicity
+The rule: the 42 interval checks (FAMILY_SIZE: ED 4, ED spaces 1, UCR 2, virtual ward 9, a
+capacity schedule 2, step-down queue 3, acute 2, elective 6, discharge to assess 9, monotonicity
 4) are one family. Each is a one-sample t-test of its replication values against the theoretical
 value (two-sided; one-sided for monotonicity, which fails only on the wrong side of zero), and
 the family is judged by Holm's step-down at a family-wise ALPHA = 5%: sorted by p-value, the

@@ -1,6 +1,8 @@
 """Verification of elective care: Little's law on the waiting list, one diagnostic
 modality and the cancer results clinic against the M/D/c queue seen daily
-(``theory.daily_batch_queue_mean``; for the clinic the weekend's referrals join on Monday)."""
+(``theory.daily_batch_queue_mean``; for the clinic the weekend's referrals join on Monday),
+and a single list with one stage against the NHSRwaitinglist planning formulas (target
+queue size, target mean wait / waiting-list pressure, relief capacity)."""
 
 from __future__ import annotations
 
@@ -169,5 +171,124 @@ def elective_rows(seed: int = SEED) -> Iterator[Row]:
                 cancer_clinic_runs(seed))
 
 
+    yield from single_list_rows(seed)
+
+
+# -- NHSRwaitinglist on a single list with one stage ----------------------------------------
+# One specialty, first outpatient attendance only (no test, no follow-up, non-admitted), no
+# removals, Poisson referrals every day, a fixed number of attendances each weekday.
+# NHSRwaitinglist (nhs-r-community/NHSRwaitinglist, R/calc_target_capacity.R,
+# calc_target_queue_size.R, calc_target_mean_wait.R, calc_waiting_list_pressure.R,
+# calc_relief_capacity.R):
+#   target mean wait      = target_wait / factor                      (factor 4)
+#   target capacity       = demand + (cv_demand^2 + cv_capacity^2) / 2 * factor / target_wait
+#   target queue size     = demand * target_wait / factor             (Little's law)
+#   waiting-list pressure = 2 * mean_wait / target_wait
+#   relief capacity       = demand + (queue_size - target_queue_size) / time_to_target
+# Here cv_demand = 1 (Poisson referrals) and cv_capacity = 0 (the same slots every week), so
+# the target capacity is demand + 2 / target_wait. The list's own theory agrees: the daily
+# M/D/c chain (``daily_batch_queue_mean``) at these figures holds 4.502 against 4.5.
+WL_REPS = 20
+WL_TARGET_WEEKS = 2.0  # a short target keeps the list's relaxation (~9 weeks) short
+WL_SLOTS_PER_WEEK = 10.0  # two a weekday
+WL_FACTOR = 4.0
+WL_DAYS, WL_WARMUP_DAYS = 3600, 300
+RELIEF_START, RELIEF_TARGET, RELIEF_WEEKS, RELIEF_DEMAND = 400, 100, 26, 20.0
+
+
+def nhsr_target_capacity(demand: float, target_wait: float, factor: float = WL_FACTOR,
+                         cv_demand: float = 1.0, cv_capacity: float = 0.0) -> float:
+    """NHSRwaitinglist ``calc_target_capacity`` (Kingman / Marchal)."""
+    return demand + (cv_demand ** 2 + cv_capacity ** 2) / 2 * factor / target_wait
+
+
+def nhsr_relief_capacity(demand: float, queue_size: float, target_queue_size: float,
+                         time_to_target: float) -> float:
+    """NHSRwaitinglist ``calc_relief_capacity`` (demand known: no allowance for its error)."""
+    return demand + (queue_size - target_queue_size) / time_to_target
+
+
+def single_list_scenario(demand_per_week: float, slots_per_week: float, days: int,
+                         warmup_days: int, start_list: int = 0,
+                         start_weeks: float = 0.0) -> Scenario:
+    """The single list: ``demand_per_week`` referrals (Poisson, every day) to one specialty's
+    first attendance, ``slots_per_week`` attendances on weekdays, ``start_list`` waiting at time
+    zero (spread over ``start_weeks``); the run starts on a Monday."""
+    from sim.scenario.sections.elective import SPECIALTIES
+
+    scale = EL_POP / 1e5
+    per_100k = demand_per_week / 7 * DAYS_PER_MONTH / scale
+    sets = [
+        f"elective.referrals_per_100k_per_month={per_100k!r}",
+        f"elective.initial_list.pathways_per_100k={start_list / scale!r}",
+        "elective.removal_pct_per_month=0.0", *NO_OTHER_DEMAND,
+        f"elective.outpatient_slots_per_week={slots_per_week!r}",
+        "elective.decision_followup_share=0.0",
+        *(f"elective.specialties.{k}.{f}={1.0 if k == 'other' else 0.0}" for k in SPECIALTIES
+          for f in ("referral_share", "outpatient_share", "theatre_share", "followup_share")),
+        *(f"elective.specialties.{k}.{f}=0.0" for k in SPECIALTIES
+          for f in ("diagnostics_share", "admitted_share")),
+        f"elective.specialties.other.start_outpatient_weeks={start_weeks!r}",
+    ]
+    return alone("elective", sets, warmup_days=warmup_days, measurement_days=days,
+                 population=EL_POP)
+
+
+def target_demand() -> float:
+    """The demand whose NHSRwaitinglist target capacity is the list's slots."""
+    return WL_SLOTS_PER_WEEK - (nhsr_target_capacity(0.0, WL_TARGET_WEEKS))
+
+
+@cache
+def target_list_runs(seed: int = SEED, reps: int = WL_REPS,
+                     slots_per_week: float = WL_SLOTS_PER_WEEK) -> dict[str, np.ndarray]:
+    """Per replication: the time-mean list size and the mean weeks waited by the pathways
+    that joined in the window (all seen by the end: the tail is a fortnight of waits)."""
+    lam = target_demand()
+    target_q = lam * WL_TARGET_WEEKS / WL_FACTOR
+    sc = single_list_scenario(lam, slots_per_week, WL_DAYS, WL_WARMUP_DAYS,
+                              round(target_q), WL_TARGET_WEEKS / WL_FACTOR * 2)
+    cal = calendar_of(sc)
+    window = Window(cal.warmup_end, cal.end - 100 * MIN_PER_DAY)
+    out: dict[str, list[float]] = {"size": [], "weeks": []}
+    for rep in range(reps):
+        mon = simulate(sc, rep, seed)
+        values, censored = mon.tally(el_service.DAYS_ON_LIST).select(window)
+        require(values.size > 1000 and not censored.any(), "every pathway in the window seen")
+        out["size"].append(mon.level(el_service.LIST_SIZE).mean(window))
+        out["weeks"].append(float(values.mean()) / 7)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@cache
+def relief_runs(seed: int = SEED, reps: int = WL_REPS, capacity: float | None = None
+                ) -> np.ndarray:
+    """Per replication, the list after RELIEF_WEEKS at NHSRwaitinglist's relief capacity
+    (or ``capacity``), from RELIEF_START waiting."""
+    cap = capacity if capacity is not None else nhsr_relief_capacity(
+        RELIEF_DEMAND, RELIEF_START, RELIEF_TARGET, RELIEF_WEEKS)
+    days = int(RELIEF_WEEKS * 7)
+    sc = single_list_scenario(RELIEF_DEMAND, cap, days, 0, RELIEF_START, 8.0)
+    out = []
+    for rep in range(reps):
+        level = simulate(sc, rep, seed).level(el_service.LIST_SIZE)
+        out.append(level.at(days * MIN_PER_DAY - 1.0))
+    return np.array(out)
+
+
+def single_list_rows(seed: int = SEED) -> Iterator[Row]:
+    lam = target_demand()
+    runs = target_list_runs(seed)
+    yield in_ci(f"NHSRwaitinglist target queue size: demand x target / 4, {lam:.3g} a week, "
+                f"target {WL_TARGET_WEEKS:g} weeks, at its target capacity", "elective",
+                lam * WL_TARGET_WEEKS / WL_FACTOR, runs["size"])
+    yield in_ci("NHSRwaitinglist waiting-list pressure 2 x mean wait / target at its target "
+                "capacity (target mean wait = target / 4)", "elective", 2 / WL_FACTOR,
+                2 * runs["weeks"] / WL_TARGET_WEEKS)
+    yield in_ci(f"NHSRwaitinglist relief capacity: {RELIEF_START} waiting reach "
+                f"{RELIEF_TARGET} in {RELIEF_WEEKS} weeks, demand {RELIEF_DEMAND:g} a week",
+                "elective", float(RELIEF_TARGET), relief_runs(seed))
+
+
 # interval checks this family adds to the Holm family (judging.FAMILY_SIZE)
-FAMILY_ROWS = 3  # the waiting list, MRI, the cancer clinic
+FAMILY_ROWS = 6  # the waiting list, MRI, the cancer clinic; the single list (3)

@@ -85,6 +85,14 @@ def emergency_outliers(data: RunData, window: Window) -> float:
     return data.monitor.level(acute.OUTLIERS).mean(window)
 
 
+@kpi("bed_queue_mean", "patients", "lower", "acute")
+def bed_queue_mean(data: RunData, window: Window) -> float:
+    """Queue for beds: time-averaged number of patients with a decision to admit waiting for
+    an acute bed over the window (boarding in ED, or referred from elsewhere): the queue a
+    winter plan is judged on (by Little's law, admissions a day times their mean wait)."""
+    return data.monitor.level(acute.BED_QUEUE).mean(window)
+
+
 @kpi("escalation_beds_open", "beds", "lower", "acute")
 def escalation_beds_open(data: RunData, window: Window) -> float:
     """Escalation beds open: time-averaged general beds available above the base general

@@ -28,6 +28,15 @@ def elective_cancellations(data: RunData, window: Window) -> float:
     return data.monitor.tally(acute.ELECTIVE_CANCELLED).total(window)
 
 
+@kpi("elective_cancelled_pct", "%", "lower", "elective")
+def elective_cancelled_pct(data: RunData, window: Window) -> float:
+    """Elective cancellations as a share: inpatient operations cancelled on the day for want of
+    a bed / elective inpatient operations done in the window (NHS England reports last-minute
+    cancellations as a share of elective admissions; the model's are the bed-related ones)."""
+    done = data.monitor.tally(elective.activity("inpatient")).total(window)
+    return pct(elective_cancellations(data, window), done) if done else 0.0
+
+
 @kpi("rtt_18w_pct", "%", "higher", "elective")
 def rtt_18w_pct(data: RunData, window: Window) -> float:
     """RTT 18-week: incomplete pathways (clock running) at a month end waiting <= 18 weeks since

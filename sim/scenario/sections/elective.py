@@ -2,7 +2,9 @@
 
 Every wait on an elective pathway is a queue for a capacity named here: outpatient attendances
 (first and follow-up share them), diagnostic tests by modality, theatre sessions and, for cancer,
-non-surgical first treatments. Specialty groups and modalities are fixed sets (named fields), so
+non-surgical first treatments; before some of those queues a pathway spends irreducible work time
+(``work``: booking notice, reporting, pre-operative assessment). Specialty groups and
+modalities are fixed sets (named fields), so
 ``--set elective.specialties.trauma_orthopaedics.capacity_pct=120`` reaches one of them.
 """
 
@@ -12,7 +14,17 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import NonNeg, Prob, Shares, Strict, capacity, check_shares, demand, tagged
+from sim.scenario.base import (
+    Duration,
+    NonNeg,
+    Prob,
+    Shares,
+    Strict,
+    capacity,
+    check_shares,
+    demand,
+    tagged,
+)
 from sim.scenario.costs import CostsSection
 
 SPECIALTIES = ("trauma_orthopaedics", "ophthalmology", "general_surgery", "ent", "gynaecology",
@@ -182,6 +194,40 @@ class Cancer(Strict):
         default=False)
 
 
+class WorkTimes(Strict):
+    """Irreducible time on a pathway: work that takes time however much capacity there is
+    (booking notice, reporting, pre-operative assessment). A pathway is not eligible for the
+    next capacity until its time has passed; then it joins that queue's turn. Each is drawn
+    per pathway from its own stream (``route.elective.work.NAME``). None: none (the pathway
+    may move on the same day capacity allows)."""
+
+    first_notice_days: Duration | None = Field(
+        default=None, description="Booking notice before a first outpatient attendance, days "
+        "from referral (the appointment offered with reasonable notice). None: none.")
+    test_notice_days: Duration | None = Field(
+        default=None, description="Booking notice before a diagnostic test, days from the "
+        "request at the first attendance (counted on the DM01 list meanwhile). None: none.")
+    reporting_days: Duration | None = Field(
+        default=None, description="Test done to results available for the follow-up "
+        "attendance (reporting turnaround and booking the results appointment), days. None: "
+        "none.")
+    preop_days: Duration | None = Field(
+        default=None, description="Decision to admit to fit and ready for theatre (pre-"
+        "operative assessment and notice of the date), days. None: none.")
+    cancer_first_notice_days: Duration | None = Field(
+        default=None, description="Urgent suspected cancer referral to the first appointment "
+        "it can be booked into, days. None: none.")
+    cancer_test_notice_days: Duration | None = Field(
+        default=None, description="Urgent suspected cancer: first appointment to the test it "
+        "can be booked into, days. None: none.")
+    cancer_reporting_days: Duration | None = Field(
+        default=None, description="Urgent suspected cancer: test done to results available "
+        "for the results appointment, days. None: none.")
+
+
+WORK_TIMES = tuple(WorkTimes.model_fields)
+
+
 class InitialList(Strict):
     """The waiting list at time zero. Its stages and time waited follow the start waits of each
     specialty and modality (see ``sim.model.services.elective.start``)."""
@@ -232,6 +278,8 @@ class ElectiveSection(Strict):
     modalities: Modalities = Field(description="Diagnostic modalities.")
     cancer: Cancer = Field(description="Urgent suspected cancer pathways.")
     initial_list: InitialList = Field(description="The waiting list at the start of the run.")
+    work: WorkTimes = Field(default_factory=WorkTimes,
+                            description="Irreducible pathway times (work, not waits).")
     reference_activity_per_year_per_100k: NonNeg = Field(
         description="Reference-year (2019/20) elective activity, value-weighted units per 100k.")
     reference_followups_per_year_per_100k: NonNeg = Field(

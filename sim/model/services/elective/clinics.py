@@ -41,7 +41,9 @@ class Clinics(PathwayStore):
         return whole
 
     def _outpatients(self, now: float) -> None:
-        """Each specialty's clinics: cancer first, then everyone in the order they became due.
+        """Each specialty's clinics: cancer first, then everyone in the order they became due
+        (a first attendance at referral, or once its booking notice has passed: its
+        ``stage_start``).
 
         (The day's busiest loop, about 450,000 attendances a year: each pathway's next stage
         is written out here rather than through ``_join``.)"""
@@ -50,6 +52,9 @@ class Clinics(PathwayStore):
         mod, needs_fu, route, prio = self.mod, self.needs_fu, self.route, self.prio
         heappop, heappush = heapq.heappop, heapq.heappush
         by_priority = self.by_priority
+        pending, work = self.pending, self.work
+        test_notice, preop = work["test_notice_days"], work["preop_days"]
+        cancer_test_notice = work["cancer_test_notice_days"]
         on_list_t, on_list_v = self.t_on_list.t.append, self.t_on_list.v.append
         for s in range(len(self.specs)):
             slots = self._slots("op", s, self.rates.outpatients[SPECIALTIES[s]] * DAYS_PER_WEEK)
@@ -58,7 +63,7 @@ class Clinics(PathwayStore):
                 i = cq.popleft()
                 slots -= 1
                 firsts += 1
-                self._join(C_DIAG, i, now)
+                self._enter(C_DIAG, i, now, cancer_test_notice)
             first_q, fu_q, ledger = self.op_first[s], self.op_fu[s], self.op_ledger[s]
             before = self.op_fu_before[s]
             if fu_q:  # those who joined on earlier days now wait behind the rest
@@ -69,7 +74,7 @@ class Clinics(PathwayStore):
             # head changes only when it is served, so it is looked for again only then
             while first_q and stage[first_q[0]] != OP:
                 first_q.popleft()
-            due_first = clock[first_q[0]] if first_q else math.inf
+            due_first = stage_start[first_q[0]] if first_q else math.inf
             while before and stage[before[0][1]] != FU:
                 before.popleft()
             while fu_q and stage[fu_q[0][1]] != FU:
@@ -90,12 +95,15 @@ class Clinics(PathwayStore):
                     firsts += 1
                     while first_q and stage[first_q[0]] != OP:
                         first_q.popleft()
-                    due_first = clock[first_q[0]] if first_q else math.inf
+                    due_first = stage_start[first_q[0]] if first_q else math.inf
                     m = mod[i]
                     if m != NO_TEST:
                         stage[i] = DIAG
                         stage_start[i] = now
-                        diag_rtt[m].append(i)
+                        if test_notice is None:
+                            diag_rtt[m].append(i)
+                        else:  # booked with notice: eligible from then (``_release``)
+                            heappush(pending, (now + test_notice(), i))
                         continue
                     if needs_fu[i]:
                         stage[i] = FU
@@ -127,7 +135,10 @@ class Clinics(PathwayStore):
                 else:
                     stage[i] = ADM
                     stage_start[i] = now
-                    heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+                    if preop is None:
+                        heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+                    else:  # pre-operative assessment first (``_release``)
+                        heappush(pending, (now + preop(), i))
         self.active -= stops
         self._exits["finished"][self.name] += stops
         self._count("outpatient_first", firsts)
@@ -139,6 +150,7 @@ class Clinics(PathwayStore):
         turn."""
         done = 0
         stage, stage_start, heappush = self.stage, self.stage_start, heapq.heappush
+        reporting, pending = self.work["reporting_days"], self.pending
         for m in range(len(self.mods)):
             slots = self._slots("diag", m, self.rates.tests[MODALITIES[m]] * DAYS_PER_WEEK)
             taken = self.diag_unscheduled[m].take(slots)
@@ -151,10 +163,12 @@ class Clinics(PathwayStore):
                 done += 1
                 self._diagnosed(i, now)
             q, ledger = self.diag_rtt[m], self.diag_direct[m]
+            due_day = self.test_due  # (tests booked with notice: due once it has passed)
             while q and stage[q[0]] != DIAG:  # (pathways removed since are dropped)
-                q.popleft()
+                due_day.pop(q.popleft(), None)
             while slots:
-                due = stage_start[q[0]] if q else math.inf
+                due = (due_day.get(q[0], stage_start[q[0]]) if due_day else stage_start[q[0]]) \
+                    if q else math.inf
                 if ledger.total and ledger.days[0] <= due:
                     taken = ledger.take(slots, due)
                     slots -= taken
@@ -163,16 +177,21 @@ class Clinics(PathwayStore):
                 if not q:
                     break
                 i = q.popleft()
+                if due_day:
+                    due_day.pop(i, None)
                 while q and stage[q[0]] != DIAG:
-                    q.popleft()
+                    due_day.pop(q.popleft(), None)
                 slots -= 1
                 done += 1
                 # tested: the results at a follow-up (``_join(FU, i, now)`` written out)
                 stage[i] = FU
                 stage_start[i] = now
-                heappush(self.op_fu[self.spec[i]], (now, i))
+                if reporting is None:
+                    heappush(self.op_fu[self.spec[i]], (now, i))
+                else:  # due at the follow-up once reported (``_release``)
+                    heappush(pending, (now + reporting(), i))
         self._count("diagnostic", done)
 
     def _diagnosed(self, i: int, now: float) -> None:
-        """Tested: the cancer pathway waits for its results appointment."""
-        self._join(C_DX, i, now)
+        """Tested: the cancer pathway waits for its results appointment (once reported)."""
+        self._enter(C_DX, i, now, self.work["cancer_reporting_days"])

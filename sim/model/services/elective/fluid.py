@@ -176,27 +176,54 @@ class Cell:
 OP, DIAG, FU, ADM = range(4)
 
 
-def cells(cfg: ElectiveSection, population: float, w: Waits) -> list[Cell]:
-    """The RTT list implied by the waits ``w`` (priorities P1-P3 wait ~0 and are left out)."""
+@dataclass(frozen=True)
+class StageWork:
+    """Mean irreducible days at each RTT stage before its queue (``cfg.work``; 0: none)."""
+
+    first: float = 0.0  # booking notice before the first attendance
+    test: float = 0.0  # booking notice before the test
+    reporting: float = 0.0  # test to results available for the follow-up
+    preop: float = 0.0  # decision to admit to ready for theatre
+
+
+def stage_work(cfg: ElectiveSection) -> StageWork:
+    """The scenario's mean work at each stage (a cap is ignored: a slight overstatement)."""
+    w = cfg.work
+
+    def mean(d) -> float:
+        return 0.0 if d is None else d.mean
+
+    return StageWork(mean(w.first_notice_days), mean(w.test_notice_days),
+                     mean(w.reporting_days), mean(w.preop_days))
+
+
+def cells(cfg: ElectiveSection, population: float, w: Waits,
+          work: StageWork | None = None) -> list[Cell]:
+    """The RTT list implied by the waits ``w`` (priorities P1-P3 wait ~0 and are left out);
+    ``work``: each stage's mean work, spent there before its wait, so a pathway's time at the
+    stage is at least its work (the start state marks those still working)."""
+    work = work or StageWork()
     r = removal_per_day(cfg)
     rt = rates(cfg, population)
     out: list[Cell] = []
     p4 = cfg.priority.p4
     for si, (k, s) in enumerate(cfg.specialties.items()):
-        wo, wa = w.outpatient[k], w.admitted[k]
-        out.append(Cell(si, OP, stock(rt.rtt[k], r, wo), 0.0, wo))
-        s1 = rt.rtt[k] * survive(r, wo)
+        wo, wa = w.outpatient[k], w.admitted[k] + work.preop
+        w1, wr = wo + work.first, wo + work.reporting  # first attendance; results follow-up
+        out.append(Cell(si, OP, stock(rt.rtt[k], r, w1), 0.0, w1))
+        s1 = rt.rtt[k] * survive(r, w1)
         routes: list[tuple[float, float, int]] = []  # (decisions a day, clock age, modality)
         for mi, (m, mod) in enumerate(cfg.modalities.items()):
+            wt = w.test[m] + work.test
             lam = s1 * s.diagnostics_share * mod.rtt_share
-            out.append(Cell(si, DIAG, stock(lam, r, w.test[m]), wo, w.test[m], mi))
-            lam_fu = lam * survive(r, w.test[m])
-            out.append(Cell(si, FU, stock(lam_fu, r, wo), wo + w.test[m], wo, mi))
-            routes.append((lam_fu * survive(r, wo), 2 * wo + w.test[m], mi))
+            out.append(Cell(si, DIAG, stock(lam, r, wt), w1, wt, mi))
+            lam_fu = lam * survive(r, wt)
+            out.append(Cell(si, FU, stock(lam_fu, r, wr), w1 + wt, wr, mi))
+            routes.append((lam_fu * survive(r, wr), w1 + wt + wr, mi))
         lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
-        out.append(Cell(si, FU, stock(lam_fu, r, wo), wo, wo))
-        routes.append((lam_fu * survive(r, wo), 2 * wo, -1))
-        routes.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), wo,
+        out.append(Cell(si, FU, stock(lam_fu, r, wo), w1, wo))
+        routes.append((lam_fu * survive(r, wo), w1 + wo, -1))
+        routes.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), w1,
                        -1))
         for lam, age, mi in routes:
             out.append(Cell(si, ADM, stock(lam * s.admitted_share * p4, r, wa), age, wa, mi,

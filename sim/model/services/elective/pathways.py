@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -65,6 +66,8 @@ class PathwayStore(Service):
     t_fds: Tally
     t_62: Tally
     t_31: Tally
+    # irreducible times (``cfg.work``): a draw in days from each one's own stream, or None
+    work: dict[str, Callable[[], float] | None]
 
     def _init_store(self, n_s: int, n_m: int) -> None:
         """Empty arrays, and the queues of ``n_s`` specialties and ``n_m`` modalities."""
@@ -100,6 +103,12 @@ class PathwayStore(Service):
         self.treat_cancer: list[int] = []
         self.dx_cancer: list[list[int]] = [[] for _ in range(n_s)]
         self.dec_cancer: list[int] = []
+        # pathways doing irreducible work at their stage (booking notice, reporting, pre-op):
+        # (ready day, id), released into the stage's queue in ready order (``_release``)
+        self.pending: list[tuple[float, int]] = []
+        # ... and the day a test booked with notice became due (its queue's turn), by id: its
+        # ``stage_start`` stays the request, from which DM01 counts the wait
+        self.test_due: dict[int, float] = {}
 
     def _new(self, count: int, clock_days: np.ndarray, rng: np.random.Generator,
              spec: np.ndarray | None = None) -> range:
@@ -178,9 +187,53 @@ class PathwayStore(Service):
         self.flows.enter(self.name, True, count)
         self.active += count
         if stage == C_OP:
+            notice = self.work["cancer_first_notice_days"]
             for i, s in zip(ids, spec.tolist(), strict=True):
-                self.op_cancer[s].append(i)
+                if notice is None:
+                    self.op_cancer[s].append(i)
+                else:
+                    heapq.heappush(self.pending, (now + notice(), i))
         return ids
+
+    def _enter(self, stage: int, i: int, now: float, work: Callable[[], float] | None) -> None:
+        """Join ``stage``: its queue now, or once ``work`` (days) has passed (``_release``)."""
+        if work is None:
+            self._join(stage, i, now)
+            return
+        self.stage[i] = stage
+        self.stage_start[i] = now
+        heapq.heappush(self.pending, (now + work(), i))
+
+    def _release(self, now: float) -> None:
+        """Pathways whose work is done by ``now`` join their stage's queue, in the order they
+        became ready (a first attendance, test or follow-up is due from then; the admitted list
+        keeps its order by clock start); those removed meanwhile are dropped. A test's
+        ``stage_start`` stays its request (DM01 counts the wait from it; ``test_due`` has its
+        turn)."""
+        pending, stage = self.pending, self.stage
+        now += 1e-6  # ready this minute (day fractions are not exact in floating point)
+        while pending and pending[0][0] <= now:
+            ready, i = heapq.heappop(pending)
+            st, s = stage[i], self.spec[i]
+            if st == OP:
+                self.stage_start[i] = ready  # due from then (``_outpatients``)
+                self.op_first[s].append(i)
+            elif st == DIAG:
+                self.test_due[i] = ready
+                self.diag_rtt[self.mod[i]].append(i)
+            elif st == FU:
+                heapq.heappush(self.op_fu[s], (ready, i))
+            elif st == ADM:
+                lane = self.prio[i] if self.by_priority else 3
+                heapq.heappush(self.adm[s][lane], (self.clock[i], i))
+            elif st == C_OP:
+                self.op_cancer[s].append(i)
+            elif st == C_DIAG:
+                self.diag_cancer[self.mod[i]].append(i)
+            elif st == C_DX:
+                start = self.stage_start[i]
+                self._join(C_DX, i, ready)  # (the cancer clinics' own queue)
+                self.stage_start[i] = start
 
     def _join(self, stage: int, i: int, now: float) -> None:
         self.stage[i] = stage

@@ -27,6 +27,14 @@ demand steady.
 The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
 average; they wander).
 
+Irreducible time (``elective.work``: booking notice before a first attendance or a test,
+reporting before the results follow-up, pre-operative assessment before the admitted list, and
+the urgent referral's own notice and reporting) is work, not a wait: the pathway stays at its
+stage (on the RTT and DM01 lists) in one heap keyed by its ready day (``pending``), released on
+each clinic day into the stage's queue, so queues serve in ready order (the admitted list by
+clock start, as before). With ample capacity a pathway takes its work and no more. None set,
+nothing is drawn and pathways move on the day capacity allows.
+
 Pathways live in compact arrays (``array``/``bytearray``: fast to touch one at a time, viewed as
 numpy for month-end counts) and in deques or heaps, worked once a day, not as processes: about
 450,000 new pathways and 1.75 million outpatient attendances a year. Month-end snapshots of the
@@ -42,6 +50,7 @@ that drives them (one process, about 620 steps a year) and the removals from the
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -49,6 +58,7 @@ import numpy as np
 
 from sim.core.capacity import follow
 from sim.core.clock import MIN_PER_DAY, MIN_PER_HOUR
+from sim.core.distributions import Sampler
 from sim.model.context import Context
 from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
@@ -71,7 +81,12 @@ from sim.model.services.elective.records import (
 )
 from sim.model.services.elective.start import StartState
 from sim.model.services.elective.theatres import CANCER, Theatres
-from sim.scenario.sections.elective import MODALITIES, SPECIALTIES, ElectiveSection
+from sim.scenario.sections.elective import (
+    MODALITIES,
+    SPECIALTIES,
+    WORK_TIMES,
+    ElectiveSection,
+)
 
 
 @dataclass
@@ -116,6 +131,10 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
         self.by_priority = cfg.order == "priority_then_longest_wait"
         self.cost = (1 / cfg.day_cases_per_session, 1 / cfg.inpatients_per_session)
         self._init_store(len(self.specs), len(self.mods))
+        # each irreducible time from its own stream (none drawn when it is not set)
+        self.work = {k: None if (spec := getattr(cfg.work, k)) is None else
+                     Sampler(spec, streams(f"route.elective.work.{k}")).next
+                     for k in WORK_TIMES}
         self.rng_order = streams("route.elective.cancer.order")
         self.rng_capacity = streams("route.elective.cancer.capacity")
         self.rng_work = streams("route.elective.cancer.work")
@@ -170,8 +189,13 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
                 made += n_ref
                 ids = self._add(np.full(n_ref, now), *(x[first:made] for x in attributes))
                 spec = attributes[0][first:made]
-                for s, q in enumerate(self.op_first):  # each specialty's, in referral order
-                    q.extend((np.flatnonzero(spec == s) + ids.start).tolist())
+                notice = self.work["first_notice_days"]
+                if notice is None:
+                    for s, q in enumerate(self.op_first):  # each specialty's, in referral order
+                        q.extend((np.flatnonzero(spec == s) + ids.start).tolist())
+                else:  # booked with notice: eligible from then (``_release``)
+                    for i in ids:
+                        heapq.heappush(self.pending, (now + notice(), i))
             self._new_cancer(int(self.rng_cancer.poisson(usc * growth)), now)
             other = self.rng_other.poisson(np.array(fu + unsched + direct) * growth).tolist()
             for s, n in enumerate(other[:len(fu)]):
@@ -182,6 +206,7 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
             self._remove_due()
             if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
                 # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
+                self._release(now)
                 self._outpatients(now)
                 self._diagnostics(now)
                 self._cancer_clinics(now)

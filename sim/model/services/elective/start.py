@@ -11,8 +11,11 @@ start state changes.
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 
+from sim.core.distributions import Sampler
 from sim.model.services.elective import fluid
 from sim.model.services.elective.ledger import DayLedger
 from sim.model.services.elective.pathways import (
@@ -22,13 +25,19 @@ from sim.model.services.elective.pathways import (
     C_TREAT,
     DAY_CASE,
     DAYS_PER_WEEK,
+    DIAG,
     FU,
     INPATIENT,
     NO_TEST,
     NON_ADMITTED,
+    OP,
     PathwayStore,
 )
 from sim.scenario.sections.elective import MODALITIES, SPECIALTIES
+
+# the irreducible time spent at each RTT stage before its queue (``cfg.work``)
+STAGE_WORK = {OP: "first_notice_days", DIAG: "test_notice_days", FU: "reporting_days",
+              ADM: "preop_days"}
 
 
 class StartState(PathwayStore):
@@ -42,7 +51,8 @@ class StartState(PathwayStore):
         r = fluid.removal_per_day(cfg)
         count = round(cfg.initial_list.pathways_per_100k * self.population / 1e5)
         if count:
-            cells = [c for c in fluid.cells(cfg, self.population, waits) if c.expected > 0]
+            cells = [c for c in fluid.cells(cfg, self.population, waits,
+                                            fluid.stage_work(cfg)) if c.expected > 0]
             expected = np.array([c.expected for c in cells])
             per_cell = rng.multinomial(count, expected / expected.sum())
             starts, made_ids, stages = [], [], []
@@ -74,8 +84,17 @@ class StartState(PathwayStore):
             start, i_s, stage = (np.concatenate(x) if x else np.empty(0)
                                  for x in (starts, made_ids, stages))
             order = np.lexsort((i_s, start))  # FIFO queues start in the order pathways joined
+            work = self._start_work()
             for t, i, st in zip(start[order].tolist(), i_s[order].tolist(),
                                 stage[order].tolist(), strict=True):
+                w = work.get(st)
+                if w is not None and (st != FU or self.mod[i] != NO_TEST):
+                    ready = t + w()
+                    if ready > 0:  # its work at this stage is not done yet: not eligible
+                        self.stage[i] = st
+                        self.stage_start[i] = t
+                        heapq.heappush(self.pending, (ready, i))
+                        continue
                 self._join(st, i, t)
         rt = self.rates
         for si, k in enumerate(SPECIALTIES):
@@ -86,6 +105,19 @@ class StartState(PathwayStore):
         self.list_level.set(0.0, self.active)
         self.diag_level.set(0.0, self._diag_waiting())
         self.dx_level.set(0.0, sum(len(q) for q in self.dx_cancer))
+
+    def _start_work(self) -> dict:
+        """Each RTT stage's irreducible time, drawn for the start list from its own stream
+        (``init.elective.work``): a pathway that joined its stage less than its work time ago
+        is still doing that work (a referral is still in its booking notice)."""
+        rng = None
+        out = {}
+        for st, k in STAGE_WORK.items():
+            spec = getattr(self.cfg.work, k)
+            if spec is not None:
+                rng = rng or self.ctx.streams("init.elective.work")
+                out[st] = Sampler(spec, rng).next
+        return out
 
     def _initial_cancer(self) -> None:
         """Cancer pathways waiting at time zero for their own clinics and treatments: each
