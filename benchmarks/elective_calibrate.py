@@ -22,49 +22,69 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.model.services.elective import fluid  # noqa: E402
+from sim.model.services.elective.hazard import ADM, DIAG, FU, OP, Hazard  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.sections.elective import MODALITIES, SPECIALTIES  # noqa: E402
 
 
 def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict[str, float]]:
-    """Per-day capacity each queue needs for the start waits to be its equilibrium."""
-    r = fluid.removal_per_day(cfg)
+    """Per-day capacity each queue needs for the start waits to be its equilibrium (the
+    survivors of each wait, by the removal hazard from the age each route joins at). A stage's
+    irreducible work (``elective.work``: notice, reporting, pre-op) comes before its queue, so a
+    pathway is served after work + wait, and removals act over both (as ``fluid.cells``)."""
+    hz = Hazard(cfg)
     rt = fluid.rates(cfg, population)
     w = fluid.start_waits(cfg)
+    work = fluid.stage_work(cfg)
     out: dict[str, dict[str, float]] = {"op": {}, "theatre": {}, "test": {}}
-    test_demand = {m: rt.direct[m] for m in MODALITIES}
+    test_served = {m: rt.direct[m] * hz.survive(DIAG, 0.0, w.test[m]) for m in MODALITIES}
     ca = cfg.cancer
     ca_cost = fluid.case_sessions(cfg, 1 - ca.inpatient_share, cancelled)
     cancer_surg = sum(rt.cancer.values()) * ca.conversion_share * ca.surgical_share
+    p = cfg.priority
     for k, s in cfg.specialties.items():
-        s1, fu, decided = fluid._rtt_flows(cfg, rt, w, r, k)
+        wo, wa = w.outpatient[k], w.admitted[k] + work.preop
+        w1, wr = wo + work.first, wo + work.reporting  # first attendance; results follow-up
+        s1 = rt.rtt[k] * hz.survive(OP, 0.0, w1)
+        served_fu = rt.followups[k] * hz.survive(FU, 0.0, wo)
+        decisions: list[tuple[float, float]] = []  # (a day, clock age on the list)
         for m, mod in cfg.modalities.items():
-            test_demand[m] += s1 * s.diagnostics_share * mod.rtt_share
-        lam = rt.rtt[k] + fu + rt.followups[k]
-        out["op"][k] = lam * fluid.survive(r, w.outpatient[k]) + rt.cancer[k]
-        adm = decided * s.admitted_share * fluid.case_sessions(cfg, s.day_case_share, cancelled)
-        p = cfg.priority
-        out["theatre"][k] = (adm * (p.p1 + p.p2 + p.p3) + adm * p.p4
-                             * fluid.survive(r, w.admitted[k]) + cancer_surg * s.cancer_share
-                             * ca_cost)
+            wt = w.test[m] + work.test
+            lam = s1 * s.diagnostics_share * mod.rtt_share
+            lam_fu = lam * hz.survive(DIAG, w1, wt)
+            test_served[m] += lam_fu
+            served_fu += lam_fu * hz.survive(FU, w1 + wt, wr)
+            decisions.append((lam_fu * hz.survive(FU, w1 + wt, wr), w1 + wt + wr))
+        lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
+        served_fu += lam_fu * hz.survive(FU, w1, wo)
+        decisions.append((lam_fu * hz.survive(FU, w1, wo), w1 + wo))
+        decisions.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), w1))
+        out["op"][k] = s1 + served_fu + rt.cancer[k]
+        cost = fluid.case_sessions(cfg, s.day_case_share, cancelled) * s.admitted_share
+        out["theatre"][k] = sum(lam * cost * ((p.p1 + p.p2 + p.p3) + p.p4
+                                              * hz.survive(ADM, age, wa))
+                                for lam, age in decisions) \
+            + cancer_surg * s.cancer_share * ca_cost
     for m in MODALITIES:
-        out["test"][m] = (test_demand[m] * fluid.survive(r, w.test[m]) + rt.unscheduled[m]
-                          + rt.cancer_tests[m])
+        out["test"][m] = test_served[m] + rt.unscheduled[m] + rt.cancer_tests[m]
     return out
 
 
 def list_profile(cfg, population: float, n: int = 400_000, seed: int = 1) -> dict[str, float]:
-    """Size, 18-week share, median and share over 52 weeks of the list the start waits imply."""
-    r = fluid.removal_per_day(cfg)
-    cells = fluid.cells(cfg, population, fluid.start_waits(cfg))
+    """Size, 18-week share, median and tails of the list the start waits imply."""
+    hz = Hazard(cfg)
+    cells = fluid.cells(cfg, population, fluid.start_waits(cfg), fluid.stage_work(cfg))
     expected = np.array([c.expected for c in cells])
     rng = np.random.default_rng(seed)
     k = rng.multinomial(n, expected / expected.sum())
-    ages = np.concatenate([c.base_days + fluid.ages_in_stage(rng.random(j), r, c.wait_days)
+    ages = np.concatenate([c.base_days + hz.ages_in_stage(rng.random(j), c.stage, c.base_days,
+                                                          c.wait_days)
                            for c, j in zip(cells, k, strict=True)]) / 7
     return {"list": float(expected.sum()), "within_18w_pct": float(np.mean(ages <= 18) * 100),
             "median_weeks": float(np.median(ages)), "over_52w_pct": float(np.mean(ages > 52) * 100),
-            "over_65w": float(np.mean(ages > 65) * expected.sum())}
+            "over_52w": float(np.mean(ages > 52) * expected.sum()),
+            "over_65w": float(np.mean(ages > 65) * expected.sum()),
+            "over_78w": float(np.mean(ages > 78) * expected.sum())}
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ modalities are fixed sets (named fields), so
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -235,6 +236,53 @@ class InitialList(Strict):
     pathways_per_100k: NonNeg = demand(description="Incomplete RTT pathways per 100k at start.")
 
 
+class RemovalByWait(Strict):
+    """Untreated removals by weeks waited and stage: each waiting pathway leaves at
+    ``removal_pct_per_month`` x its band's factor x its stage's factor (validation is done at
+    set weeks waited, more often for long waiters). All factors 1: one flat rate."""
+
+    band_weeks: list[float] = Field(
+        default=[18.0, 52.0, 65.0], description="Band edges, weeks waited (RTT clock; for the "
+        "follow-up and direct-access ledgers, time waited in the ledger), increasing.")
+    band_factor: list[NonNeg] = Field(
+        default=[1.0, 1.0, 1.0, 1.0], description="Removal rate in each band (one more than "
+        "the edges), x removal_pct_per_month.")
+    outpatient: NonNeg = Field(default=1.0, description="Factor for a first outpatient wait.")
+    test: NonNeg = Field(default=1.0, description="Factor for a test wait (and direct access).")
+    followup: NonNeg = Field(default=1.0, description="Factor for a follow-up wait (and the "
+                             "follow-ups not on an RTT pathway).")
+    admitted: NonNeg = Field(default=1.0, description="Factor on the admitted list.")
+
+    @model_validator(mode="after")
+    def _bands(self) -> RemovalByWait:
+        e = self.band_weeks
+        if any(b <= a for a, b in pairwise(e)) or any(x <= 0 for x in e):
+            raise ValueError("band_weeks must be positive and increasing")
+        if len(self.band_factor) != len(e) + 1:
+            raise ValueError(f"band_factor needs {len(e) + 1} values (one more than band_weeks)")
+        return self
+
+
+class LongWaiters(Strict):
+    """Capacity aimed at long waiters and a cohort treated in the independent sector."""
+
+    theatre_pct: NonNeg = tagged(
+        "Extra theatre time, % of each specialty's, used only for admitted pathways waiting "
+        "over ``weeks``, longest first (waiting-list initiative lists); unused time is lost. "
+        "Not in the capacity cost (theatre_sessions_per_week is).",
+        lever="% extra theatre time", default=0.0, le=100.0)
+    weeks: NonNeg = Field(default=52.0, description="Weeks waited (RTT clock) from which a "
+                          "pathway counts as a long waiter for ``theatre_pct``.")
+    independent_sector_per_100k_per_month: NonNeg = tagged(
+        "Pathways waiting over ``independent_sector_weeks`` (any stage, longest first) moved to "
+        "the independent sector a month: they leave the list as treated elsewhere (clock "
+        "stop 'transferred'; counted, not costed: no unit cost yet).",
+        lever="pathways per 100k a month", default=0.0)
+    independent_sector_weeks: NonNeg = Field(
+        default=52.0, description="Weeks waited from which a pathway may be moved to the "
+        "independent sector.")
+
+
 class ElectiveWeights(Strict):
     """Relative value of each activity for elective_activity_pct (value-weighted activity)."""
 
@@ -248,9 +296,11 @@ class ElectiveWeights(Strict):
 class ElectiveSection(Strict):
     enabled: bool = Field(default=True, description="Switch elective care on or off.")
     referrals_per_100k_per_month: NonNeg = demand(description="New RTT referrals (clock starts).")
-    order: Literal["priority_then_longest_wait", "longest_wait"] = Field(
-        description="Order on the admitted list: clinical priority, then longest wait (treat in "
-                    "turn), or longest wait alone.")
+    order: Literal["priority_then_longest_wait", "longest_wait", "priority_then_in_turn",
+                   "in_turn"] = Field(
+        description="Order on the admitted list: by clinical priority or not, then longest RTT "
+                    "wait (clock start) or in turn (the day the pathway joined the admitted "
+                    "list, the decision to admit).")
     outpatient_slots_per_week: NonNeg = capacity(
         "Outpatient attendances a week, first and follow-up (they share the clinics).",
         lever="attendances a week")
@@ -274,6 +324,11 @@ class ElectiveSection(Strict):
     removal_pct_per_month: NonNeg = Field(description="Waiting pathways and overdue follow-ups "
                                           "removed without treatment (validation, treated "
                                           "elsewhere), % of those waiting a month.")
+    removal_by_wait: RemovalByWait = Field(
+        default_factory=RemovalByWait, description="Removal rate by weeks waited and stage "
+        "(factors of removal_pct_per_month).")
+    long_waiters: LongWaiters = Field(default_factory=LongWaiters,
+                                      description="Capacity and transfers aimed at long waiters.")
     specialties: Specialties = Field(description="Specialty groups.")
     modalities: Modalities = Field(description="Diagnostic modalities.")
     cancer: Cancer = Field(description="Urgent suspected cancer pathways.")

@@ -51,7 +51,7 @@ class Clinics(PathwayStore):
         stage, stage_start, clock = self.stage, self.stage_start, self.clock
         mod, needs_fu, route, prio = self.mod, self.needs_fu, self.route, self.prio
         heappop, heappush = heapq.heappop, heapq.heappush
-        by_priority = self.by_priority
+        by_priority, by_clock, listed = self.by_priority, self.by_clock, self.listed
         pending, work = self.pending, self.work
         test_notice, preop = work["test_notice_days"], work["preop_days"]
         cancer_test_notice = work["cancer_test_notice_days"]
@@ -136,7 +136,8 @@ class Clinics(PathwayStore):
                     stage[i] = ADM
                     stage_start[i] = now
                     if preop is None:
-                        heappush(adm[prio[i] if by_priority else 3], (clock[i], i))
+                        heappush(adm[prio[i] if by_priority else 3],
+                                 (clock[i] if by_clock else listed.setdefault(i, now), i))
                     else:  # pre-operative assessment first (``_release``)
                         heappush(pending, (now + preop(), i))
         self.active -= stops

@@ -6,6 +6,8 @@ A queue whose arrivals ``lam`` exceed the capacity ``c`` left for it therefore s
 removals close the gap: everyone waits ``W = ln(lam / c) / r`` days, the survivors
 ``lam e^{-rW}`` are served (exactly ``c``), and those waiting have waited between 0 and ``W``
 with density proportional to ``e^{-rt}``. A queue with ``c >= lam`` has no backlog (W = 0).
+With removals by weeks waited and stage (``hazard``: ``e^{-rW}`` becomes the survival of the
+hazard from the age a pathway joins at), the wait solves ``sum lam_i S_i(W) = c`` instead.
 
 ``equilibrium`` solves these waits for a scenario's capacities (they couple: follow-ups
 depend on who survives the first wait). ``cells`` turns given start waits (the scenario's
@@ -22,12 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model.services.elective.hazard import ADM, DIAG, FU, LONG_DAYS, OP, Hazard
 from sim.scenario.sections.elective import MODALITIES, ElectiveSection
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_MONTH = 365.25 / 12
 DAYS_PER_YEAR = 365.25
-LONG_DAYS = 20 * 365.25  # a queue with (almost) no capacity left: a wait longer than any run
 
 
 def removal_per_day(cfg: ElectiveSection) -> float:
@@ -116,47 +118,67 @@ def start_waits(cfg: ElectiveSection) -> Waits:
                  {k: m.start_weeks * DAYS_PER_WEEK for k, m in cfg.modalities.items()})
 
 
-def _rtt_flows(cfg: ElectiveSection, rt: Rates, w: Waits, r: float, k: str
-               ) -> tuple[float, float, float]:
-    """(surviving the first wait, follow-up arrivals, decisions) a day for specialty k."""
+@dataclass
+class Routes:
+    """Where one specialty's pathways go a day, with their clock age on joining each stage:
+    tests ``(modality, lam, age)``, follow-ups and decisions ``(modality or -1, lam, age)``."""
+
+    first: float  # surviving the first wait
+    tests: list[tuple[int, float, float]]
+    followups: list[tuple[int, float, float]]
+    decisions: list[tuple[int, float, float]]
+
+
+def routes(cfg: ElectiveSection, rt: Rates, w: Waits, hz: Hazard, k: str) -> Routes:
+    """Flows of specialty k through its stages at the waits ``w``, thinned by removals."""
     s = getattr(cfg.specialties, k)
-    mods = cfg.modalities
-    s1 = rt.rtt[k] * survive(r, w.outpatient[k])
-    after_test = sum(getattr(mods, m).rtt_share * survive(r, w.test[m]) for m in MODALITIES)
-    fu = s1 * s.diagnostics_share * after_test + s1 * (1 - s.diagnostics_share) \
-        * cfg.decision_followup_share
-    decided = fu * survive(r, w.outpatient[k]) + s1 * (1 - s.diagnostics_share) \
-        * (1 - cfg.decision_followup_share)
-    return s1, fu, decided
+    wo = w.outpatient[k]
+    s1 = rt.rtt[k] * hz.survive(OP, 0.0, wo)
+    out = Routes(s1, [], [], [])
+    for mi, (m, mod) in enumerate(cfg.modalities.items()):
+        lam = s1 * s.diagnostics_share * mod.rtt_share
+        out.tests.append((mi, lam, wo))
+        lam_fu = lam * hz.survive(DIAG, wo, w.test[m])
+        out.followups.append((mi, lam_fu, wo + w.test[m]))
+        out.decisions.append((mi, lam_fu * hz.survive(FU, wo + w.test[m], wo),
+                              2 * wo + w.test[m]))
+    lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
+    out.followups.append((-1, lam_fu, wo))
+    out.decisions.append((-1, lam_fu * hz.survive(FU, wo, wo), 2 * wo))
+    out.decisions.append((-1, s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share),
+                          wo))
+    return out
 
 
 def equilibrium(cfg: ElectiveSection, population: float, cancelled: float = 0.0,
                 iterations: int = 60) -> Waits:
     """The waits at which removals balance the shortfall of every queue (fixed point);
     ``cancelled``: share of inpatient operations cancelled on the day (no bed)."""
-    r = removal_per_day(cfg)
+    hz = Hazard(cfg)
     rt = rates(cfg, population)
     w = Waits({k: 0.0 for k in rt.rtt}, {k: 0.0 for k in rt.rtt}, {m: 0.0 for m in MODALITIES})
-    mods = cfg.modalities
     cancer_dx = sum(rt.cancer.values()) * cfg.cancer.conversion_share * cfg.cancer.surgical_share
     ca_cost = case_sessions(cfg, 1 - cfg.cancer.inpatient_share, cancelled)
+    p = cfg.priority
     for _ in range(iterations):
-        test_demand = {m: rt.direct[m] for m in MODALITIES}
+        tests: dict[str, list[tuple[float, int, float]]] = {m: [(rt.direct[m], DIAG, 0.0)]
+                                                            for m in MODALITIES}
         for k, s in cfg.specialties.items():
-            s1, fu, decided = _rtt_flows(cfg, rt, w, r, k)
-            for m in MODALITIES:
-                test_demand[m] += s1 * s.diagnostics_share * getattr(mods, m).rtt_share
-            w.outpatient[k] = settled_wait(rt.rtt[k] + fu + rt.followups[k],
-                                           rt.outpatients[k] - rt.cancer[k], r)
-            cost = case_sessions(cfg, s.day_case_share, cancelled)
-            adm = decided * s.admitted_share * cost
-            p = cfg.priority
-            left = rt.sessions[k] - adm * (p.p1 + p.p2 + p.p3) - cancer_dx * s.cancer_share \
-                * ca_cost
-            w.admitted[k] = settled_wait(adm * p.p4, left, r)
+            ro = routes(cfg, rt, w, hz, k)
+            for mi, lam, age in ro.tests:
+                tests[MODALITIES[mi]].append((lam, DIAG, age))
+            w.outpatient[k] = hz.settled_wait(
+                [(rt.rtt[k], OP, 0.0), *((lam, FU, age) for _, lam, age in ro.followups),
+                 (rt.followups[k], FU, 0.0)], rt.outpatients[k] - rt.cancer[k])
+            cost = case_sessions(cfg, s.day_case_share, cancelled) * s.admitted_share
+            decided = sum(lam for _, lam, _ in ro.decisions)
+            left = rt.sessions[k] - decided * cost * (p.p1 + p.p2 + p.p3) \
+                - cancer_dx * s.cancer_share * ca_cost
+            w.admitted[k] = hz.settled_wait([(lam * cost * p.p4, ADM, age)
+                                             for _, lam, age in ro.decisions], left)
         for m in MODALITIES:
-            w.test[m] = settled_wait(test_demand[m],
-                                     rt.tests[m] - rt.unscheduled[m] - rt.cancer_tests[m], r)
+            w.test[m] = hz.settled_wait(tests[m], rt.tests[m] - rt.unscheduled[m]
+                                        - rt.cancer_tests[m])
     return w
 
 
@@ -171,9 +193,6 @@ class Cell:
     wait_days: float  # the stage's wait: time in stage is between 0 and this
     modality: int = -1  # for DIAG and routes through a test
     admitted: bool = False  # routes that end on the admitted list
-
-
-OP, DIAG, FU, ADM = range(4)
 
 
 @dataclass(frozen=True)
@@ -201,37 +220,38 @@ def cells(cfg: ElectiveSection, population: float, w: Waits,
           work: StageWork | None = None) -> list[Cell]:
     """The RTT list implied by the waits ``w`` (priorities P1-P3 wait ~0 and are left out);
     ``work``: each stage's mean work, spent there before its wait, so a pathway's time at the
-    stage is at least its work (the start state marks those still working)."""
+    stage is at least its work (the start state marks those still working). Removals follow
+    the hazard from the clock age each stage is joined at."""
     work = work or StageWork()
-    r = removal_per_day(cfg)
+    hz = Hazard(cfg)
     rt = rates(cfg, population)
     out: list[Cell] = []
     p4 = cfg.priority.p4
     for si, (k, s) in enumerate(cfg.specialties.items()):
         wo, wa = w.outpatient[k], w.admitted[k] + work.preop
         w1, wr = wo + work.first, wo + work.reporting  # first attendance; results follow-up
-        out.append(Cell(si, OP, stock(rt.rtt[k], r, w1), 0.0, w1))
-        s1 = rt.rtt[k] * survive(r, w1)
+        out.append(Cell(si, OP, hz.stock(rt.rtt[k], OP, 0.0, w1), 0.0, w1))
+        s1 = rt.rtt[k] * hz.survive(OP, 0.0, w1)
         routes: list[tuple[float, float, int]] = []  # (decisions a day, clock age, modality)
         for mi, (m, mod) in enumerate(cfg.modalities.items()):
             wt = w.test[m] + work.test
             lam = s1 * s.diagnostics_share * mod.rtt_share
-            out.append(Cell(si, DIAG, stock(lam, r, wt), w1, wt, mi))
-            lam_fu = lam * survive(r, wt)
-            out.append(Cell(si, FU, stock(lam_fu, r, wr), w1 + wt, wr, mi))
-            routes.append((lam_fu * survive(r, wr), w1 + wt + wr, mi))
+            out.append(Cell(si, DIAG, hz.stock(lam, DIAG, w1, wt), w1, wt, mi))
+            lam_fu = lam * hz.survive(DIAG, w1, wt)
+            out.append(Cell(si, FU, hz.stock(lam_fu, FU, w1 + wt, wr), w1 + wt, wr, mi))
+            routes.append((lam_fu * hz.survive(FU, w1 + wt, wr), w1 + wt + wr, mi))
         lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
-        out.append(Cell(si, FU, stock(lam_fu, r, wo), w1, wo))
-        routes.append((lam_fu * survive(r, wo), w1 + wo, -1))
+        out.append(Cell(si, FU, hz.stock(lam_fu, FU, w1, wo), w1, wo))
+        routes.append((lam_fu * hz.survive(FU, w1, wo), w1 + wo, -1))
         routes.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), w1,
                        -1))
         for lam, age, mi in routes:
-            out.append(Cell(si, ADM, stock(lam * s.admitted_share * p4, r, wa), age, wa, mi,
-                            True))
+            out.append(Cell(si, ADM, hz.stock(lam * s.admitted_share * p4, ADM, age, wa), age,
+                            wa, mi, True))
     return out
 
 
-def ages_in_stage(u: np.ndarray, r: float, wait: float) -> np.ndarray:
+def ages_in_stage(u: np.ndarray, r: float, wait: float) -> np.ndarray:  # (flat rate r)
     """Inverse CDF of time in stage (density ~ e^{-rt} on [0, wait]) at uniforms ``u``."""
     if r <= 0 or wait <= 0:
         return u * wait

@@ -50,9 +50,10 @@ class DayLedger:
         self.total -= taken
         return taken
 
-    def thin(self, p: float, rng: np.random.Generator) -> int:
-        """Each waiting patient leaves with probability ``p`` (removal); returns how many."""
-        if p <= 0 or not self.total:
+    def thin(self, p: float | np.ndarray, rng: np.random.Generator) -> int:
+        """Each waiting patient leaves with probability ``p`` (removal; or one for each join
+        day, oldest first); returns how many."""
+        if not self.total or (np.isscalar(p) and p <= 0):
             return 0
         counts = np.fromiter(self.counts, dtype=np.int64, count=len(self.counts))
         gone = rng.binomial(counts, p)

@@ -56,6 +56,8 @@ class PathwayStore(Service):
     cum_cmod: np.ndarray
     cum_prio: np.ndarray
     by_priority: bool
+    by_clock: bool  # admitted list by RTT clock start (longest wait), else in turn
+    listed: dict[int, float]  # day each pathway first joined the admitted list (in turn)
     cost: tuple[float, float]  # sessions per day case, per inpatient
     carry: dict[tuple[str, int], float]
     rng_init: np.random.Generator
@@ -207,7 +209,7 @@ class PathwayStore(Service):
     def _release(self, now: float) -> None:
         """Pathways whose work is done by ``now`` join their stage's queue, in the order they
         became ready (a first attendance, test or follow-up is due from then; the admitted list
-        keeps its order by clock start); those removed meanwhile are dropped. A test's
+        keeps its order: by clock start, or in turn); those removed meanwhile are dropped. A test's
         ``stage_start`` stays its request (DM01 counts the wait from it; ``test_due`` has its
         turn)."""
         pending, stage = self.pending, self.stage
@@ -225,7 +227,9 @@ class PathwayStore(Service):
                 heapq.heappush(self.op_fu[s], (ready, i))
             elif st == ADM:
                 lane = self.prio[i] if self.by_priority else 3
-                heapq.heappush(self.adm[s][lane], (self.clock[i], i))
+                key = self.clock[i] if self.by_clock else self.listed.setdefault(
+                    i, self.stage_start[i])  # in turn: from the decision to admit
+                heapq.heappush(self.adm[s][lane], (key, i))
             elif st == C_OP:
                 self.op_cancer[s].append(i)
             elif st == C_DIAG:
@@ -247,7 +251,8 @@ class PathwayStore(Service):
             heapq.heappush(self.op_fu[s], (now, i))
         elif stage == ADM:
             lane = self.prio[i] if self.by_priority else 3
-            heapq.heappush(self.adm[s][lane], (self.clock[i], i))
+            key = self.clock[i] if self.by_clock else self.listed.setdefault(i, now)
+            heapq.heappush(self.adm[s][lane], (key, i))
         elif stage == C_DIAG:
             self.diag_cancer[self.mod[i]].append(i)
         elif stage == C_ADM:

@@ -27,7 +27,7 @@ SNAPSHOTS = ("list_size", "within_18w_pct", "over_52w", "over_65w", "over_78w", 
              *(f"diag_within_6w_pct.{m}" for m in MODALITIES),
              *(f"list_size.{s}" for s in SPECIALTIES))
 ACTIVITIES = ("outpatient_first", "outpatient_followup", "diagnostic", "day_case", "inpatient",
-              "non_admitted_stop", "removed", "cancer_treatment")
+              "non_admitted_stop", "removed", "cancer_treatment", "independent_sector")
 LIST_SIZE = "rtt.list_size"  # a level (every change) and a month-end snapshot tally
 DIAG_QUEUE = "elective.diag_queue"  # level: everyone waiting for a routine test (DM01 list)
 CANCER_DX_QUEUE = "elective.cancer_dx_queue"  # level: cancer referrals waiting for results

@@ -3,8 +3,9 @@
 An RTT pathway (specialty group drawn at referral) waits for a first outpatient attendance, may
 wait for a test (one modality), may wait for a follow-up attendance (results and the decision),
 then stops (non-admitted) or joins its specialty's admitted list with a clinical priority
-P1-P4, treated by priority and then in turn (longest wait first; or longest wait alone, a
-scenario option) in theatre sessions; an inpatient also needs an acute bed at
+P1-P4, treated by priority (or not) and then by longest RTT wait or in turn (the day listed),
+``order``, in theatre sessions (extra lists for long waiters and a cohort moved to the
+independent sector are levers: ``longwait``); an inpatient also needs an acute bed at
 ``admission_hour`` and is cancelled on the day when none is free (back on the list).
 
 Outpatient clinics of a specialty serve, in order of when each became due, new referrals, RTT
@@ -22,8 +23,8 @@ random order (as each patient's and clinician's availability allows, [E]), so wa
 around the mean the backlog sets (backlog / capacity) instead of all being equal; or, as the
 NHS books, by breach date, with working times between the stages (``cancer``). Capacities run
 on weekdays; every waiting RTT pathway and ledger entry may be removed untreated (validation) at
-the scenario's monthly rate, which is what holds a list whose capacity falls a little short of
-demand steady.
+the scenario's monthly rate, by weeks waited and stage (``hazard``), which is what holds a list
+whose capacity falls a little short of demand steady.
 The cancer queues have no removals: capacity equal to demand holds their start backlogs (on
 average; they wander).
 
@@ -64,7 +65,8 @@ from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
 from sim.model.services.elective.cancer import CancerClinics
 from sim.model.services.elective.clinics import Clinics
-from sim.model.services.elective.pathways import ADM, REMOVED
+from sim.model.services.elective.hazard import Hazard
+from sim.model.services.elective.pathways import ADM, DIAG, FU, REMOVED
 from sim.model.services.elective.records import (
     ACTIVITIES,
     CANCER_31D,
@@ -119,6 +121,7 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
         self.rng_other = streams("arrivals.elective.ledgers")
         self.rng_removal = streams("route.elective.removal")
         self.removal_p = -math.expm1(-fluid.removal_per_day(cfg))
+        self.hazard = Hazard(cfg)
         self.specs = [s for _, s in cfg.specialties.items()]
         follow(ctx.env, ctx.levels("elective"), self._set_capacity)  # capacities in force
         self.mods = [x for _, x in cfg.modalities.items()]
@@ -128,7 +131,9 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
         self.cum_cmod = np.cumsum([x.cancer_share for x in self.mods])
         p = cfg.priority
         self.cum_prio = np.cumsum([p.p1, p.p2, p.p3, p.p4])
-        self.by_priority = cfg.order == "priority_then_longest_wait"
+        self.by_priority = cfg.order.startswith("priority")
+        self.by_clock = cfg.order.endswith("longest_wait")
+        self.listed = {}
         self.cost = (1 / cfg.day_cases_per_session, 1 / cfg.inpatients_per_session)
         self._init_store(len(self.specs), len(self.mods))
         # each irreducible time from its own stream (none drawn when it is not set)
@@ -203,7 +208,8 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
             for m in range(len(self.mods)):
                 self.diag_unscheduled[m].add(now, other[len(fu) + m])
                 self.diag_direct[m].add(now, other[len(fu) + len(unsched) + m])
-            self._remove_due()
+            self._remove_due(now)
+            self._independent_sector(now)
             if (first_wd + day) % 7 < 5 and not self.ctx.season.closed(day):
                 # outpatients, diagnostics and theatres on weekdays, closed on bank holidays
                 self._release(now)
@@ -228,9 +234,30 @@ class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
         counts = self.rng_ref.poisson(per_day * growth)
         return counts.tolist(), self._attributes(self.rng_attr.random((int(counts.sum()), 7)))
 
-    def _remove_due(self) -> None:
-        """Each waiting RTT pathway and ledger entry leaves untreated with the daily removal
-        probability (cancer pathways are not removed)."""
+    def _remove_due(self, now: float) -> None:
+        """Each waiting RTT pathway and ledger entry leaves untreated with its day's removal
+        probability (cancer pathways are not removed): one flat probability, or by weeks
+        waited and stage (``hazard``), one uniform a pathway."""
+        if self.hazard.flat:
+            self._remove_flat()
+            return
+        st = np.frombuffer(self.stage, dtype=np.uint8)
+        waiting = np.flatnonzero(st <= ADM)
+        stages = st[waiting].astype(np.intp)
+        del st  # release the view: the bytearray grows again tomorrow
+        age = now - np.frombuffer(self.clock, dtype=float)[waiting]
+        p = self.hazard.daily_p(stages, age)
+        chosen = waiting[self.rng_removal.random(waiting.size) < p]
+        for i in chosen.tolist():
+            self._stop(i, "redirected", REMOVED)
+        self._count("removed", int(chosen.size))
+        for stage, ledgers in ((FU, self.op_ledger), (DIAG, self.diag_direct)):
+            for ledger in ledgers:
+                if ledger.total:
+                    waited, _ = ledger.waited(now)
+                    ledger.thin(self.hazard.daily_p(stage, waited), self.rng_removal)
+
+    def _remove_flat(self) -> None:
         p = self.removal_p
         if p <= 0:
             return

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.core.distributions import Sampler
 from sim.model.services.elective import fluid
+from sim.model.services.elective.hazard import Hazard
 from sim.model.services.elective.ledger import DayLedger
 from sim.model.services.elective.pathways import (
     ADM,
@@ -48,7 +49,7 @@ class StartState(PathwayStore):
         dynamics at the scenario's start waits hold them (``fluid.cells``)."""
         cfg, rng = self.cfg, self.rng_init
         waits = fluid.start_waits(cfg)
-        r = fluid.removal_per_day(cfg)
+        hz = Hazard(cfg)
         count = round(cfg.initial_list.pathways_per_100k * self.population / 1e5)
         if count:
             cells = [c for c in fluid.cells(cfg, self.population, waits,
@@ -59,7 +60,8 @@ class StartState(PathwayStore):
             for cell, k in zip(cells, per_cell.tolist(), strict=True):
                 if not k:
                     continue
-                in_stage = fluid.ages_in_stage(rng.random(k), r, cell.wait_days)
+                in_stage = hz.ages_in_stage(rng.random(k), cell.stage, cell.base_days,
+                                             cell.wait_days)
                 ids = self._new(k, -(cell.base_days + in_stage), rng,
                                 np.full(k, cell.specialty))
                 a, b = ids.start, ids.stop  # a cell's pathways are made together
@@ -98,9 +100,9 @@ class StartState(PathwayStore):
                 self._join(st, i, t)
         rt = self.rates
         for si, k in enumerate(SPECIALTIES):
-            self._fill(self.op_ledger[si], rt.followups[k], waits.outpatient[k], r)
+            self._fill(self.op_ledger[si], rt.followups[k], waits.outpatient[k], hz, FU)
         for mi, k in enumerate(MODALITIES):
-            self._fill(self.diag_direct[mi], rt.direct[k], waits.test[k], r)
+            self._fill(self.diag_direct[mi], rt.direct[k], waits.test[k], hz, DIAG)
         self._initial_cancer()
         self.list_level.set(0.0, self.active)
         self.diag_level.set(0.0, self._diag_waiting())
@@ -149,12 +151,14 @@ class StartState(PathwayStore):
                         self.dtt[i] = -t
                     self._join(stage, i, -t)
 
-    def _fill(self, ledger: DayLedger, per_day: float, wait_days: float, r: float) -> None:
-        """Requests that joined over the last ``wait_days`` days and are still waiting."""
+    def _fill(self, ledger: DayLedger, per_day: float, wait_days: float, hz: Hazard,
+              stage: int) -> None:
+        """Requests that joined over the last ``wait_days`` days and are still waiting (a
+        ledger's age is its time waited in the ledger)."""
         days = int(wait_days)
         if days <= 0 or per_day <= 0:
             return
         ages = np.arange(days, 0, -1, dtype=float)
-        counts = self.rng_init.poisson(per_day * np.exp(-r * ages))
+        counts = self.rng_init.poisson(per_day * hz.survive_array(stage, 0.0, ages))
         for a, c in zip(ages.tolist(), counts.tolist(), strict=True):
             ledger.add(-a, c)

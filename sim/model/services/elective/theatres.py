@@ -1,4 +1,5 @@
-"""Theatres: each specialty's weekday lists of day cases and inpatients, cancer first.
+"""Theatres: each specialty's weekday lists of day cases and inpatients, cancer first (and
+extra lists for long waiters when ``long_waiters.theatre_pct`` is set).
 
 About 54,000 day cases and 14,500 inpatient operations a year (baseline, 1.2 million people).
 An inpatient needs an acute bed on the day of surgery (``needs.bed``, acute's ``elective_bed``
@@ -12,13 +13,13 @@ from __future__ import annotations
 import heapq
 
 from sim.model.ports import PLAIN, Referral
+from sim.model.services.elective.longwait import LongWaits
 from sim.model.services.elective.pathways import (
     ADM,
     C_ADM,
     DAY_CASE,
     DAYS_PER_WEEK,
     INPATIENT,
-    PathwayStore,
 )
 from sim.scenario.sections.elective import SPECIALTIES
 
@@ -26,7 +27,7 @@ MAX_DEFERRED = 50  # inpatients passed over in one specialty's day once no bed i
 CANCER = "cancer"  # the bed request's kind for a cancer inpatient (not deferred under pressure)
 
 
-class Theatres(PathwayStore):
+class Theatres(LongWaits):
     """A weekday's theatre lists (``_theatres``), budgets in case units carried day to day."""
 
     def _theatres(self, now: float) -> None:
@@ -35,6 +36,8 @@ class Theatres(PathwayStore):
         and the place is backfilled from the list (day cases; inpatients are not tried again
         that day), so bed pressure delays inpatients without wasting theatre time."""
         cases = [0, 0, 0]
+        long_waiters = self._long_waiters(now)
+        keep = self.cfg.long_waiters.theatre_pct / 100
         for s in range(len(self.specs)):
             key = ("theatre", s)
             daily = self.rates.sessions[SPECIALTIES[s]] * DAYS_PER_WEEK / 5
@@ -51,6 +54,8 @@ class Theatres(PathwayStore):
                     cancelled.append(i)
                     budget += self.cost[self.route[i] - 1]  # the list is backfilled
             no_bed = bool(cancelled)
+            if long_waiters[s]:  # extra lists for long waiters (cancer keeps its own)
+                no_bed = self._long_list(long_waiters[s], daily * keep, no_bed, cases)
             deferred: list[int] = []  # inpatients passed over today: no bed to try
             h = None
             # a cancer case that does not fit today's time keeps it (the list is not filled
@@ -86,6 +91,25 @@ class Theatres(PathwayStore):
                     self._join(ADM, i, now)
         self._count("day_case", cases[DAY_CASE])
         self._count("inpatient", cases[INPATIENT])
+
+    def _long_list(self, ids: list[int], kept: float, no_bed: bool, cases: list[int]) -> bool:
+        """Extra theatre time for long waiters (``kept`` case units, unused time lost): the
+        longest waiting first, skipping inpatients once no bed is free. A pathway treated here
+        leaves its heap lazily (its stage changes); one cancelled stays on the list where it
+        was. Returns whether a bed was refused."""
+        for i in ids:
+            cost = self.cost[self.route[i] - 1]
+            if cost > kept + 1e-9:
+                break
+            if no_bed and self.route[i] == INPATIENT:
+                continue
+            if self._operate(i, cases):
+                kept -= cost
+                self._stop(i, "transferred" if self.route[i] == INPATIENT
+                           and self.needs.bed is not None else "finished")
+            else:
+                no_bed = True
+        return no_bed
 
     def _operate(self, i: int, cases: list[int]) -> bool:
         """True when the operation goes ahead (an inpatient needs a bed; none: cancelled)."""
