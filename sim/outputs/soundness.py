@@ -21,6 +21,9 @@ things can make its verdicts unsafe, and each becomes a :class:`RunWarning` that
   patient's own choice: GP within 2 weeks counts routine appointments booked for the day the
   patient chose (``primary_care.routine_lead_days``), so with no wait for capacity at all at
   most :func:`gp_2w_ceiling` % fall within 2 weeks; a threshold above that is unreachable.
+* **demand ceiling**: a target no capacity can meet because the activity it counts cannot
+  exceed demand: diagnostic activity vs 2019/20 is at most :func:`diagnostic_activity_ceiling`
+  % (every test asked for done); a threshold above that is unreachable.
 * **underpowered**: a target whose 95% CI is wider than ``advise``'s tolerance (±1 point for a
   % KPI, ±5% of the mean otherwise), with the replications that tolerance needs
   (:func:`sim.outputs.settling.replications_needed`).
@@ -44,6 +47,7 @@ from sim.core.errors import RunWarning
 from sim.core.rng import stream
 from sim.core.stats import mean_ci
 from sim.model.replication import calendar_of
+from sim.model.services.elective import fluid
 from sim.outputs.kpis import KPIS
 from sim.outputs.quick import window_text
 from sim.outputs.result import ReplicationResult
@@ -65,6 +69,7 @@ NEVER_SETTLES, UNCHECKED = "never settles", "unchecked"
 UNDERPOWERED = "underpowered"
 OUTSIDE_CAPACITY = "outside capacity"
 PATIENT_CHOICE = "patient choice"
+DEMAND_CEILING = "demand ceiling"
 IDENTICAL = "identical"
 # above this % of fit patients leaving the D2A queue for support arranged elsewhere, a run says so
 ARRANGED_ELSEWHERE_WARN_PCT = 5.0
@@ -316,6 +321,38 @@ def patient_choice_warnings(scenario: Scenario) -> list[RunWarning]:
         if t.kpi == "gp_2w_pct" and t.op == ">=" and t.threshold > ceiling]
 
 
+def diagnostic_activity_ceiling(scenario: Scenario) -> float:
+    """The most diagnostic_activity_vs_ref_pct can be with capacity to spare: every test asked
+    for (emergency and inpatient, GP direct access, RTT pathways needing one, every urgent
+    suspected cancer referral) done, at the demand of the run's last day (growth included), as
+    % of the reference year's tests. No capacity does a test nobody asked for."""
+    cfg = scenario.elective
+    reference = cfg.reference_tests_per_year_per_100k * scenario.population.size / 1e5
+    if not cfg.enabled or reference <= 0:
+        return math.inf
+    rt = fluid.rates(cfg, scenario.population.size)
+    per_day = (sum(rt.unscheduled.values()) + sum(rt.direct.values())
+               + sum(rt.cancer_tests.values())
+               + sum(rt.rtt[k] * s.diagnostics_share for k, s in cfg.specialties.items()))
+    days = scenario.run.warmup_days + scenario.run.measurement_days
+    growth = (1 + scenario.demand.growth_for("elective") / 100) ** (days / 365.25)
+    return 100 * per_day * growth * 365.25 / reference
+
+
+def demand_ceiling_warnings(scenario: Scenario) -> list[RunWarning]:
+    """Targets on diagnostic_activity_vs_ref_pct above what the tests asked for allow."""
+    targets = [t for t in scenario.targets
+               if t.kpi == "diagnostic_activity_vs_ref_pct" and t.op == ">="]
+    if not targets:
+        return []
+    ceiling = diagnostic_activity_ceiling(scenario)
+    return [RunWarning(DEMAND_CEILING, t.id, (
+        f"{t.id} ({t.kpi} {t.op} {t.threshold:g}) cannot be met by any capacity: every test "
+        f"asked for comes to at most {ceiling:.1f}% of the reference year's tests "
+        "(elective.reference_tests_per_year_per_100k); activity cannot exceed demand"))
+        for t in targets if t.threshold > ceiling]
+
+
 # -- a run, a batch ------------------------------------------------------------------------------
 def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: float = 1.0,
                  quick: bool = False) -> list[RunWarning]:
@@ -324,7 +361,7 @@ def run_warnings(scenario: Scenario, results: list[ReplicationResult], scale: fl
                             window_text(calendar_of(scenario))),
             *settle_warnings(results, scenario.run.warmup_days),
             *outside_capacity_warnings(results),
-            *patient_choice_warnings(scenario),
+            *patient_choice_warnings(scenario), *demand_ceiling_warnings(scenario),
             *underpowered_warnings(scenario, results)]
 
 
@@ -338,7 +375,8 @@ def batch_warnings(scenarios: Mapping[str, Scenario],
     reps = len(results[names[0]])
     per = {n: [*settle_warnings(results[n], scenarios[n].run.warmup_days),
                *outside_capacity_warnings(results[n]),
-               *patient_choice_warnings(scenarios[n])] for n in names}
+               *patient_choice_warnings(scenarios[n]),
+               *demand_ceiling_warnings(scenarios[n])] for n in names}
     out = stamp_warnings(scale, quick, reps, first.run.measurement_days,
                          window_text(calendar_of(first)))
     out += _merge_settling(per, len(names))

@@ -146,10 +146,16 @@ def elective_activity_pct(data: RunData, window: Window) -> float:
     follow-up outpatient attendances, diagnostic tests, day cases and elective inpatient
     admissions, RTT and cancer, each times its scenario weight in
     ``elective.activity_weights``), scaled to a year, / the scenario's reference-year
-    value-weighted activity for the population x 100."""
-    w = data.scenario.elective.activity_weights
+    value-weighted activity for the population x 100. With ``elective.activity_scope = "erf"``
+    follow-up attendances are left out of both (the reference loses
+    ``reference_followups_per_year_per_100k`` at the follow-up weight), as the Elective Recovery
+    Fund has counted since 2023/24: avoided follow-ups then no longer read as lost activity."""
+    cfg = data.scenario.elective
+    w, erf = cfg.activity_weights, cfg.activity_scope == "erf"
+    fu_weight = 0.0 if erf else w.outpatient_followup
     value = sum(weight * _total(data, name, window) for name, weight in (
-        ("outpatient_first", w.outpatient_first), ("outpatient_followup", w.outpatient_followup),
+        ("outpatient_first", w.outpatient_first), ("outpatient_followup", fu_weight),
         ("diagnostic", w.diagnostic), ("day_case", w.day_case), ("inpatient", w.inpatient)))
-    return _per_year_vs(data, window, value,
-                        data.scenario.elective.reference_activity_per_year_per_100k)
+    reference = cfg.reference_activity_per_year_per_100k - (
+        w.outpatient_followup * cfg.reference_followups_per_year_per_100k if erf else 0.0)
+    return _per_year_vs(data, window, value, max(reference, 0.0))

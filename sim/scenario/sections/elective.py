@@ -133,7 +133,8 @@ class Cancer(Strict):
     """Urgent suspected cancer pathways: first in every queue they share with RTT (first
     appointment, test, surgery), then their own results clinics (split between the specialties,
     tumour sites, by their cancer share), treatment-planning clinics and non-surgical first
-    treatments (one pool each, in turn)."""
+    treatments (one pool each), booked at random or by breach date (``order``), with optional
+    working times between the stages (work-up, staging, the weekly MDT, preparation)."""
 
     referrals_per_100k_per_month: NonNeg = demand(
         description="Urgent suspected cancer referrals (each has a first appointment and a test).")
@@ -158,6 +159,40 @@ class Cancer(Strict):
     start_treatment_weeks: NonNeg = Field(
         default=0.0, description="Mean wait for a non-surgical first treatment in the start "
         "state, weeks.")
+    order: Literal["random", "breach_date"] = tagged(
+        "Order in which the results clinics, treatment-planning clinics and non-surgical "
+        "treatments book those waiting: at random (as availability allows), or earliest breach "
+        "date first, as the NHS books (results: referral + 28 days; treatment planning: "
+        "referral + 62; treatment: the earlier of referral + 62 and decision + 31).",
+        default="random")
+    mdt_weekly: bool = tagged(
+        "A diagnosed cancer is discussed at its tumour site's weekly multidisciplinary team "
+        "meeting (one weekday a site) before its treatment-planning appointment: the MDT cycle "
+        "as working time (off: planned the day after the results).",
+        default=False)
+    capacity_cv: NonNeg = tagged(
+        "Week-to-week variation of the three cancer capacities (leave, cancelled lists): each "
+        "week's capacity is the set value times a lognormal factor of mean 1 and this "
+        "coefficient of variation.", lever="coefficient of variation", default=0.0, le=2.0)
+    workup_mean_days: NonNeg = tagged(
+        "Mean working time between the first test and the results appointment (further tests, "
+        "biopsy, histology and reports; lognormal, cv ``workup_cv``), days; 0: none.",
+        lever="days", default=0.0)
+    staging_mean_days: NonNeg = tagged(
+        "Mean working time between the diagnosis (results appointment) and the MDT discussion "
+        "(staging scans and tests; lognormal, cv ``workup_cv``), days; 0: none.",
+        lever="days", default=0.0)
+    prep_mean_days: NonNeg = tagged(
+        "Mean working time between the decision to treat and the first treatment "
+        "(radiotherapy planning, fitness, pre-operative assessment; lognormal, cv "
+        "``workup_cv``), days; 0: none.", lever="days", default=0.0)
+    workup_cv: NonNeg = tagged(
+        "Coefficient of variation of the cancer working times (work-up, staging, preparation).",
+        default=1.0, le=5.0)
+    in_rtt_list: bool = tagged(
+        "Count open urgent suspected cancer pathways (referral to first treatment) in the RTT "
+        "month-end list, as NHS England's incomplete pathways include them.",
+        default=False)
 
 
 class WorkTimes(Strict):
@@ -308,6 +343,13 @@ class ElectiveSection(Strict):
         description="Reference-year (2019/20) diagnostic tests per 100k (the modalities here).")
     activity_weights: ElectiveWeights = Field(
         description="Relative values for value-weighted elective activity.")
+    activity_scope: Literal["all_attendances", "erf"] = tagged(
+        "What elective_activity_pct counts: every attendance, follow-ups included, or the "
+        "Elective Recovery Fund's scope since 2023/24 (follow-up attendances out, with their "
+        "own 25% reduction target; the reference year's follow-ups, "
+        "reference_followups_per_year_per_100k at their weight, leave the reference too), so "
+        "fewer follow-ups do not read as less elective activity.",
+        default="all_attendances")
 
     def capacity_cost(self, costs: CostsSection, days: float) -> float:
         """Theatre sessions, outpatient and diagnostic slots a week x their unit costs

@@ -1,5 +1,5 @@
-"""Clinics: outpatients, diagnostics, the cancer results and treatment-planning clinics and
-non-surgical cancer treatment, each a day's capacity worked through its queues on weekdays.
+"""Clinics: outpatients and diagnostics, each a day's capacity worked through its queues on
+weekdays (the cancer pathway's own clinics and treatments are in ``cancer``).
 
 The busiest part of the model after ED: about 440,000 first and 1.3 million follow-up
 outpatient attendances and 500,000 tests a year (baseline, 1.2 million people), so each day's
@@ -15,11 +15,8 @@ import math
 from sim.core.clock import MIN_PER_DAY
 from sim.model.services.elective.pathways import (
     ADM,
-    C_ADM,
-    C_DEC,
     C_DIAG,
     C_DX,
-    C_TREAT,
     DAYS_PER_WEEK,
     DIAG,
     FU,
@@ -33,8 +30,8 @@ from sim.scenario.sections.elective import MODALITIES, SPECIALTIES
 
 
 class Clinics(PathwayStore):
-    """A weekday's clinics and tests (``_outpatients``, ``_diagnostics``, ``_cancer_clinics``,
-    ``_cancer_treatments``), capacities from ``rates`` and the cancer section."""
+    """A weekday's clinics and tests (``_outpatients``, ``_diagnostics``; the cancer pathway's
+    own clinics are ``cancer.CancerClinics``), capacities from ``rates``."""
 
     def _slots(self, key: str, k: int, per_week: float) -> int:
         """Weekly capacity spread over five weekdays, fractions carried to the next day."""
@@ -42,12 +39,6 @@ class Clinics(PathwayStore):
         whole = int(total)
         self.carry[key, k] = total - whole
         return whole
-
-    def _pick(self, q: list[int]) -> int:
-        """A random one of those waiting (booked as availability allows)."""
-        j = int(self.rng_order.integers(len(q)))
-        q[j], q[-1] = q[-1], q[j]
-        return q.pop()
 
     def _outpatients(self, now: float) -> None:
         """Each specialty's clinics: cancer first, then everyone in the order they became due
@@ -205,33 +196,3 @@ class Clinics(PathwayStore):
     def _diagnosed(self, i: int, now: float) -> None:
         """Tested: the cancer pathway waits for its results appointment (once reported)."""
         self._enter(C_DX, i, now, self.work["cancer_reporting_days"])
-
-    def _cancer_clinics(self, now: float) -> None:
-        """Each specialty's results clinic (told diagnosed or ruled out: the Faster Diagnosis
-        Standard clock stop), then the treatment-planning clinic (the decision to treat, the
-        31-day clock start), each in random order of those waiting."""
-        for s, per_week in enumerate(self.dx_per_week):
-            slots, q = self._slots("cancer_dx", s, per_week), self.dx_cancer[s]
-            while slots and q:
-                i = self._pick(q)
-                slots -= 1
-                self.t_fds.record(now * MIN_PER_DAY, now - self.clock[i])
-                if self.route[i] == NON_ADMITTED:
-                    self._stop(i, "finished")
-                else:
-                    self._join(C_DEC, i, now)
-        slots = self._slots("cancer_dec", 0, self.decision_per_week)
-        q = self.dec_cancer
-        while slots and q:
-            i = self._pick(q)
-            slots -= 1
-            self.dtt[i] = now
-            self._join(C_TREAT if self.prio[i] == 0 else C_ADM, i, now)
-
-    def _cancer_treatments(self, now: float) -> None:
-        """Non-surgical first treatments (random order of those waiting)."""
-        slots = self._slots("cancer", 0, self.cancer_starts_per_week)
-        q = self.treat_cancer
-        while slots and q:
-            slots -= 1
-            self._treated_cancer(self._pick(q), now, "finished")

@@ -15,6 +15,7 @@ from sim.core.monitor import Observations, SeriesSpec
 from sim.model.services.elective.pathways import (
     ADM,
     C_DIAG,
+    CANCER,
     DAYS_PER_WEEK,
     DIAG,
     PathwayStore,
@@ -72,11 +73,14 @@ class MonthEnd(PathwayStore):
             self.snapshot()
 
     def snapshot(self) -> None:
-        """Waiting times of incomplete pathways now, as NHS England's month-end returns.
+        """Waiting times of incomplete pathways now, as NHS England's month-end returns (open
+        cancer pathways among them with ``cancer.in_rtt_list``, as England counts them).
         An empty list has nobody waiting too long: it scores 100% (never NaN)."""
         now_days = self.env.now / MIN_PER_DAY
         st, clock, stage_start = self._views()
         open_ = st <= ADM
+        if self.cfg.cancer.in_rtt_list:  # urgent suspected cancer pathways, referral to treatment
+            open_ |= st >= CANCER
         weeks = (now_days - clock[open_]) / DAYS_PER_WEEK
         size = weeks.size
         self.last_snapshot = self.env.now

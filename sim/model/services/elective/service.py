@@ -20,7 +20,8 @@ theatre or a non-surgical first treatment. Results clinics are split between the
 their cancer share; treatment planning and non-surgical treatment are one pool each (per site,
 their small queues would wander far from any start state). These three book their patients in
 random order (as each patient's and clinician's availability allows, [E]), so waits spread
-around the mean the backlog sets (backlog / capacity) instead of all being equal. Capacities run
+around the mean the backlog sets (backlog / capacity) instead of all being equal; or, as the
+NHS books, by breach date, with working times between the stages (``cancer``). Capacities run
 on weekdays; every waiting RTT pathway and ledger entry may be removed untreated (validation) at
 the scenario's monthly rate, by weeks waited and stage (``hazard``), which is what holds a list
 whose capacity falls a little short of demand steady.
@@ -42,10 +43,10 @@ incomplete pathways give the RTT and DM01 KPIs as NHS England counts them (waiti
 still waiting at month end).
 
 The code has one module a job: the pathway store (``pathways``), the start state (``start``),
-clinics (``clinics``: outpatients, tests, cancer clinics, non-surgical treatment), theatres
-(``theatres``) and month-end returns (``records``), served by the fluid equilibrium (``fluid``)
-and day ledgers (``ledger``). This one runs the day's cycle that drives them (one process, about
-620 steps a year) and the removals from the list.
+clinics (``clinics``: outpatients, tests), the cancer pathway's own clinics and non-surgical
+treatment (``cancer``), theatres (``theatres``) and month-end returns (``records``), served by
+the fluid equilibrium (``fluid``) and day ledgers (``ledger``). This one runs the day's cycle
+that drives them (one process, about 620 steps a year) and the removals from the list.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from sim.core.distributions import Sampler
 from sim.model.context import Context
 from sim.model.ports import PLAIN, Port, sends
 from sim.model.services.elective import fluid
+from sim.model.services.elective.cancer import CancerClinics
 from sim.model.services.elective.clinics import Clinics
 from sim.model.services.elective.hazard import Hazard
 from sim.model.services.elective.pathways import ADM, DIAG, FU, REMOVED
@@ -99,7 +101,7 @@ class ElectiveNeeds:
 WORK_HOUR = 8.0
 
 
-class Elective(StartState, Clinics, Theatres, MonthEnd):
+class Elective(StartState, Clinics, CancerClinics, Theatres, MonthEnd):
     """Elective care for one replication: the start state, then a process that works each
     day's referrals, removals, clinics and theatre lists."""
 
@@ -139,6 +141,9 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
                      Sampler(spec, streams(f"route.elective.work.{k}")).next
                      for k in WORK_TIMES}
         self.rng_order = streams("route.elective.cancer.order")
+        self.rng_capacity = streams("route.elective.cancer.capacity")
+        self.rng_work = streams("route.elective.cancer.work")
+        self._init_cancer(len(self.specs))
         self.carry: dict[tuple[str, int], float] = {}
         self.last_snapshot = -1.0
         self.snap = {k: m.tally(snapshot(k)) for k in SNAPSHOTS}
@@ -219,7 +224,8 @@ class Elective(StartState, Clinics, Theatres, MonthEnd):
                 self._theatres(now)
             self.list_level.set(self.env.now, self.active)
             self.diag_level.set(self.env.now, self._diag_waiting())
-            self.dx_level.set(self.env.now, sum(len(q) for q in self.dx_cancer))
+            self.dx_level.set(self.env.now, sum(len(q) for q in (*self.dx_cancer,
+                                                                 *self.dx_ready)))
 
     def _referrals(self, days: int, per_day: float) -> tuple[list[int], tuple[np.ndarray, ...]]:
         """The run's RTT referrals at once: each day's count, then every pathway's attributes
