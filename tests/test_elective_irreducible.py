@@ -20,6 +20,15 @@ C_FIRST, C_TEST, C_REPORT = WEEK, WEEK, WEEK
 ADMIT_AT = (11.0 - 8.0) / 24  # theatre at admission_hour; referrals and clinics at 08:00
 
 
+# the baseline's working times (issue 26), unset; and its cancer working times, off
+NO_WORK = [f"elective.work.{k}=none" for k in (
+    "first_notice_days", "test_notice_days", "reporting_days", "preop_days",
+    "cancer_first_notice_days", "cancer_test_notice_days", "cancer_reporting_days")]
+NO_CANCER_WORK = ["elective.cancer.mdt_weekly=false", "elective.cancer.capacity_cv=0.0",
+                  "elective.cancer.workup_mean_days=0.0", "elective.cancer.staging_mean_days=0.0",
+                  "elective.cancer.prep_mean_days=0.0"]
+
+
 def fixed(days: float) -> str:
     return f'{{dist = "fixed", mean = {days}}}'
 
@@ -48,7 +57,7 @@ def ample(*sets: str, days: int = 200):
         *(f"elective.modalities.{m}.start_weeks=0.0" for m in MODALITIES),
         *(f"elective.specialties.{k}.start_{f}_weeks=0.0" for k in SPECIALTIES
           for f in ("outpatient", "admitted")),
-        *sets], warmup_days=0, measurement_days=days, population=20_000)
+        *NO_WORK, *NO_CANCER_WORK, *sets], warmup_days=0, measurement_days=days, population=20_000)
 
 
 def weekday_values(tally, before_day: float, at_end: bool = False) -> np.ndarray:
@@ -119,7 +128,7 @@ def test_the_start_state_spends_each_stages_work_there() -> None:
     from sim.scenario import load_scenario
     from sim.scenario.base import Duration
 
-    sc = load_scenario(BASELINE)
+    sc = load_scenario(BASELINE, NO_WORK)
     cfg, pop = sc.elective, sc.population.size
     waits = fluid.start_waits(cfg)
     plain = fluid.cells(cfg, pop, waits)

@@ -21,6 +21,10 @@ from tests.helpers import BASELINE, small_run, small_scenario
 ALONE = [f"{s}.enabled=false" for s in REGISTRY if s != "elective"]
 NO_CAPACITY = ["elective.outpatient_slots_per_week=0", "elective.diagnostic_slots_per_week=0",
                "elective.theatre_sessions_per_week=0"]
+# the irreducible work the baseline sets (issue 26), unset: these tests are about removals
+NO_WORK = [f"elective.work.{k}=none" for k in (
+    "first_notice_days", "test_notice_days", "reporting_days", "preop_days",
+    "cancer_first_notice_days", "cancer_test_notice_days", "cancer_reporting_days")]
 NO_DEMAND = ["elective.followups_per_100k_per_year=0",  # (referrals shape the start list)
              "elective.cancer.referrals_per_100k_per_month=0"]
 
@@ -29,11 +33,13 @@ def hazard(*sets: str) -> Hazard:
     return Hazard(load_scenario(BASELINE, list(sets)).elective)
 
 
-def test_baseline_removals_are_flat() -> None:
-    """The default bands and stage factors are all 1: today's flat rate (golden unchanged)."""
-    hz = hazard()
+def test_factors_of_one_are_the_flat_rate() -> None:
+    """Bands and stage factors all 1 are the old flat rate (the exact old code path); the
+    baseline's long waiters are removed faster (issue 26 fit), so it is not flat."""
+    hz = hazard("elective.removal_by_wait.band_factor=[1,1,1,1]")
     assert hz.flat
     assert hz.r == pytest.approx(fluid.removal_per_day(load_scenario(BASELINE).elective))
+    assert not hazard().flat
 
 
 def test_equal_factors_match_the_closed_forms() -> None:
@@ -89,7 +95,7 @@ def test_the_hazard_removes_the_configured_shares(monkeypatch: pytest.MonkeyPatc
         start_stage.append(np.frombuffer(self.stage, dtype=np.uint8).copy())
 
     monkeypatch.setattr(Elective, "_initial_state", spy)
-    sc = small_scenario(0.2, 1, *ALONE, *NO_CAPACITY, *NO_DEMAND,
+    sc = small_scenario(0.2, 1, *ALONE, *NO_CAPACITY, *NO_DEMAND, *NO_WORK,
                         "elective.removal_pct_per_month=6",
                         "elective.removal_by_wait.band_weeks=[18,52,65]",
                         "elective.removal_by_wait.band_factor=[0.5,1,3,6]",
@@ -132,7 +138,7 @@ def test_the_start_state_is_the_equilibrium_of_banded_removals() -> None:
     cal = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cal)
     sets = ["elective.removal_by_wait.band_factor=[1,1,3,6]",
-            "elective.removal_by_wait.admitted=1.5"]
+            "elective.removal_by_wait.admitted=1.5", *NO_WORK]  # (equilibrium knows no work)
     sc = load_scenario(BASELINE, sets)
     caps = cal.capacities(sc.elective, sc.population.size)
     op, th, te = (sum(caps[k].values()) * 7 for k in ("op", "theatre", "test"))

@@ -143,7 +143,8 @@ def _without_final(base: Any, child: Any) -> Any:
 
 
 def parse_set(item: str) -> tuple[list[str], Any]:
-    """``a.b=value`` -> (["a", "b"], value); the value is read as TOML, else as a bare string."""
+    """``a.b=value`` -> (["a", "b"], value); the value is read as TOML, else as a bare string;
+    ``none`` unsets an optional setting (TOML has no null: ``elective.work.preop_days=none``)."""
     if "=" not in item:
         raise InputError.one(SET_SOURCE, item, "expected KEY=VALUE")
     key, _, text = item.partition("=")
@@ -151,7 +152,7 @@ def parse_set(item: str) -> tuple[list[str], Any]:
     if not key or any(not part for part in key.split(".")):
         raise InputError.one(SET_SOURCE, item, "expected KEY=VALUE with a dotted key")
     try:
-        value = _set_value(text.strip())
+        value = None if text.strip() == "none" else _set_value(text.strip())
     except ValueError:  # not a TOML value: take it as a bare string
         value = text.strip()
     parts = key.split(".")
