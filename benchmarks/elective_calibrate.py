@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.model.services.elective import fluid  # noqa: E402
-from sim.model.services.elective.hazard import ADM, DIAG, FU, OP, Hazard  # noqa: E402
+from sim.model.services.elective.hazard import ADM, DIAG, FU, Hazard  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.sections.elective import MODALITIES, SPECIALTIES  # noqa: E402
 
@@ -43,27 +43,18 @@ def capacities(cfg, population: float, cancelled: float = 0.0) -> dict[str, dict
     cancer_surg = sum(rt.cancer.values()) * ca.conversion_share * ca.surgical_share
     p = cfg.priority
     for k, s in cfg.specialties.items():
+        ro = fluid.routes(cfg, rt, w, hz, k, work)
         wo, wa = w.outpatient[k], w.admitted[k] + work.preop
-        w1, wr = wo + work.first, wo + work.reporting  # first attendance; results follow-up
-        s1 = rt.rtt[k] * hz.survive(OP, 0.0, w1)
-        served_fu = rt.followups[k] * hz.survive(FU, 0.0, wo)
-        decisions: list[tuple[float, float]] = []  # (a day, clock age on the list)
-        for m, mod in cfg.modalities.items():
-            wt = w.test[m] + work.test
-            lam = s1 * s.diagnostics_share * mod.rtt_share
-            lam_fu = lam * hz.survive(DIAG, w1, wt)
-            test_served[m] += lam_fu
-            served_fu += lam_fu * hz.survive(FU, w1 + wt, wr)
-            decisions.append((lam_fu * hz.survive(FU, w1 + wt, wr), w1 + wt + wr))
-        lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
-        served_fu += lam_fu * hz.survive(FU, w1, wo)
-        decisions.append((lam_fu * hz.survive(FU, w1, wo), w1 + wo))
-        decisions.append((s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share), w1))
-        out["op"][k] = s1 + served_fu + rt.cancer[k]
+        for mi, lam, age in ro.tests:
+            m = MODALITIES[mi]
+            test_served[m] += lam * hz.survive(DIAG, age, w.test[m] + work.test)
+        out["op"][k] = (ro.first + rt.followups[k] * hz.survive(FU, 0.0, wo) + rt.cancer[k]
+                        + sum(lam * hz.survive(FU, age, wo + (work.reporting if mi >= 0 else 0))
+                              for mi, lam, age in ro.followups))
         cost = fluid.case_sessions(cfg, s.day_case_share, cancelled) * s.admitted_share
         out["theatre"][k] = sum(lam * cost * ((p.p1 + p.p2 + p.p3) + p.p4
                                               * hz.survive(ADM, age, wa))
-                                for lam, age in decisions) \
+                                for _, lam, age in ro.decisions) \
             + cancer_surg * s.cancer_share * ca_cost
     for m in MODALITIES:
         out["test"][m] = test_served[m] + rt.unscheduled[m] + rt.cancer_tests[m]

@@ -91,18 +91,21 @@ def cancer_capacity(factor: float) -> list[str]:
 
 
 def test_cancer_waits_come_from_cancer_capacity() -> None:
-    """The baseline's diagnosis and 62-day standards sit near published performance (not
-    100%); three times the cancer clinics and treatments clear the backlogs and meet them; 20%
-    less and both fall (common random numbers). Non-surgical treatment 20% short (alone: with
+    """The baseline's diagnosis and 62-day standards sit below 100% (the working times show);
+    three times the cancer clinics and treatments clear the backlogs and meet the standards
+    (80%, 85% and 96%: only work is left, issue 26); 20% less and both fall (common random
+    numbers). Non-surgical treatment 20% short (alone: with
     every cancer capacity short, the clinics before it meter its demand) breaks the 31-day."""
     base = small([], days=240)
     ample = small(cancer_capacity(3.0), days=240)
     short = small(cancer_capacity(0.8), days=240)
     treat = small(cancer_capacity(0.8)[2:], days=240)
     assert 55 < base["cancer_fds_28d_pct"] < 90
-    assert 50 < base["cancer_62d_pct"] < 85
-    assert ample["cancer_fds_28d_pct"] > 95 and ample["cancer_31d_pct"] > 95
+    assert 50 < base["cancer_62d_pct"] < 90
+    assert ample["cancer_fds_28d_pct"] > 80 and ample["cancer_31d_pct"] > 96
     assert ample["cancer_62d_pct"] > 85
+    for k in ("cancer_fds_28d_pct", "cancer_62d_pct", "cancer_31d_pct"):
+        assert ample[k] < 100 and ample[k] >= base[k], k
     for k in ("cancer_fds_28d_pct", "cancer_62d_pct"):
         assert short[k] < base[k] - 10, k
     assert treat["cancer_31d_pct"] < base["cancer_31d_pct"] - 5

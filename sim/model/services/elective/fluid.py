@@ -129,52 +129,67 @@ class Routes:
     decisions: list[tuple[int, float, float]]
 
 
-def routes(cfg: ElectiveSection, rt: Rates, w: Waits, hz: Hazard, k: str) -> Routes:
-    """Flows of specialty k through its stages at the waits ``w``, thinned by removals."""
+def routes(cfg: ElectiveSection, rt: Rates, w: Waits, hz: Hazard, k: str,
+           work: StageWork | None = None) -> Routes:
+    """Flows of specialty k through its stages at the waits ``w``, thinned by removals; each
+    stage's ``work`` (mean irreducible days) is spent before its queue, so a stage takes work +
+    wait and the clock ages include it. A follow-up after a test waits ``wo`` after its
+    reporting time; one without a test waits ``wo``."""
+    work = work or StageWork()
     s = getattr(cfg.specialties, k)
     wo = w.outpatient[k]
-    s1 = rt.rtt[k] * hz.survive(OP, 0.0, wo)
+    w1, wr = wo + work.first, wo + work.reporting
+    s1 = rt.rtt[k] * hz.survive(OP, 0.0, w1)
     out = Routes(s1, [], [], [])
     for mi, (m, mod) in enumerate(cfg.modalities.items()):
+        wt = w.test[m] + work.test
         lam = s1 * s.diagnostics_share * mod.rtt_share
-        out.tests.append((mi, lam, wo))
-        lam_fu = lam * hz.survive(DIAG, wo, w.test[m])
-        out.followups.append((mi, lam_fu, wo + w.test[m]))
-        out.decisions.append((mi, lam_fu * hz.survive(FU, wo + w.test[m], wo),
-                              2 * wo + w.test[m]))
+        out.tests.append((mi, lam, w1))
+        lam_fu = lam * hz.survive(DIAG, w1, wt)
+        out.followups.append((mi, lam_fu, w1 + wt))
+        out.decisions.append((mi, lam_fu * hz.survive(FU, w1 + wt, wr), w1 + wt + wr))
     lam_fu = s1 * (1 - s.diagnostics_share) * cfg.decision_followup_share
-    out.followups.append((-1, lam_fu, wo))
-    out.decisions.append((-1, lam_fu * hz.survive(FU, wo, wo), 2 * wo))
+    out.followups.append((-1, lam_fu, w1))
+    out.decisions.append((-1, lam_fu * hz.survive(FU, w1, wo), w1 + wo))
     out.decisions.append((-1, s1 * (1 - s.diagnostics_share) * (1 - cfg.decision_followup_share),
-                          wo))
+                          w1))
     return out
 
 
 def equilibrium(cfg: ElectiveSection, population: float, cancelled: float = 0.0,
                 iterations: int = 60) -> Waits:
     """The waits at which removals balance the shortfall of every queue (fixed point);
-    ``cancelled``: share of inpatient operations cancelled on the day (no bed)."""
+    ``cancelled``: share of inpatient operations cancelled on the day (no bed). A stage's work
+    (``stage_work``) comes before its queue: each queue is joined by the survivors of the work,
+    at the clock age its work ends."""
     hz = Hazard(cfg)
     rt = rates(cfg, population)
+    wk = stage_work(cfg)
     w = Waits({k: 0.0 for k in rt.rtt}, {k: 0.0 for k in rt.rtt}, {m: 0.0 for m in MODALITIES})
     cancer_dx = sum(rt.cancer.values()) * cfg.cancer.conversion_share * cfg.cancer.surgical_share
     ca_cost = case_sessions(cfg, 1 - cfg.cancer.inpatient_share, cancelled)
     p = cfg.priority
+
+    def after(lam: float, stage: int, age: float, days: float) -> tuple[float, int, float]:
+        return lam * hz.survive(stage, age, days), stage, age + days  # (through the work)
+
     for _ in range(iterations):
         tests: dict[str, list[tuple[float, int, float]]] = {m: [(rt.direct[m], DIAG, 0.0)]
                                                             for m in MODALITIES}
         for k, s in cfg.specialties.items():
-            ro = routes(cfg, rt, w, hz, k)
+            ro = routes(cfg, rt, w, hz, k, wk)
             for mi, lam, age in ro.tests:
-                tests[MODALITIES[mi]].append((lam, DIAG, age))
+                tests[MODALITIES[mi]].append(after(lam, DIAG, age, wk.test))
             w.outpatient[k] = hz.settled_wait(
-                [(rt.rtt[k], OP, 0.0), *((lam, FU, age) for _, lam, age in ro.followups),
+                [after(rt.rtt[k], OP, 0.0, wk.first),
+                 *(after(lam, FU, age, wk.reporting if mi >= 0 else 0.0)
+                   for mi, lam, age in ro.followups),
                  (rt.followups[k], FU, 0.0)], rt.outpatients[k] - rt.cancer[k])
             cost = case_sessions(cfg, s.day_case_share, cancelled) * s.admitted_share
             decided = sum(lam for _, lam, _ in ro.decisions)
             left = rt.sessions[k] - decided * cost * (p.p1 + p.p2 + p.p3) \
                 - cancer_dx * s.cancer_share * ca_cost
-            w.admitted[k] = hz.settled_wait([(lam * cost * p.p4, ADM, age)
+            w.admitted[k] = hz.settled_wait([after(lam * cost * p.p4, ADM, age, wk.preop)
                                              for _, lam, age in ro.decisions], left)
         for m in MODALITIES:
             w.test[m] = hz.settled_wait(tests[m], rt.tests[m] - rt.unscheduled[m]
