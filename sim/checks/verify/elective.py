@@ -39,6 +39,16 @@ NO_OTHER_DEMAND = [  # RTT pathways only: no ledgers, no cancer
       for k in ("unscheduled_per_100k_per_month", "direct_access_per_100k_per_month")),
 ]
 
+# the issue 26 baseline's options, pinned off: these checks are of the queues alone (theory knows
+# no booking notice, reporting, pre-op, MDT, work-up, capacity variation or banded removals)
+NO_ISSUE26 = [
+    *(f"elective.work.{k}=none" for k in (
+        "first_notice_days", "test_notice_days", "reporting_days", "preop_days",
+        "cancer_first_notice_days", "cancer_test_notice_days", "cancer_reporting_days")),
+    "elective.cancer.mdt_weekly=false", "elective.cancer.capacity_cv=0.0",
+    "elective.cancer.workup_mean_days=0.0", "elective.cancer.staging_mean_days=0.0",
+    "elective.cancer.prep_mean_days=0.0", "elective.removal_by_wait.band_factor=[1,1,1,1]",
+]
 
 # modality capacity shares = the baseline's RTT test mix, so no modality is short
 RTT_TEST_MIX = {"mri": 0.25, "ct": 0.15, "ultrasound": 0.30, "endoscopy": 0.15, "echo": 0.15}
@@ -57,6 +67,7 @@ def elective_scenario() -> Scenario:
         "elective.theatre_sessions_per_week=10.0",
         "elective.removal_pct_per_month=1.0", *NO_OTHER_DEMAND,
         *(f"elective.modalities.{m}.capacity_share={RTT_TEST_MIX[m]}" for m in MODALITIES),
+        *NO_ISSUE26,
     ], warmup_days=EL_WARMUP_DAYS, measurement_days=EL_DAYS + EL_TAIL_DAYS, population=EL_POP)
 
 
@@ -95,7 +106,7 @@ def modality_scenario() -> Scenario:
         "elective.modalities.mri.capacity_pct=100.0",
         f"elective.modalities.mri.direct_access_per_100k_per_month={per_100k!r}",
         f"elective.diagnostic_slots_per_week={5 * DM_PER_WEEKDAY}",
-        "elective.modalities.mri.start_weeks=0.0",
+        "elective.modalities.mri.start_weeks=0.0", *NO_ISSUE26,
     ]
     return alone("elective", sets, warmup_days=100, measurement_days=DM_DAYS, population=EL_POP)
 
@@ -143,6 +154,7 @@ def cancer_clinic_scenario() -> Scenario:
         *(f"elective.specialties.{k}.cancer_share={1.0 if k == 'other' else 0.0}"
           for k in SPECIALTIES),
         *(f"elective.specialties.{k}.cancer_start_diagnosis_weeks=0.0" for k in SPECIALTIES),
+        *NO_ISSUE26,
     ]
     return alone("elective", sets, warmup_days=100, measurement_days=CX_DAYS, population=EL_POP)
 
@@ -228,7 +240,7 @@ def single_list_scenario(demand_per_week: float, slots_per_week: float, days: in
           for f in ("referral_share", "outpatient_share", "theatre_share", "followup_share")),
         *(f"elective.specialties.{k}.{f}=0.0" for k in SPECIALTIES
           for f in ("diagnostics_share", "admitted_share")),
-        f"elective.specialties.other.start_outpatient_weeks={start_weeks!r}",
+        f"elective.specialties.other.start_outpatient_weeks={start_weeks!r}", *NO_ISSUE26,
     ]
     return alone("elective", sets, warmup_days=warmup_days, measurement_days=days,
                  population=EL_POP)
