@@ -30,7 +30,11 @@ def _kpis(sets: list[str]) -> dict[str, float]:
 def test_cutting_p1_and_adding_p2_move_acute_beds() -> None:
     """Common random numbers, one replication at quarter scale: the effects are large. Since
     issue 25 the baseline's pathway 2 beds meet their demand, so more of them change little;
-    the comparison starts from pathway 2 short (70% of the beds), where beds added are used."""
+    the comparison starts from pathway 2 short (70% of the beds), where beds added are used.
+    The beds' effects are large both ways; on ED's 12-hour share only the home-care cut is (the
+    extra pathway 2 beds move occupancy ~1.8 points, and one replication's 12-hour share
+    swings 14.5-21 across seeds: base - more was +0.6 points, standard error 1.5, over seeds
+    1, 2, 3 and 2026 after issue 26), so that leg is not claimed for one replication."""
     hc = load_scenario(BASELINE).d2a.home_care_packages
     p2 = load_scenario(BASELINE).d2a.p2_beds
     short = f"d2a.p2_beds={round(p2 * 0.25 * 0.7)}"
@@ -39,7 +43,7 @@ def test_cutting_p1_and_adding_p2_move_acute_beds() -> None:
     more = _kpis([f"d2a.p2_beds={round(p2 * 0.25 * 1.05)}"])
     for k in ("delayed_discharge_bed_days", "acute_occupancy_pct"):
         assert cut[k] > base[k] > more[k], (k, cut[k], base[k], more[k])
-    assert cut["ed_12h_pct"] >= base["ed_12h_pct"] >= more["ed_12h_pct"]
+    assert cut["ed_12h_pct"] > base["ed_12h_pct"] + 5, (cut["ed_12h_pct"], base["ed_12h_pct"])
 
 
 @pytest.mark.slow  # a few seconds: the full suite runs it, the quick tier need not
