@@ -24,8 +24,8 @@ SCALE = 0.1
 
 
 # the baseline's cancer capacities above demand (issue 26 recalibration), so ``factor`` is of demand
-ABOVE_DEMAND = {"diagnosis_clinics_per_week": 1.10, "decision_clinics_per_week": 1.02,
-                "treatment_starts_per_week": 1.02}
+ABOVE_DEMAND = {"diagnosis_clinics_per_week": 1.10, "decision_clinics_per_week": 1.05,
+                "treatment_starts_per_week": 1.05}
 # the working times and variation the baseline adds, off: the ordering alone is compared
 PLAIN = ("elective.cancer.mdt_weekly=false", "elective.cancer.capacity_cv=0.0",
          "elective.cancer.workup_mean_days=0.0", "elective.cancer.staging_mean_days=0.0",
